@@ -214,6 +214,19 @@ func (s *Suite) NewEnv(ctx context.Context) (env.Env, error) {
 	return newEnv(s.settings, client, func() { pool.Release(url) }), nil
 }
 
+// Capacity implements env.Bounded: in remote mode one episode per server
+// (the given URLs, or the containers started from the image); the native
+// world has no bound.
+func (s *Suite) Capacity() int {
+	switch {
+	case s.settings.Mode != "remote":
+		return 0
+	case len(s.settings.URLs) > 0:
+		return len(s.settings.URLs)
+	}
+	return s.settings.Replicas
+}
+
 // Pool returns the remote mode's server pool, starting containers on first
 // use when an image is configured.
 func (s *Suite) Pool(ctx context.Context) (*Pool, error) {

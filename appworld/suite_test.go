@@ -165,3 +165,23 @@ func TestExtractCode(t *testing.T) {
 		}
 	}
 }
+
+func TestSuiteCapacity(t *testing.T) {
+	cases := []struct {
+		params map[string]string
+		want   int
+	}{
+		{map[string]string{}, 0},
+		{map[string]string{"mode": "remote", "urls": "http://a:1,http://b:2"}, 2},
+		{map[string]string{"mode": "remote", "image": "img", "replicas": "3"}, 3},
+	}
+	for _, c := range cases {
+		s, err := Open(env.Options{Params: c.params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := env.CapacityOf(s); got != c.want {
+			t.Errorf("%v: capacity %d, want %d", c.params, got, c.want)
+		}
+	}
+}

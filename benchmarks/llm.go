@@ -35,40 +35,52 @@ type SuiteConfig struct {
 	} `yaml:"tasks"`
 	// Reference evaluates the final policies on the BFCL reference test
 	// split too (multi_turn_base_100…199) when the data directory holds it.
-	Reference bool `yaml:"reference"`
-	Model     struct {
-		Preset           string `yaml:"preset"`
-		HiddenSize       int    `yaml:"hidden_size"`
-		Layers           int    `yaml:"layers"`
-		Heads            int    `yaml:"heads"`
-		KVHeads          int    `yaml:"kv_heads"`
-		IntermediateSize int    `yaml:"intermediate_size"`
-		Vocab            int    `yaml:"vocab"`
-		Context          int    `yaml:"context"`
-		MicroBatchTokens int    `yaml:"micro_batch_tokens"`
-	} `yaml:"model"`
-	WarmStart struct {
-		Steps int     `yaml:"steps"`
-		Batch int     `yaml:"batch"`
-		LR    float64 `yaml:"lr"`
-	} `yaml:"warm_start"`
-	RL struct {
-		Steps            int     `yaml:"steps"`
-		TasksPerStep     int     `yaml:"tasks_per_step"`
-		GroupSize        int     `yaml:"group_size"`
-		EvalEvery        int     `yaml:"eval_every"`
-		EvalSamples      int     `yaml:"eval_samples"`
-		EvalTasks        int     `yaml:"eval_tasks"`
-		CheckpointEvery  int     `yaml:"checkpoint_every"`
-		KeepTrajectories int     `yaml:"keep_trajectories"`
-		Temperature      float64 `yaml:"temperature"`
-		EvalTemperature  float64 `yaml:"eval_temperature"`
-		LR               float64 `yaml:"lr"`
-		CriticLR         float64 `yaml:"critic_lr"`
-		MaxTurns         int     `yaml:"max_turns"`
-		MaxTokensPerTurn int     `yaml:"max_tokens_per_turn"`
-		MaxContext       int     `yaml:"max_context"`
-	} `yaml:"rl"`
+	Reference bool              `yaml:"reference"`
+	Model     ModelSettings     `yaml:"model"`
+	WarmStart WarmStartSettings `yaml:"warm_start"`
+	RL        RLSettings        `yaml:"rl"`
+	// AppWorld adds the AppWorld task family (see AppWorldFamily).
+	AppWorld AppWorldFamily `yaml:"appworld,omitempty"`
+}
+
+// ModelSettings choose the native transformer: a preset and the sizes
+// that differ from it.
+type ModelSettings struct {
+	Preset           string `yaml:"preset"`
+	HiddenSize       int    `yaml:"hidden_size"`
+	Layers           int    `yaml:"layers"`
+	Heads            int    `yaml:"heads"`
+	KVHeads          int    `yaml:"kv_heads"`
+	IntermediateSize int    `yaml:"intermediate_size"`
+	Vocab            int    `yaml:"vocab"`
+	Context          int    `yaml:"context"`
+	MicroBatchTokens int    `yaml:"micro_batch_tokens"`
+}
+
+// WarmStartSettings are the supervised fine-tune on demonstrations.
+type WarmStartSettings struct {
+	Steps int     `yaml:"steps"`
+	Batch int     `yaml:"batch"`
+	LR    float64 `yaml:"lr"`
+}
+
+// RLSettings are the RL budget, evaluation and episode limits.
+type RLSettings struct {
+	Steps            int     `yaml:"steps"`
+	TasksPerStep     int     `yaml:"tasks_per_step"`
+	GroupSize        int     `yaml:"group_size"`
+	EvalEvery        int     `yaml:"eval_every"`
+	EvalSamples      int     `yaml:"eval_samples"`
+	EvalTasks        int     `yaml:"eval_tasks"`
+	CheckpointEvery  int     `yaml:"checkpoint_every"`
+	KeepTrajectories int     `yaml:"keep_trajectories"`
+	Temperature      float64 `yaml:"temperature"`
+	EvalTemperature  float64 `yaml:"eval_temperature"`
+	LR               float64 `yaml:"lr"`
+	CriticLR         float64 `yaml:"critic_lr"`
+	MaxTurns         int     `yaml:"max_turns"`
+	MaxTokensPerTurn int     `yaml:"max_tokens_per_turn"`
+	MaxContext       int     `yaml:"max_context"`
 }
 
 //go:embed presets/*.yaml
@@ -147,6 +159,16 @@ func (c SuiteConfig) Validate() error {
 	if c.RL.LR <= 0 || c.WarmStart.LR <= 0 {
 		return fmt.Errorf("suite %s: rl.lr and warm_start.lr must be > 0", c.Name)
 	}
+	if err := c.AppWorld.validate(c.Name); err != nil {
+		return err
+	}
+	if c.AppWorld.Enabled {
+		fc := c.appWorldConfig()
+		fc.AppWorld.Enabled = false
+		if err := fc.Validate(); err != nil {
+			return fmt.Errorf("%w (with the appworld section's settings)", err)
+		}
+	}
 	return nil
 }
 
@@ -179,9 +201,4 @@ func logf(w io.Writer, format string, args ...any) {
 	if w != nil {
 		fmt.Fprintf(w, format+"\n", args...)
 	}
-}
-
-// runDirName is where a suite writes a run: <out>/<experiment>/...
-func warmStartDir(out, experiment string) string {
-	return filepath.Join(out, experiment, "warm-start")
 }

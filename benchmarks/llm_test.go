@@ -59,6 +59,7 @@ func microSuite(t *testing.T) SuiteConfig {
 		t.Fatal(err)
 	}
 	c.Experiment = "micro"
+	c.AppWorld.Enabled = false
 	c.Algorithms = []string{"seeupo", "ppo"}
 	c.Seeds = []int{1}
 	c.Tasks.N, c.Tasks.Classes = 40, []string{"MathAPI"}
@@ -75,10 +76,14 @@ func TestRunSuiteEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Runs) != 2 || res.Train == 0 || res.Test == 0 {
-		t.Fatalf("result %+v", res)
+	if len(res.Families) != 1 {
+		t.Fatalf("families %+v", res.Families)
 	}
-	for _, r := range res.Runs {
+	fam := res.Families[0]
+	if fam.Name != "bfcl_gen" || len(fam.Runs) != 2 || fam.Train == 0 || fam.Test == 0 {
+		t.Fatalf("result %+v", fam)
+	}
+	for _, r := range fam.Runs {
 		sum, err := metrics.ReadSummary(r.Dir)
 		if err != nil || sum.Status != metrics.StatusCompleted || sum.Figures["eval/avg@2"] != r.Final["avg@2"] {
 			t.Fatalf("%s: summary %+v, %v", r.Algorithm, sum, err)
@@ -98,17 +103,17 @@ func TestRunSuiteEndToEnd(t *testing.T) {
 		}
 		return evals[0]
 	}
-	if a, b := first(res.Runs[0].Dir), first(res.Runs[1].Dir); !reflect.DeepEqual(a, b) {
+	if a, b := first(fam.Runs[0].Dir), first(fam.Runs[1].Dir); !reflect.DeepEqual(a, b) {
 		t.Errorf("initial evaluations differ:\n%+v\n%+v", a, b)
 	}
-	single, err := TrainOne(context.Background(), c, "seeupo", 1, false, RunOptions{Out: t.TempDir(), Threads: 1})
+	single, err := TrainOne(context.Background(), c, "", "seeupo", 1, false, RunOptions{Out: t.TempDir(), Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := first(res.Runs[0].Dir), first(single.Dir); !reflect.DeepEqual(a, b) {
+	if a, b := first(fam.Runs[0].Dir), first(single.Dir); !reflect.DeepEqual(a, b) {
 		t.Errorf("the shared initial evaluation differs from one computed by the trainer:\n%+v\n%+v", a, b)
 	}
-	if _, err := os.Stat(filepath.Join(res.Runs[1].Dir, "checkpoints/step-1/critic")); err != nil {
+	if _, err := os.Stat(filepath.Join(fam.Runs[1].Dir, "checkpoints/step-1/critic")); err != nil {
 		t.Errorf("ppo keeps its critic: %v", err)
 	}
 	// A second invocation keeps the completed runs.
@@ -116,7 +121,7 @@ func TestRunSuiteEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range again.Runs {
+	for _, r := range again.Families[0].Runs {
 		if !r.Skipped {
 			t.Errorf("%s was run again", r.Algorithm)
 		}
@@ -139,7 +144,7 @@ func (c *cancelOn) Write(p []byte) (int, error) {
 func TestTrainOneResumesExactly(t *testing.T) {
 	c := microSuite(t)
 	c.RL.Steps, c.RL.CheckpointEvery = 3, 1
-	full, err := TrainOne(context.Background(), c, "grpo", 1, false, RunOptions{Out: t.TempDir(), Threads: 1})
+	full, err := TrainOne(context.Background(), c, "", "grpo", 1, false, RunOptions{Out: t.TempDir(), Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,12 +153,12 @@ func TestTrainOneResumesExactly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	// The progress bar reports step 1 after its checkpoint; step 2 is then
 	// cut short.
-	_, err = TrainOne(ctx, c, "grpo", 1, false, RunOptions{Out: out, Threads: 1,
+	_, err = TrainOne(ctx, c, "", "grpo", 1, false, RunOptions{Out: out, Threads: 1,
 		Log: &cancelOn{marker: "1/3", cancel: cancel}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	resumed, err := TrainOne(context.Background(), c, "grpo", 1, true, RunOptions{Out: out, Threads: 1})
+	resumed, err := TrainOne(context.Background(), c, "", "grpo", 1, true, RunOptions{Out: out, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +203,7 @@ func TestReferenceSplitEvaluatedWhenDataIsPresent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	figs := res.Runs[0].Summary.Figures
+	figs := res.Families[0].Runs[0].Summary.Figures
 	for _, k := range []string{"eval/reference/avg@2", "eval/reference/pass@2", "eval/reference/reward/mean"} {
 		if _, ok := figs[k]; !ok {
 			t.Errorf("summary lacks %s: %v", k, figs)

@@ -10,7 +10,6 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/seeupo/seeupo/algorithms"
-	"github.com/seeupo/seeupo/bfcl"
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/kernels"
@@ -27,6 +26,9 @@ type RunOptions struct {
 	// Algorithm is the configuration's algorithm section (nil: the
 	// reference values, so only the suite's learning rates apply).
 	Algorithm *algorithms.Overrides
+	// AppWorld are the appworld suite's params from the configuration's
+	// appworld section (servers, interpreter, per-cell limits).
+	AppWorld map[string]string
 	// Versions are recorded in every run's meta.json.
 	Versions map[string]string
 
@@ -39,12 +41,13 @@ func (c SuiteConfig) evalSeed() uint64 { return uint64(c.Tasks.Seed)*0x9e3779b97
 
 // warmStartEvaluation evaluates the warm start as every run's trainer
 // would before its first step.
-func warmStartEvaluation(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, ws *WarmStart, be kernels.Backend) (metrics.Eval, error) {
+func warmStartEvaluation(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend) (metrics.Eval, error) {
+	c := f.cfg
 	settings, _, err := runSettings(c, c.Algorithms[0], c.Seeds[0], RunOptions{})
 	if err != nil {
 		return metrics.Eval{}, err
 	}
-	tr, err := newTrainer(c, suite, ws, be, c.Algorithms[0], c.Seeds[0], settings)
+	tr, err := newTrainer(f, ws, be, c.Algorithms[0], c.Seeds[0], settings)
 	if err != nil {
 		return metrics.Eval{}, err
 	}
@@ -62,63 +65,88 @@ type RunResult struct {
 	Skipped   bool // already complete from an earlier invocation
 }
 
+// FamilyResult is one task family of a suite.
+type FamilyResult struct {
+	Name      string // bfcl_gen, appworld
+	WarmStart *WarmStart
+	Initial   metrics.Data // the warm start's evaluation, shared by the runs
+	Runs      []RunResult
+	Rejected  int // generated tasks that failed validation
+	Train     int
+	Test      int
+}
+
 // SuiteResult is a whole suite.
 type SuiteResult struct {
 	Experiment string
 	Dir        string // <out>/<experiment>
-	WarmStart  *WarmStart
-	Runs       []RunResult
-	Rejected   int // generated tasks that failed validation
-	Train      int
-	Test       int
+	Families   []*FamilyResult
 }
 
-// RunSuite generates the tasks, trains the shared warm start, then trains
-// and evaluates every algorithm × seed from it. Runs already complete
-// (summary status done) are kept, so an interrupted suite continues.
+// RunSuite runs every task family of the suite: it opens the family's
+// tasks, trains its warm start, then trains and evaluates every algorithm
+// × seed from it. Runs already complete (summary status done) are kept,
+// so an interrupted suite continues.
 func RunSuite(ctx context.Context, c SuiteConfig, o RunOptions) (*SuiteResult, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	suite, err := bfcl.NewGeneratedSuite(c.taskOptions())
+	fams, err := openFamilies(c, o)
 	if err != nil {
 		return nil, err
 	}
-	train, _ := suite.Tasks(bfcl.SplitTrain)
-	test, _ := suite.Tasks(bfcl.SplitTest)
-	res := &SuiteResult{Experiment: c.Experiment, Dir: filepath.Join(o.Out, c.Experiment),
-		Rejected: len(suite.Rejected), Train: len(train), Test: len(test)}
-	logf(o.Log, "suite %s: %d training and %d held-out generated tasks (%s family, %d rejected by the checker)",
-		c.Name, len(train), len(test), c.Tasks.Family, len(suite.Rejected))
+	defer func() {
+		for _, f := range fams {
+			f.Close()
+		}
+	}()
+	res := &SuiteResult{Experiment: c.Experiment, Dir: filepath.Join(o.Out, c.Experiment)}
 	be := kernels.NewCPU(o.Threads)
-	if res.WarmStart, err = PrepareWarmStart(ctx, c, suite, be, o.Out, o.Log); err != nil {
-		return nil, err
-	}
-	// Every run starts from the warm start and is evaluated with the same
-	// seeds, so the evaluation before training is one and the same: it is
-	// computed once here and logged by each run.
-	initial, err := warmStartEvaluation(ctx, c, suite, res.WarmStart, be)
-	if err != nil {
-		return nil, err
-	}
-	logf(o.Log, "warm start on the held-out tasks: %s", formatAggregates(initial.Aggregates))
-	o.initialEval = &initial
-	for _, algo := range c.Algorithms {
-		for _, seed := range c.Seeds {
-			r, err := runLLM(ctx, c, suite, res.WarmStart, be, algo, seed, o)
-			if err != nil {
-				return res, fmt.Errorf("%s seed %d: %w", algo, seed, err)
-			}
-			res.Runs = append(res.Runs, r)
+	for _, f := range fams {
+		fr := &FamilyResult{Name: f.name, Rejected: f.rejected, Train: len(f.train), Test: len(f.test)}
+		res.Families = append(res.Families, fr)
+		if err := runFamily(ctx, f, be, o, fr); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
 }
 
+// runFamily trains one family's warm start and every algorithm × seed
+// from it.
+func runFamily(ctx context.Context, f *family, be kernels.Backend, o RunOptions, fr *FamilyResult) error {
+	c := f.cfg
+	logf(o.Log, "suite %s: %s", c.Name, f.describe)
+	var err error
+	if fr.WarmStart, err = prepareWarmStart(ctx, f, be, o.Out, o.Log); err != nil {
+		return err
+	}
+	// Every run starts from the warm start and is evaluated with the same
+	// seeds, so the evaluation before training is one and the same: it is
+	// computed once here and logged by each run.
+	initial, err := warmStartEvaluation(ctx, f, fr.WarmStart, be)
+	if err != nil {
+		return err
+	}
+	fr.Initial = initial.Aggregates
+	logf(o.Log, "warm start (%s) on the evaluation tasks: %s", f.name, formatAggregates(initial.Aggregates))
+	o.initialEval = &initial
+	for _, algo := range c.Algorithms {
+		for _, seed := range c.Seeds {
+			r, err := runLLM(ctx, f, fr.WarmStart, be, algo, seed, o)
+			if err != nil {
+				return fmt.Errorf("%s: %s seed %d: %w", f.name, algo, seed, err)
+			}
+			fr.Runs = append(fr.Runs, r)
+		}
+	}
+	return nil
+}
+
 // runLLM trains one algorithm with one seed from the warm start.
-func runLLM(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, ws *WarmStart, be kernels.Backend,
-	algo string, seed int, o RunOptions) (RunResult, error) {
-	id := metrics.ID{Experiment: c.Experiment, Suite: bfcl.GeneratedSuiteName, Algorithm: algo, Seed: seed}
+func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, algo string, seed int, o RunOptions) (RunResult, error) {
+	c := f.cfg
+	id := metrics.ID{Experiment: c.Experiment, Suite: f.name, Algorithm: algo, Seed: seed}
 	r := RunResult{Algorithm: algo, Seed: seed, Dir: id.Dir(o.Out)}
 	settings, cfgYAML, err := runSettings(c, algo, seed, o)
 	if err != nil {
@@ -130,12 +158,12 @@ func runLLM(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, ws *
 	case state == priorComplete:
 		r.Summary, r.Skipped = readSummary(r.Dir), true
 		r.Initial, r.Final = firstAndLastEval(r.Dir)
-		logf(o.Log, "%s seed %d: complete from an earlier run, kept", algo, seed)
+		logf(o.Log, "%s %s seed %d: complete from an earlier run, kept", f.name, algo, seed)
 		return r, nil
 	case state == priorCheckpointed:
-		return resumeLLM(ctx, c, suite, ws, be, algo, seed, o)
+		return resumeLLM(ctx, f, ws, be, algo, seed, o)
 	}
-	tr, err := newTrainer(c, suite, ws, be, algo, seed, settings)
+	tr, err := newTrainer(f, ws, be, algo, seed, settings)
 	if err != nil {
 		return r, err
 	}
@@ -154,7 +182,7 @@ func runLLM(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, ws *
 	}
 	tr.Output, tr.Progress, tr.Log = run, o.Log, o.Log
 	tr.InitialEval = o.initialEval
-	return finishRun(ctx, c, tr, run, r, o)
+	return finishRun(ctx, f, tr, run, r, o)
 }
 
 // runSettings are one run's algorithm settings: the algorithm's defaults,
@@ -187,8 +215,9 @@ func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms
 }
 
 // newTrainer assembles the models, algorithm and agent loop of one run.
-func newTrainer(c SuiteConfig, suite *bfcl.GeneratedSuite, ws *WarmStart, be kernels.Backend, algo string, seed int,
+func newTrainer(f *family, ws *WarmStart, be kernels.Backend, algo string, seed int,
 	settings algorithms.Settings) (*harness.Trainer, error) {
+	c := f.cfg
 	opts := transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens}
 	m, err := transformer.Load(ws.Dir, be, opts)
 	if err != nil {
@@ -198,15 +227,13 @@ func newTrainer(c SuiteConfig, suite *bfcl.GeneratedSuite, ws *WarmStart, be ker
 	if err != nil {
 		return nil, err
 	}
-	train, _ := suite.Tasks(bfcl.SplitTrain)
-	test, _ := suite.Tasks(bfcl.SplitTest)
 	pol := &harness.NativePolicy{Model: m, Tok: ws.Tokenizer}
 	tr := &harness.Trainer{
 		Schedule: harness.Schedule{Steps: c.RL.Steps, TasksPerStep: c.RL.TasksPerStep, GroupSize: c.RL.GroupSize,
 			EvalEvery: c.RL.EvalEvery, EvalSamples: c.RL.EvalSamples, EvalTasks: c.RL.EvalTasks,
 			CheckpointEvery: c.RL.CheckpointEvery, KeepTrajectories: c.RL.KeepTrajectories},
-		Seed: uint64(seed), EvalSeed: c.evalSeed(), Train: train, Eval: test,
-		Roller: &harness.Roller{Suite: suite, Policy: pol, Codec: harness.ChatCodec{Tok: ws.Tokenizer},
+		Seed: uint64(seed), EvalSeed: c.evalSeed(), Train: f.train, Eval: f.test,
+		Roller: &harness.Roller{Suite: f.suite, Policy: pol, Codec: harness.ChatCodec{Tok: ws.Tokenizer},
 			Limits:      harness.Limits{MaxTurns: c.RL.MaxTurns, MaxTokensPerTurn: c.RL.MaxTokensPerTurn, MaxContext: c.RL.MaxContext},
 			Temperature: c.RL.Temperature, Rewards: harness.DefaultRewards()},
 		EvalSampling: harness.Sampling{Temperature: c.RL.EvalTemperature},

@@ -19,36 +19,38 @@ import (
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
-// TrainOne trains one algorithm with one seed of a suite (the warm start
-// is reused or made first). With resume, it continues the run from its
-// last checkpoint: the same random numbers, the same metrics and weights
-// as a run that was never stopped.
-func TrainOne(ctx context.Context, c SuiteConfig, algo string, seed int, resume bool, o RunOptions) (RunResult, error) {
+// TrainOne trains one algorithm with one seed on a task family of a suite
+// (bfcl_gen, or appworld when the suite enables it; "" is bfcl_gen); the
+// family's warm start is reused or made first. With resume, it continues
+// the run from its last checkpoint: the same random numbers, the same
+// metrics and weights as a run that was never stopped.
+func TrainOne(ctx context.Context, c SuiteConfig, familyName, algo string, seed int, resume bool, o RunOptions) (RunResult, error) {
 	if err := c.Validate(); err != nil {
 		return RunResult{}, err
 	}
 	if _, err := algorithms.Lookup(algo); err != nil {
 		return RunResult{}, fmt.Errorf("--algo: %w", err)
 	}
-	suite, err := bfcl.NewGeneratedSuite(c.taskOptions())
+	f, err := openFamily(c, familyName, o)
 	if err != nil {
 		return RunResult{}, err
 	}
+	defer f.Close()
 	be := kernels.NewCPU(o.Threads)
-	ws, err := PrepareWarmStart(ctx, c, suite, be, o.Out, o.Log)
+	ws, err := prepareWarmStart(ctx, f, be, o.Out, o.Log)
 	if err != nil {
 		return RunResult{}, err
 	}
 	if !resume {
-		return runLLM(ctx, c, suite, ws, be, algo, seed, o)
+		return runLLM(ctx, f, ws, be, algo, seed, o)
 	}
-	return resumeLLM(ctx, c, suite, ws, be, algo, seed, o)
+	return resumeLLM(ctx, f, ws, be, algo, seed, o)
 }
 
 // resumeLLM continues a run from its newest checkpoint.
-func resumeLLM(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, ws *WarmStart, be kernels.Backend,
-	algo string, seed int, o RunOptions) (RunResult, error) {
-	id := metrics.ID{Experiment: c.Experiment, Suite: bfcl.GeneratedSuiteName, Algorithm: algo, Seed: seed}
+func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, algo string, seed int, o RunOptions) (RunResult, error) {
+	c := f.cfg
+	id := metrics.ID{Experiment: c.Experiment, Suite: f.name, Algorithm: algo, Seed: seed}
 	r := RunResult{Algorithm: algo, Seed: seed, Dir: id.Dir(o.Out)}
 	settings, cfgYAML, err := runSettings(c, algo, seed, o)
 	if err != nil {
@@ -63,7 +65,7 @@ func resumeLLM(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, w
 		return r, fmt.Errorf("resume: %s was started with another configuration (config.yaml differs)", r.Dir)
 	}
 	ckpt := filepath.Join(r.Dir, metrics.DirCheckpoints, fmt.Sprintf("step-%d", steps[len(steps)-1]))
-	tr, err := newTrainer(c, suite, ws, be, algo, seed, settings)
+	tr, err := newTrainer(f, ws, be, algo, seed, settings)
 	if err != nil {
 		return r, err
 	}
@@ -88,13 +90,14 @@ func resumeLLM(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, w
 	if err := tr.Resume(ckpt); err != nil {
 		return r, err
 	}
-	logf(o.Log, "%s seed %d: resuming from %s", algo, seed, ckpt)
-	return finishRun(ctx, c, tr, run, r, o)
+	logf(o.Log, "%s %s seed %d: resuming from %s", f.name, algo, seed, ckpt)
+	return finishRun(ctx, f, tr, run, r, o)
 }
 
 // finishRun trains to the end, evaluates on the reference split when the
 // suite asks for it and the data is there, and writes the summary.
-func finishRun(ctx context.Context, c SuiteConfig, tr *harness.Trainer, run *metrics.Run, r RunResult, o RunOptions) (RunResult, error) {
+func finishRun(ctx context.Context, f *family, tr *harness.Trainer, run *metrics.Run, r RunResult, o RunOptions) (RunResult, error) {
+	c := f.cfg
 	began := time.Now()
 	sum, err := tr.Run(ctx)
 	if err != nil {
@@ -111,7 +114,7 @@ func finishRun(ctx context.Context, c SuiteConfig, tr *harness.Trainer, run *met
 	for k, v := range r.Final {
 		sum.Figures[metrics.EvalMetric(k)] = v
 	}
-	if c.Reference && hasBFCLData(o.DataDir) {
+	if f.name == bfcl.GeneratedSuiteName && c.Reference && hasBFCLData(o.DataDir) {
 		ref, err := evaluateReference(ctx, c, tr, o.DataDir)
 		if err != nil {
 			return r, err
@@ -163,26 +166,33 @@ func formatAggregates(d metrics.Data) string {
 const SplitReference = "reference"
 
 // EvaluatePolicy evaluates a model directory (a checkpoint's policy or a
-// warm start) on a split of the suite's generated tasks, or on the BFCL
-// reference test split (multi_turn_base_100…199), which needs the BFCL
-// data in dataDir.
-func EvaluatePolicy(ctx context.Context, c SuiteConfig, modelDir, split, dataDir string, samples int, o RunOptions) (metrics.Eval, error) {
+// warm start) on a split of a task family of the suite: train and test
+// are the family's training and evaluation tasks; reference is the BFCL
+// reference test split (multi_turn_base_100…199, which needs the BFCL data
+// in dataDir); AppWorld's own splits (dev, test_normal, test_challenge)
+// name themselves.
+func EvaluatePolicy(ctx context.Context, c SuiteConfig, familyName, modelDir, split, dataDir string, samples int, o RunOptions) (metrics.Eval, error) {
 	var suite env.Suite
 	var tasks []env.Task
 	var err error
-	if split == SplitReference {
+	f, err := openFamily(c, familyName, o)
+	if err != nil {
+		return metrics.Eval{}, err
+	}
+	defer f.Close()
+	c = f.cfg
+	if split == SplitReference && f.name == bfcl.GeneratedSuiteName {
 		if suite, tasks, err = referenceTasks(dataDir); err != nil {
 			return metrics.Eval{}, err
 		}
 	} else {
-		gs, err := bfcl.NewGeneratedSuite(c.taskOptions())
-		if err != nil {
+		if tasks, err = f.tasks(split); err != nil {
+			if f.name == bfcl.GeneratedSuiteName {
+				err = fmt.Errorf("split: %w (or %s)", err, SplitReference)
+			}
 			return metrics.Eval{}, err
 		}
-		if tasks, err = gs.Tasks(split); err != nil {
-			return metrics.Eval{}, fmt.Errorf("split: %w (or %s)", err, SplitReference)
-		}
-		suite = gs
+		suite = f.suite
 	}
 	pol, err := LoadPolicy(modelDir, kernels.NewCPU(o.Threads))
 	if err != nil {

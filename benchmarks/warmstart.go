@@ -14,7 +14,6 @@ import (
 	"github.com/seeupo/seeupo/bfcl"
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/env"
-	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/harness/progress"
 	"github.com/seeupo/seeupo/kernels"
 	"github.com/seeupo/seeupo/policy"
@@ -145,22 +144,15 @@ func (c SuiteConfig) modelConfig() (transformer.Config, error) {
 	return cfg, cfg.Validate()
 }
 
-// TrainWarmStart trains the tokenizer on the training tasks'
-// demonstrations, then fine-tunes a fresh model on them, and saves both.
-func TrainWarmStart(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, be kernels.Backend, dir string, log io.Writer) (*WarmStart, error) {
+// trainWarmStart trains the tokenizer on the family's demonstrations,
+// then fine-tunes a fresh model on them, and saves both in dir.
+func trainWarmStart(ctx context.Context, f *family, be kernels.Backend, dir string, log io.Writer) (*WarmStart, error) {
 	began := time.Now()
-	train, err := suite.Tasks(bfcl.SplitTrain)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]*bfcl.Entry{}
-	for _, e := range suite.Entries {
-		byID[e.ID] = e
-	}
+	c := f.cfg
 	var demos []transcript
 	var corpus []string
-	for _, task := range train {
-		tr, err := demonstrate(ctx, suite, byID[task.ID])
+	for _, task := range f.demos {
+		tr, err := f.demonstrate(ctx, task)
 		if err != nil {
 			return nil, err
 		}
@@ -188,8 +180,8 @@ func TrainWarmStart(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSui
 	if err != nil {
 		return nil, err
 	}
-	logf(log, "warm start: %d demonstrations (%d samples) of %d training tasks, %d parameters",
-		len(demos), len(samples), len(train), m.NumParams())
+	logf(log, "warm start (%s): %d demonstrations (%d samples), %d parameters; %s",
+		f.name, len(demos), len(samples), m.NumParams(), sampleLengths(samples, c.RL))
 	loss, err := fineTune(ctx, m, samples, c, log)
 	if err != nil {
 		return nil, err
@@ -202,7 +194,19 @@ func TrainWarmStart(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSui
 	}
 	ws := &WarmStart{Dir: dir, Tokenizer: tok, Config: cfg, Samples: len(samples), FinalLoss: loss,
 		Seconds: time.Since(began).Seconds()}
-	return ws, ws.writeStamp(c)
+	return ws, ws.writeStamp(f)
+}
+
+// sampleLengths describes the longest demonstrated reply and context in
+// tokens beside the episode limits they must fit in.
+func sampleLengths(samples []policy.Sample, rl RLSettings) string {
+	reply, context := 0, 0
+	for _, s := range samples {
+		reply = max(reply, len(s.Response))
+		context = max(context, len(s.Context)+len(s.Response))
+	}
+	return fmt.Sprintf("longest reply %d tokens (rl.max_tokens_per_turn %d), longest episode %d tokens (rl.max_context %d)",
+		reply, rl.MaxTokensPerTurn, context, rl.MaxContext)
 }
 
 // warmStartStamp records which configuration a saved warm start was made
@@ -216,17 +220,8 @@ type warmStartStamp struct {
 
 const warmStartStampFile = "warm_start.json"
 
-// warmStartDigest covers what the warm start depends on: tasks, model and
-// fine-tuning settings.
-func (c SuiteConfig) warmStartDigest() string {
-	b, _ := json.Marshal(struct {
-		Tasks, Model, WarmStart any
-	}{c.Tasks, c.Model, c.WarmStart})
-	return metrics.ConfigDigest(b)
-}
-
-func (ws *WarmStart) writeStamp(c SuiteConfig) error {
-	b, err := json.MarshalIndent(warmStartStamp{Digest: c.warmStartDigest(), Samples: ws.Samples,
+func (ws *WarmStart) writeStamp(f *family) error {
+	b, err := json.MarshalIndent(warmStartStamp{Digest: f.warmStartDigest(), Samples: ws.Samples,
 		FinalLoss: ws.FinalLoss, Seconds: ws.Seconds}, "", "  ")
 	if err != nil {
 		return err
@@ -234,15 +229,15 @@ func (ws *WarmStart) writeStamp(c SuiteConfig) error {
 	return os.WriteFile(filepath.Join(ws.Dir, warmStartStampFile), append(b, '\n'), 0o644)
 }
 
-// loadWarmStart returns the warm start saved in dir when it was made with
-// the same configuration.
-func loadWarmStart(c SuiteConfig, dir string) (*WarmStart, bool) {
+// loadWarmStart returns the family's warm start saved in dir when it was
+// made with the same configuration.
+func loadWarmStart(f *family, dir string) (*WarmStart, bool) {
 	b, err := os.ReadFile(filepath.Join(dir, warmStartStampFile))
 	if err != nil {
 		return nil, false
 	}
 	var st warmStartStamp
-	if json.Unmarshal(b, &st) != nil || st.Digest != c.warmStartDigest() {
+	if json.Unmarshal(b, &st) != nil || st.Digest != f.warmStartDigest() {
 		return nil, false
 	}
 	tok, err := tokenizer.Load(filepath.Join(dir, harness.TokenizerFile))
@@ -257,16 +252,16 @@ func loadWarmStart(c SuiteConfig, dir string) (*WarmStart, bool) {
 		Seconds: st.Seconds}, true
 }
 
-// PrepareWarmStart reuses the suite's saved warm start or trains it.
-func PrepareWarmStart(ctx context.Context, c SuiteConfig, suite *bfcl.GeneratedSuite, be kernels.Backend, out string, log io.Writer) (*WarmStart, error) {
-	dir := warmStartDir(out, c.Experiment)
-	if ws, ok := loadWarmStart(c, dir); ok {
-		logf(log, "warm start: reusing %s (final loss %.4f)", dir, ws.FinalLoss)
+// prepareWarmStart reuses the family's saved warm start or trains it.
+func prepareWarmStart(ctx context.Context, f *family, be kernels.Backend, out string, log io.Writer) (*WarmStart, error) {
+	dir := f.warmStartDir(out)
+	if ws, ok := loadWarmStart(f, dir); ok {
+		logf(log, "warm start (%s): reusing %s (final loss %.4f)", f.name, dir, ws.FinalLoss)
 		return ws, nil
 	}
-	ws, err := TrainWarmStart(ctx, c, suite, be, dir, log)
+	ws, err := trainWarmStart(ctx, f, be, dir, log)
 	if err != nil {
-		return nil, fmt.Errorf("warm start: %w", err)
+		return nil, fmt.Errorf("warm start (%s): %w", f.name, err)
 	}
 	return ws, nil
 }

@@ -117,8 +117,28 @@ type episodeState struct {
 
 // Run rolls out every episode and returns their trajectories in the order
 // given. An episode whose environment fails is returned with EndReason
-// "error" and its error; it is never dropped.
+// "error" and its error; it is never dropped. A suite with a capacity
+// (env.Bounded) gets its episodes in waves of at most that many, each
+// rolled out in lock step.
 func (r *Roller) Run(ctx context.Context, eps []Episode) ([]Trajectory, error) {
+	wave := len(eps)
+	if c := env.CapacityOf(r.Suite); c > 0 && c < wave {
+		wave = c
+	}
+	out := make([]Trajectory, 0, len(eps))
+	for start := 0; start < len(eps); start += wave {
+		trajs, err := r.runWave(ctx, eps[start:min(start+wave, len(eps))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, trajs...)
+	}
+	return out, ctx.Err()
+}
+
+// runWave rolls out episodes in lock step: every live episode's next
+// reply comes from one batched generation.
+func (r *Roller) runWave(ctx context.Context, eps []Episode) ([]Trajectory, error) {
 	states := make([]*episodeState, len(eps))
 	for i, ep := range eps {
 		states[i] = &episodeState{ep: ep, traj: Trajectory{ID: ep.ID, Group: ep.Group, Task: ep.Task}}

@@ -182,3 +182,67 @@ func TestRollerMarksGarbledReplies(t *testing.T) {
 		t.Fatalf("trajectory = %+v", trajs[0])
 	}
 }
+
+// boundedSuite is countSuite with a capacity; it records the most
+// environments open at once.
+type boundedSuite struct {
+	countSuite
+	capacity int
+	mu       sync.Mutex
+	open     int
+	peak     int
+}
+
+func (s *boundedSuite) Capacity() int { return s.capacity }
+
+func (s *boundedSuite) NewEnv(ctx context.Context) (env.Env, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.open++
+	s.peak = max(s.peak, s.open)
+	e, _ := s.countSuite.NewEnv(ctx)
+	return &boundedEnv{Env: e, suite: s}, nil
+}
+
+type boundedEnv struct {
+	env.Env
+	suite *boundedSuite
+	once  sync.Once
+}
+
+func (e *boundedEnv) Close() error {
+	e.once.Do(func() {
+		e.suite.mu.Lock()
+		e.suite.open--
+		e.suite.mu.Unlock()
+	})
+	return e.Env.Close()
+}
+
+func TestRollerRunsBoundedSuitesInWaves(t *testing.T) {
+	for _, tc := range []struct{ capacity, episodes, peak int }{{2, 5, 2}, {0, 5, 5}, {8, 5, 5}} {
+		s := &boundedSuite{countSuite: countSuite{steps: 2}, capacity: tc.capacity}
+		gen := &scriptGen{reply: func(r GenRequest) string { return "ok" }}
+		r := &Roller{Suite: s, Policy: gen, Codec: byteCodec{},
+			Limits: Limits{MaxTurns: 5, MaxTokensPerTurn: 10, MaxContext: 1000}, Rewards: DefaultRewards()}
+		var eps []Episode
+		for i := range tc.episodes {
+			eps = append(eps, Episode{ID: i, Task: env.Task{ID: fmt.Sprint("t", i)}})
+		}
+		trajs, err := r.Run(context.Background(), eps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.peak != tc.peak || s.open != 0 {
+			t.Errorf("capacity %d: %d environments open at most (want %d), %d left open", tc.capacity, s.peak, tc.peak, s.open)
+		}
+		for i, tr := range trajs {
+			if tr.ID != i || tr.Task.ID != fmt.Sprint("t", i) || tr.Reward != 1.5 {
+				t.Errorf("capacity %d: trajectory %d = %+v", tc.capacity, i, tr)
+			}
+		}
+		if len(trajs) != tc.episodes {
+			t.Errorf("capacity %d: %d trajectories", tc.capacity, len(trajs))
+		}
+	}
+}

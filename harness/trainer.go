@@ -449,7 +449,7 @@ func Evaluate(ctx context.Context, r *Roller, s Sampling, tasks []env.Task, k in
 	}
 	results := make([]metrics.TaskResult, len(tasks))
 	for i, task := range tasks {
-		results[i].Task = task.ID
+		results[i].Task, results[i].Group = task.ID, task.Group
 		for _, tr := range trajs[i*k : (i+1)*k] {
 			results[i].Success = append(results[i].Success, tr.Evaluation.Success)
 			results[i].Reward = append(results[i].Reward, tr.Reward)

@@ -91,7 +91,7 @@ func (t *Task) Instruction() string { return t.Def.Instruction }
 
 // Solution is the full reference solution: the prelude and the scenario's cells.
 func (t *Task) Solution() []string {
-	return append([]string{Prelude(t.Scenario.Apps)}, t.Def.Solution...)
+	return append([]string{Prelude(t.Scenario.Apps, t.Def.Solution)}, t.Def.Solution...)
 }
 
 // Catalogue builds tasks on demand and caches them; it is safe for
@@ -214,8 +214,9 @@ func (c *Catalogue) build(id string) (*Task, error) {
 }
 
 // Prelude is the first cell of every reference solution: it reads the
-// supervisor's profile and passwords and logs in to the apps.
-func Prelude(apps []string) string {
+// supervisor's profile and passwords and logs in to the apps; it defines
+// the helpers all_pages and find_contact where the cells use them.
+func Prelude(apps []string, cells []string) string {
 	var quoted []string
 	seen := map[string]bool{}
 	for _, a := range apps {
@@ -225,12 +226,15 @@ func Prelude(apps []string) string {
 		}
 	}
 	sort.Strings(quoted)
-	return `profile = apis.supervisor.show_profile()
+	code := `profile = apis.supervisor.show_profile()
 passwords = {a["account_name"]: a["password"] for a in apis.supervisor.show_account_passwords()}
 tokens = {}
 for app in [` + strings.Join(quoted, ", ") + `]:
     user = profile["phone_number"] if app == "phone" else profile["email"]
-    tokens[app] = getattr(apis, app).login(username=user, password=passwords[app])["access_token"]
+    tokens[app] = getattr(apis, app).login(username=user, password=passwords[app])["access_token"]`
+	body := strings.Join(cells, "\n")
+	if uses(body, "all_pages") || uses(body, "find_contact") {
+		code += `
 
 def all_pages(fn, **kwargs):
     out, i = [], 0
@@ -239,13 +243,21 @@ def all_pages(fn, **kwargs):
         out += page
         if len(page) < 20:
             return out
-        i += 1
+        i += 1`
+	}
+	if uses(body, "find_contact") {
+		code += `
 
 def find_contact(name):
     hits = [c for c in all_pages(apis.phone.search_contacts, access_token=tokens["phone"], query=name)
             if c["first_name"] + " " + c["last_name"] == name]
     return hits[0]`
+	}
+	return code
 }
+
+// uses reports whether code calls the helper name.
+func uses(code, name string) bool { return strings.Contains(code, name+"(") }
 
 // Context for checks.
 var bg = context.Background()

@@ -22,14 +22,19 @@ func setupBenchSuite(a *app, g *cobra.Command) {
 	var suite, out string
 	g.Long = `Run a comparative benchmark suite, or one of the micro-benchmarks below.
 
-With --suite, every algorithm of the suite is trained with every seed from
-one shared warm start (a tokenizer and a supervised fine-tune of the native
-transformer on demonstrations of generated BFCL tasks), evaluated on
-held-out tasks (avg@k, pass@k), and compared in a table with 95%
-confidence intervals over seeds. Run directories go to
-<out>/<experiment>/bfcl_gen/<algorithm>/seed-<n>/; the tables to
+With --suite, every task family of the suite is run in turn: generated BFCL
+tasks (bfcl_gen), and AppWorld tasks (appworld) when the suite enables them.
+Per family, every algorithm is trained with every seed from one shared warm
+start (a tokenizer and a supervised fine-tune of the native transformer on
+demonstrations played through the environment), evaluated on held-out tasks
+(avg@k, pass@k; for AppWorld avg@k is TGC and sgc@k is SGC), and compared
+in a table with 95% confidence intervals over seeds. Run directories go to
+<out>/<experiment>/<family>/<algorithm>/seed-<n>/; the tables to
 <out>/<experiment>/report/. Runs already complete with the same
 configuration are kept, so an interrupted suite continues where it stopped.
+
+The paper suite runs AppWorld on AppWorld servers when appworld.urls or
+appworld.image is configured, and in the native world otherwise.
 
 Suites: ` + strings.Join(benchmarks.SuiteNames(), ", ") + ` (presets), or a YAML file of the same shape.
   quick  seeupo, ppo, grpo, gspo, reinforce × 2 seeds on a 2-core CPU (make run)
@@ -71,46 +76,20 @@ func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.Ru
 	commit, _ := buildRevision()
 	ov := algorithms.Overrides(cfg.Algorithm)
 	return c, benchmarks.RunOptions{Out: out, DataDir: cfg.DataDir, Threads: cfg.Threads, Algorithm: &ov, Log: a.stderr,
+		AppWorld: cfg.AppWorld.Params(),
 		Versions: map[string]string{"seeupo": version, "commit": commit, "go": runtime.Version()}}, cfg, nil
 }
 
-// printSuiteResult prints the comparison of the suite's runs and writes it
-// as Markdown beside them.
+// printSuiteResult prints the comparison of the suite's runs, one table
+// per task family, and writes it as Markdown beside them.
 func (a *app) printSuiteResult(res *benchmarks.SuiteResult) error {
-	var dirs []string
-	for _, r := range res.Runs {
-		dirs = append(dirs, r.Dir)
-	}
-	set, err := reports.Load(dirs)
-	if err != nil {
-		return err
-	}
-	k := 4
-	if len(res.Runs) > 0 {
-		for name := range res.Runs[0].Final {
-			fmt.Sscanf(name, "avg@%d", &k)
+	var all []*reports.Table
+	for _, fam := range res.Families {
+		tables, err := a.printFamilyResult(fam)
+		if err != nil {
+			return err
 		}
-	}
-	cols := []string{fmt.Sprintf("avg@%d", k), fmt.Sprintf("pass@%d", k)}
-	if ref := fmt.Sprintf("eval/%s/avg@%d", benchmarks.SplitReference, k); len(res.Runs) > 0 {
-		if _, ok := res.Runs[0].Summary.Figures[ref]; ok {
-			cols = append(cols, ref, fmt.Sprintf("eval/%s/pass@%d", benchmarks.SplitReference, k))
-		}
-	}
-	cols = append(cols, "reward", "time/step", "optim-steps/step", "tokens/s")
-	tables, err := reports.BuildTables(set, "seeupo", cols, nil)
-	if err != nil {
-		return err
-	}
-	a.printf("\nWarm start (shared by every run): avg@%d before RL, per run:\n", k)
-	for _, r := range res.Runs {
-		a.printf("  %-12s seed %d: avg@%d %.3f → %.3f (%+.1f points)\n", r.Algorithm, r.Seed, k,
-			r.Initial[fmt.Sprintf("avg@%d", k)], r.Final[fmt.Sprintf("avg@%d", k)],
-			100*(r.Final[fmt.Sprintf("avg@%d", k)]-r.Initial[fmt.Sprintf("avg@%d", k)]))
-	}
-	a.printf("\n")
-	if err := reports.WriteText(a.stdout, tables); err != nil {
-		return err
+		all = append(all, tables...)
 	}
 	dir := filepath.Join(res.Dir, "report")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -121,10 +100,55 @@ func (a *app) printSuiteResult(res *benchmarks.SuiteResult) error {
 		return err
 	}
 	defer f.Close()
-	if err := reports.WriteMarkdown(f, tables); err != nil {
+	if err := reports.WriteMarkdown(f, all); err != nil {
 		return err
 	}
 	a.printf("\nTables written to %s; full report: seeupo report %s --out %s\n",
 		filepath.Join(dir, "comparison.md"), res.Dir, dir)
 	return f.Close()
+}
+
+// printFamilyResult prints one family's runs against its warm start and
+// their comparison table.
+func (a *app) printFamilyResult(fam *benchmarks.FamilyResult) ([]*reports.Table, error) {
+	var dirs []string
+	for _, r := range fam.Runs {
+		dirs = append(dirs, r.Dir)
+	}
+	set, err := reports.Load(dirs)
+	if err != nil {
+		return nil, err
+	}
+	k := 4
+	for name := range fam.Initial {
+		fmt.Sscanf(name, "avg@%d", &k)
+	}
+	avg := fmt.Sprintf("avg@%d", k)
+	cols := []string{avg, fmt.Sprintf("pass@%d", k)}
+	if len(fam.Runs) > 0 {
+		figs := fam.Runs[0].Summary.Figures
+		if sgc := fmt.Sprintf("eval/sgc@%d", k); hasKey(figs, sgc) {
+			cols = append(cols, sgc)
+		}
+		if ref := fmt.Sprintf("eval/%s/avg@%d", benchmarks.SplitReference, k); hasKey(figs, ref) {
+			cols = append(cols, ref, fmt.Sprintf("eval/%s/pass@%d", benchmarks.SplitReference, k))
+		}
+	}
+	cols = append(cols, "reward", "time/step", "optim-steps/step", "tokens/s")
+	tables, err := reports.BuildTables(set, "seeupo", cols, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.printf("\n%s: warm start (shared by every run) %s %.3f before RL; per run:\n", fam.Name, avg, fam.Initial[avg])
+	for _, r := range fam.Runs {
+		a.printf("  %-12s seed %d: %s %.3f → %.3f (%+.1f points)\n", r.Algorithm, r.Seed, avg,
+			r.Initial[avg], r.Final[avg], 100*(r.Final[avg]-r.Initial[avg]))
+	}
+	a.printf("\n")
+	return tables, reports.WriteText(a.stdout, tables)
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
 }

@@ -13,36 +13,35 @@ func init() { register("", newEvalCmd) }
 
 func newEvalCmd(a *app) *cobra.Command {
 	var (
-		suite, checkpoint, split string
-		samples                  int
-		asJSON                   bool
+		suite, family, checkpoint, split string
+		samples                          int
+		asJSON                           bool
 	)
 	c := &cobra.Command{
 		Use:   "eval",
 		Short: "Evaluate a policy checkpoint (avg@k, pass@k) on a split",
 		Long: `Evaluate a model directory — a run's checkpoints/step-N/policy, or a suite's
-warm-start — with k samples per task. Splits: train and test (the suite's
-generated tasks), or reference (the BFCL v4 reference test split
-multi_turn_base_100…199, which needs the BFCL data in the data directory).`,
-		Example: `  seeupo eval --checkpoint runs/quick/bfcl_gen/seeupo/seed-1/checkpoints/step-20/policy --split test`,
-		Args:    cobra.NoArgs,
+warm start — with k samples per task on a task family of the suite. Splits:
+train and test (the family's training and evaluation tasks); for bfcl_gen also
+reference (the BFCL v4 reference test split multi_turn_base_100…199, which
+needs the BFCL data in the data directory); for appworld also AppWorld's own
+splits (train, dev, test_normal, test_challenge: the native catalogue's, or
+the official lists in remote mode with appworld.root).`,
+		Example: `  seeupo eval --checkpoint runs/quick/bfcl_gen/seeupo/seed-1/checkpoints/step-20/policy --split test
+  seeupo eval --family appworld --checkpoint runs/quick/warm-start-appworld --split dev --samples 1`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
 			if checkpoint == "" {
 				return fmt.Errorf("--checkpoint: give a model directory, e.g. <run>/checkpoints/step-N/policy")
 			}
 			if samples < 1 {
 				return fmt.Errorf("--samples must be >= 1, got %d", samples)
 			}
-			c, err := benchmarks.LoadSuite(suite)
+			c, opts, cfg, err := a.suiteRun(suite, "")
 			if err != nil {
 				return err
 			}
-			ev, err := benchmarks.EvaluatePolicy(cmd.Context(), c, checkpoint, split, cfg.DataDir, samples,
-				benchmarks.RunOptions{Threads: cfg.Threads})
+			ev, err := benchmarks.EvaluatePolicy(cmd.Context(), c, family, checkpoint, split, cfg.DataDir, samples, opts)
 			if err != nil {
 				return err
 			}
@@ -50,15 +49,18 @@ multi_turn_base_100…199, which needs the BFCL data in the data directory).`,
 				return json.NewEncoder(a.stdout).Encode(ev)
 			}
 			a.printf("%s: %d tasks × %d samples\n", split, len(ev.Tasks), samples)
-			for _, k := range []string{fmt.Sprintf("avg@%d", samples), fmt.Sprintf("pass@%d", samples), "reward/mean"} {
-				a.printf("  %-12s %.4f\n", k, ev.Aggregates[k])
+			for _, k := range []string{fmt.Sprintf("avg@%d", samples), fmt.Sprintf("pass@%d", samples), fmt.Sprintf("sgc@%d", samples), "reward/mean"} {
+				if v, ok := ev.Aggregates[k]; ok {
+					a.printf("  %-12s %.4f\n", k, v)
+				}
 			}
 			return nil
 		},
 	}
 	c.Flags().StringVar(&suite, "suite", "quick", "suite whose tasks and limits to use")
+	c.Flags().StringVar(&family, "family", "bfcl_gen", "task family of the suite: bfcl_gen, or appworld when the suite enables it")
 	c.Flags().StringVar(&checkpoint, "checkpoint", "", "model directory (config.json, model.safetensors, tokenizer.json)")
-	c.Flags().StringVar(&split, "split", "test", "train, test or reference")
+	c.Flags().StringVar(&split, "split", "test", "train, test, reference (bfcl_gen), or an AppWorld split (appworld)")
 	c.Flags().IntVar(&samples, "samples", 4, "samples per task (k)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the evaluation as JSON")
 	return c

@@ -13,16 +13,17 @@ func init() { register("", newTrainCmd) }
 
 func newTrainCmd(a *app) *cobra.Command {
 	var (
-		suite, algo, out string
-		seed             int
-		resume           bool
+		suite, family, algo, out string
+		seed                     int
+		resume                   bool
 	)
 	c := &cobra.Command{
 		Use:   "train",
 		Short: "Train the native policy with one algorithm and seed of a suite",
-		Long: `Train one algorithm with one seed on a suite's generated BFCL tasks, from the
-suite's shared warm start (made first if it is missing or its settings changed).
-The run directory is <out>/<experiment>/bfcl_gen/<algorithm>/seed-<n>/ with
+		Long: `Train one algorithm with one seed on a task family of a suite — its generated
+BFCL tasks (bfcl_gen), or its AppWorld tasks (appworld, when the suite enables
+them) — from the family's shared warm start (made first if it is missing or its
+settings changed). The run directory is <out>/<experiment>/<family>/<algorithm>/seed-<n>/ with
 config.yaml, metrics.jsonl, eval.jsonl, trajectories/, checkpoints/ and
 summary.json. A stopped run continues from its last checkpoint with --resume
 and gives the same metrics and weights as a run that was never stopped.
@@ -30,7 +31,8 @@ and gives the same metrics and weights as a run that was never stopped.
 The algorithm's settings are its defaults, the suite's learning rates, then the
 configuration's algorithm section (values set there, an explicit lr included).`,
 		Example: `  seeupo train --suite quick --algo seeupo --seed 1
-  seeupo train --suite quick --algo seeupo --seed 1 --resume`,
+  seeupo train --suite quick --algo seeupo --seed 1 --resume
+  seeupo train --suite quick --family appworld --algo grpo --seed 2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, opts, cfg, err := a.suiteRun(suite, out)
@@ -40,7 +42,7 @@ configuration's algorithm section (values set there, an explicit lr included).`,
 			if algo == "" {
 				algo = cfg.Algorithm.Name
 			}
-			r, err := benchmarks.TrainOne(cmd.Context(), c, algo, seed, resume, opts)
+			r, err := benchmarks.TrainOne(cmd.Context(), c, family, algo, seed, resume, opts)
 			if err != nil {
 				return err
 			}
@@ -49,6 +51,7 @@ configuration's algorithm section (values set there, an explicit lr included).`,
 		},
 	}
 	c.Flags().StringVar(&suite, "suite", "quick", "suite preset or YAML file giving tasks, model and budget")
+	c.Flags().StringVar(&family, "family", "bfcl_gen", "task family of the suite: bfcl_gen, or appworld when the suite enables it")
 	c.Flags().StringVar(&algo, "algo", "", "algorithm: "+strings.Join(algorithms.Names(), ", ")+" (default: the configuration's algorithm.name)")
 	c.Flags().IntVar(&seed, "seed", 1, "seed of the run")
 	c.Flags().BoolVar(&resume, "resume", false, "continue the run from its last checkpoint")

@@ -76,3 +76,19 @@ type Suite interface {
 	// NewEnv makes a fresh environment for one episode.
 	NewEnv(ctx context.Context) (Env, error)
 }
+
+// Bounded is an optional capability of a Suite whose environments are a
+// scarce resource, such as servers that hold one world each: Capacity is
+// the most environments it can have open at once (0: no bound). The agent
+// loop rolls out at most that many episodes at a time.
+type Bounded interface {
+	Capacity() int
+}
+
+// CapacityOf is a suite's Capacity, or 0 when it has no bound.
+func CapacityOf(s Suite) int {
+	if b, ok := s.(Bounded); ok {
+		return max(b.Capacity(), 0)
+	}
+	return 0
+}

@@ -310,3 +310,39 @@ func ExampleOpenRun() {
 	fmt.Print(string(b))
 	// Output: {"step":1,"data":{"theory/J":0.5,"theory/gap":0.25}}
 }
+
+func TestAggregateScenarioGoalCompletion(t *testing.T) {
+	ok, fail := true, false
+	cases := []struct {
+		name  string
+		tasks []TaskResult
+		want  float64 // -1: no sgc reported
+	}{
+		{"one task per group: no sgc", []TaskResult{{Task: "a", Group: "a", Success: []bool{ok}}, {Task: "b", Group: "b", Success: []bool{fail}}}, -1},
+		{"ungrouped: no sgc", []TaskResult{{Task: "a", Success: []bool{ok}}, {Task: "b", Success: []bool{ok}}}, -1},
+		// Scenario s1 succeeds in sample 0 only, s2 in both: (2/2 + 1/2) / 2.
+		{"two scenarios, two samples", []TaskResult{
+			{Task: "s1_1", Group: "s1", Success: []bool{ok, ok}},
+			{Task: "s1_2", Group: "s1", Success: []bool{ok, fail}},
+			{Task: "s2_1", Group: "s2", Success: []bool{ok, ok}},
+		}, 0.75},
+		// A missing sample counts as not done.
+		{"short sample list", []TaskResult{
+			{Task: "s1_1", Group: "s1", Success: []bool{ok, ok}},
+			{Task: "s1_2", Group: "s1", Success: []bool{ok}},
+		}, 0.5},
+	}
+	for _, c := range cases {
+		agg := Aggregate(c.tasks)
+		got, has := agg[SGCAt(2)]
+		if !has {
+			got, has = agg[SGCAt(1)]
+		}
+		switch {
+		case c.want < 0 && has:
+			t.Errorf("%s: sgc %v reported", c.name, got)
+		case c.want >= 0 && (!has || got != c.want):
+			t.Errorf("%s: sgc %v (reported %v), want %v", c.name, got, has, c.want)
+		}
+	}
+}

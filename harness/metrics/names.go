@@ -81,6 +81,13 @@ func AvgAt(k int) string { return "avg@" + strconv.Itoa(k) }
 // least one success among their k samples.
 func PassAt(k int) string { return "pass@" + strconv.Itoa(k) }
 
+// SGCAt is the name of the scenario goal completion aggregate over k
+// samples: per sample, the fraction of task groups (AppWorld's scenarios)
+// all of whose tasks succeed, averaged over the samples. It is reported
+// only where some group holds more than one task; avg@k is then the task
+// goal completion (TGC).
+func SGCAt(k int) string { return "sgc@" + strconv.Itoa(k) }
+
 // EvalMetric is the name an evaluation aggregate takes in a summary's
 // figures or beside training metrics: "eval/" + aggregate.
 func EvalMetric(aggregate string) string { return "eval/" + aggregate }

@@ -152,5 +152,40 @@ func Aggregate(tasks []TaskResult) Data {
 	if rewardN > 0 {
 		out[AggRewardMean] = rewardSum / float64(rewardN)
 	}
+	if sgc, ok := scenarioGoalCompletion(tasks, k); ok {
+		out[SGCAt(k)] = sgc
+	}
 	return out
+}
+
+// scenarioGoalCompletion is SGCAt's figure; ok is false when no group
+// holds more than one task.
+func scenarioGoalCompletion(tasks []TaskResult, k int) (float64, bool) {
+	groups := map[string][]TaskResult{}
+	shared := false
+	for _, t := range tasks {
+		if t.Group == "" {
+			return 0, false
+		}
+		groups[t.Group] = append(groups[t.Group], t)
+		shared = shared || len(groups[t.Group]) > 1
+	}
+	if !shared || k == 0 {
+		return 0, false
+	}
+	total := 0.0
+	for j := range k {
+		done := 0
+		for _, members := range groups {
+			all := true
+			for _, t := range members {
+				all = all && j < len(t.Success) && t.Success[j]
+			}
+			if all {
+				done++
+			}
+		}
+		total += float64(done) / float64(len(groups))
+	}
+	return total / float64(k), true
 }

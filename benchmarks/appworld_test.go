@@ -1,0 +1,163 @@
+package benchmarks
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/seeupo/seeupo/appworld/native"
+	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/harness/metrics"
+)
+
+// microAppWorld is the micro suite with its AppWorld family on, shrunk
+// to seconds: a short warm start, one RL step, evaluation on the first six
+// dev tasks (two scenarios of three variants, so SGC is reported).
+func microAppWorld(t *testing.T) SuiteConfig {
+	c := microSuite(t)
+	c.Algorithms = []string{"grpo"}
+	c.AppWorld.Enabled, c.AppWorld.Mode, c.AppWorld.Eval = true, AppWorldNative, "dev"
+	c.AppWorld.WarmStart.Steps, c.AppWorld.WarmStart.Batch = 2, 4
+	c.AppWorld.RL = RLSettings{Steps: 1, TasksPerStep: 2, GroupSize: 2, EvalEvery: 1, EvalSamples: 2, EvalTasks: 6,
+		MaxTurns: 3, MaxTokensPerTurn: 8, MaxContext: 1024}
+	return c
+}
+
+func TestAppWorldFamilySplits(t *testing.T) {
+	c := microAppWorld(t)
+	cases := []struct {
+		train, eval           string
+		nTrain, nTest         int
+		err                   string
+		allTestEndIn3, sameID bool
+	}{
+		{"train", "heldout", 28, 14, "", true, false},
+		{"train", "dev", 42, 24, "", false, false},
+		{"dev", "test_challenge", 24, 24, "", false, false},
+		{"train", "nightly", 0, 0, `unknown split "nightly"`, false, false},
+	}
+	for _, tc := range cases {
+		c.AppWorld.Train, c.AppWorld.Eval = tc.train, tc.eval
+		f, err := openFamily(c, AppWorldFamilyName, RunOptions{})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "appworld.eval") {
+				t.Errorf("%s→%s: error %v, want %q", tc.train, tc.eval, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s→%s: %v", tc.train, tc.eval, err)
+		}
+		if len(f.train) != tc.nTrain || len(f.test) != tc.nTest || len(f.demos) != tc.nTrain {
+			t.Errorf("%s→%s: %d train, %d test, %d demos", tc.train, tc.eval, len(f.train), len(f.test), len(f.demos))
+		}
+		seen := map[string]bool{}
+		for _, x := range f.train {
+			seen[x.ID] = true
+		}
+		for _, x := range f.test {
+			if seen[x.ID] {
+				t.Errorf("%s→%s: %s both trained and evaluated on", tc.train, tc.eval, x.ID)
+			}
+			if tc.allTestEndIn3 && !strings.HasSuffix(x.ID, "_3") {
+				t.Errorf("held out %s is not a third variant", x.ID)
+			}
+		}
+		f.Close()
+	}
+}
+
+func TestAppWorldFamilySettingsErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		edit   func(*SuiteConfig)
+		params map[string]string
+		want   string
+	}{
+		{"bad mode", func(c *SuiteConfig) { c.AppWorld.Mode = "cloud" }, nil, `appworld.mode "cloud"; allowed: auto, native, remote`},
+		{"train is eval", func(c *SuiteConfig) { c.AppWorld.Train, c.AppWorld.Eval = "dev", "dev" }, nil, "both \"dev\""},
+		{"remote without servers", func(c *SuiteConfig) { c.AppWorld.Mode = AppWorldRemote }, nil, "neither appworld.urls nor appworld.image"},
+		{"family off", func(c *SuiteConfig) { c.AppWorld.Enabled = false }, nil, "has no task family \"appworld\""},
+		{"zero turns after overlay", func(c *SuiteConfig) { c.AppWorld.RL.MaxTurns = -1 }, nil, "rl.max_turns must be a positive integer"},
+	}
+	for _, tc := range cases {
+		c := microAppWorld(t)
+		tc.edit(&c)
+		err := c.Validate()
+		if err == nil {
+			_, err = openFamily(c, AppWorldFamilyName, RunOptions{AppWorld: tc.params})
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestAppWorldFamilyEndToEnd runs the suite with both families, then
+// evaluates the AppWorld warm start through AppWorld servers over HTTP
+// (remote mode) and requires the same evaluation as in the native world.
+func TestAppWorldFamilyEndToEnd(t *testing.T) {
+	c := microAppWorld(t)
+	out := t.TempDir()
+	res, err := RunSuite(context.Background(), c, RunOptions{Out: out, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Families) != 2 || res.Families[1].Name != AppWorldFamilyName {
+		t.Fatalf("families %+v", res.Families)
+	}
+	aw := res.Families[1]
+	if aw.Train != 42 || aw.Test != 24 || len(aw.Runs) != 1 {
+		t.Fatalf("appworld family %+v", aw)
+	}
+	run := aw.Runs[0]
+	if want := filepath.Join(out, c.Experiment, "appworld", "grpo", "seed-1"); run.Dir != want {
+		t.Errorf("run directory %s, want %s", run.Dir, want)
+	}
+	sum, err := metrics.ReadSummary(run.Dir)
+	if err != nil || sum.Status != metrics.StatusCompleted {
+		t.Fatalf("summary %+v, %v", sum, err)
+	}
+	for _, k := range []string{"eval/avg@2", "eval/pass@2", "eval/sgc@2", "eval/reward/mean"} {
+		if _, ok := sum.Figures[k]; !ok {
+			t.Errorf("summary lacks %s: %v", k, sum.Figures)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, c.Experiment, "warm-start-appworld", "tokenizer.json")); err != nil {
+		t.Errorf("appworld warm start: %v", err)
+	}
+
+	nativeEval, err := EvaluatePolicy(context.Background(), c, AppWorldFamilyName, aw.WarmStart.Dir, "test", "", 2,
+		RunOptions{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urls []string
+	for range 2 {
+		srv := native.New(native.Options{TimeoutSeconds: 30})
+		ts := httptest.NewServer(protocol.Handler(srv))
+		t.Cleanup(func() { ts.Close(); srv.Shutdown() })
+		urls = append(urls, ts.URL)
+	}
+	c.AppWorld.Mode = AppWorldAuto // remote because urls are configured
+	remoteEval, err := EvaluatePolicy(context.Background(), c, AppWorldFamilyName, aw.WarmStart.Dir, "test", "", 2,
+		RunOptions{Threads: 1, AppWorld: map[string]string{"urls": strings.Join(urls, ",")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nativeEval.Tasks) != 24 || !reflect.DeepEqual(nativeEval, remoteEval) {
+		t.Errorf("remote evaluation differs from native:\n native %+v\n remote %+v", nativeEval, remoteEval)
+	}
+	// The warm start's evaluation before RL is the run's first one.
+	evals, _, err := metrics.ReadEvals(filepath.Join(run.Dir, metrics.FileEval))
+	if err != nil || len(evals) == 0 {
+		t.Fatalf("evals: %v", err)
+	}
+	if !reflect.DeepEqual(evals[0].Aggregates, aw.Initial) {
+		t.Errorf("first evaluation %v, shared warm-start evaluation %v", evals[0].Aggregates, aw.Initial)
+	}
+}
