@@ -211,30 +211,9 @@ func demonstrateAppWorld(ctx context.Context, suite env.Suite, t env.Task, maxTu
 	if len(cells) > maxTurns {
 		return transcript{}, fmt.Errorf("appworld task %s: its reference solution has %d cells, more than rl.max_turns %d", t.ID, len(cells), maxTurns)
 	}
-	ev, err := suite.NewEnv(ctx)
-	if err != nil {
-		return transcript{}, err
+	replies := make([]string, len(cells))
+	for i, cell := range cells {
+		replies[i] = "```python\n" + cell + "\n```"
 	}
-	defer ev.Close()
-	var tr transcript
-	if tr.opening, err = ev.Reset(ctx, t); err != nil {
-		return tr, err
-	}
-	for _, cell := range cells {
-		reply := "```python\n" + cell + "\n```"
-		res, err := ev.Step(ctx, reply)
-		if err != nil {
-			return tr, err
-		}
-		tr.replies = append(tr.replies, reply)
-		tr.after = append(tr.after, res.Messages)
-	}
-	res, err := ev.Evaluate(ctx)
-	if err != nil {
-		return tr, err
-	}
-	if !res.Success {
-		return tr, fmt.Errorf("appworld task %s: its reference solution does not succeed (%d of %d checks pass)", t.ID, res.Passed, res.Total)
-	}
-	return tr, nil
+	return playDemonstration(ctx, suite, t, replies)
 }

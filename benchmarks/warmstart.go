@@ -33,31 +33,39 @@ type transcript struct {
 // demonstrate plays the ground truth of a generated task through the
 // environment: per user turn, the calls as one list, then a closing reply.
 func demonstrate(ctx context.Context, suite env.Suite, e *bfcl.Entry) (transcript, error) {
+	var replies []string
+	for _, calls := range e.GroundTruth {
+		replies = append(replies, "["+strings.Join(calls, ", ")+"]", closingReply)
+	}
+	return playDemonstration(ctx, suite, env.Task{ID: e.ID}, replies)
+}
+
+// playDemonstration plays replies through a fresh environment of the
+// suite, one per turn, and requires the episode to succeed.
+func playDemonstration(ctx context.Context, suite env.Suite, task env.Task, replies []string) (transcript, error) {
 	ev, err := suite.NewEnv(ctx)
 	if err != nil {
 		return transcript{}, err
 	}
 	defer ev.Close()
 	var tr transcript
-	if tr.opening, err = ev.Reset(ctx, env.Task{ID: e.ID}); err != nil {
+	if tr.opening, err = ev.Reset(ctx, task); err != nil {
 		return tr, err
 	}
-	for _, calls := range e.GroundTruth {
-		for _, reply := range []string{"[" + strings.Join(calls, ", ") + "]", closingReply} {
-			res, err := ev.Step(ctx, reply)
-			if err != nil {
-				return tr, err
-			}
-			tr.replies = append(tr.replies, reply)
-			tr.after = append(tr.after, res.Messages)
+	for _, reply := range replies {
+		res, err := ev.Step(ctx, reply)
+		if err != nil {
+			return tr, err
 		}
+		tr.replies = append(tr.replies, reply)
+		tr.after = append(tr.after, res.Messages)
 	}
 	res, err := ev.Evaluate(ctx)
 	if err != nil {
 		return tr, err
 	}
 	if !res.Success {
-		return tr, fmt.Errorf("%s: its own demonstration does not succeed", e.ID)
+		return tr, fmt.Errorf("%s: its demonstration does not succeed (%d of %d checks pass)", task.ID, res.Passed, res.Total)
 	}
 	return tr, nil
 }
