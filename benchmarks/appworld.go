@@ -32,6 +32,8 @@ type AppWorldFamily struct {
 	// two variants only.
 	Train string `yaml:"train"`
 	Eval  string `yaml:"eval"`
+	// Seeds are the seeds of the family's runs (default: the suite's).
+	Seeds []int `yaml:"seeds"`
 	// Model, WarmStart and RL replace the suite's settings key by key
 	// where set; the rest is the suite's.
 	Model     ModelSettings     `yaml:"model"`
@@ -80,6 +82,9 @@ func (c SuiteConfig) appWorldConfig() SuiteConfig {
 	overlay(&fc.Model, &c.AppWorld.Model)
 	overlay(&fc.WarmStart, &c.AppWorld.WarmStart)
 	overlay(&fc.RL, &c.AppWorld.RL)
+	if len(c.AppWorld.Seeds) > 0 {
+		fc.Seeds = c.AppWorld.Seeds
+	}
 	return fc
 }
 

@@ -21,6 +21,7 @@ func microAppWorld(t *testing.T) SuiteConfig {
 	c := microSuite(t)
 	c.Algorithms = []string{"grpo"}
 	c.AppWorld.Enabled, c.AppWorld.Mode, c.AppWorld.Eval = true, AppWorldNative, "dev"
+	c.AppWorld.Seeds = []int{1, 2} // the family's own seeds; the BFCL family keeps the suite's one
 	c.AppWorld.WarmStart.Steps, c.AppWorld.WarmStart.Batch = 2, 4
 	c.AppWorld.RL = RLSettings{Steps: 1, TasksPerStep: 2, GroupSize: 2, EvalEvery: 1, EvalSamples: 2, EvalTasks: 6,
 		MaxTurns: 3, MaxTokensPerTurn: 8, MaxContext: 1024}
@@ -111,8 +112,11 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		t.Fatalf("families %+v", res.Families)
 	}
 	aw := res.Families[1]
-	if aw.Train != 42 || aw.Test != 24 || len(aw.Runs) != 1 {
+	if aw.Train != 42 || aw.Test != 24 || len(aw.Runs) != 2 {
 		t.Fatalf("appworld family %+v", aw)
+	}
+	if len(res.Families[0].Runs) != 1 || aw.Runs[1].Seed != 2 {
+		t.Errorf("seeds: bfcl_gen %d runs, appworld runs %+v", len(res.Families[0].Runs), aw.Runs)
 	}
 	run := aw.Runs[0]
 	if want := filepath.Join(out, c.Experiment, "appworld", "grpo", "seed-1"); run.Dir != want {

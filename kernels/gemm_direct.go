@@ -10,7 +10,11 @@ func gemmDirect(m, n, k int, alpha float32, a []float32, lda int, b []float32, l
 	for jr := 0; jr < n; jr += gemmNR {
 		nr := min(gemmNR, n-jr)
 		bs, bstride := b[jr:], ldb
-		if nr < gemmNR {
+		// A narrow last sliver is padded to NR columns, unless B's rows
+		// are wide enough to read NR columns in place: the columns past
+		// n are computed into the tile and dropped, and each column of C
+		// depends on its own column of B only, so C is the same.
+		if nr < gemmNR && !(k > 0 && jr+(k-1)*ldb+gemmNR <= len(b)) {
 			// Pad the last column sliver of B to NR columns.
 			bs, bstride = ws.b[:k*gemmNR], gemmNR
 			for p := 0; p < k; p++ {
