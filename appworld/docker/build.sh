@@ -13,11 +13,12 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rootfs=${ROOTFS:-$work/rootfs}
-if [ ! -x "$rootfs/usr/bin/python3" ]; then
-	debootstrap --variant=minbase --include=python3 bookworm "$rootfs" "${MIRROR:-http://deb.debian.org/debian}"
-fi
 base=seeupo-appworld-base:bookworm
+# The base image (the root file system alone) is made once and reused.
 if ! docker image inspect "$base" >/dev/null 2>&1; then
+	if [ ! -x "$rootfs/usr/bin/python3" ]; then
+		debootstrap --variant=minbase --include=python3 bookworm "$rootfs" "${MIRROR:-http://deb.debian.org/debian}"
+	fi
 	tar -C "$rootfs" --exclude=./proc --exclude=./sys --exclude=./dev -c . | docker import - "$base"
 fi
 CGO_ENABLED=0 go build -C "$repo" -trimpath -o "$work/seeupo" ./cmd/seeupo

@@ -32,7 +32,7 @@ The algorithm's settings are its defaults, the suite's learning rates, then the
 configuration's algorithm section (values set there, an explicit lr included).`,
 		Example: `  seeupo train --suite quick --algo seeupo --seed 1
   seeupo train --suite quick --algo seeupo --seed 1 --resume
-  seeupo train --suite quick --family appworld --algo grpo --seed 2`,
+  seeupo train --suite quick --family appworld --algo grpo --seed 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, opts, cfg, err := a.suiteRun(suite, out)
