@@ -612,3 +612,30 @@ func TestExpf(t *testing.T) {
 		t.Fatal("expf limits")
 	}
 }
+
+// TestGemmDirectNarrowSliverInPlace: reading a narrow last sliver of B in
+// place (its rows are wide enough) gives bit for bit what padding a copy
+// gives (B cut short so no window fits).
+func TestGemmDirectNarrowSliverInPlace(t *testing.T) {
+	h := newHarness(t, 1)
+	var ws directWork
+	for _, s := range [][3]int{{2, 16, 300}, {13, 33, 7}, {5, 70, 64}, {12, 8, 1}} {
+		m, n, k := s[0], s[1], s[2]
+		lda, ldb := k, n+40
+		a, b := make([]float32, m*lda), make([]float32, k*ldb)
+		for i, v := range h.randn(len(a), 1) {
+			a[i] = float32(v)
+		}
+		for i, v := range h.randn(len(b), 1) {
+			b[i] = float32(v)
+		}
+		wide, padded := make([]float32, m*n), make([]float32, m*n)
+		gemmDirect(m, n, k, 1, a, lda, b, ldb, wide, n, false, &ws)
+		gemmDirect(m, n, k, 1, a, lda, b[:(k-1)*ldb+n], ldb, padded, n, false, &ws)
+		for i := range wide {
+			if math.Float32bits(wide[i]) != math.Float32bits(padded[i]) {
+				t.Fatalf("m%d n%d k%d: element %d: in place %v, padded %v", m, n, k, i, wide[i], padded[i])
+			}
+		}
+	}
+}
