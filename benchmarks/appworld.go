@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -49,16 +50,9 @@ const (
 	AppWorldHeldout = "heldout"
 )
 
-func (a AppWorldFamily) trainSplit() string { return cmpOr(a.Train, "train") }
-func (a AppWorldFamily) evalSplit() string  { return cmpOr(a.Eval, AppWorldHeldout) }
-func (a AppWorldFamily) mode() string       { return cmpOr(a.Mode, AppWorldAuto) }
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
+func (a AppWorldFamily) trainSplit() string { return cmp.Or(a.Train, "train") }
+func (a AppWorldFamily) evalSplit() string  { return cmp.Or(a.Eval, AppWorldHeldout) }
+func (a AppWorldFamily) mode() string       { return cmp.Or(a.Mode, AppWorldAuto) }
 
 // validate names the first bad setting of the section.
 func (a AppWorldFamily) validate(suite string) error {
@@ -71,7 +65,7 @@ func (a AppWorldFamily) validate(suite string) error {
 		return fmt.Errorf("suite %s: appworld.mode %q; allowed: auto, native, remote", suite, a.Mode)
 	}
 	if a.trainSplit() == a.evalSplit() {
-		return fmt.Errorf("suite %s: appworld.train and appworld.eval are both %q; evaluate on another split or on heldout", suite, a.Train)
+		return fmt.Errorf("suite %s: appworld.train and appworld.eval are both %q; evaluate on another split or on heldout", suite, a.trainSplit())
 	}
 	return nil
 }
@@ -133,7 +127,7 @@ func openAppWorldFamily(c SuiteConfig, o RunOptions) (*family, error) {
 	if remote {
 		runParams = maps.Clone(params)
 		runParams["mode"] = AppWorldRemote
-		where = "AppWorld servers at " + cmpOr(params["urls"], "containers of "+params["image"])
+		where = "AppWorld servers at " + cmp.Or(params["urls"], "containers of "+params["image"])
 	}
 	runParams["max_turns"] = strconv.Itoa(fc.RL.MaxTurns)
 	runSuite, err := appworld.Open(env.Options{DataDir: o.DataDir, Params: runParams})
@@ -141,11 +135,12 @@ func openAppWorldFamily(c SuiteConfig, o RunOptions) (*family, error) {
 		return nil, err
 	}
 	train, test, err := appWorldSplits(runSuite, c.AppWorld)
-	if err != nil {
-		return nil, err
+	var demos []env.Task
+	if err == nil {
+		demos, _, err = appWorldSplits(demoSuite, c.AppWorld)
 	}
-	demos, _, err := appWorldSplits(demoSuite, c.AppWorld)
 	if err != nil {
+		runSuite.(*appworld.Suite).Close()
 		return nil, err
 	}
 	return &family{

@@ -31,15 +31,15 @@ func microAppWorld(t *testing.T) SuiteConfig {
 func TestAppWorldFamilySplits(t *testing.T) {
 	c := microAppWorld(t)
 	cases := []struct {
-		train, eval           string
-		nTrain, nTest         int
-		err                   string
-		allTestEndIn3, sameID bool
+		train, eval   string
+		nTrain, nTest int
+		err           string
+		allTestEndIn3 bool
 	}{
-		{"train", "heldout", 28, 14, "", true, false},
-		{"train", "dev", 42, 24, "", false, false},
-		{"dev", "test_challenge", 24, 24, "", false, false},
-		{"train", "nightly", 0, 0, `unknown split "nightly"`, false, false},
+		{"train", "heldout", 28, 14, "", true},
+		{"train", "dev", 42, 24, "", false},
+		{"dev", "test_challenge", 24, 24, "", false},
+		{"train", "nightly", 0, 0, `unknown split "nightly"`, false},
 	}
 	for _, tc := range cases {
 		c.AppWorld.Train, c.AppWorld.Eval = tc.train, tc.eval

@@ -174,7 +174,6 @@ const SplitReference = "reference"
 func EvaluatePolicy(ctx context.Context, c SuiteConfig, familyName, modelDir, split, dataDir string, samples int, o RunOptions) (metrics.Eval, error) {
 	var suite env.Suite
 	var tasks []env.Task
-	var err error
 	f, err := openFamily(c, familyName, o)
 	if err != nil {
 		return metrics.Eval{}, err

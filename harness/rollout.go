@@ -128,10 +128,13 @@ func (r *Roller) Run(ctx context.Context, eps []Episode) ([]Trajectory, error) {
 	out := make([]Trajectory, 0, len(eps))
 	for start := 0; start < len(eps); start += wave {
 		trajs, err := r.runWave(ctx, eps[start:min(start+wave, len(eps))])
-		if err != nil {
-			return nil, err
+		if trajs == nil && err != nil {
+			return nil, err // generation failed
 		}
 		out = append(out, trajs...)
+		if err != nil {
+			return out, err // cancelled: what was played so far
+		}
 	}
 	return out, ctx.Err()
 }
