@@ -43,14 +43,17 @@ func (a *allAtOnce) Update(ctx context.Context, m Models, b *Batch) (Metrics, er
 	if err != nil {
 		return nil, err
 	}
-	ref, lc, err := refLogProbs(m, ts, a.s.LossConfig)
+	ref, lc, err := refLogProbs(m, ts, a.lossConfig())
 	if err != nil {
 		return nil, err
 	}
 	var adv, oldValues, returns [][]float64
-	if a.s.Estimator == EstGAE {
+	switch {
+	case a.s.Estimator == EstGAE:
 		adv, oldValues, returns, err = a.gaeAdvantages(m.Critic, b, ts)
-	} else {
+	case a.s.KLPlacement == KLInReward:
+		adv, err = a.klRewardAdvantages(m, b, ts, old, met)
+	default:
 		adv, err = tokenAdvantages(a.s, b, ts)
 	}
 	if err != nil {
@@ -58,7 +61,7 @@ func (a *allAtOnce) Update(ctx context.Context, m Models, b *Batch) (Metrics, er
 	}
 	batchMetrics(met, b, ts, adv)
 	steps := a.s.MiniBatches
-	if a.s.BudgetMatched {
+	if a.s.Budget == BudgetUpdates {
 		steps = b.MaxTurns()
 	}
 	acc := newMeanAcc()
@@ -152,32 +155,118 @@ func lastTokenRewards(ts []turnSample, rewards []float64) [][]float64 {
 // of every turn; reinforce_pp whitens the return-to-go over all tokens.
 func tokenAdvantages(s Settings, b *Batch, ts []turnSample) ([][]float64, error) {
 	r, g := b.rewardsAndGroups()
-	var per []float64
-	var err error
-	switch s.Estimator {
-	case EstGRPO:
-		per, err = GRPOAdvantages(r, g)
-	case EstGRAE:
-		per, err = GRAEAdvantages(r, g)
-	case EstRLOO:
-		per, err = RLOOAdvantages(r, g)
-	case EstSeeUPO:
-		per, err = SeeUPOAdvantages(r, g)
-	case EstReinforcePP:
-		if s.GroupBaseline {
-			if r, err = GRAEAdvantages(r, g); err != nil {
-				return nil, err
-			}
-		}
-		masks := masksOf(ts)
-		return MaskedWhiten(ReturnToGo(lastTokenRewards(ts, r), masks, s.Gamma), masks), nil
-	default:
-		return nil, fmt.Errorf("estimator %q has no critic-free form", s.Estimator)
+	if s.Estimator == EstReinforcePP {
+		return reinforcePPAdvantages(s, r, g, ts, nil)
 	}
+	if s.GroupStats == StatsTurnSamples {
+		return turnSampleAdvantages(s.Estimator, ts, r, g)
+	}
+	per, err := trajectoryAdvantages(s.Estimator, r, g)
 	if err != nil {
 		return nil, err
 	}
 	return broadcast(ts, per), nil
+}
+
+// trajectoryAdvantages is one advantage per entry of r with a
+// trajectory-level estimator.
+func trajectoryAdvantages(estimator string, r []float64, g []int) ([]float64, error) {
+	switch estimator {
+	case EstGRPO:
+		return GRPOAdvantages(r, g)
+	case EstGRAE:
+		return GRAEAdvantages(r, g)
+	case EstRLOO:
+		return RLOOAdvantages(r, g)
+	case EstSeeUPO:
+		return SeeUPOAdvantages(r, g)
+	}
+	return nil, fmt.Errorf("estimator %q has no critic-free form", estimator)
+}
+
+// turnSampleAdvantages applies a trajectory-level estimator to the
+// turn-samples: each sample carries its trajectory's reward and group, so
+// the group statistics weigh a trajectory by its number of turns (the
+// release's batches).
+func turnSampleAdvantages(estimator string, ts []turnSample, r []float64, g []int) ([][]float64, error) {
+	rs, gs := make([]float64, len(ts)), make([]int, len(ts))
+	for i, x := range ts {
+		rs[i], gs[i] = r[x.traj], g[x.traj]
+	}
+	per, err := trajectoryAdvantages(estimator, rs, gs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(ts))
+	for i, x := range ts {
+		out[i] = make([]float64, len(x.mask))
+		for j, m := range x.mask {
+			out[i][j] = per[i] * m
+		}
+	}
+	return out, nil
+}
+
+// reinforcePPAdvantages is REINFORCE++'s estimator: the trajectory's
+// reward (group-centred first with GroupBaseline) on the last response
+// token of each turn-sample, minus tokenKL per token when given, summed
+// to the return-to-go with Gamma and whitened over all tokens.
+func reinforcePPAdvantages(s Settings, r []float64, g []int, ts []turnSample, tokenKL [][]float64) ([][]float64, error) {
+	if s.GroupBaseline {
+		var err error
+		if r, err = GRAEAdvantages(r, g); err != nil {
+			return nil, err
+		}
+	}
+	masks := masksOf(ts)
+	rewards := lastTokenRewards(ts, r)
+	for i := range tokenKL {
+		for j, k := range tokenKL[i] {
+			rewards[i][j] -= k * masks[i][j]
+		}
+	}
+	return MaskedWhiten(ReturnToGo(rewards, masks, s.Gamma), masks), nil
+}
+
+// klRewardAdvantages is REINFORCE++ with the KL penalty in the reward: per
+// token kl_coef·(log π_old − log π_ref) (the k1 estimator, as in its
+// paper), taken off the token's reward; the loss then carries no KL term.
+// Without a reference policy, or with kl "none" or kl_coef 0, there is no
+// penalty.
+func (a *allAtOnce) klRewardAdvantages(m Models, b *Batch, ts []turnSample, old [][]float64, met Metrics) ([][]float64, error) {
+	r, g := b.rewardsAndGroups()
+	if m.Ref == nil || a.s.KL == KLNone || a.s.KLCoef == 0 {
+		return reinforcePPAdvantages(a.s, r, g, ts, nil)
+	}
+	sc, err := m.Ref.Score(samplesOf(ts), false)
+	if err != nil {
+		return nil, fmt.Errorf("reference log-probs: %w", err)
+	}
+	if err := sameShape("reference log-probs", sc.LogProbs, masksOf(ts)); err != nil {
+		return nil, err
+	}
+	kl, err := KLTokens(KLK1, old, sc.LogProbs)
+	if err != nil {
+		return nil, err
+	}
+	pen := zerosLike(kl.Value)
+	for i := range pen {
+		for j, v := range kl.Value[i] {
+			pen[i][j] = a.s.KLCoef * v
+		}
+	}
+	met["actor/reward_kl_penalty"] = MaskedMean(pen, masksOf(ts))
+	return reinforcePPAdvantages(a.s, r, g, ts, pen)
+}
+
+// lossConfig is the actor loss's configuration: without the KL term when
+// the KL penalty goes into the reward.
+func (a *allAtOnce) lossConfig() LossConfig {
+	lc := a.s.LossConfig
+	if a.s.KLPlacement == KLInReward {
+		lc.KL, lc.KLCoef = KLNone, 0
+	}
+	return lc
 }
 
 // oldLogProbs returns π_old for the samples: the sampler's log-probs when

@@ -29,8 +29,12 @@ type Trajectory struct {
 }
 
 // Batch is what the harness hands an algorithm after a round of rollouts.
+// TurnLimit is the rollouts' largest allowed number of turns (rl.max_turns;
+// 0 when unknown); SeeUPO's release-reproducing mode takes one turn step
+// per allowed turn.
 type Batch struct {
 	Trajectories []Trajectory
+	TurnLimit    int
 }
 
 // Validate checks the batch and names the first offending field.
@@ -70,6 +74,15 @@ func (b *Batch) MaxTurns() int {
 		n = max(n, len(tr.Turns))
 	}
 	return n
+}
+
+// turnCounts is each trajectory's number of turns, in batch order.
+func (b *Batch) turnCounts() []int {
+	out := make([]int, len(b.Trajectories))
+	for i, tr := range b.Trajectories {
+		out[i] = len(tr.Turns)
+	}
+	return out
 }
 
 // Rewards and group indices of the trajectories, in batch order.

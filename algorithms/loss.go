@@ -10,6 +10,7 @@ import (
 const (
 	LossPPO       = "ppo"
 	LossGSPO      = "gspo"
+	LossGSPOSeq   = "gspo-seq"
 	LossReinforce = "reinforce"
 
 	KLNone = ""
@@ -113,6 +114,51 @@ func GSPOTokens(logp, old, adv, mask [][]float64, clipLow, clipHigh float64) Tok
 		}
 	}
 	return t
+}
+
+// GSPOSequence is the GSPO paper's sequence-level objective: with
+// s_i = exp(min(mean_j(logp − old), 10)) over sequence i's unmasked
+// tokens and A_i the mean of its unmasked tokens' advantages,
+// L = (1/B) Σ_i max(−s_i·A_i, −clip(s_i, 1−εl, 1+εh)·A_i) over the B
+// sequences with an unmasked token. Grad is the exact dL/dlogp_ij:
+// −A_i·s_i·m_ij/(n_i·B) where the unclipped branch is active, 0 where the
+// clipped one is. Every token of a clipped sequence is flagged Clipped.
+// Under seq-mean-token-mean aggregation and a constant advantage per
+// sequence it equals GSPOTokens; it differs under the other aggregation
+// modes and where advantages vary within a sequence.
+func GSPOSequence(logp, old, adv, mask [][]float64, clipLow, clipHigh float64) (loss float64, t TokenTerms) {
+	t = newTerms(logp, true)
+	var live float64
+	for _, row := range mask {
+		if sum(row) > 0 {
+			live++
+		}
+	}
+	for i := range logp {
+		n := sum(mask[i])
+		if n == 0 {
+			continue
+		}
+		var d, a float64
+		for j := range logp[i] {
+			d += mask[i][j] * (logp[i][j] - old[i][j])
+			a += mask[i][j] * adv[i][j]
+		}
+		logS, a := d/n, a/n
+		s := math.Exp(math.Min(logS, seqLogRatioClamp))
+		sGrad := s
+		if logS > seqLogRatioClamp {
+			sGrad = 0
+		}
+		v, g, clipped, _ := clipBranch(s, sGrad, a, clipLow, clipHigh, 0)
+		loss += v / live
+		for j := range logp[i] {
+			t.Value[i][j] = v
+			t.Grad[i][j] = g * mask[i][j] / (n * live)
+			t.Clipped[i][j] = clipped
+		}
+	}
+	return loss, t
 }
 
 // ReinforceTokens is −A·logp per token.

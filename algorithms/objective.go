@@ -9,7 +9,7 @@ import (
 // term, the KL penalty to the reference policy, the entropy bonus and the
 // aggregation over tokens.
 type LossConfig struct {
-	Loss        string  // ppo | gspo | reinforce
+	Loss        string  // ppo | gspo | gspo-seq | reinforce
 	ClipLow     float64 // ε below 1
 	ClipHigh    float64 // ε above 1
 	DualClip    float64 // c > 1 enables the dual clip for A < 0 (ppo only)
@@ -22,9 +22,9 @@ type LossConfig struct {
 // Validate names the first setting that is not allowed.
 func (c LossConfig) Validate() error {
 	switch c.Loss {
-	case LossPPO, LossGSPO, LossReinforce:
+	case LossPPO, LossGSPO, LossGSPOSeq, LossReinforce:
 	default:
-		return fmt.Errorf("loss: unknown %q (known: ppo, gspo, reinforce)", c.Loss)
+		return fmt.Errorf("loss: unknown %q (known: ppo, gspo, gspo-seq, reinforce)", c.Loss)
 	}
 	switch c.KL {
 	case KLNone, KLK1, KLK2, KLK3:
@@ -70,7 +70,9 @@ type LossResult struct {
 
 // PolicyObjective computes the actor loss
 // agg(pg) + kl_coef·agg(kl) − entropy_coef·agg(entropy) and its exact
-// gradient. Masked tokens get zero gradient.
+// gradient. Masked tokens get zero gradient. The gspo-seq loss is a mean
+// over sequences by definition: agg applies to its KL and entropy terms
+// only.
 func PolicyObjective(c LossConfig, in LossInput) (LossResult, error) {
 	if err := c.Validate(); err != nil {
 		return LossResult{}, err
@@ -79,22 +81,14 @@ func PolicyObjective(c LossConfig, in LossInput) (LossResult, error) {
 	if err != nil {
 		return LossResult{}, err
 	}
-	var pg TokenTerms
-	switch c.Loss {
-	case LossPPO:
-		pg = PPOClipTokens(in.LogP, in.OldLogP, in.Adv, c.ClipLow, c.ClipHigh, c.DualClip)
-	case LossGSPO:
-		pg = GSPOTokens(in.LogP, in.OldLogP, in.Adv, in.Mask, c.ClipLow, c.ClipHigh)
-	default:
-		pg = ReinforceTokens(in.LogP, in.Adv)
-	}
-	r := LossResult{GradLogP: zerosLike(in.LogP), PGLoss: Dot(w, pg.Value)}
+	pg, pgLoss, pgWeights := policyGradientTerms(c, in, w)
+	r := LossResult{GradLogP: zerosLike(in.LogP), PGLoss: pgLoss}
 	if pg.Clipped != nil {
 		r.ClipFrac = maskedFraction(pg.Clipped, in.Mask)
 		r.ClipFracLower = maskedFraction(pg.ClippedLower, in.Mask)
 		r.PPOKL = MaskedMean(sub(in.OldLogP, in.LogP), in.Mask)
 	}
-	addScaled(r.GradLogP, w, pg.Grad, 1)
+	addScaled(r.GradLogP, pgWeights, pg.Grad, 1)
 	r.Loss = r.PGLoss
 	if c.KL != KLNone && c.KLCoef != 0 {
 		kl, err := KLTokens(c.KL, in.LogP, in.RefLogP)
@@ -118,6 +112,34 @@ func PolicyObjective(c LossConfig, in LossInput) (LossResult, error) {
 		}
 	}
 	return r, nil
+}
+
+// policyGradientTerms evaluates the policy-gradient term: its per-token
+// terms, its aggregated value, and the weights that turn the terms'
+// gradients into dL/dlogp (the aggregation weights w, or 1 on every
+// unmasked token for gspo-seq, whose Grad is already dL/dlogp).
+func policyGradientTerms(c LossConfig, in LossInput, w [][]float64) (TokenTerms, float64, [][]float64) {
+	var pg TokenTerms
+	switch c.Loss {
+	case LossPPO:
+		pg = PPOClipTokens(in.LogP, in.OldLogP, in.Adv, c.ClipLow, c.ClipHigh, c.DualClip)
+	case LossGSPO:
+		pg = GSPOTokens(in.LogP, in.OldLogP, in.Adv, in.Mask, c.ClipLow, c.ClipHigh)
+	case LossGSPOSeq:
+		loss, t := GSPOSequence(in.LogP, in.OldLogP, in.Adv, in.Mask, c.ClipLow, c.ClipHigh)
+		ones := zerosLike(in.Mask)
+		for i := range ones {
+			for j, m := range in.Mask[i] {
+				if m != 0 {
+					ones[i][j] = 1
+				}
+			}
+		}
+		return t, loss, ones
+	default:
+		pg = ReinforceTokens(in.LogP, in.Adv)
+	}
+	return pg, Dot(w, pg.Value), w
 }
 
 // addScaled adds k·w_ij·g_ij into dst.

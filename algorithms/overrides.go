@@ -7,7 +7,8 @@ import "fmt"
 // field, so `Overrides(cfg.Algorithm)` converts one into the other; the
 // compiler keeps the two in step.
 //
-// Empty Estimator and Loss mean the algorithm's own; KL "none" disables
+// Empty Estimator, Loss, GroupStats and KLPlacement mean the algorithm's
+// own; KL "none" disables
 // the KL term. Every other field whose value differs from the reference
 // value (ReferenceOverrides) replaces the algorithm's default; a field at
 // its reference value leaves the algorithm's own default, so an algorithm
@@ -30,11 +31,14 @@ type Overrides struct {
 	Beta2              float64
 	Epochs             int
 	MiniBatches        int
-	BudgetMatched      bool
+	Budget             string
 	SamplerOldLogProbs bool
 	Order              string
 	SuffixWeights      string
 	PadEnded           bool
+	RenormSurvivors    bool
+	GroupStats         string
+	KLPlacement        string
 	GroupBaseline      bool
 	Gamma              float64
 	Lambda             float64
@@ -49,7 +53,7 @@ func ReferenceOverrides() Overrides {
 	return Overrides{Name: "seeupo", ClipLow: r.ClipLow, ClipHigh: r.ClipHigh, DualClip: r.DualClip, KL: r.KL,
 		KLCoef: r.KLCoef, EntropyCoef: r.EntropyCoef, Agg: r.Agg, LR: r.Optim.LR, WeightDecay: r.Optim.WeightDecay,
 		GradClip: r.Optim.MaxGradNorm, Beta1: r.Optim.Beta1, Beta2: r.Optim.Beta2, Epochs: r.Epochs,
-		MiniBatches: r.MiniBatches, Order: r.Order, SuffixWeights: r.SuffixWeights, Gamma: r.Gamma,
+		MiniBatches: r.MiniBatches, Budget: r.Budget, Order: r.Order, SuffixWeights: r.SuffixWeights, Gamma: r.Gamma,
 		Lambda: r.Lambda, ValueClip: r.ValueClip, CriticLR: r.CriticOptim.LR}
 }
 
@@ -101,11 +105,14 @@ func SettingsFrom(o Overrides) (Settings, error) {
 	setF(&s.Optim.Beta2, o.Beta2, ref.Beta2)
 	setI(&s.Epochs, o.Epochs, ref.Epochs)
 	setI(&s.MiniBatches, o.MiniBatches, ref.MiniBatches)
-	setB(&s.BudgetMatched, o.BudgetMatched)
+	setS(&s.Budget, o.Budget, ref.Budget)
 	setB(&s.SamplerOldLogProbs, o.SamplerOldLogProbs)
 	setS(&s.Order, o.Order, ref.Order)
 	setS(&s.SuffixWeights, o.SuffixWeights, ref.SuffixWeights)
 	setB(&s.PadEnded, o.PadEnded)
+	setB(&s.RenormSurvivors, o.RenormSurvivors)
+	setS(&s.GroupStats, o.GroupStats, "")
+	setS(&s.KLPlacement, o.KLPlacement, "")
 	setB(&s.GroupBaseline, o.GroupBaseline)
 	setF(&s.Gamma, o.Gamma, ref.Gamma)
 	setF(&s.Lambda, o.Lambda, ref.Lambda)

@@ -2,6 +2,7 @@ package algorithms_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -79,13 +80,14 @@ func TestSeeUPOTurnByTurnReverseWithWeightsKeyedByTrajectory(t *testing.T) {
 	if len(first.samples) != 2 || first.samples[0].Context[1] != 0 || first.samples[1].Context[1] != 2 {
 		t.Fatalf("first update should be turn 2 of A and C, got %+v", first.samples)
 	}
-	// GRAE: r − 0.5 = (B −0.5, A 0.5, C 0). Turn-2 batch (A, C): x = (0.5, 0),
-	// mean 0.25, unbiased std √(2·0.25²) = 0.25√2, z = (±1/√2). Ratio 1 on
-	// the fresh step; seq-mean-token-mean over 2 sequences: dL/dlogp = −z/2.
-	z := 1 / math.Sqrt2
-	assertNear(t, "turn 2, A", first.grad[0][0], -z/2)
-	assertNear(t, "turn 2, C", first.grad[1][0], z/2)
-	// Turn 1 (B, A, C): x = (−0.5, 0.5, 0), mean 0, std 0.5, z = (−1, 1, 0).
+	// GRAE: r − 0.5 = (B −0.5, A 0.5, C 0), z-scored once over the whole
+	// batch: mean 0, unbiased std √((0.25+0.25+0)/2) = 0.5, z = (−1, 1, 0).
+	// Turn-2 batch (A, C) keeps A's 1 and C's 0 (renormalising over the
+	// two survivors would give ±1/√2 and push C down). Ratio 1 on the
+	// fresh step; seq-mean-token-mean over 2 sequences: dL/dlogp = −z/2.
+	assertNear(t, "turn 2, A", first.grad[0][0], -0.5)
+	assertNear(t, "turn 2, C", first.grad[1][0], 0)
+	// Turn 1 (B, A, C): z = (−1, 1, 0).
 	// A's weight is its turn-2 sequence ratio, measured from the final
 	// policy (turn 1's step does not touch turn-2 rows of a per-history
 	// table): W = clip(exp(log π_after − log(1/3)), 0.8, 1.2). B's weight
@@ -122,14 +124,51 @@ func TestSeeUPOPadEndedReproducesTheRelease(t *testing.T) {
 	if _, err := alg.Update(context.Background(), algorithms.Models{Policy: p}, threeTrajectories()); err != nil {
 		t.Fatal(err)
 	}
-	// B's padded copy joins turn 2 with a zero advantage, and shifts the
-	// batch statistics: x = (−0.5, 0.5, 0), std 0.5, so A's z is 1, not 1/√2.
+	// B's padded copy joins turn 2 with a zero advantage but keeps its
+	// tokens in the aggregation: A's z is 1 (whole-batch statistics, as
+	// without padding) and the sequence mean is over 3 samples.
 	first := p.calls[0]
 	if len(first.samples) != 3 {
 		t.Fatalf("turn 2 with padding has %d samples, want 3", len(first.samples))
 	}
 	assertNear(t, "padded B", first.grad[0][0], 0)
 	assertNear(t, "A", first.grad[1][0], -1.0/3)
+}
+
+// TestSeeUPOPadEndedTakesEveryAllowedTurn: with rl.max_turns 4 the release
+// makes 4 turn batches of every trajectory; turns 4 and 3 hold only padded
+// copies (KL term only: zero gradient when the policy is its reference).
+func TestSeeUPOPadEndedTakesEveryAllowedTurn(t *testing.T) {
+	s := seeupoSettings()
+	s.PadEnded = true
+	p := &spy{Policy: tabular.NewSoftmax(3)}
+	alg, _ := algorithms.New("seeupo", s)
+	b := threeTrajectories()
+	b.TurnLimit = 4
+	met, err := alg.Update(context.Background(), algorithms.Models{Policy: p, Ref: p.Policy.Frozen()}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.calls) != 4 || met["perf/optimizer_steps"] != 4 {
+		t.Fatalf("%d turn steps, want 4", len(p.calls))
+	}
+	for k := 0; k < 2; k++ {
+		if len(p.calls[k].samples) != 3 {
+			t.Errorf("fully padded turn step %d: %d samples, want 3", k, len(p.calls[k].samples))
+		}
+		for i, g := range p.calls[k].grad {
+			assertNear(t, fmt.Sprintf("padded step %d sample %d", k, i), g[0], 0)
+		}
+	}
+	// The third step is turn 2 as in TestSeeUPOPadEndedReproducesTheRelease.
+	assertNear(t, "turn 2, A", p.calls[2].grad[1][0], -1.0/3)
+	// Without padding the limit does not add steps.
+	s.PadEnded = false
+	p = &spy{Policy: tabular.NewSoftmax(3)}
+	alg, _ = algorithms.New("seeupo", s)
+	if _, err := alg.Update(context.Background(), algorithms.Models{Policy: p}, b); err != nil || len(p.calls) != 2 {
+		t.Errorf("unpadded with limit 4: %d steps (%v), want 2", len(p.calls), err)
+	}
 }
 
 func TestSeeUPOOrders(t *testing.T) {
@@ -225,25 +264,71 @@ func TestSuffixWeightModes(t *testing.T) {
 	}
 }
 
-func TestBudgetMatched(t *testing.T) {
+// TestBudgets runs every registered algorithm on the same batches under
+// both budgets. threeTrajectories has 1, 2 and 2 turns (5 turn-samples),
+// longBatch 3 turns each (12 turn-samples), so SeeUPO takes 2 and 3
+// turn steps. Under rollouts the others take one step on all samples;
+// under updates every algorithm takes SeeUPO's count, the baselines on
+// mini-batches that partition the samples. No budget changes the lr.
+func TestBudgets(t *testing.T) {
+	batches := []struct {
+		name           string
+		batch          func() *algorithms.Batch
+		turns, samples int
+	}{
+		{"ragged", threeTrajectories, 2, 5},
+		{"long", longBatch, 3, 12},
+	}
+	for _, budget := range []string{algorithms.BudgetRollouts, algorithms.BudgetUpdates} {
+		for _, bc := range batches {
+			for _, name := range []string{"seeupo", "ppo", "grpo", "gspo", "reinforce", "rloo", "reinforce_pp"} {
+				s, err := algorithms.Defaults(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Optim, s.CriticOptim, s.Budget = testOptim(), testOptim(), budget
+				alg, err := algorithms.New(name, s)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				p := &spy{Policy: tabular.NewSoftmax(4)}
+				m := algorithms.Models{Policy: p, Ref: p.Policy.Frozen()}
+				if cu, ok := alg.(algorithms.CriticUser); ok && cu.NeedsCritic() {
+					m.Critic = tabular.NewValues(tabular.History)
+				}
+				met, err := alg.Update(context.Background(), m, bc.batch())
+				if err != nil {
+					t.Fatalf("%s %s %s: %v", budget, bc.name, name, err)
+				}
+				want := 1.0
+				if name == "seeupo" || budget == algorithms.BudgetUpdates {
+					want = float64(bc.turns)
+				}
+				seen := 0
+				for _, c := range p.calls {
+					seen += len(c.samples)
+				}
+				if name != "seeupo" && seen != bc.samples {
+					t.Errorf("%s %s %s: the steps saw %d samples, want each of the %d once", budget, bc.name, name, seen, bc.samples)
+				}
+				if met["perf/optimizer_steps"] != want || len(p.calls) != int(want) || met["actor/lr"] != testOptim().LR {
+					t.Errorf("%s %s %s: %v optimiser steps (%d calls) at lr %v; want %v at %v", budget, bc.name, name,
+						met["perf/optimizer_steps"], len(p.calls), met["actor/lr"], want, testOptim().LR)
+				}
+			}
+		}
+	}
+}
+
+func TestBudgetUpdatesFixesTheSteps(t *testing.T) {
 	s := algorithms.GRPODefaults()
-	s.Optim, s.BudgetMatched = testOptim(), true
-	alg, _ := algorithms.New("grpo", s)
-	p := &spy{Policy: tabular.NewSoftmax(4)}
-	met, err := alg.Update(context.Background(), algorithms.Models{Policy: p}, longBatch())
-	if err != nil {
-		t.Fatal(err)
+	s.Budget, s.MiniBatches = algorithms.BudgetUpdates, 2
+	if _, err := algorithms.New("grpo", s); err == nil || !strings.Contains(err.Error(), "mini_batches") {
+		t.Errorf("budget updates with 2 mini-batches: %v", err)
 	}
-	// 4 trajectories × 3 turns = 12 samples in 3 mini-batches of 4.
-	if met["perf/optimizer_steps"] != 3 || len(p.calls) != 3 || len(p.calls[0].samples) != 4 || met["perf/total_num_tokens"] != 12 {
-		t.Errorf("steps %v, calls %d, tokens %v", met["perf/optimizer_steps"], len(p.calls), met["perf/total_num_tokens"])
-	}
-	ss := seeupoSettings()
-	ss.BudgetMatched = true
-	seeupo, _ := algorithms.New("seeupo", ss)
-	met, _ = seeupo.Update(context.Background(), algorithms.Models{Policy: tabular.NewSoftmax(4)}, longBatch())
-	if met["perf/optimizer_steps"] != 3 || !near(met["actor/lr"], testOptim().LR/3) {
-		t.Errorf("budget-matched seeupo: steps %v, lr %v (want 3 steps at lr/3)", met["perf/optimizer_steps"], met["actor/lr"])
+	s.Budget, s.MiniBatches = "same", 1
+	if _, err := algorithms.New("grpo", s); err == nil || !strings.Contains(err.Error(), "known: rollouts, updates") {
+		t.Errorf("unknown budget: %v", err)
 	}
 }
 

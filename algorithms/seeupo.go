@@ -52,7 +52,7 @@ type seeupoRun struct {
 	a          *SeeUPO
 	m          Models
 	b          *Batch
-	grae       []float64
+	adv        [][]float64 // [trajectory][turn step], NaN where no sample
 	weights    []float64            // per trajectory, released mode
 	start      map[[2]int][]float64 // (traj, turn) → log-probs before the update, exact mode
 	done       []int                // turns already updated
@@ -68,20 +68,18 @@ func (a *SeeUPO) Update(ctx context.Context, m Models, b *Batch) (Metrics, error
 		return nil, err
 	}
 	r, g := b.rewardsAndGroups()
-	grae, err := GRAEAdvantages(r, g)
+	adv, err := SeeUPOTurnAdvantages(r, g, b.turnCounts(), TurnAdvOptions{PadEnded: a.s.PadEnded,
+		RenormSurvivors: a.s.RenormSurvivors, TurnLimit: b.TurnLimit})
 	if err != nil {
 		return nil, err
 	}
-	run := &seeupoRun{a: a, m: m, b: b, grae: grae, weights: ones(len(b.Trajectories)), acc: newMeanAcc(), optim: a.s.Optim,
+	run := &seeupoRun{a: a, m: m, b: b, adv: adv, weights: ones(len(b.Trajectories)), acc: newMeanAcc(), optim: a.s.Optim,
 		wMin: math.Inf(1), wMax: math.Inf(-1)}
 	run.lc = a.s.LossConfig
 	if m.Ref == nil {
 		run.lc.KL, run.lc.KLCoef = KLNone, 0
 	}
-	order := a.order(b.MaxTurns())
-	if a.s.BudgetMatched {
-		run.optim.LR /= float64(len(order))
-	}
+	order := a.order(len(adv[0]))
 	if a.s.SuffixWeights == WeightsExact {
 		if err := run.recordStart(); err != nil {
 			return nil, err
@@ -137,11 +135,6 @@ func (a *SeeUPO) order(T int) []int {
 // turn runs one turn's update and returns the advantages it used.
 func (r *seeupoRun) turn(t int, ts []turnSample) ([][]float64, error) {
 	s := r.a.s
-	per := make([]float64, len(ts))
-	for i, x := range ts {
-		per[i] = r.grae[x.traj]
-	}
-	per = BatchZScoreClamp(per)
 	w, err := r.suffixWeights(ts)
 	if err != nil {
 		return nil, err
@@ -153,7 +146,7 @@ func (r *seeupoRun) turn(t int, ts []turnSample) ([][]float64, error) {
 			continue
 		}
 		for j, m := range x.mask {
-			adv[i][j] = per[i] * w[i] * m
+			adv[i][j] = r.adv[x.traj][t] * w[i] * m
 		}
 		r.acc.add("seeupo/suffix_weight/mean", w[i])
 		r.wMin, r.wMax = math.Min(r.wMin, w[i]), math.Max(r.wMax, w[i])

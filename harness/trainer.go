@@ -267,6 +267,7 @@ func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
 	if err != nil {
 		return nil, err
 	}
+	batch.TurnLimit = t.Roller.Limits.MaxTurns
 	t1 := time.Now()
 	m, err := t.Algorithm.Update(ctx, algorithms.Models{Policy: t.Policy, Ref: t.Ref, Critic: t.Critic}, batch)
 	if err != nil {

@@ -9,7 +9,7 @@ package config
 type AlgorithmConfig struct {
 	Name               string  `key:"name" help:"algorithm: seeupo, ppo, grpo, gspo, reinforce, rloo, reinforce_pp, or any other registered one"`
 	Estimator          string  `key:"estimator" allowed:"|grpo|grae|seeupo|rloo|reinforce_pp|gae" help:"advantage estimator; empty: the algorithm's own"`
-	Loss               string  `key:"loss" allowed:"|ppo|gspo|reinforce" help:"policy loss; empty: the algorithm's own (seeupo: gspo; ppo reproduces the release)"`
+	Loss               string  `key:"loss" allowed:"|ppo|gspo|gspo-seq|reinforce" help:"policy loss; empty: the algorithm's own (seeupo: gspo; ppo reproduces the release; gspo-seq: the GSPO paper's sequence-level objective)"`
 	ClipLow            float64 `key:"clip_low" min:"0" max:"0.99" help:"PPO/GSPO clip below 1"`
 	ClipHigh           float64 `key:"clip_high" min:"0" help:"PPO/GSPO clip above 1"`
 	DualClip           float64 `key:"dual_clip" min:"0" help:"dual clip c for negative advantages (<= 1 disables)"`
@@ -24,11 +24,14 @@ type AlgorithmConfig struct {
 	Beta2              float64 `key:"beta2" min:"0" max:"0.999999999" help:"AdamW beta2"`
 	Epochs             int     `key:"epochs" min:"1" help:"passes over each batch"`
 	MiniBatches        int     `key:"mini_batches" min:"1" help:"optimiser steps per pass"`
-	BudgetMatched      bool    `key:"budget_matched" help:"baselines: as many optimiser steps per update as the batch has turns; seeupo: lr divided by the turns"`
+	Budget             string  `key:"budget" allowed:"rollouts|updates" help:"what a comparison holds equal per training step: the same rollouts (each algorithm its own optimiser steps) or the same optimiser steps (baselines split the batch into one mini-batch per SeeUPO turn step); never changes the lr"`
 	SamplerOldLogProbs bool    `key:"sampler_old_logprobs" help:"use the sampler's log-probs as pi_old instead of recomputing them"`
 	Order              string  `key:"order" allowed:"reverse|forward|random" help:"seeupo: turn update order"`
 	SuffixWeights      string  `key:"suffix_weights" allowed:"released|exact" help:"seeupo: incremental product (released) or suffix ratio recomputed with current parameters"`
-	PadEnded           bool    `key:"pad_ended" help:"seeupo: reproduce the release's padded copies of ended trajectories"`
+	PadEnded           bool    `key:"pad_ended" help:"seeupo: reproduce the release's padded copies of ended trajectories (one turn step per rl.max_turns)"`
+	RenormSurvivors    bool    `key:"renorm_survivors" help:"seeupo: z-score advantages again over each turn's surviving trajectories (not the release; can flip signs)"`
+	GroupStats         string  `key:"group_stats" allowed:"|trajectories|turn-samples" help:"grpo/grae/rloo estimators: group statistics over trajectories or over turn-samples (the release); empty: the algorithm's own"`
+	KLPlacement        string  `key:"kl_placement" allowed:"|loss|reward" help:"KL penalty in the loss or in the per-token reward (reinforce_pp's paper); empty: the algorithm's own"`
 	GroupBaseline      bool    `key:"group_baseline" help:"reinforce_pp: subtract the group mean first (REINFORCE++-baseline)"`
 	Gamma              float64 `key:"gamma" min:"0" max:"1" help:"discount (GAE, return-to-go)"`
 	Lambda             float64 `key:"lambda" min:"0" max:"1" help:"GAE lambda"`
@@ -40,7 +43,7 @@ func init() {
 	registerDefaults(func(c *Config) {
 		c.Algorithm = AlgorithmConfig{Name: "seeupo", ClipLow: 0.2, ClipHigh: 0.2, DualClip: 3, KL: "k3", KLCoef: 0.002,
 			Agg: "seq-mean-token-mean", LR: 1e-6, WeightDecay: 0.01, GradClip: 1, Beta1: 0.9, Beta2: 0.999,
-			Epochs: 1, MiniBatches: 1, Order: "reverse", SuffixWeights: "released", Gamma: 1, Lambda: 1,
+			Epochs: 1, MiniBatches: 1, Budget: "rollouts", Order: "reverse", SuffixWeights: "released", Gamma: 1, Lambda: 1,
 			ValueClip: 0.5, CriticLR: 1e-5}
 	})
 }
