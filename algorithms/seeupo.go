@@ -52,7 +52,7 @@ type seeupoRun struct {
 	a          *SeeUPO
 	m          Models
 	b          *Batch
-	adv        [][]float64 // [trajectory][turn step], NaN where no sample
+	adv        [][]float64          // [trajectory][turn step], NaN where no sample
 	weights    []float64            // per trajectory, released mode
 	start      map[[2]int][]float64 // (traj, turn) → log-probs before the update, exact mode
 	done       []int                // turns already updated
