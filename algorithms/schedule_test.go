@@ -391,3 +391,102 @@ func TestBatchValidation(t *testing.T) {
 		t.Errorf("bad mask: %v", err)
 	}
 }
+
+// GRPO's group statistics over turn-samples (the release): B (1 turn,
+// r 0), A (2 turns, r 1), C (2 turns, r 0.5) give the samples rewards
+// (0, 1, 1, 0.5, 0.5): mean 0.6, unbiased std √(0.7/4); over
+// trajectories: mean 0.5, std 0.5. Ratio 1 and seq-mean-token-mean over
+// the 5 samples: dL/dlogp = −A/5.
+func TestGRPOGroupStatistics(t *testing.T) {
+	sd := math.Sqrt(0.7 / 4)
+	for _, tc := range []struct {
+		stats   string
+		b, a, c float64
+	}{
+		{algorithms.StatsTrajectories, -0.5 / (0.5 + 1e-6), 0.5 / (0.5 + 1e-6), 0},
+		{algorithms.StatsTurnSamples, -0.6 / (sd + 1e-6), 0.4 / (sd + 1e-6), -0.1 / (sd + 1e-6)},
+	} {
+		s := algorithms.GRPODefaults()
+		s.Optim, s.GroupStats = testOptim(), tc.stats
+		alg, _ := algorithms.New("grpo", s)
+		p := &spy{Policy: tabular.NewSoftmax(3)}
+		if _, err := alg.Update(context.Background(), algorithms.Models{Policy: p}, threeTrajectories()); err != nil {
+			t.Fatal(err)
+		}
+		g := p.calls[0].grad // samples B1, A1, A2, C1, C2
+		for i, want := range []float64{tc.b, tc.a, tc.a, tc.c, tc.c} {
+			assertNear(t, fmt.Sprintf("%s sample %d", tc.stats, i), g[i][0], -want/5)
+		}
+	}
+}
+
+// shiftedRef scores every token at log(1/3) − 0.5·token: a reference
+// policy that is 0.5·token nats less likely than the uniform policy.
+type shiftedRef struct{ calls int }
+
+func (r *shiftedRef) Score(batch []policy.Sample, _ bool) (policy.Scores, error) {
+	r.calls++
+	var sc policy.Scores
+	for _, s := range batch {
+		row := make([]float64, len(s.Response))
+		for j, tok := range s.Response {
+			row[j] = math.Log(1.0/3) - 0.5*float64(tok)
+		}
+		sc.LogProbs = append(sc.LogProbs, row)
+	}
+	return sc, nil
+}
+
+// REINFORCE++ with the KL in the reward: X (r 1, token 2), Y (r 1,
+// token 0), Z (r 0, token 0) under the uniform policy. k1 = log π_old −
+// log π_ref = 0.5·token, kl_coef 0.1: rewards (0.9, 1, 0); whitened with
+// the unbiased variance: mean 19/30, deviations (8, 11, −19)/30, variance
+// (64+121+361)/900/2 = 0.30333. The loss has no KL term. In the loss form
+// (k3) the rewards are (1, 1, 0).
+func TestReinforcePPKLPlacement(t *testing.T) {
+	one := func(id string, r float64, tok int) algorithms.Trajectory {
+		return algorithms.Trajectory{ID: id, Group: "g", Reward: r, Turns: []algorithms.Turn{{Context: []int{0}, Response: []int{tok}}}}
+	}
+	batch := func() *algorithms.Batch {
+		return &algorithms.Batch{Trajectories: []algorithms.Trajectory{one("X", 1, 2), one("Y", 1, 0), one("Z", 0, 0)}}
+	}
+	sd := math.Sqrt((64.0+121+361)/900/2 + 1e-8)
+	inReward := []float64{8.0 / 30 / sd, 11.0 / 30 / sd, -19.0 / 30 / sd}
+	sdLoss := math.Sqrt(1.0/3 + 1e-8) // (1, 1, 0): deviations (1, 1, −2)/3, variance 6/9/2
+	inLoss := []float64{1.0 / 3 / sdLoss, 1.0 / 3 / sdLoss, -2.0 / 3 / sdLoss}
+	for _, tc := range []struct {
+		placement string
+		adv       []float64
+		refCalls  int
+	}{{algorithms.KLInReward, inReward, 1}, {algorithms.KLInLoss, inLoss, 1}} {
+		s := algorithms.ReinforcePPDefaults()
+		s.Optim, s.KLCoef, s.KLPlacement = testOptim(), 0.1, tc.placement
+		alg, err := algorithms.New("reinforce_pp", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, ref := &spy{Policy: tabular.NewSoftmax(3)}, &shiftedRef{}
+		met, err := alg.Update(context.Background(), algorithms.Models{Policy: p, Ref: ref}, batch())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref.calls != tc.refCalls {
+			t.Errorf("%s: reference scored %d times, want %d", tc.placement, ref.calls, tc.refCalls)
+		}
+		g := p.calls[0].grad
+		if tc.placement == algorithms.KLInReward {
+			for i, want := range tc.adv {
+				assertNear(t, fmt.Sprintf("reward sample %d", i), g[i][0], -want/3)
+			}
+			if met["actor/kl_loss"] != 0 || met["actor/kl_coef"] != 0 {
+				t.Errorf("KL in the reward left a loss term: kl_loss %v kl_coef %v", met["actor/kl_loss"], met["actor/kl_coef"])
+			}
+			continue
+		}
+		// Loss form: k3 gradient 1 − π_ref/π = 1 − e^{−0.5·token}, weight kl_coef/3.
+		for i, tok := range []int{2, 0, 0} {
+			want := -tc.adv[i]/3 + 0.1*(1-math.Exp(-0.5*float64(tok)))/3
+			assertNear(t, fmt.Sprintf("loss sample %d", i), g[i][0], want)
+		}
+	}
+}
