@@ -29,7 +29,17 @@ JSON line per input to --output (standard output by default):
 
   {"op":"advantage","estimator":"grpo|grae|seeupo|rloo","rewards":[...],"groups":[...]}
       → {"advantages":[...]}
-  {"op":"loss","loss":"ppo|gspo|reinforce","logp":[[...]],"old_logp":[[...]],
+  {"op":"turn_advantages","estimator":"seeupo","rewards":[...],"groups":[...],
+   "turns":[n_i],"pad_ended":false,"max_turns":T,"renorm_survivors":false}
+      → {"advantages":[[a_i1 ... a_iT]]}
+      SeeUPO's advantage of trajectory i at turn t as turn t's update uses
+      it, before the suffix weights: R − group mean, z-scored once over the
+      whole batch (clamped to ±3). T is the largest "turns"; null where
+      trajectory i has no turn t. With "pad_ended" (the release), ended
+      trajectories are padded copies with advantage 0 and T is at least
+      "max_turns" (rl.max_turns). "renorm_survivors" z-scores each turn
+      batch again (not the release; can flip signs).
+  {"op":"loss","loss":"ppo|gspo|gspo-seq|reinforce","logp":[[...]],"old_logp":[[...]],
    "ref_logp":[[...]],"mask":[[0|1...]],"advantages":[per sequence],"clip_low":0.2,
    "clip_high":0.2,"dual_clip":3,"kl":"k1|k2|k3","kl_coef":0.002,
    "agg":"token-mean|seq-mean-token-mean|seq-mean-token-sum"}
@@ -130,13 +140,14 @@ func evalOne(text []byte) (any, error) {
 		return nil, err
 	}
 	known := map[string][]string{
-		"advantage":     {"estimator", "rewards", "groups"},
+		"advantage":       {"estimator", "rewards", "groups"},
+		"turn_advantages": {"estimator", "rewards", "groups", "turns", "pad_ended", "max_turns", "renorm_survivors"},
 		"loss":          {"loss", "logp", "old_logp", "ref_logp", "mask", "advantages", "clip_low", "clip_high", "dual_clip", "kl", "kl_coef", "agg"},
 		"suffix_weight": {"before_logp", "after_logp", "mask", "prev", "clip_low", "clip_high"},
 	}
 	fields, ok := known[op]
 	if !ok {
-		return nil, fmt.Errorf(`field "op": unknown op %q (known: advantage, loss, suffix_weight)`, op)
+		return nil, fmt.Errorf(`field "op": unknown op %q (known: advantage, turn_advantages, loss, suffix_weight)`, op)
 	}
 	if err := f.onlyKnown(append(fields, "op")); err != nil {
 		return nil, err
@@ -144,10 +155,73 @@ func evalOne(text []byte) (any, error) {
 	switch op {
 	case "advantage":
 		return evalAdvantage(f)
+	case "turn_advantages":
+		return evalTurnAdvantages(f)
 	case "loss":
 		return evalLoss(f)
 	}
 	return evalSuffixWeight(f)
+}
+
+// rewardsAndGroups reads the "rewards" and "groups" fields.
+func rewardsAndGroups(f evalFields) ([]float64, []int, error) {
+	rewards, err := f.vector("rewards", true)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := f.keys("groups")
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(keys) != len(rewards) {
+		return nil, nil, fmt.Errorf(`field "groups": %d entries for %d rewards`, len(keys), len(rewards))
+	}
+	groups, _ := algorithms.GroupIndex(keys)
+	return rewards, groups, nil
+}
+
+func evalTurnAdvantages(f evalFields) (any, error) {
+	if est, err := f.str("estimator", algorithms.EstSeeUPO); err != nil {
+		return nil, err
+	} else if est != algorithms.EstSeeUPO {
+		return nil, fmt.Errorf(`field "estimator": unknown %q for turn_advantages (known: seeupo)`, est)
+	}
+	rewards, groups, err := rewardsAndGroups(f)
+	if err != nil {
+		return nil, err
+	}
+	turns, err := f.counts("turns", 1)
+	if err != nil {
+		return nil, err
+	}
+	var o algorithms.TurnAdvOptions
+	if o.PadEnded, err = f.boolean("pad_ended"); err != nil {
+		return nil, err
+	}
+	if o.RenormSurvivors, err = f.boolean("renorm_survivors"); err != nil {
+		return nil, err
+	}
+	if f.has("max_turns") {
+		limit, err := f.counts("max_turns", 1)
+		if err != nil {
+			return nil, err
+		}
+		o.TurnLimit = limit[0]
+	}
+	adv, err := algorithms.SeeUPOTurnAdvantages(rewards, groups, turns, o)
+	if err != nil {
+		return nil, fmt.Errorf("field %s", quoteFieldOf(err))
+	}
+	out := make([][]*float64, len(adv))
+	for i, row := range adv {
+		out[i] = make([]*float64, len(row))
+		for t, v := range row {
+			if !math.IsNaN(v) {
+				out[i][t] = &row[t]
+			}
+		}
+	}
+	return map[string]any{"advantages": out}, nil
 }
 
 func evalAdvantage(f evalFields) (any, error) {
@@ -155,18 +229,10 @@ func evalAdvantage(f evalFields) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rewards, err := f.vector("rewards", true)
+	rewards, groups, err := rewardsAndGroups(f)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := f.keys("groups")
-	if err != nil {
-		return nil, err
-	}
-	if len(keys) != len(rewards) {
-		return nil, fmt.Errorf(`field "groups": %d entries for %d rewards`, len(keys), len(rewards))
-	}
-	groups, _ := algorithms.GroupIndex(keys)
 	estimators := map[string]func([]float64, []int) ([]float64, error){
 		algorithms.EstGRPO: algorithms.GRPOAdvantages, algorithms.EstGRAE: algorithms.GRAEAdvantages,
 		algorithms.EstSeeUPO: algorithms.SeeUPOAdvantages, algorithms.EstRLOO: algorithms.RLOOAdvantages,
@@ -464,6 +530,45 @@ func (f evalFields) matrix(name string, shape [][]float64) ([][]float64, error) 
 			}
 			out[i][j] = v
 		}
+	}
+	return out, nil
+}
+
+// boolean reads an optional true/false field (absent: false).
+func (f evalFields) boolean(name string) (bool, error) {
+	if !f.has(name) {
+		return false, nil
+	}
+	var b bool
+	if err := json.Unmarshal(f[name], &b); err != nil {
+		return false, fmt.Errorf("field %q: must be true or false", name)
+	}
+	return b, nil
+}
+
+// counts reads an integer or an array of integers, each at least min.
+func (f evalFields) counts(name string, min int) ([]int, error) {
+	if !f.has(name) {
+		return nil, fmt.Errorf("field %q: required", name)
+	}
+	array := f[name][0] == '['
+	var raw []json.RawMessage
+	if !array {
+		raw = append(raw, f[name])
+	} else if err := json.Unmarshal(f[name], &raw); err != nil {
+		return nil, fmt.Errorf("field %q: must be an array of integers", name)
+	}
+	out := make([]int, len(raw))
+	for i, r := range raw {
+		path := name
+		if array {
+			path = fmt.Sprintf("%s[%d]", name, i)
+		}
+		v, err := strconv.Atoi(string(r))
+		if err != nil || v < min {
+			return nil, fmt.Errorf("field %q: must be an integer >= %d, got %s", path, min, r)
+		}
+		out[i] = v
 	}
 	return out, nil
 }

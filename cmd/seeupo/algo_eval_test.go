@@ -134,3 +134,60 @@ func TestAlgoEvalWritesOutputFile(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// turn_advantages, hand-worked: one group with rewards (1, 0.5, 0, −0.5),
+// group-centred (0.75, 0.25, −0.25, −0.75), z-scored over the whole batch
+// with the unbiased std √(1.25/3). The two survivors of turn 2 keep +1.162
+// and +0.387 (renormalised over the survivors they would be ±0.707);
+// ended trajectories are null, or 0 as the release's padded copies, which
+// with max_turns 3 also fill a third, fully padded turn.
+func TestAlgoEvalTurnAdvantages(t *testing.T) {
+	base := `"op":"turn_advantages","estimator":"seeupo","rewards":[1,0.5,0,-0.5],"groups":[0,0,0,0],"turns":[2,2,1,1]`
+	in := writeInput(t,
+		`{`+base+`,"pad_ended":false}`,
+		`{`+base+`,"pad_ended":true,"max_turns":3}`,
+		`{`+base+`,"renorm_survivors":true}`,
+		`{"op":"turn_advantages","rewards":[1,0],"groups":[0,0],"turns":[1,0]}`,
+		`{"op":"turn_advantages","estimator":"grpo","rewards":[1,0],"groups":[0,0],"turns":[1,1]}`,
+		`{`+base+`,"pad_ended":"yes"}`,
+	)
+	out, _, err := runCLI(t, "algo", "eval", "--input", in)
+	if err == nil || !strings.Contains(err.Error(), "3 of 6 inputs had errors") {
+		t.Fatalf("error %v; output:\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	sd := math.Sqrt(1.25 / 3)
+	hi, lo, r := 0.75/sd, 0.25/sd, 1/math.Sqrt2
+	nan := math.NaN()
+	wants := [][][]float64{
+		{{hi, hi}, {lo, lo}, {-lo, nan}, {-hi, nan}},
+		{{hi, hi, 0}, {lo, lo, 0}, {-lo, 0, 0}, {-hi, 0, 0}},
+		{{hi, r}, {lo, -r}, {-lo, nan}, {-hi, nan}},
+	}
+	for k, want := range wants {
+		var got struct{ Advantages [][]*float64 }
+		if err := json.Unmarshal([]byte(lines[k]), &got); err != nil {
+			t.Fatalf("line %d: %v: %s", k+1, err, lines[k])
+		}
+		if len(got.Advantages) != len(want) {
+			t.Fatalf("line %d: %s", k+1, lines[k])
+		}
+		for i := range want {
+			if len(got.Advantages[i]) != len(want[i]) {
+				t.Fatalf("line %d row %d: %s", k+1, i, lines[k])
+			}
+			for j, w := range want[i] {
+				g := got.Advantages[i][j]
+				if math.IsNaN(w) != (g == nil) || (g != nil && !closeTo(*g, w)) {
+					t.Errorf("line %d [%d][%d]: got %s, want %v", k+1, i, j, lines[k], w)
+				}
+			}
+		}
+	}
+	for i, w := range []string{`\"turns[1]\": must be an integer \u003e= 1, got 0`, `unknown \"grpo\" for turn_advantages`,
+		`\"pad_ended\": must be true or false`} {
+		if !strings.Contains(lines[3+i], w) {
+			t.Errorf("line %d: want %s in %s", 4+i, w, lines[3+i])
+		}
+	}
+}
