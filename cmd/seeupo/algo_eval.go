@@ -142,8 +142,8 @@ func evalOne(text []byte) (any, error) {
 	known := map[string][]string{
 		"advantage":       {"estimator", "rewards", "groups"},
 		"turn_advantages": {"estimator", "rewards", "groups", "turns", "pad_ended", "max_turns", "renorm_survivors"},
-		"loss":          {"loss", "logp", "old_logp", "ref_logp", "mask", "advantages", "clip_low", "clip_high", "dual_clip", "kl", "kl_coef", "agg"},
-		"suffix_weight": {"before_logp", "after_logp", "mask", "prev", "clip_low", "clip_high"},
+		"loss":            {"loss", "logp", "old_logp", "ref_logp", "mask", "advantages", "clip_low", "clip_high", "dual_clip", "kl", "kl_coef", "agg"},
+		"suffix_weight":   {"before_logp", "after_logp", "mask", "prev", "clip_low", "clip_high"},
 	}
 	fields, ok := known[op]
 	if !ok {
