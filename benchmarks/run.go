@@ -172,7 +172,7 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 	if err := os.RemoveAll(r.Dir); err != nil {
 		return r, err
 	}
-	run, err := metrics.OpenRun(o.Out, id, metrics.Meta{Versions: o.Versions, Command: os.Args})
+	run, err := metrics.OpenRun(o.Out, id, runMeta(o, settings))
 	if err != nil {
 		return r, err
 	}
@@ -212,6 +212,12 @@ func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms
 		Algorithm algorithms.Settings `yaml:"algorithm"`
 	}{c, s})
 	return s, b, err
+}
+
+// runMeta is a run's meta.json: versions, command line, and the budget
+// its comparison table names.
+func runMeta(o RunOptions, s algorithms.Settings) metrics.Meta {
+	return metrics.Meta{Versions: o.Versions, Command: os.Args, Extra: map[string]string{"budget": s.Budget}}
 }
 
 // newTrainer assembles the models, algorithm and agent loop of one run.

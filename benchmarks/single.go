@@ -81,7 +81,7 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 			return r, err
 		}
 	}
-	run, err := metrics.OpenRun(o.Out, id, metrics.Meta{Versions: o.Versions, Command: os.Args})
+	run, err := metrics.OpenRun(o.Out, id, runMeta(o, settings))
 	if err != nil {
 		return r, err
 	}

@@ -338,7 +338,7 @@ func openTheoryRun(out string, c TheoryConfig, b *Bandit, v Variant, s algorithm
 		return &theoryLog{}, nil
 	}
 	id := metrics.ID{Experiment: c.Experiment, Suite: "bandit-" + b.Family, Algorithm: v.Name, Seed: seed}
-	r, err := metrics.OpenRun(out, id, metrics.Meta{Extra: map[string]string{"family_doc": theoryFamilyDoc(b.Family), "variant_doc": v.Doc}})
+	r, err := metrics.OpenRun(out, id, metrics.Meta{Extra: map[string]string{"family_doc": theoryFamilyDoc(b.Family), "variant_doc": v.Doc, "budget": s.Budget}})
 	if err != nil {
 		return nil, err
 	}

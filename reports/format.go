@@ -162,10 +162,14 @@ func grid(t *Table, best func(string) string) (header []string, rows [][]string)
 }
 
 func tableTitle(t *Table) string {
-	if t.Base == "" {
-		return "suite " + t.Suite + " (no base algorithm runs on this suite)"
+	budget := ""
+	if t.Budget != "" {
+		budget = ", budget: " + t.Budget
 	}
-	return "suite " + t.Suite + " (base: " + t.Base + ")"
+	if t.Base == "" {
+		return "suite " + t.Suite + " (no base algorithm runs on this suite" + budget + ")"
+	}
+	return "suite " + t.Suite + " (base: " + t.Base + budget + ")"
 }
 
 func newTableWriter(w io.Writer, r tw.Renderer) *tablewriter.Table {

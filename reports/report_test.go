@@ -283,3 +283,30 @@ func TestReportPDFAndMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// The table's title names the budget its runs recorded in meta.json; runs
+// under both budgets in one suite are named together.
+func TestTableTitleNamesTheBudget(t *testing.T) {
+	for _, tc := range []struct {
+		budgets []string
+		want    string
+	}{
+		{[]string{"rollouts", "rollouts"}, "suite bfcl (base: seeupo, budget: rollouts)"},
+		{[]string{"updates", "rollouts"}, "suite bfcl (base: seeupo, budget: rollouts/updates)"},
+		{[]string{"", ""}, "suite bfcl (base: seeupo)"},
+	} {
+		s := &Set{}
+		for i, alg := range []string{"seeupo", "grpo"} {
+			meta := &metrics.Meta{Extra: map[string]string{"budget": tc.budgets[i]}}
+			s.Runs = append(s.Runs, &Run{ID: metrics.ID{Suite: "bfcl", Algorithm: alg, Seed: 1}, Meta: meta,
+				Evals: []metrics.Eval{{Step: 10, Aggregates: metrics.Data{"avg@4": 0.5}}}})
+		}
+		tables, err := BuildTables(s, "seeupo", []string{"avg@k"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tableTitle(tables[0]); got != tc.want {
+			t.Errorf("budgets %v: title %q, want %q", tc.budgets, got, tc.want)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +18,10 @@ type Table struct {
 	Base    string // the base algorithm, "" when the suite has no run of it
 	Columns []Column
 	Rows    []Row
+	// Budget is what the suite's runs held equal per training step
+	// (meta.json's extra "budget": rollouts or updates; several values
+	// joined by "/"; "" when no run records it).
+	Budget string
 }
 
 // Row is one algorithm's line.
@@ -64,7 +70,7 @@ func BuildTables(s *Set, base string, columns []string, targets []Target) ([]*Ta
 	}
 	var tables []*Table
 	for _, suite := range s.Suites() {
-		t := &Table{Suite: suite}
+		t := &Table{Suite: suite, Budget: suiteBudget(s, suite)}
 		algs := suiteAlgorithms(s, suite, base)
 		for _, a := range algs {
 			if a == base {
@@ -88,6 +94,17 @@ func BuildTables(s *Set, base string, columns []string, targets []Target) ([]*Ta
 		tables = append(tables, t)
 	}
 	return tables, nil
+}
+
+// suiteBudget lists the budgets the suite's runs record, sorted.
+func suiteBudget(s *Set, suite string) string {
+	seen := map[string]bool{}
+	for _, r := range s.Runs {
+		if r.ID.Suite == suite && r.Meta != nil && r.Meta.Extra["budget"] != "" {
+			seen[r.Meta.Extra["budget"]] = true
+		}
+	}
+	return strings.Join(slices.Sorted(maps.Keys(seen)), "/")
 }
 
 // suiteColumn resolves a column; steps-to-target gets the first target the
