@@ -57,6 +57,31 @@ func init() {
 	RegisterTableFormat(TableFormat{"latex", ".tex", WriteLaTeX})
 }
 
+// Budget notes say what each budget held equal; budgetNotes picks those
+// of the budgets the tables name.
+var budgetNoteText = map[string]string{
+	"rollouts": "budget rollouts: every algorithm had the same rollouts per training step and took its own number of " +
+		"optimiser steps (SeeUPO one per turn, the others one; optim-steps/step)",
+	"updates": "budget updates: every algorithm took as many optimiser steps per training step as SeeUPO takes turn steps; " +
+		"the others on random mini-batches, off-policy after the first, so their clip acts",
+}
+
+func budgetNotes(tables []*Table) []string {
+	seen := map[string]bool{}
+	for _, t := range tables {
+		for _, b := range strings.Split(t.Budget, "/") {
+			seen[b] = true
+		}
+	}
+	var out []string
+	for _, b := range []string{"rollouts", "updates"} {
+		if seen[b] {
+			out = append(out, budgetNoteText[b])
+		}
+	}
+	return out
+}
+
 // CINote says what the cells and the "vs base" column hold.
 const CINote = "cells: mean ± 95% Student t-interval over seeds (t(0.975, n−1)·s/√n); " +
 	"vs base: relative change of the mean and two-sided Mann-Whitney U p-value " +
@@ -212,6 +237,9 @@ func WriteText(w io.Writer, tables []*Table) error {
 			}
 		}
 	}
+	for _, n := range budgetNotes(tables) {
+		fmt.Fprintln(w, n)
+	}
 	_, err := fmt.Fprintln(w, CINote+"; * best mean in its column")
 	return err
 }
@@ -230,6 +258,9 @@ func WriteMarkdown(w io.Writer, tables []*Table) error {
 			return err
 		}
 		fmt.Fprintln(w)
+	}
+	for _, n := range budgetNotes(tables) {
+		fmt.Fprintf(w, "*%s.*\n\n", n)
 	}
 	_, err := fmt.Fprintln(w, "*"+CINote+"; bold: best mean in its column.*")
 	return err

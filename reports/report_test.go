@@ -308,5 +308,17 @@ func TestTableTitleNamesTheBudget(t *testing.T) {
 		if got := tableTitle(tables[0]); got != tc.want {
 			t.Errorf("budgets %v: title %q, want %q", tc.budgets, got, tc.want)
 		}
+		var text strings.Builder
+		if err := WriteText(&text, tables); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range tc.budgets {
+			if b != "" && !strings.Contains(text.String(), "budget "+b+": ") {
+				t.Errorf("budgets %v: no note on %s in\n%s", tc.budgets, b, text.String())
+			}
+		}
+		if tc.budgets[0] == "" && strings.Contains(text.String(), "budget ") {
+			t.Errorf("a note on a budget no run recorded:\n%s", text.String())
+		}
 	}
 }
