@@ -130,6 +130,9 @@ func TestSettingsValidationNamesTheField(t *testing.T) {
 		"suffix_weights": func(s *algorithms.Settings) { s.SuffixWeights = "approx" },
 		"estimator":      func(s *algorithms.Settings) { s.Estimator = "vtrace" },
 		"lr":             func(s *algorithms.Settings) { s.Optim.LR = 0 },
+		"budget":         func(s *algorithms.Settings) { s.Budget = "tokens" },
+		"group_stats":    func(s *algorithms.Settings) { s.GroupStats = "tasks" },
+		"kl_placement":   func(s *algorithms.Settings) { s.KLPlacement = "reward" },
 	} {
 		s := algorithms.SeeUPODefaults()
 		change(&s)
@@ -149,5 +152,33 @@ func TestReferenceDefaults(t *testing.T) {
 	p := algorithms.PPODefaults()
 	if p.Gamma != 1 || p.Lambda != 1 || p.ValueClip != 0.5 || p.CriticOptim.LR != 1e-5 || p.Estimator != algorithms.EstGAE {
 		t.Errorf("ppo defaults: %+v", p)
+	}
+}
+
+// The canonical form each algorithm runs by default (docs/algorithms.md's
+// table): GSPO the paper's sequence objective and clip range, REINFORCE++
+// the KL in the reward, every algorithm the rollouts budget and group
+// statistics over trajectories.
+func TestCanonicalDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		name, loss, placement string
+		clipLow, clipHigh     float64
+	}{
+		{"seeupo", algorithms.LossGSPO, algorithms.KLInLoss, 0.2, 0.2},
+		{"ppo", algorithms.LossPPO, algorithms.KLInLoss, 0.2, 0.2},
+		{"grpo", algorithms.LossPPO, algorithms.KLInLoss, 0.2, 0.2},
+		{"gspo", algorithms.LossGSPOSeq, algorithms.KLInLoss, 3e-4, 4e-4},
+		{"reinforce", algorithms.LossReinforce, algorithms.KLInLoss, 0.2, 0.2},
+		{"rloo", algorithms.LossReinforce, algorithms.KLInLoss, 0.2, 0.2},
+		{"reinforce_pp", algorithms.LossPPO, algorithms.KLInReward, 0.2, 0.2},
+	} {
+		s, err := algorithms.Defaults(tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Loss != tc.loss || s.KLPlacement != tc.placement || s.ClipLow != tc.clipLow || s.ClipHigh != tc.clipHigh ||
+			s.Budget != algorithms.BudgetRollouts || s.GroupStats != algorithms.StatsTrajectories || s.Optim.LR != 1e-6 {
+			t.Errorf("%s defaults: %+v", tc.name, s)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/seeupo/seeupo/algorithms"
@@ -53,5 +54,32 @@ func TestAlgorithmConfigFromFile(t *testing.T) {
 	o.Name = "dapo"
 	if _, err := algorithms.SettingsFrom(o); err == nil {
 		t.Error("unknown algorithm accepted")
+	}
+}
+
+// The new switches travel from the configuration file to the settings,
+// and a value outside the allowed ones names the key.
+func TestAlgorithmConfigSwitches(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(p, []byte("algorithm:\n  name: reinforce_pp\n  budget: updates\n  kl_placement: loss\n"+
+		"  group_stats: turn-samples\n  renorm_survivors: true\n"), 0o644)
+	r, err := config.Load(config.Options{File: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := algorithms.SettingsFrom(algorithms.Overrides(r.Algorithm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Budget != algorithms.BudgetUpdates || s.KLPlacement != algorithms.KLInLoss || s.GroupStats != algorithms.StatsTurnSamples ||
+		!s.RenormSurvivors || s.KL != algorithms.KLK3 {
+		t.Errorf("got %+v", s)
+	}
+	for _, bad := range []string{"budget: tokens", "kl_placement: critic", "group_stats: tasks"} {
+		os.WriteFile(p, []byte("algorithm:\n  "+bad+"\n"), 0o644)
+		key := bad[:strings.Index(bad, ":")]
+		if _, err := config.Load(config.Options{File: p}); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: %v", bad, err)
+		}
 	}
 }
