@@ -32,9 +32,12 @@ func TestAlgorithmConfigDefaultsAreTheReference(t *testing.T) {
 	}
 }
 
-func TestAlgorithmConfigFromFile(t *testing.T) {
+// settingsFromFile writes text to a configuration file and returns the
+// algorithm settings it resolves to, and the file's path.
+func settingsFromFile(t *testing.T, text string) (algorithms.Settings, string) {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "c.yaml")
-	os.WriteFile(p, []byte("algorithm:\n  name: seeupo\n  loss: ppo\n  order: forward\n  kl: none\n  lr: 0.001\n"), 0o644)
+	os.WriteFile(p, []byte(text), 0o644)
 	r, err := config.Load(config.Options{File: p})
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +46,11 @@ func TestAlgorithmConfigFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, p
+}
+
+func TestAlgorithmConfigFromFile(t *testing.T) {
+	s, p := settingsFromFile(t, "algorithm:\n  name: seeupo\n  loss: ppo\n  order: forward\n  kl: none\n  lr: 0.001\n")
 	if s.Loss != algorithms.LossPPO || s.Order != algorithms.OrderForward || s.KL != algorithms.KLNone || s.Optim.LR != 0.001 || s.ClipLow != 0.2 {
 		t.Errorf("got %+v", s)
 	}
@@ -60,17 +68,8 @@ func TestAlgorithmConfigFromFile(t *testing.T) {
 // The new switches travel from the configuration file to the settings,
 // and a value outside the allowed ones names the key.
 func TestAlgorithmConfigSwitches(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "c.yaml")
-	os.WriteFile(p, []byte("algorithm:\n  name: reinforce_pp\n  budget: updates\n  kl_placement: loss\n"+
-		"  group_stats: turn-samples\n  renorm_survivors: true\n"), 0o644)
-	r, err := config.Load(config.Options{File: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := algorithms.SettingsFrom(algorithms.Overrides(r.Algorithm))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, p := settingsFromFile(t, "algorithm:\n  name: reinforce_pp\n  budget: updates\n  kl_placement: loss\n"+
+		"  group_stats: turn-samples\n  renorm_survivors: true\n")
 	if s.Budget != algorithms.BudgetUpdates || s.KLPlacement != algorithms.KLInLoss || s.GroupStats != algorithms.StatsTurnSamples ||
 		!s.RenormSurvivors || s.KL != algorithms.KLK3 {
 		t.Errorf("got %+v", s)
