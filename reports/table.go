@@ -95,7 +95,7 @@ func BuildTables(s *Set, base string, columns []string, targets []Target) ([]*Ta
 func suiteColumn(s *Set, suite, name string, targets []Target) (Column, error) {
 	if name != "steps-to-target" {
 		col, err := ResolveColumn(name, targets)
-		if name == "avg@k" || name == "pass@k" {
+		if isGenericK(name) {
 			col.Label = suiteKLabel(s, suite, name)
 		}
 		return col, err
@@ -103,7 +103,7 @@ func suiteColumn(s *Set, suite, name string, targets []Target) (Column, error) {
 	for _, t := range targets {
 		col, _ := ResolveColumn(name, []Target{t})
 		if suiteHas(s, suite, col) {
-			if t.Metric == "avg@k" || t.Metric == "pass@k" {
+			if isGenericK(t.Metric) {
 				t.Metric = suiteKLabel(s, suite, t.Metric)
 			}
 			col.Label = "steps to " + strings.ReplaceAll(strings.ReplaceAll(t.String(), ">=", "≥"), "<=", "≤")
@@ -113,8 +113,8 @@ func suiteColumn(s *Set, suite, name string, targets []Target) (Column, error) {
 	return ResolveColumn(name, targets)
 }
 
-// suiteKLabel names avg@k or pass@k with the suite's k ("avg@4"); mixed or
-// unknown k keeps the "k".
+// suiteKLabel names avg@k, pass@k or pass^k with the suite's k ("avg@4");
+// mixed or unknown k keeps the "k".
 func suiteKLabel(s *Set, suite, name string) string {
 	prefix := strings.TrimSuffix(name, "k")
 	label := ""
