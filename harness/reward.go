@@ -81,5 +81,6 @@ func repeatsTail(s string, times int) bool {
 
 // PassAtK is the unbiased estimator of pass@k from n samples of which c
 // succeeded: 1 − C(n−c, k)/C(n, k). It needs k ≤ n. It is
-// [metrics.PassAtK], beside the rewards for the harness's callers.
+// [metrics.PassAtK], where the evaluation aggregates and pass^k's
+// estimator [metrics.PassHatK] live.
 func PassAtK(n, c, k int) float64 { return metrics.PassAtK(n, c, k) }
