@@ -1,11 +1,11 @@
 package harness
 
 import (
-	"math"
 	"strings"
 	"unicode"
 
 	"github.com/seeupo/seeupo/harness/env"
+	"github.com/seeupo/seeupo/harness/metrics"
 )
 
 // RewardSpec turns an episode's evaluation into the scalar reward shared by
@@ -80,18 +80,7 @@ func repeatsTail(s string, times int) bool {
 }
 
 // PassAtK is the unbiased estimator of pass@k from n samples of which c
-// succeeded: 1 − C(n−c, k)/C(n, k). It needs k ≤ n.
-func PassAtK(n, c, k int) float64 {
-	if k <= 0 || k > n || c < 0 || c > n {
-		return math.NaN()
-	}
-	if n-c < k {
-		return 1
-	}
-	// C(n−c, k)/C(n, k) = Π_{i=0}^{k−1} (n−c−i)/(n−i)
-	ratio := 1.0
-	for i := 0; i < k; i++ {
-		ratio *= float64(n-c-i) / float64(n-i)
-	}
-	return 1 - ratio
-}
+// succeeded: 1 − C(n−c, k)/C(n, k). It needs k ≤ n. It is
+// [metrics.PassAtK], where the evaluation aggregates and pass^k's
+// estimator [metrics.PassHatK] live.
+func PassAtK(n, c, k int) float64 { return metrics.PassAtK(n, c, k) }

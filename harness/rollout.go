@@ -79,6 +79,14 @@ type Trajectory struct {
 	Garbled    bool           `json:"garbled,omitempty"`
 	EndReason  string         `json:"end_reason"` // done, max_turns, max_context, error
 	Err        string         `json:"error,omitempty"`
+	// InfraFailed marks an episode lost to an infrastructure failure: its
+	// environment failed (could not be made, or Reset, Step or Evaluate
+	// returned an error after the client's own retries) while the rollout
+	// was not cancelled. The agent's mistakes are observations, never
+	// environment errors (see env.Env), so such an episode says nothing
+	// about the policy: training leaves it out of the batch and evaluation
+	// out of the task's samples; both count it apart.
+	InfraFailed bool `json:"infra_failed,omitempty"`
 }
 
 // Episode asks for one rollout of a task; Group ties the G rollouts of one
@@ -117,7 +125,8 @@ type episodeState struct {
 
 // Run rolls out every episode and returns their trajectories in the order
 // given. An episode whose environment fails is returned with EndReason
-// "error" and its error; it is never dropped. A suite with a capacity
+// "error", its error, the failure reward and InfraFailed set; it is never
+// dropped here. A suite with a capacity
 // (env.Bounded) gets its episodes in waves of at most that many, each
 // rolled out in lock step.
 func (r *Roller) Run(ctx context.Context, eps []Episode) ([]Trajectory, error) {
@@ -202,22 +211,25 @@ func (r *Roller) parallel(states []*episodeState, f func(*episodeState)) {
 	wg.Wait()
 }
 
-func (r *Roller) fail(s *episodeState, err error) {
+// fail ends an episode whose environment failed; unless the rollout was
+// cancelled, the failure is the infrastructure's.
+func (r *Roller) fail(ctx context.Context, s *episodeState, err error) {
 	s.done = true
 	s.traj.EndReason = "error"
 	s.traj.Err = err.Error()
+	s.traj.InfraFailed = ctx.Err() == nil
 }
 
 func (r *Roller) reset(ctx context.Context, s *episodeState) {
 	e, err := r.Suite.NewEnv(ctx)
 	if err != nil {
-		r.fail(s, fmt.Errorf("new environment: %w", err))
+		r.fail(ctx, s, fmt.Errorf("new environment: %w", err))
 		return
 	}
 	s.env = e
 	msgs, err := e.Reset(ctx, s.ep.Task)
 	if err != nil {
-		r.fail(s, fmt.Errorf("reset %s: %w", s.ep.Task.ID, err))
+		r.fail(ctx, s, fmt.Errorf("reset %s: %w", s.ep.Task.ID, err))
 		return
 	}
 	for _, m := range msgs {
@@ -279,7 +291,7 @@ func (r *Roller) step(ctx context.Context, s *episodeState, turn int) {
 	res, err := s.env.Step(ctx, t.Text)
 	t.EnvSeconds = time.Since(start).Seconds()
 	if err != nil {
-		r.fail(s, fmt.Errorf("step %d of %s: %w", turn, s.ep.Task.ID, err))
+		r.fail(ctx, s, fmt.Errorf("step %d of %s: %w", turn, s.ep.Task.ID, err))
 		return
 	}
 	obs := append([]int(nil), r.Codec.AssistantEnd()...)
@@ -308,7 +320,7 @@ func (r *Roller) evaluate(ctx context.Context, s *episodeState) {
 	}
 	ev, err := s.env.Evaluate(ctx)
 	if err != nil {
-		s.traj.EndReason, s.traj.Err = "error", errors.Join(errors.New("evaluate"), err).Error()
+		r.fail(ctx, s, errors.Join(errors.New("evaluate"), err))
 		s.traj.Reward = r.Rewards.Failure
 		return
 	}

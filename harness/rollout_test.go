@@ -146,10 +146,10 @@ func TestRollerLimitsAndFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if trajs[0].EndReason != "max_turns" || len(trajs[0].Turns) != 3 || trajs[0].Reward != 0 {
+	if trajs[0].EndReason != "max_turns" || len(trajs[0].Turns) != 3 || trajs[0].Reward != 0 || trajs[0].InfraFailed {
 		t.Errorf("limited episode = %+v", trajs[0])
 	}
-	if trajs[1].EndReason != "error" || trajs[1].Err == "" || trajs[1].Reward != 0 {
+	if trajs[1].EndReason != "error" || trajs[1].Err == "" || trajs[1].Reward != 0 || !trajs[1].InfraFailed {
 		t.Errorf("failed episode = %+v", trajs[1])
 	}
 

@@ -321,12 +321,20 @@ func mixSeed(parts ...uint64) uint64 {
 }
 
 // ToBatch converts rollouts into the algorithms' batch: one trajectory per
-// episode, ids and groups as strings. Episodes that failed with an error
-// keep their (failure) reward and their turns; one without any turn cannot
-// be trained on and is an error only if no episode has turns.
+// episode, ids and groups as strings. Episodes lost to an infrastructure
+// failure (InfraFailed) are left out, so they never enter their group's
+// statistics as a failure reward; a group that lost every episode is left
+// out whole. Other episodes that ended with an error (a cancelled rollout)
+// keep their failure reward and turns. An episode without any turn cannot
+// be trained on; it is an error only if no episode is left.
 func ToBatch(trajs []Trajectory) (*algorithms.Batch, error) {
 	b := &algorithms.Batch{}
+	lost := 0
 	for _, tr := range trajs {
+		if tr.InfraFailed {
+			lost++
+			continue
+		}
 		if len(tr.Turns) == 0 {
 			continue
 		}
@@ -338,26 +346,40 @@ func ToBatch(trajs []Trajectory) (*algorithms.Batch, error) {
 		b.Trajectories = append(b.Trajectories, at)
 	}
 	if len(b.Trajectories) == 0 {
-		return nil, errors.New("no episode produced a turn to train on")
+		return nil, fmt.Errorf("no episode produced a turn to train on (%d of %d lost to infrastructure failures%s)",
+			lost, len(trajs), firstInfraError(trajs))
 	}
 	return b, b.Validate()
 }
 
-// RolloutMetrics summarises a step's rollouts in verl's names.
+// firstInfraError is ": " and the first infrastructure failure's error, or "".
+func firstInfraError(trajs []Trajectory) string {
+	for _, tr := range trajs {
+		if tr.InfraFailed {
+			return ": " + tr.Err
+		}
+	}
+	return ""
+}
+
+// RolloutMetrics summarises a step's rollouts in verl's names. Episodes
+// lost to infrastructure failures count only in rollout/infra_failed_rate
+// (lost / attempted); the other figures are over the episodes that ran.
 func RolloutMetrics(trajs []Trajectory) metrics.Data {
-	var score, success, turns, respLen, garbled, errs, genS, envS float64
+	var score, success, turns, respLen, garbled, lost, genS, envS float64
 	var nTurns float64
 	maxLen := 0.0
 	for _, tr := range trajs {
+		if tr.InfraFailed {
+			lost++
+			continue
+		}
 		score += tr.Reward
 		if tr.Evaluation.Success {
 			success++
 		}
 		if tr.Garbled {
 			garbled++
-		}
-		if tr.EndReason == "error" {
-			errs++
 		}
 		turns += float64(len(tr.Turns))
 		for _, t := range tr.Turns {
@@ -369,13 +391,13 @@ func RolloutMetrics(trajs []Trajectory) metrics.Data {
 			nTurns++
 		}
 	}
-	n := float64(len(trajs))
+	n := float64(len(trajs)) - lost
 	d := metrics.Data{
-		metrics.ScoreMean:      score / n,
-		metrics.SuccessMean:    success / n,
-		metrics.NumTurnsMean:   turns / n,
-		"rollout/garbled_frac": garbled / n,
-		"rollout/error_frac":   errs / n,
+		metrics.ScoreMean:              score / n,
+		metrics.SuccessMean:            success / n,
+		metrics.NumTurnsMean:           turns / n,
+		"rollout/garbled_frac":         garbled / n,
+		metrics.RolloutInfraFailedRate: lost / float64(len(trajs)),
 	}
 	if nTurns > 0 {
 		d[metrics.ResponseLengthMean] = respLen / nTurns
@@ -419,10 +441,20 @@ func (t *Trainer) Evaluation(ctx context.Context) (metrics.Eval, error) {
 func (t *Trainer) logEval(ev metrics.Eval, step int) error {
 	ev.Step = int64(step)
 	if t.Log != nil {
-		fmt.Fprintf(t.Log, "%s step %d: avg@%d %.3f pass@%d %.3f\n", t.Algorithm.Name(), step,
-			ev.K, ev.Aggregates[metrics.AvgAt(ev.K)], ev.K, ev.Aggregates[metrics.PassAt(ev.K)])
+		fmt.Fprintf(t.Log, "%s step %d: %s\n", t.Algorithm.Name(), step, EvalLine(ev))
 	}
 	return t.Output.LogEval(ev)
+}
+
+// EvalLine is an evaluation's figures on one line: avg@k, pass@k, pass^k
+// and, when some sample was lost, the infrastructure failure rate.
+func EvalLine(ev metrics.Eval) string {
+	line := fmt.Sprintf("%s %.3f %s %.3f %s %.3f", metrics.AvgAt(ev.K), ev.Aggregates[metrics.AvgAt(ev.K)],
+		metrics.PassAt(ev.K), ev.Aggregates[metrics.PassAt(ev.K)], metrics.PassHat(ev.K), ev.Aggregates[metrics.PassHat(ev.K)])
+	if rate := ev.Aggregates[metrics.AggInfraFailedRate]; rate > 0 {
+		line += fmt.Sprintf(" (infra_failed_rate %.3f)", rate)
+	}
+	return line
 }
 
 func (t *Trainer) evalTasks() []env.Task {
@@ -434,7 +466,9 @@ func (t *Trainer) evalTasks() []env.Task {
 
 // Evaluate rolls out k samples of each task with the given sampling and the
 // same seeds every time (so evaluations at different steps differ only by
-// the policy) and aggregates avg@k, pass@k and the mean reward.
+// the policy) and aggregates them (metrics.Aggregate: avg@k, pass@k,
+// pass^k, the mean reward). A sample lost to an infrastructure failure is
+// left out of its task's samples and counted in infra_failed_rate.
 func Evaluate(ctx context.Context, r *Roller, s Sampling, tasks []env.Task, k int, seed uint64) (metrics.Eval, error) {
 	er := *r
 	er.Temperature, er.TopP, er.TopK = s.Temperature, s.TopP, s.TopK
@@ -451,7 +485,11 @@ func Evaluate(ctx context.Context, r *Roller, s Sampling, tasks []env.Task, k in
 	results := make([]metrics.TaskResult, len(tasks))
 	for i, task := range tasks {
 		results[i].Task, results[i].Group = task.ID, task.Group
-		for _, tr := range trajs[i*k : (i+1)*k] {
+		for j, tr := range trajs[i*k : (i+1)*k] {
+			if tr.InfraFailed {
+				results[i].InfraFailed = append(results[i].InfraFailed, j)
+				continue
+			}
 			results[i].Success = append(results[i].Success, tr.Evaluation.Success)
 			results[i].Reward = append(results[i].Reward, tr.Reward)
 		}

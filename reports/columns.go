@@ -69,7 +69,7 @@ func (t Target) reached(v float64) bool {
 // DefaultColumns are the table's metrics when --metrics is not given; a
 // column appears for a suite only if some run of the suite has it.
 var DefaultColumns = []string{
-	"avg@k", "pass@k", "reward", "steps-to-target", "J/J*", "theory/J", "theory/gap",
+	"avg@k", "pass@k", "pass^k", "reward", "steps-to-target", "J/J*", "theory/J", "theory/gap",
 	"time/step", "optim-steps/step", "tokens/s",
 }
 
@@ -81,11 +81,34 @@ var knownDirections = map[string]Direction{
 	metrics.ScoreMean: HigherBetter, metrics.RewardsMean: HigherBetter, metrics.SuccessMean: HigherBetter,
 	metrics.TheoryJ: HigherBetter, metrics.TheoryGap: LowerBetter, metrics.TimingStep: LowerBetter,
 	metrics.PerfThroughput: HigherBetter, metrics.PerfTimePerStep: LowerBetter,
+	metrics.RolloutInfraFailedRate: LowerBetter,
+}
+
+// kPrefixes start the names of the evaluation aggregates that take the
+// sample count k: avg@k, pass@k, pass^k.
+var kPrefixes = []string{"avg@", "pass@", "pass^"}
+
+// kPrefix is the prefix of an aggregate named for its k ("avg@4",
+// "pass^k" → "pass^"), or "" for other names.
+func kPrefix(name string) string {
+	for _, p := range kPrefixes {
+		if strings.HasPrefix(name, p) && len(name) > len(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// isGenericK reports whether name is a k-aggregate with the letter k
+// ("avg@k", "pass^k"), which stands for whatever k a run has.
+func isGenericK(name string) bool {
+	p := kPrefix(name)
+	return p != "" && name == p+"k"
 }
 
 // ColumnNames lists the built-in column names for error messages.
 func ColumnNames() string {
-	return "avg@k, pass@k, avg@N, pass@N, reward, steps-to-target, J/J*, time/step, optim-steps/step, tokens/s, " +
+	return "avg@k, pass@k, pass^k, avg@N, pass@N, pass^N, reward, steps-to-target, J/J*, time/step, optim-steps/step, tokens/s, " +
 		"eval/<aggregate>, or any training metric name (final value: mean of the last 5 steps; else the summary's figure of that name)"
 }
 
@@ -95,14 +118,17 @@ func ResolveColumn(name string, targets []Target) (Column, error) {
 	switch {
 	case name == "" || strings.ContainsAny(name, " \t"):
 		return Column{}, fmt.Errorf("metric %q: want one of %s", name, ColumnNames())
-	case name == "avg@k" || name == "pass@k":
-		prefix := strings.TrimSuffix(name, "k")
-		return Column{Name: name, Label: name, Dir: HigherBetter, value: lastEvalPrefix(prefix)}, nil
-	case strings.HasPrefix(name, "avg@") || strings.HasPrefix(name, "pass@"):
+	case isGenericK(name):
+		return Column{Name: name, Label: name, Dir: HigherBetter, value: lastEvalPrefix(kPrefix(name))}, nil
+	case kPrefix(name) != "":
 		return Column{Name: name, Label: name, Dir: HigherBetter, value: lastEvalAggregate(name)}, nil
 	case strings.HasPrefix(name, "eval/"):
 		agg := strings.TrimPrefix(name, "eval/")
-		return Column{Name: name, Label: agg, Dir: HigherBetter, value: lastEvalAggregate(agg)}, nil
+		dir := HigherBetter
+		if strings.HasSuffix(agg, metrics.AggInfraFailedRate) {
+			dir = LowerBetter
+		}
+		return Column{Name: name, Label: agg, Dir: dir, value: lastEvalAggregate(agg)}, nil
 	case name == "reward":
 		return Column{Name: name, Label: "final reward", Dir: HigherBetter, value: finalMean(metrics.ScoreMean)}, nil
 	case name == "steps-to-target":
@@ -158,7 +184,7 @@ func lastValue(r *Run, name string) (float64, bool) {
 }
 
 // lastEvalPrefix reads the first aggregate whose name starts with prefix
-// ("avg@", "pass@") whatever its k.
+// ("avg@", "pass@", "pass^") whatever its k.
 func lastEvalPrefix(prefix string) func(*Run) (float64, bool) {
 	return func(r *Run) (float64, bool) {
 		if name := evalKName(r, prefix); name != "" {
@@ -288,13 +314,13 @@ func stepsToTarget(targets []Target) func(*Run) (float64, bool) {
 type Point struct{ X, Y float64 }
 
 // seriesFor is a run's curve of a metric: an evaluation aggregate (avg@k,
-// pass@k, avg@4, eval/tgc) from its evaluations, or from "eval/<aggregate>"
+// pass@k, pass^k, avg@4, eval/tgc) from its evaluations, or from "eval/<aggregate>"
 // lines of a plain log; else a training metric from its steps.
 func seriesFor(r *Run, metric string) []Point {
 	name := metric
 	if agg, isEval := evalAggregateName(metric); isEval {
-		if agg == "avg@k" || agg == "pass@k" {
-			agg = evalKName(r, strings.TrimSuffix(agg, "k"))
+		if isGenericK(agg) {
+			agg = evalKName(r, kPrefix(agg))
 		}
 		if agg == "" {
 			return nil
@@ -320,12 +346,13 @@ func seriesFor(r *Run, metric string) []Point {
 }
 
 // evalAggregateName tells whether a metric names an evaluation aggregate
-// ("eval/tgc", "avg@4", "pass@k") and returns the aggregate's name.
+// ("eval/tgc", "avg@4", "pass@k", "pass^4") and returns the aggregate's
+// name.
 func evalAggregateName(metric string) (string, bool) {
 	if agg, ok := strings.CutPrefix(metric, "eval/"); ok {
 		return agg, true
 	}
-	if strings.HasPrefix(metric, "avg@") || strings.HasPrefix(metric, "pass@") {
+	if kPrefix(metric) != "" {
 		return metric, true
 	}
 	return "", false

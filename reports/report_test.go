@@ -322,3 +322,40 @@ func TestTableTitleNamesTheBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestKAndInfraColumns reads the k-aggregates and the infrastructure
+// failure rates from one run whose figures are given outright.
+func TestKAndInfraColumns(t *testing.T) {
+	r := &Run{ID: metrics.ID{Suite: "bfcl", Algorithm: "seeupo"},
+		Evals: []metrics.Eval{{Step: 10, K: 4, Aggregates: metrics.Data{
+			"avg@4": 0.5, "pass@4": 0.75, "pass^4": 0.25, "infra_failed_rate": 0.1}}},
+		Steps: []metrics.Record{{Step: 10, Data: metrics.Data{metrics.RolloutInfraFailedRate: 0.2}}}}
+	cases := []struct {
+		name string
+		want float64
+		dir  Direction
+	}{
+		{"avg@k", 0.5, HigherBetter},
+		{"pass@k", 0.75, HigherBetter},
+		{"pass^k", 0.25, HigherBetter},
+		{"pass^4", 0.25, HigherBetter},
+		{"eval/infra_failed_rate", 0.1, LowerBetter},
+		{metrics.RolloutInfraFailedRate, 0.2, LowerBetter},
+	}
+	for _, c := range cases {
+		col, err := ResolveColumn(c.name, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if v, ok := col.value(r); !ok || v != c.want || col.Dir != c.dir {
+			t.Errorf("%s: value %v (found %v), direction %v; want %v, %v", c.name, v, ok, col.Dir, c.want, c.dir)
+		}
+	}
+	tables, err := BuildTables(&Set{Runs: []*Run{r}}, "seeupo", []string{"pass^k"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if label := tables[0].Columns[0].Label; label != "pass^4" {
+		t.Errorf("pass^k column label %q, want pass^4", label)
+	}
+}

@@ -112,7 +112,7 @@ func suiteBudget(s *Set, suite string) string {
 func suiteColumn(s *Set, suite, name string, targets []Target) (Column, error) {
 	if name != "steps-to-target" {
 		col, err := ResolveColumn(name, targets)
-		if name == "avg@k" || name == "pass@k" {
+		if isGenericK(name) {
 			col.Label = suiteKLabel(s, suite, name)
 		}
 		return col, err
@@ -120,7 +120,7 @@ func suiteColumn(s *Set, suite, name string, targets []Target) (Column, error) {
 	for _, t := range targets {
 		col, _ := ResolveColumn(name, []Target{t})
 		if suiteHas(s, suite, col) {
-			if t.Metric == "avg@k" || t.Metric == "pass@k" {
+			if isGenericK(t.Metric) {
 				t.Metric = suiteKLabel(s, suite, t.Metric)
 			}
 			col.Label = "steps to " + strings.ReplaceAll(strings.ReplaceAll(t.String(), ">=", "≥"), "<=", "≤")
@@ -130,8 +130,8 @@ func suiteColumn(s *Set, suite, name string, targets []Target) (Column, error) {
 	return ResolveColumn(name, targets)
 }
 
-// suiteKLabel names avg@k or pass@k with the suite's k ("avg@4"); mixed or
-// unknown k keeps the "k".
+// suiteKLabel names avg@k, pass@k or pass^k with the suite's k ("avg@4");
+// mixed or unknown k keeps the "k".
 func suiteKLabel(s *Set, suite, name string) string {
 	prefix := strings.TrimSuffix(name, "k")
 	label := ""

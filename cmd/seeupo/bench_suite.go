@@ -12,6 +12,7 @@ import (
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/benchmarks"
 	"github.com/seeupo/seeupo/harness/config"
+	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/reports"
 )
 
@@ -27,7 +28,7 @@ tasks (bfcl_gen), and AppWorld tasks (appworld) when the suite enables them.
 Per family, every algorithm is trained with every seed from one shared warm
 start (a tokenizer and a supervised fine-tune of the native transformer on
 demonstrations played through the environment), evaluated on held-out tasks
-(avg@k, pass@k; for AppWorld avg@k is TGC and sgc@k is SGC), and compared
+(avg@k, pass@k, pass^k; for AppWorld avg@k is TGC and sgc@k is SGC), and compared
 in a table with 95% confidence intervals over seeds. Run directories go to
 <out>/<experiment>/<family>/<algorithm>/seed-<n>/; the tables to
 <out>/<experiment>/report/. Runs already complete with the same
@@ -108,6 +109,34 @@ func (a *app) printSuiteResult(res *benchmarks.SuiteResult) error {
 	return f.Close()
 }
 
+// familyColumns are a family's table columns for evaluations of k samples,
+// given the runs' summary figures: avg@k, pass@k, pass^k; sgc@k and the
+// reference split's figures when the first run has them; the evaluation's
+// infra_failed_rate when some run lost samples to infrastructure failures;
+// then the training figures.
+func familyColumns(k int, figs []metrics.Data) []string {
+	cols := []string{metrics.AvgAt(k), metrics.PassAt(k), metrics.PassHat(k)}
+	var first metrics.Data
+	if len(figs) > 0 {
+		first = figs[0]
+	}
+	if sgc := metrics.EvalMetric(metrics.SGCAt(k)); hasKey(first, sgc) {
+		cols = append(cols, sgc)
+	}
+	ref := func(agg string) string { return metrics.EvalMetric(benchmarks.SplitReference + "/" + agg) }
+	if hasKey(first, ref(metrics.AvgAt(k))) {
+		cols = append(cols, ref(metrics.AvgAt(k)), ref(metrics.PassAt(k)), ref(metrics.PassHat(k)))
+	}
+	infra := metrics.EvalMetric(metrics.AggInfraFailedRate)
+	for _, f := range figs {
+		if f[infra] > 0 {
+			cols = append(cols, infra)
+			break
+		}
+	}
+	return append(cols, "reward", "time/step", "optim-steps/step", "tokens/s")
+}
+
 // printFamilyResult prints one family's runs against its warm start and
 // their comparison table.
 func (a *app) printFamilyResult(fam *benchmarks.FamilyResult) ([]*reports.Table, error) {
@@ -123,19 +152,12 @@ func (a *app) printFamilyResult(fam *benchmarks.FamilyResult) ([]*reports.Table,
 	for name := range fam.Initial {
 		fmt.Sscanf(name, "avg@%d", &k)
 	}
-	avg := fmt.Sprintf("avg@%d", k)
-	cols := []string{avg, fmt.Sprintf("pass@%d", k)}
-	if len(fam.Runs) > 0 {
-		figs := fam.Runs[0].Summary.Figures
-		if sgc := fmt.Sprintf("eval/sgc@%d", k); hasKey(figs, sgc) {
-			cols = append(cols, sgc)
-		}
-		if ref := fmt.Sprintf("eval/%s/avg@%d", benchmarks.SplitReference, k); hasKey(figs, ref) {
-			cols = append(cols, ref, fmt.Sprintf("eval/%s/pass@%d", benchmarks.SplitReference, k))
-		}
+	avg := metrics.AvgAt(k)
+	var figs []metrics.Data
+	for _, r := range fam.Runs {
+		figs = append(figs, r.Summary.Figures)
 	}
-	cols = append(cols, "reward", "time/step", "optim-steps/step", "tokens/s")
-	tables, err := reports.BuildTables(set, "seeupo", cols, nil)
+	tables, err := reports.BuildTables(set, "seeupo", familyColumns(k, figs), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seeupo/seeupo/benchmarks"
+	"github.com/seeupo/seeupo/harness/metrics"
 )
 
 func init() { register("", newEvalCmd) }
@@ -19,14 +21,19 @@ func newEvalCmd(a *app) *cobra.Command {
 	)
 	c := &cobra.Command{
 		Use:   "eval",
-		Short: "Evaluate a policy checkpoint (avg@k, pass@k) on a split",
+		Short: "Evaluate a policy checkpoint (avg@k, pass@k, pass^k) on a split",
 		Long: `Evaluate a model directory — a run's checkpoints/step-N/policy, or a suite's
 warm start — with k samples per task on a task family of the suite. Splits:
 train and test (the family's training and evaluation tasks); for bfcl_gen also
 reference (the BFCL v4 reference test split multi_turn_base_100…199, which
 needs the BFCL data in the data directory); for appworld also AppWorld's own
 splits (train, dev, test_normal, test_challenge: the native catalogue's, or
-the official lists in remote mode with appworld.root).`,
+the official lists in remote mode with appworld.root).
+
+Figures: avg@k (mean success), pass@k (some sample succeeds), pass^k (every
+sample succeeds), sgc@k (AppWorld scenarios), reward/mean, and
+infra_failed_rate: samples lost because the environment failed, not the
+agent, which the other figures leave out.`,
 		Example: `  seeupo eval --checkpoint runs/quick/bfcl_gen/seeupo/seed-1/checkpoints/step-20/policy --split test
   seeupo eval --family appworld --checkpoint runs/quick/warm-start-appworld --split dev --samples 1`,
 		Args: cobra.NoArgs,
@@ -49,11 +56,7 @@ the official lists in remote mode with appworld.root).`,
 				return json.NewEncoder(a.stdout).Encode(ev)
 			}
 			a.printf("%s: %d tasks × %d samples\n", split, len(ev.Tasks), samples)
-			for _, k := range []string{fmt.Sprintf("avg@%d", samples), fmt.Sprintf("pass@%d", samples), fmt.Sprintf("sgc@%d", samples), "reward/mean"} {
-				if v, ok := ev.Aggregates[k]; ok {
-					a.printf("  %-12s %.4f\n", k, v)
-				}
-			}
+			a.printf("%s", evalFigures(ev.Aggregates, samples))
 			return nil
 		},
 	}
@@ -64,4 +67,17 @@ the official lists in remote mode with appworld.root).`,
 	c.Flags().IntVar(&samples, "samples", 4, "samples per task (k)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the evaluation as JSON")
 	return c
+}
+
+// evalFigures lists an evaluation's aggregates for k samples, one a line,
+// in a fixed order; figures the evaluation lacks are left out.
+func evalFigures(agg metrics.Data, k int) string {
+	var b strings.Builder
+	for _, name := range []string{metrics.AvgAt(k), metrics.PassAt(k), metrics.PassHat(k), metrics.SGCAt(k),
+		metrics.AggRewardMean, metrics.AggInfraFailedRate} {
+		if v, ok := agg[name]; ok {
+			fmt.Fprintf(&b, "  %-17s %.4f\n", name, v)
+		}
+	}
+	return b.String()
 }

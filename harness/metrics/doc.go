@@ -36,11 +36,18 @@
 //	{"step": 10, "split": "test", "k": 4,
 //	 "tasks": [{"task": "multi_turn_base_100", "success": [true, false, true, true],
 //	            "reward": [1.5, 0, 1.5, 1.5]}],
-//	 "aggregates": {"avg@4": 0.75, "pass@4": 1, "reward/mean": 1.125}}
+//	 "aggregates": {"avg@4": 0.75, "pass@4": 1, "pass^4": 0, "reward/mean": 1.125,
+//	                "infra_failed_rate": 0}}
 //
 // tasks holds one entry per evaluated task with its k samples; aggregates
-// holds the figures computed from them ([Aggregate] computes avg@k, pass@k and
-// reward/mean) and any suite-specific ones (AppWorld's "tgc", "sgc").
+// holds the figures computed from them ([Aggregate] computes avg@k, pass@k,
+// pass^k, reward/mean and infra_failed_rate) and any suite-specific ones
+// (AppWorld's "tgc", "sgc"). pass^k is the fraction of tasks all of whose
+// k samples succeed (τ-bench's reliability figure; [PassHatK] estimates it
+// from n ≥ k samples). A sample lost to an infrastructure failure (the
+// environment, its container or server failed, not the agent) is listed
+// by number in the task's "infra_failed" and left out of its success and
+// reward lists, so the other figures are over the samples that ran.
 //
 // # summary.json
 //

@@ -92,8 +92,9 @@ func TestRunRoundTrip(t *testing.T) {
 		t.Fatalf("read evals: %v %v %d", err, problems, len(evs))
 	}
 	// avg@2 = (1/2 + 0/2) / 2 tasks = 0.25; pass@2 = 1 of 2 tasks = 0.5;
-	// reward/mean = (1.5+0+0+0)/4 = 0.375.
-	wantAgg := Data{"avg@2": 0.25, "pass@2": 0.5, "reward/mean": 0.375}
+	// pass^2 = 0 of 2 tasks; reward/mean = (1.5+0+0+0)/4 = 0.375; no
+	// sample lost.
+	wantAgg := Data{"avg@2": 0.25, "pass@2": 0.5, "pass^2": 0, "reward/mean": 0.375, "infra_failed_rate": 0}
 	if !reflect.DeepEqual(evs[0].Aggregates, wantAgg) {
 		t.Errorf("aggregates %v, want %v", evs[0].Aggregates, wantAgg)
 	}
@@ -331,6 +332,14 @@ func TestAggregateScenarioGoalCompletion(t *testing.T) {
 			{Task: "s1_1", Group: "s1", Success: []bool{ok, ok}},
 			{Task: "s1_2", Group: "s1", Success: []bool{ok}},
 		}, 0.5},
+		// s1_2 lost sample 0, so sample 0 counts s2 only (done: 1/1);
+		// sample 1: s1 done (s1_2's one success is its sample 1), s2 not
+		// (1/2). (1 + 1/2) / 2.
+		{"scenario with a lost sample", []TaskResult{
+			{Task: "s1_1", Group: "s1", Success: []bool{fail, ok}},
+			{Task: "s1_2", Group: "s1", Success: []bool{ok}, InfraFailed: []int{0}},
+			{Task: "s2_1", Group: "s2", Success: []bool{ok, fail}},
+		}, 0.75},
 	}
 	for _, c := range cases {
 		agg := Aggregate(c.tasks)
@@ -345,4 +354,60 @@ func TestAggregateScenarioGoalCompletion(t *testing.T) {
 			t.Errorf("%s: sgc %v (reported %v), want %v", c.name, got, has, c.want)
 		}
 	}
+}
+
+func TestAggregate(t *testing.T) {
+	ok, fail := true, false
+	nan := math.NaN()
+	cases := []struct {
+		name  string
+		tasks []TaskResult
+		want  Data
+	}{
+		{"no tasks", nil, Data{}},
+		// avg@4 = (4/4 + 2/4 + 0/4) / 3 = 0.5; pass@4 = 2/3 (a, b);
+		// pass^4 = 1/3 (a only); reward/mean = (4×1 + 2×1) / 12 = 0.5.
+		{"three tasks, four samples", []TaskResult{
+			{Task: "a", Success: []bool{ok, ok, ok, ok}, Reward: []float64{1, 1, 1, 1}},
+			{Task: "b", Success: []bool{ok, fail, ok, fail}, Reward: []float64{1, 0, 1, 0}},
+			{Task: "c", Success: []bool{fail, fail, fail, fail}, Reward: []float64{0, 0, 0, 0}},
+		}, Data{"avg@4": 0.5, "pass@4": 2.0 / 3, "pass^4": 1.0 / 3, "reward/mean": 0.5, "infra_failed_rate": 0}},
+		// Task a lost samples 1 and 3: over its two that ran avg 1/2, pass 1,
+		// pass^ 0. Task b lost sample 0; its three that ran all succeed: avg 1,
+		// pass 1, pass^ 1. k stays 4. avg@4 = (1/2 + 1)/2 = 0.75; pass@4 = 1;
+		// pass^4 = 1/2; reward/mean = (1.5 + 0 + 3×1.5) / 5 = 1.2;
+		// infra_failed_rate = 3 lost of 8.
+		{"samples lost to infrastructure", []TaskResult{
+			{Task: "a", Success: []bool{ok, fail}, Reward: []float64{1.5, 0}, InfraFailed: []int{1, 3}},
+			{Task: "b", Success: []bool{ok, ok, ok}, Reward: []float64{1.5, 1.5, 1.5}, InfraFailed: []int{0}},
+		}, Data{"avg@4": 0.75, "pass@4": 1, "pass^4": 0.5, "reward/mean": 1.2, "infra_failed_rate": 3.0 / 8}},
+		// Task b lost both samples: it leaves the averages, not a zero.
+		{"a task with every sample lost", []TaskResult{
+			{Task: "a", Success: []bool{ok, fail}},
+			{Task: "b", InfraFailed: []int{0, 1}},
+		}, Data{"avg@2": 0.5, "pass@2": 1, "pass^2": 0, "infra_failed_rate": 0.5}},
+		{"every sample lost", []TaskResult{
+			{Task: "a", InfraFailed: []int{0, 1}},
+		}, Data{"avg@2": nan, "pass@2": nan, "pass^2": nan, "infra_failed_rate": 1}},
+	}
+	for _, c := range cases {
+		got := Aggregate(c.tasks)
+		if !sameData(got, c.want) {
+			t.Errorf("%s: Aggregate = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// sameData compares figures to 1e-12, NaN equal to NaN.
+func sameData(a, b Data) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || (math.IsNaN(v) != math.IsNaN(w)) || (!math.IsNaN(v) && math.Abs(v-w) > 1e-12) {
+			return false
+		}
+	}
+	return true
 }

@@ -16,6 +16,10 @@ const (
 	ValuesMean     = "critic/values/mean"
 	// Success rate of the step's training rollouts (fraction in [0, 1]).
 	SuccessMean = "critic/success/mean"
+	// Fraction of the step's attempted episodes lost to an infrastructure
+	// failure (the environment, its container or server failed, not the
+	// agent); they are left out of the batch and of the figures above.
+	RolloutInfraFailedRate = "rollout/infra_failed_rate"
 
 	// Lengths.
 	ResponseLengthMean = "response_length/mean"
@@ -71,6 +75,9 @@ const (
 	AggRewardMean = "reward/mean"
 	AggTGC        = "tgc" // AppWorld task goal completion
 	AggSGC        = "sgc" // AppWorld scenario goal completion
+	// AggInfraFailedRate is the fraction of the evaluation's samples lost
+	// to infrastructure failures; the other aggregates leave them out.
+	AggInfraFailedRate = "infra_failed_rate"
 )
 
 // AvgAt is the name of the avg@k aggregate: the mean success over the k
@@ -80,6 +87,10 @@ func AvgAt(k int) string { return "avg@" + strconv.Itoa(k) }
 // PassAt is the name of the pass@k aggregate: the fraction of tasks with at
 // least one success among their k samples.
 func PassAt(k int) string { return "pass@" + strconv.Itoa(k) }
+
+// PassHat is the name of the pass^k aggregate (τ-bench's reliability
+// figure): the fraction of tasks all of whose k samples succeed.
+func PassHat(k int) string { return "pass^" + strconv.Itoa(k) }
 
 // SGCAt is the name of the scenario goal completion aggregate over k
 // samples: per sample, the fraction of task groups (AppWorld's scenarios)

@@ -99,56 +99,71 @@ type Eval struct {
 	Split string       `json:"split,omitempty"`
 	K     int          `json:"k,omitempty"`
 	Tasks []TaskResult `json:"tasks,omitempty"`
-	// Aggregates are the figures over all tasks: avg@k, pass@k,
-	// reward/mean, and suite-specific ones (tgc, sgc).
+	// Aggregates are the figures over all tasks: avg@k, pass@k, pass^k,
+	// reward/mean, infra_failed_rate, and suite-specific ones (tgc, sgc).
 	Aggregates Data `json:"aggregates"`
 }
 
-// TaskResult is the outcome of one task's k evaluation samples.
+// TaskResult is the outcome of one task's k evaluation samples. Samples
+// lost to an infrastructure failure (the environment failed, not the
+// agent) are listed in InfraFailed by their number (0 to k−1); Success and
+// Reward hold the other samples, in order.
 type TaskResult struct {
-	Task    string    `json:"task"`
-	Group   string    `json:"group,omitempty"`
-	Success []bool    `json:"success"`
-	Reward  []float64 `json:"reward,omitempty"`
+	Task        string    `json:"task"`
+	Group       string    `json:"group,omitempty"`
+	Success     []bool    `json:"success"`
+	Reward      []float64 `json:"reward,omitempty"`
+	InfraFailed []int     `json:"infra_failed,omitempty"`
 	// Extra holds per-task figures such as the fraction of tests passed.
 	Extra Data `json:"extra,omitempty"`
 }
 
-// Aggregate computes avg@k, pass@k and reward/mean over tasks. k is the
-// largest sample count among the tasks; a task with fewer samples counts
-// with the ones it has. With no tasks it returns an empty Data.
+// planned is the number of samples the task was given: those that ran and
+// those lost to infrastructure failures.
+func (t TaskResult) planned() int { return len(t.Success) + len(t.InfraFailed) }
+
+// Aggregate computes avg@k, pass@k, pass^k, reward/mean and
+// infra_failed_rate over tasks, and sgc@k where tasks share groups. k is the
+// largest number of samples any task was given. Samples lost to
+// infrastructure failures are left out: a task's avg@k, pass@k and pass^k
+// are over the samples that ran (a task with fewer samples counts with the
+// ones it has; one with none is left out of the averages, which are NaN
+// when no task has a sample), and infra_failed_rate is the lost fraction
+// of all samples. With no tasks it returns an empty Data.
 func Aggregate(tasks []TaskResult) Data {
 	out := Data{}
 	if len(tasks) == 0 {
 		return out
 	}
-	k := 0
-	var avg, pass, rewardSum float64
-	rewardN := 0
+	k, planned, lost := 0, 0, 0
 	for _, t := range tasks {
-		if len(t.Success) > k {
-			k = len(t.Success)
-		}
-		wins := 0
-		for _, s := range t.Success {
-			if s {
-				wins++
-			}
-		}
-		if len(t.Success) > 0 {
-			avg += float64(wins) / float64(len(t.Success))
-		}
-		if wins > 0 {
-			pass++
-		}
+		k = max(k, t.planned())
+		planned += t.planned()
+		lost += len(t.InfraFailed)
+	}
+	var avg, pass, passHat, rewardSum float64
+	ran, rewardN := 0, 0
+	for _, t := range tasks {
 		for _, r := range t.Reward {
 			rewardSum += r
 			rewardN++
 		}
+		n := len(t.Success)
+		if n == 0 {
+			continue
+		}
+		c := successes(t.Success)
+		avg += float64(c) / float64(n)
+		pass += PassAtK(n, c, min(k, n))
+		passHat += PassHatK(n, c, min(k, n))
+		ran++
 	}
-	n := float64(len(tasks))
-	out[AvgAt(k)] = avg / n
-	out[PassAt(k)] = pass / n
+	out[AvgAt(k)] = avg / float64(ran)
+	out[PassAt(k)] = pass / float64(ran)
+	out[PassHat(k)] = passHat / float64(ran)
+	if planned > 0 {
+		out[AggInfraFailedRate] = float64(lost) / float64(planned)
+	}
 	if rewardN > 0 {
 		out[AggRewardMean] = rewardSum / float64(rewardN)
 	}
@@ -158,34 +173,94 @@ func Aggregate(tasks []TaskResult) Data {
 	return out
 }
 
+func successes(s []bool) int {
+	c := 0
+	for _, ok := range s {
+		if ok {
+			c++
+		}
+	}
+	return c
+}
+
 // scenarioGoalCompletion is SGCAt's figure; ok is false when no group
-// holds more than one task.
+// holds more than one task. A scenario whose task lost sample j to an
+// infrastructure failure is left out of sample j's fraction; a sample no
+// scenario has is left out of the average (NaN when none has one).
 func scenarioGoalCompletion(tasks []TaskResult, k int) (float64, bool) {
-	groups := map[string][]TaskResult{}
+	groups := map[string][][]outcome{}
 	shared := false
 	for _, t := range tasks {
 		if t.Group == "" {
 			return 0, false
 		}
-		groups[t.Group] = append(groups[t.Group], t)
+		groups[t.Group] = append(groups[t.Group], t.outcomes(k))
 		shared = shared || len(groups[t.Group]) > 1
 	}
 	if !shared || k == 0 {
 		return 0, false
 	}
-	total := 0.0
+	total, samples := 0.0, 0
 	for j := range k {
-		done := 0
+		done, known := 0, 0
 		for _, members := range groups {
-			all := true
-			for _, t := range members {
-				all = all && j < len(t.Success) && t.Success[j]
-			}
-			if all {
+			switch scenarioOutcome(members, j) {
+			case succeeded:
 				done++
+				known++
+			case failed:
+				known++
 			}
 		}
-		total += float64(done) / float64(len(groups))
+		if known > 0 {
+			total += float64(done) / float64(known)
+			samples++
+		}
 	}
-	return total / float64(k), true
+	return total / float64(samples), true
+}
+
+// outcome is what became of one evaluation sample.
+type outcome int8
+
+const (
+	failed outcome = iota // failed, or missing from a short list
+	succeeded
+	lost // lost to an infrastructure failure
+)
+
+// outcomes lists the task's samples 0 to k−1 by number.
+func (t TaskResult) outcomes(k int) []outcome {
+	out := make([]outcome, k)
+	for _, j := range t.InfraFailed {
+		if j >= 0 && j < k {
+			out[j] = lost
+		}
+	}
+	next := 0
+	for j := range out {
+		if out[j] == lost || next >= len(t.Success) {
+			continue
+		}
+		if t.Success[next] {
+			out[j] = succeeded
+		}
+		next++
+	}
+	return out
+}
+
+// scenarioOutcome is sample j of a scenario: lost when any task lost it,
+// else succeeded when every task succeeded.
+func scenarioOutcome(members [][]outcome, j int) outcome {
+	all := succeeded
+	for _, m := range members {
+		switch m[j] {
+		case lost:
+			return lost
+		case failed:
+			all = failed
+		}
+	}
+	return all
 }
