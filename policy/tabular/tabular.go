@@ -177,7 +177,7 @@ func (p *Policy) ForwardBackward(batch []policy.Sample, withEntropy bool, loss p
 		}
 		dz[tok] += g
 		for _, f := range feats {
-			row := p.t.grad[p.t.ensure(f)]
+			row := p.t.gradRow(f)
 			for a := range dz {
 				row[a] += dz[a]
 			}
@@ -186,7 +186,9 @@ func (p *Policy) ForwardBackward(batch []policy.Sample, withEntropy bool, loss p
 	return l, err
 }
 
-// Step applies AdamW after global-norm clipping and zeroes the gradients.
+// Step applies AdamW after global-norm clipping to the rows that received
+// a gradient since the last step (the others do not move; see table) and
+// zeroes the gradients.
 func (p *Policy) Step(o policy.Optim) (policy.StepStats, error) { return p.t.step(o), nil }
 
 // ZeroGrad discards accumulated gradients.
