@@ -89,13 +89,13 @@ func TestFamiliesHaveTheirOptimum(t *testing.T) {
 		// sequence; check J of that deterministic policy equals J*.
 		p := tabular.NewSoftmax(3)
 		for task := range b.Tasks {
-			best, bestCode := math.Inf(-1), 0
-			for code, r := range b.reward[task] {
+			best, bestSeq := math.Inf(-1), 0
+			for i, r := range b.reward[task] {
 				if r > best {
-					best, bestCode = r, code
+					best, bestSeq = r, i
 				}
 			}
-			a := b.decode(bestCode)
+			a := b.seqs[bestSeq]
 			for t := range a {
 				logits := []float64{-50, -50, -50}
 				logits[a[t]] = 0

@@ -136,6 +136,7 @@ func copyRows(x [][]float64) [][]float64 {
 // Key names a token prefix, e.g. "3.0.7".
 func Key(prefix []int) string {
 	var b strings.Builder
+	b.Grow(5 * len(prefix))
 	for i, t := range prefix {
 		if i > 0 {
 			b.WriteByte('.')

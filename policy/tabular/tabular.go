@@ -104,7 +104,8 @@ func entropy(lp []float64) float64 {
 // prefixes visits each response token of each sample with its prefix.
 func visit(batch []policy.Sample, vocab int, fn func(i, j int, prefix []int, tok int)) error {
 	for i, s := range batch {
-		prefix := append([]int(nil), s.Context...)
+		prefix := make([]int, len(s.Context), len(s.Context)+len(s.Response))
+		copy(prefix, s.Context)
 		for j, tok := range s.Response {
 			if tok < 0 || tok >= vocab {
 				return fmt.Errorf("tabular: sample %d response token %d is %d, outside the vocabulary 0..%d", i, j, tok, vocab-1)
