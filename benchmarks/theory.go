@@ -44,6 +44,10 @@ type TheoryConfig struct {
 	LR       float64 `yaml:"lr"`
 	// Workers run in parallel (0: one per CPU).
 	Workers int `yaml:"-"`
+	// SuiteSuffix follows "bandit-<family>" in the run ID's suite, so
+	// that the cases of one suite written under the same root keep apart
+	// in `seeupo report`.
+	SuiteSuffix string `yaml:"-"`
 }
 
 // QuickTheory is the --quick configuration of one case: every family and
@@ -389,7 +393,7 @@ func openTheoryRun(out string, c TheoryConfig, b *Bandit, v Variant, s algorithm
 	if out == "" {
 		return &theoryLog{}, nil
 	}
-	id := metrics.ID{Experiment: c.Experiment, Suite: "bandit-" + b.Family, Algorithm: v.Name, Seed: seed}
+	id := metrics.ID{Experiment: c.Experiment, Suite: "bandit-" + b.Family + c.SuiteSuffix, Algorithm: v.Name, Seed: seed}
 	r, err := metrics.OpenRun(out, id, metrics.Meta{Extra: map[string]string{"family_doc": theoryFamilyDoc(b.Family), "variant_doc": v.Doc}})
 	if err != nil {
 		return nil, err

@@ -280,9 +280,12 @@ func TestRunTheorySuiteAndSweepTable(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, buf.String())
 		}
 	}
-	for _, exp := range []string{"theory-quick-per-history", "theory-quick-multi-token", "theory-quick-shared",
-		"theory-quick-lr-sweep-lr0.1", "theory-quick-lr-sweep-lr0.5"} {
-		if _, err := os.Stat(filepath.Join(out, exp)); err != nil {
+	// Each case has its own experiment and suite names, so that one
+	// report over the root keeps the cases apart.
+	for _, dir := range []string{"theory-quick-per-history/bandit-trap", "theory-quick-multi-token/bandit-trap-multi-token",
+		"theory-quick-shared/bandit-exit-shared", "theory-quick-lr-sweep-lr0.1/bandit-trap-lr-sweep-lr0.1",
+		"theory-quick-lr-sweep-lr0.5/bandit-trap-lr-sweep-lr0.5"} {
+		if _, err := os.Stat(filepath.Join(out, dir, "seeupo", "seed-1", "summary.json")); err != nil {
 			t.Error(err)
 		}
 	}

@@ -59,6 +59,9 @@ func theorySuite(base TheoryConfig) []TheoryCase {
 	with := func(name string, change func(*TheoryConfig)) TheoryConfig {
 		c := base
 		c.Experiment = base.Experiment + "-" + name
+		if name != "per-history" {
+			c.SuiteSuffix = "-" + name
+		}
 		change(&c)
 		return c
 	}
@@ -130,7 +133,9 @@ type TheoryCaseResult struct {
 func (c TheoryCase) sweepConfig(lr float64) TheoryConfig {
 	cfg := c.Config
 	cfg.LR = lr
-	cfg.Experiment += "-lr" + strconv.FormatFloat(lr, 'g', -1, 64)
+	lrName := "-lr" + strconv.FormatFloat(lr, 'g', -1, 64)
+	cfg.Experiment += lrName
+	cfg.SuiteSuffix += lrName
 	return cfg
 }
 

@@ -45,7 +45,7 @@ The suite has four cases, each printed with what its setting can and cannot test
   lr-sweep     the trap at several learning rates (one table: lr × algorithm).
 
 For every case × algorithm × family × seed it writes a run directory
-<out>/<experiment>-<case>/bandit-<family>/<algorithm>/seed-<n>/ (config.yaml,
+<out>/<experiment>-<case>/bandit-<family>[-<case>]/<algorithm>/seed-<n>/ (config.yaml,
 metrics.jsonl with theory/J per iteration, summary.json; the sweep adds -lr<lr> to
 the experiment), then prints the tables: final J/J*, iterations to reach 0.99·J*,
 and how often J dropped.
