@@ -94,6 +94,8 @@ func Variants() []Variant {
 		{"grpo", "grpo", "", same},
 		{"grpo-budget", "grpo", "budget-matched: as many optimiser steps as SeeUPO (one per turn)", func(s *algorithms.Settings) { s.BudgetMatched = true }},
 		{"gspo", "gspo", "", same},
+		{"gspo-budget", "gspo", "budget-matched: the sequence-level ratio over as many optimiser steps as SeeUPO (random mini-batches)",
+			func(s *algorithms.Settings) { s.BudgetMatched = true }},
 		{"reinforce", "reinforce", "", same},
 		{"reinforce-tokensum", "reinforce", "seq-mean-token-sum: the unbiased policy gradient when turns have several tokens",
 			func(s *algorithms.Settings) { s.Agg = algorithms.AggSeqMeanTokenSum }},

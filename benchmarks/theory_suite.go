@@ -35,7 +35,8 @@ const (
 	scopeMultiToken = "an action is a word of 1..K-1 tokens (unary code over two letters), so the " +
 		"length-normalised sequence ratio differs from the product of token ratios and seq-mean-token-mean " +
 		"weighs long words' tokens less: the baselines' gradient is no longer the policy gradient " +
-		"(reinforce-tokensum is). Per-history rows still keep turns apart."
+		"(reinforce-tokensum is); where several steps move the ratio (gspo-budget against grpo-budget) the " +
+		"sequence-level and token-level losses differ. Per-history rows still keep turns apart."
 	scopeShared = "a row per task is shared by all its turns (besides a row per history), so a step on one turn " +
 		"moves the others: the update order, the suffix weights (released vs exact) and the joint " +
 		"versus sequential schedule can matter here."
@@ -66,15 +67,18 @@ func theorySuite(base TheoryConfig) []TheoryCase {
 		return c
 	}
 	multi := []string{"seeupo", "seeupo-forward", "seeupo-exact", "seeupo-token", "seeupo-joint", "ppo", "grpo",
-		"grpo-budget", "gspo", "reinforce", "reinforce-tokensum", "rloo"}
+		"grpo-budget", "gspo", "gspo-budget", "reinforce", "reinforce-tokensum", "rloo"}
 	shared := []string{"seeupo", "seeupo-forward", "seeupo-random", "seeupo-exact", "seeupo-joint",
 		"seeupo-joint-budget", "ppo", "grpo", "grpo-budget", "reinforce"}
 	sweep := []string{"seeupo", "seeupo-forward", "seeupo-joint", "ppo", "grpo", "grpo-budget", "reinforce"}
 	return []TheoryCase{
 		{Name: "per-history", Doc: "softmax per history, one token per turn", Scope: scopePerHistory,
 			Config: with("per-history", func(c *TheoryConfig) {
-				// With one token per turn reinforce-tokensum is reinforce.
-				c.Variants = slices.DeleteFunc(slices.Clone(c.Variants), func(v string) bool { return v == "reinforce-tokensum" })
+				// With one token per turn reinforce-tokensum is reinforce
+				// and gspo-budget differs from grpo-budget only by the dual clip.
+				c.Variants = slices.DeleteFunc(slices.Clone(c.Variants), func(v string) bool {
+					return v == "reinforce-tokensum" || v == "gspo-budget"
+				})
 			})},
 		{Name: "multi-token", Doc: "softmax per token prefix, each action spelled by a unary word", Scope: scopeMultiToken,
 			Config: with("multi-token", func(c *TheoryConfig) {

@@ -47,7 +47,7 @@ The suite has four cases, each printed with what its setting can and cannot test
 For every case × algorithm × family × seed it writes a run directory
 <out>/<experiment>-<case>/bandit-<family>[-<case>]/<algorithm>/seed-<n>/ (config.yaml,
 metrics.jsonl with theory/J per iteration, summary.json; the sweep adds -lr<lr> to
-the experiment), then prints the tables: final J/J*, iterations to reach 0.99·J*,
+both names), then prints the tables: final J/J*, iterations to reach 0.99·J*,
 and how often J dropped.
 
 --quick: 3 turns × 3 actions, 4 tasks × 8 rollouts, 200 iterations, 5 seeds.
