@@ -166,11 +166,19 @@ func TestTheoryConfigValidation(t *testing.T) {
 		"family":     func(c *TheoryConfig) { c.Families = []string{"maze"} },
 		"advantages": func(c *TheoryConfig) { c.Advantages = "approx" },
 		"policy":     func(c *TheoryConfig) { c.Policy = "mlp" },
+		"spelling":   func(c *TheoryConfig) { c.Spelling = "morse" },
 	} {
 		c := QuickTheory()
 		change(&c)
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "unknown") {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, policy := range []string{"softmax", "loglinear", "shared"} {
+		c := QuickTheory()
+		c.Policy, c.Spelling = policy, "unary"
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s with unary spelling: %v", policy, err)
 		}
 	}
 }
