@@ -33,20 +33,30 @@ type TheoryConfig struct {
 	// its probability, so advantages and gradients are expectations up to
 	// a rounding of 1/G).
 	Advantages string `yaml:"advantages"`
-	// Policy is "softmax" (a table per history) or "loglinear" (rows
+	// Policy is "softmax" (a table per history), "loglinear" (rows
 	// shared across tasks: per turn, per turn and last observation, per
-	// task and turn).
-	Policy string  `yaml:"policy"`
-	LR     float64 `yaml:"lr"`
+	// task and turn) or "shared" (a row per history plus a row per task
+	// shared by all its turns, so a step on one turn moves the others).
+	Policy string `yaml:"policy"`
+	// Spelling is "token" (an action is one token) or "unary" (an action
+	// is a word of 1..K−1 tokens over two letters; see Spelling).
+	Spelling string  `yaml:"spelling"`
+	LR       float64 `yaml:"lr"`
 	// Workers run in parallel (0: one per CPU).
 	Workers int `yaml:"-"`
+	// SuiteSuffix follows "bandit-<family>" in the run ID's suite, so
+	// that the cases of one suite written under the same root keep apart
+	// in `seeupo report`.
+	SuiteSuffix string `yaml:"-"`
 }
 
-// QuickTheory is the --quick configuration: every family and variant,
-// five seeds, 3 turns × 3 actions, 4 tasks × 8 rollouts, 200 iterations.
+// QuickTheory is the --quick configuration of one case: every family and
+// variant, five seeds, 3 turns × 3 actions, 4 tasks × 8 rollouts, 200
+// iterations, the per-history policy with one token per turn.
 func QuickTheory() TheoryConfig {
 	return TheoryConfig{Experiment: "theory-quick", Families: theoryFamilyNames(), Variants: VariantNames(),
-		Seeds: []int{1, 2, 3, 4, 5}, Iterations: 200, Turns: 3, Actions: 3, Tasks: 4, Rollouts: 8, Advantages: "sampled", Policy: "softmax", LR: 0.1}
+		Seeds: []int{1, 2, 3, 4, 5}, Iterations: 200, Turns: 3, Actions: 3, Tasks: 4, Rollouts: 8, Advantages: "sampled",
+		Policy: "softmax", Spelling: "token", LR: 0.1}
 }
 
 // FullTheory is the default configuration: longer horizons, more seeds
@@ -74,6 +84,9 @@ func Variants() []Variant {
 		{"seeupo-forward", "seeupo", "forward turn order", func(s *algorithms.Settings) { s.Order = algorithms.OrderForward }},
 		{"seeupo-random", "seeupo", "random turn order", func(s *algorithms.Settings) { s.Order = algorithms.OrderRandom }},
 		{"seeupo-exact", "seeupo", "exact suffix ratio recomputed with current parameters", func(s *algorithms.Settings) { s.SuffixWeights = algorithms.WeightsExact }},
+		{"seeupo-padded", "seeupo", "the release's padded copies of ended trajectories in later turns' batches", func(s *algorithms.Settings) { s.PadEnded = true }},
+		{"seeupo-renorm", "seeupo", "advantages z-scored again over each turn's surviving trajectories (can flip signs)",
+			func(s *algorithms.Settings) { s.RenormSurvivors = true }},
 		{"seeupo-token", "seeupo", "the release's token-level PPO loss", func(s *algorithms.Settings) { s.Loss = algorithms.LossPPO }},
 		{"seeupo-joint", "gspo", "SeeUPO's estimator and loss without the sequential schedule: all turns in one step",
 			func(s *algorithms.Settings) { s.Estimator = algorithms.EstSeeUPO }},
@@ -81,9 +94,14 @@ func Variants() []Variant {
 			func(s *algorithms.Settings) { s.Estimator, s.Budget = algorithms.EstSeeUPO, algorithms.BudgetUpdates }},
 		{"ppo", "ppo", "GAE with a tabular critic", same},
 		{"grpo", "grpo", "", same},
-		{"grpo-budget", "grpo", "budget-matched: as many optimiser steps as SeeUPO (one per turn)", func(s *algorithms.Settings) { s.Budget = algorithms.BudgetUpdates }},
+		{"grpo-budget", "grpo", "budget updates: as many optimiser steps as SeeUPO (one per turn, random mini-batches)",
+			func(s *algorithms.Settings) { s.Budget = algorithms.BudgetUpdates }},
 		{"gspo", "gspo", "", same},
+		{"gspo-budget", "gspo", "budget updates: the sequence-level objective over as many optimiser steps as SeeUPO (random mini-batches)",
+			func(s *algorithms.Settings) { s.Budget = algorithms.BudgetUpdates }},
 		{"reinforce", "reinforce", "", same},
+		{"reinforce-tokensum", "reinforce", "seq-mean-token-sum: the unbiased policy gradient when turns have several tokens",
+			func(s *algorithms.Settings) { s.Agg = algorithms.AggSeqMeanTokenSum }},
 		{"rloo", "rloo", "", same},
 		{"reinforce_pp", "reinforce_pp", "", same},
 	}
@@ -125,10 +143,13 @@ func (c TheoryConfig) Validate() error {
 		return fmt.Errorf("theory: lr must be > 0")
 	case c.Advantages != "sampled" && c.Advantages != "exact":
 		return fmt.Errorf("theory: advantages %q unknown (known: sampled, exact)", c.Advantages)
-	case c.Policy != "softmax" && c.Policy != "loglinear":
-		return fmt.Errorf("theory: policy %q unknown (known: softmax, loglinear)", c.Policy)
+	case c.Policy != "softmax" && c.Policy != "loglinear" && c.Policy != "shared":
+		return fmt.Errorf("theory: policy %q unknown (known: softmax, loglinear, shared)", c.Policy)
 	case len(c.Seeds) == 0 || len(c.Families) == 0 || len(c.Variants) == 0:
 		return fmt.Errorf("theory: seeds, families and variants must not be empty")
+	}
+	if _, err := Spelling(c.Spelling, c.Actions); err != nil {
+		return err
 	}
 	for _, f := range c.Families {
 		if _, err := FamilyByName(f); err != nil {
@@ -242,20 +263,56 @@ func RunTheory(ctx context.Context, c TheoryConfig, out string) ([]TheoryRun, er
 	return runs, nil
 }
 
-// newTheoryPolicy builds the initial (uniform) policy and, for PPO, critic.
-func newTheoryPolicy(c TheoryConfig) (*tabular.Policy, *tabular.Values) {
-	if c.Policy == "softmax" {
-		return tabular.NewSoftmax(c.Actions), tabular.NewValues(tabular.History)
-	}
-	f := func(prefix []int) []string {
-		turn := (len(prefix) - 1) / 2
-		feats := []string{fmt.Sprint("t", turn), fmt.Sprint("task", prefix[0], "t", turn)}
-		if len(prefix) > 1 {
-			feats = append(feats, fmt.Sprint("t", turn, "o", prefix[len(prefix)-1]))
+// newTheoryPolicy builds the initial policy (all logits 0) over the
+// bandit's response tokens and, for PPO, a critic with the same features.
+func newTheoryPolicy(c TheoryConfig, b *Bandit) (*tabular.Policy, *tabular.Values) {
+	f := theoryFeatures(c.Policy)
+	return tabular.NewLogLinear(b.Vocab(), f), tabular.NewValues(f)
+}
+
+// theoryFeatures are the parameter rows each policy sums: softmax one row
+// per history; loglinear rows per turn, per task and turn, per turn and
+// last observation; shared a row per history plus a row per task used by
+// every turn. Within a multi-token turn every row also names the word so
+// far.
+func theoryFeatures(name string) tabular.Features {
+	switch name {
+	case "loglinear":
+		return func(prefix []int) []string {
+			task, turn, obs, w := banditPrefix(prefix)
+			feats := []string{fmt.Sprint("t", turn, w), fmt.Sprint("task", task, "t", turn, w)}
+			if turn > 0 {
+				feats = append(feats, fmt.Sprint("t", turn, "o", obs, w))
+			}
+			return feats
 		}
-		return feats
+	case "shared":
+		return func(prefix []int) []string {
+			task, _, _, w := banditPrefix(prefix)
+			return []string{tabular.Key(prefix), fmt.Sprint("task", task, w)}
+		}
 	}
-	return tabular.NewLogLinear(c.Actions, f), tabular.NewValues(f)
+	return tabular.History
+}
+
+// banditPrefix reads a bandit token prefix (context, then the current
+// turn's response tokens): the task, the number of completed turns, the
+// last observation (−1 before any) and the current word as a key suffix
+// ("" at the start of a turn, else "w" and the tokens so far).
+func banditPrefix(prefix []int) (task, turn, obs int, word string) {
+	obs, last := -1, 0
+	for i, tok := range prefix {
+		switch {
+		case tok >= banditObsToken:
+			turn, obs, last = turn+1, tok-banditObsToken, i+1
+		case tok >= banditTaskToken:
+			task, last = tok-banditTaskToken, i+1
+		}
+	}
+	if last < len(prefix) {
+		word = "w" + tabular.Key(prefix[last:])
+	}
+	return task, turn, obs, word
 }
 
 // theorySettings are the algorithm's reference settings with the
@@ -273,10 +330,14 @@ func theorySettings(c TheoryConfig, v Variant, seed int) (algorithms.Settings, e
 }
 
 func runTheoryOne(ctx context.Context, c TheoryConfig, family, variant string, seed int, out string) (TheoryRun, error) {
+	var err error
 	start := time.Now()
 	fam, _ := FamilyByName(family)
 	v, _ := theoryVariant(variant)
 	bandit := fam.Make(rand.New(rand.NewPCG(uint64(seed), 0xba4d17)), c.Turns, c.Actions, c.Tasks)
+	if bandit.Spelling, err = Spelling(c.Spelling, c.Actions); err != nil {
+		return TheoryRun{}, err
+	}
 	settings, err := theorySettings(c, v, seed)
 	if err != nil {
 		return TheoryRun{}, err
@@ -285,7 +346,7 @@ func runTheoryOne(ctx context.Context, c TheoryConfig, family, variant string, s
 	if err != nil {
 		return TheoryRun{}, err
 	}
-	pol, critic := newTheoryPolicy(c)
+	pol, critic := newTheoryPolicy(c, bandit)
 	models := algorithms.Models{Policy: pol, Ref: pol.Frozen()}
 	if cu, ok := alg.(algorithms.CriticUser); ok && cu.NeedsCritic() {
 		models.Critic = critic
@@ -337,7 +398,7 @@ func openTheoryRun(out string, c TheoryConfig, b *Bandit, v Variant, s algorithm
 	if out == "" {
 		return &theoryLog{}, nil
 	}
-	id := metrics.ID{Experiment: c.Experiment, Suite: "bandit-" + b.Family, Algorithm: v.Name, Seed: seed}
+	id := metrics.ID{Experiment: c.Experiment, Suite: "bandit-" + b.Family + c.SuiteSuffix, Algorithm: v.Name, Seed: seed}
 	r, err := metrics.OpenRun(out, id, metrics.Meta{Extra: map[string]string{"family_doc": theoryFamilyDoc(b.Family), "variant_doc": v.Doc, "budget": s.Budget}})
 	if err != nil {
 		return nil, err

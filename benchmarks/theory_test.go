@@ -89,13 +89,13 @@ func TestFamiliesHaveTheirOptimum(t *testing.T) {
 		// sequence; check J of that deterministic policy equals J*.
 		p := tabular.NewSoftmax(3)
 		for task := range b.Tasks {
-			best, bestCode := math.Inf(-1), 0
-			for code, r := range b.reward[task] {
+			best, bestSeq := math.Inf(-1), 0
+			for i, r := range b.reward[task] {
 				if r > best {
-					best, bestCode = r, code
+					best, bestSeq = r, i
 				}
 			}
-			a := b.decode(bestCode)
+			a := b.seqs[bestSeq]
 			for t := range a {
 				logits := []float64{-50, -50, -50}
 				logits[a[t]] = 0
@@ -166,11 +166,19 @@ func TestTheoryConfigValidation(t *testing.T) {
 		"family":     func(c *TheoryConfig) { c.Families = []string{"maze"} },
 		"advantages": func(c *TheoryConfig) { c.Advantages = "approx" },
 		"policy":     func(c *TheoryConfig) { c.Policy = "mlp" },
+		"spelling":   func(c *TheoryConfig) { c.Spelling = "morse" },
 	} {
 		c := QuickTheory()
 		change(&c)
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "unknown") {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, policy := range []string{"softmax", "loglinear", "shared"} {
+		c := QuickTheory()
+		c.Policy, c.Spelling = policy, "unary"
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s with unary spelling: %v", policy, err)
 		}
 	}
 }

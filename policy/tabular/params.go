@@ -11,13 +11,22 @@ import (
 // table holds named parameter rows of a fixed width, their gradients and
 // AdamW state. Rows are created (zero) on first use and kept in creation
 // order, so that updates are deterministic.
+//
+// The optimiser is sparse: a step moves only the rows that received a
+// gradient since the last step (touched), and each row counts its own
+// steps for Adam's bias correction. A row the batch never reached is left
+// exactly as it was: no momentum step and no weight decay. (A dense AdamW
+// would keep moving every row with its old momentum and decay it, so a
+// history the batch never visited would still change; torch's SparseAdam
+// also skips untouched rows but keeps one step count per tensor.)
 type table struct {
-	width int
-	index map[string]int
-	w     [][]float64
-	grad  [][]float64
-	m, v  [][]float64
-	steps int
+	width   int
+	index   map[string]int
+	w       [][]float64
+	grad    [][]float64
+	touched []bool
+	m, v    [][]float64
+	steps   []int // Adam steps taken by each row
 }
 
 func newTable(width int) *table { return &table{width: width, index: map[string]int{}} }
@@ -41,18 +50,29 @@ func (t *table) ensure(name string) int {
 	t.grad = append(t.grad, make([]float64, t.width))
 	t.m = append(t.m, make([]float64, t.width))
 	t.v = append(t.v, make([]float64, t.width))
+	t.touched = append(t.touched, false)
+	t.steps = append(t.steps, 0)
 	return i
 }
 
+// gradRow returns the gradient row of name, creating the row, and marks
+// it as touched in this step.
+func (t *table) gradRow(name string) []float64 {
+	i := t.ensure(name)
+	t.touched[i] = true
+	return t.grad[i]
+}
+
 func (t *table) zeroGrad() {
-	for _, g := range t.grad {
+	for i, g := range t.grad {
 		clear(g)
+		t.touched[i] = false
 	}
 }
 
 // step clips the gradients to the global norm o.MaxGradNorm, applies one
-// AdamW step (decoupled weight decay, bias-corrected moments) to every row
-// and zeroes the gradients.
+// AdamW step (decoupled weight decay, bias-corrected moments) to every
+// touched row and zeroes the gradients.
 func (t *table) step(o policy.Optim) policy.StepStats {
 	var ss float64
 	for _, g := range t.grad {
@@ -65,10 +85,13 @@ func (t *table) step(o policy.Optim) policy.StepStats {
 	if o.MaxGradNorm > 0 && st.GradNorm > o.MaxGradNorm {
 		scale, st.Clipped = o.MaxGradNorm/(st.GradNorm+1e-6), true
 	}
-	t.steps++
-	c1 := 1 - math.Pow(o.Beta1, float64(t.steps))
-	c2 := 1 - math.Pow(o.Beta2, float64(t.steps))
 	for i := range t.w {
+		if !t.touched[i] {
+			continue
+		}
+		t.steps[i]++
+		c1 := 1 - math.Pow(o.Beta1, float64(t.steps[i]))
+		c2 := 1 - math.Pow(o.Beta2, float64(t.steps[i]))
 		for k := range t.w[i] {
 			g := t.grad[i][k] * scale
 			t.m[i][k] = o.Beta1*t.m[i][k] + (1-o.Beta1)*g
@@ -83,7 +106,7 @@ func (t *table) step(o policy.Optim) policy.StepStats {
 
 // clone copies the table; with state false only names and weights.
 func (t *table) clone(state bool) *table {
-	c := &table{width: t.width, index: make(map[string]int, len(t.index)), steps: t.steps}
+	c := &table{width: t.width, index: make(map[string]int, len(t.index)), steps: append([]int(nil), t.steps...)}
 	for k, v := range t.index {
 		c.index[k] = v
 	}
@@ -92,11 +115,12 @@ func (t *table) clone(state bool) *table {
 	for i := range c.grad {
 		c.grad[i] = make([]float64, t.width)
 	}
+	c.touched = make([]bool, len(t.w))
 	if state {
 		c.m, c.v = copyRows(t.m), copyRows(t.v)
 	} else {
 		c.m, c.v = copyRows(c.grad), copyRows(c.grad)
-		c.steps = 0
+		c.steps = make([]int, len(t.w))
 	}
 	return c
 }
@@ -112,6 +136,7 @@ func copyRows(x [][]float64) [][]float64 {
 // Key names a token prefix, e.g. "3.0.7".
 func Key(prefix []int) string {
 	var b strings.Builder
+	b.Grow(5 * len(prefix))
 	for i, t := range prefix {
 		if i > 0 {
 			b.WriteByte('.')

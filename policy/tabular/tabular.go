@@ -104,7 +104,8 @@ func entropy(lp []float64) float64 {
 // prefixes visits each response token of each sample with its prefix.
 func visit(batch []policy.Sample, vocab int, fn func(i, j int, prefix []int, tok int)) error {
 	for i, s := range batch {
-		prefix := append([]int(nil), s.Context...)
+		prefix := make([]int, len(s.Context), len(s.Context)+len(s.Response))
+		copy(prefix, s.Context)
 		for j, tok := range s.Response {
 			if tok < 0 || tok >= vocab {
 				return fmt.Errorf("tabular: sample %d response token %d is %d, outside the vocabulary 0..%d", i, j, tok, vocab-1)
@@ -177,7 +178,7 @@ func (p *Policy) ForwardBackward(batch []policy.Sample, withEntropy bool, loss p
 		}
 		dz[tok] += g
 		for _, f := range feats {
-			row := p.t.grad[p.t.ensure(f)]
+			row := p.t.gradRow(f)
 			for a := range dz {
 				row[a] += dz[a]
 			}
@@ -186,7 +187,9 @@ func (p *Policy) ForwardBackward(batch []policy.Sample, withEntropy bool, loss p
 	return l, err
 }
 
-// Step applies AdamW after global-norm clipping and zeroes the gradients.
+// Step applies AdamW after global-norm clipping to the rows that received
+// a gradient since the last step (the others do not move; see table) and
+// zeroes the gradients.
 func (p *Policy) Step(o policy.Optim) (policy.StepStats, error) { return p.t.step(o), nil }
 
 // ZeroGrad discards accumulated gradients.

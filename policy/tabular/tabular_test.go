@@ -106,7 +106,7 @@ func TestForwardBackwardMatchesFiniteDifferences(t *testing.T) {
 func TestAdamWStepByHand(t *testing.T) {
 	p := NewSoftmax(2)
 	p.SetLogits("", []float64{0.5, 0})
-	p.t.grad[0][0] = 2
+	p.t.gradRow("")[0] = 2
 	// β1 0.9, β2 0.999: m = 0.1·2 = 0.2, v = 0.001·4 = 0.004; bias-corrected
 	// m̂ = 0.2/0.1 = 2, v̂ = 0.004/0.001 = 4; step 0.1·(2/(2 + 1e-8) + 0.01·0.5).
 	st, _ := p.Step(policy.Optim{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, MaxGradNorm: 0})
@@ -118,11 +118,46 @@ func TestAdamWStepByHand(t *testing.T) {
 	// 1/(5 + 1e-6) before the moments are updated.
 	q := NewSoftmax(2)
 	q.SetLogits("", []float64{0, 0})
-	q.t.grad[0][0], q.t.grad[0][1] = 3, 4
+	g := q.t.gradRow("")
+	g[0], g[1] = 3, 4
 	st, _ = q.Step(policy.Optim{LR: 1, Beta1: 0, Beta2: 0, Eps: 0, MaxGradNorm: 1})
 	// β = 0: m̂ = g, v̂ = g², so each weight moves by −sign(g)·1.
 	if st.GradNorm != 5 || !st.Clipped || !near(q.t.w[0][0], -1, 1e-12) || !near(q.t.w[0][1], -1, 1e-12) {
 		t.Errorf("clipped step: %+v, w %v", st, q.t.w[0])
+	}
+}
+
+func TestAdamWLeavesRowsWithoutGradientAlone(t *testing.T) {
+	p := NewSoftmax(2)
+	p.SetLogits("a", []float64{1, 0})
+	p.SetLogits("b", []float64{1, 0})
+	o := policy.Optim{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01}
+	// Step 1 touches only a: b keeps weight 1 (no decay) and zero moments.
+	p.t.gradRow("a")[0] = 2
+	p.Step(o)
+	// a: m̂ = 2, v̂ = 4, so w = 1 − 0.1·(2/2 + 0.01·1) = 0.899.
+	ia, ib := p.t.index["a"], p.t.index["b"]
+	if !near(p.t.w[ia][0], 0.899, 1e-8) || p.t.w[ib][0] != 1 || p.t.m[ib][0] != 0 || p.t.steps[ib] != 0 {
+		t.Fatalf("after step 1: a %v, b %v (m %v, steps %d)", p.t.w[ia], p.t.w[ib], p.t.m[ib], p.t.steps[ib])
+	}
+	// Step 2 touches only b, with gradient −1. a has momentum m = 0.2 but
+	// no gradient: it stays at 0.899. b takes its own first Adam step
+	// (bias correction with its step count 1): m̂ = −1, v̂ = 1, so
+	// w = 1 − 0.1·(−1 + 0.01·1) = 1.099.
+	p.t.gradRow("b")[0] = -1
+	p.Step(o)
+	if !near(p.t.w[ia][0], 0.899, 1e-8) || !near(p.t.w[ib][0], 1.099, 1e-8) || p.t.w[ib][1] != 0 {
+		t.Errorf("after step 2: a %v (want 0.899), b %v (want 1.099, 0)", p.t.w[ia], p.t.w[ib])
+	}
+	// An entry with zero gradient in a touched row still decays: the batch
+	// reached the row (a softmax row's gradient sums to zero, so some
+	// entries of a visited row may be exactly zero).
+	q := NewSoftmax(2)
+	q.SetLogits("c", []float64{1, 1})
+	q.t.gradRow("c")[1] = 1
+	q.Step(policy.Optim{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.5})
+	if ic := q.t.index["c"]; !near(q.t.w[ic][0], 1-0.1*0.5, 1e-12) {
+		t.Errorf("touched row, zero-gradient entry: %v, want 0.95 (decay only)", q.t.w[ic][0])
 	}
 }
 

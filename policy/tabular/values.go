@@ -55,7 +55,7 @@ func (v *Values) ForwardBackwardValues(batch []policy.Sample, loss func([][]floa
 		for j, tok := range s.Response {
 			if d[i][j] != 0 {
 				for _, f := range v.features(prefix) {
-					v.t.grad[v.t.ensure(f)][0] += d[i][j]
+					v.t.gradRow(f)[0] += d[i][j]
 				}
 			}
 			prefix = append(prefix, tok)
@@ -64,7 +64,8 @@ func (v *Values) ForwardBackwardValues(batch []policy.Sample, loss func([][]floa
 	return l, nil
 }
 
-// Step applies AdamW after global-norm clipping.
+// Step applies AdamW after global-norm clipping to the rows that received
+// a gradient since the last step.
 func (v *Values) Step(o policy.Optim) (policy.StepStats, error) { return v.t.step(o), nil }
 
 // ZeroGrad discards accumulated gradients.
