@@ -50,7 +50,7 @@ func knownDeviation(call, got, want string) string {
 func TestDifferentialAgainstUpstream(t *testing.T) {
 	root := os.Getenv("SEEUPO_BFCL_UPSTREAM")
 	if root == "" {
-		t.Skip("set SEEUPO_BFCL_UPSTREAM to a checkout of ShishirPatil/gorilla at 6ea5797 to compare with the upstream classes")
+		t.Skip("comparing with the upstream classes needs their source: git clone https://github.com/ShishirPatil/gorilla, check out 6ea5797 and set SEEUPO_BFCL_UPSTREAM to it (python3 with mpmath)")
 	}
 	dir := testdata.Dir(t, "bfcl_v4")
 	cmd := exec.Command("python3", filepath.Join("testdata", "differential.py"), dir,
