@@ -62,42 +62,32 @@ func readStream(in io.Reader, out io.Writer) (result, error) {
 func (r *reader) handle(ev event) {
 	key := ev.Package + "\x00" + ev.Test
 	switch ev.Action {
-	case "output", "build-output":
-		r.output[key] = append(r.output[key], ev.Output)
+	case "output":
+		if ev.Test != "" {
+			r.output[key] = append(r.output[key], ev.Output)
+		} else if ev.Output != "PASS\n" && ev.Output != "FAIL\n" {
+			fmt.Fprint(r.out, ev.Output) // ok, FAIL and [no test files] lines
+		}
+	case "build-output":
+		fmt.Fprint(r.out, ev.Output) // compiler errors, as go test prints them
 	case "build-fail":
 		r.res.Failed = true
 	case "pass":
-		r.packageLine(ev, "ok  ")
 		delete(r.output, key)
 	case "skip":
-		if ev.Test == "" {
-			r.packageLine(ev, "?   ")
-		} else {
+		if ev.Test != "" {
 			r.res.Skips = append(r.res.Skips, Skip{Package: ev.Package, Test: ev.Test, Reason: skipReason(r.output[key])})
 		}
 		delete(r.output, key)
 	case "fail":
 		r.res.Failed = true
-		if ev.Test != "" {
-			fmt.Fprint(r.out, strings.Join(r.output[key], ""))
-		} else {
-			fmt.Fprint(r.out, strings.Join(r.output[key], ""))
-			r.packageLine(ev, "FAIL")
+		for _, l := range r.output[key] {
+			if !strings.HasPrefix(l, "=== ") {
+				fmt.Fprint(r.out, l)
+			}
 		}
 		delete(r.output, key)
 	}
-}
-
-// packageLine prints a package's verdict as `go test` does.
-func (r *reader) packageLine(ev event, verdict string) {
-	if ev.Test != "" {
-		return
-	}
-	if verdict == "?   " {
-		fmt.Fprintf(r.out, "?   \t%s\t[no test files]\n", ev.Package)
-		return
-	}
-	fmt.Fprintf(r.out, "%s\t%s\t%.3fs\n", verdict, ev.Package, ev.Elapsed)
 }
 
 // skipReason is the message a skipped test logged: its output without the
