@@ -28,7 +28,9 @@ func TestBenchKernelsTable(t *testing.T) {
 
 func TestBenchKernelsJSONWithTorch(t *testing.T) {
 	requireTorch(t)
-	out, _, err := runCLI(t, append(tinyBench, "--json")...)
+	// The machine-default set-up keeps the test short; the search is
+	// tested in bench_torch_test.go.
+	out, _, err := runCLI(t, append(tinyBench, "--json", "--torch-setup", "default")...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +53,9 @@ func TestBenchKernelsJSONWithTorch(t *testing.T) {
 		if l < 5.5 || l > 7 {
 			t.Errorf("%s loss %g, want ≈ ln 512 = 6.24", name, l)
 		}
+	}
+	if r.Torch.Setup.Name != "machine default" || len(r.Torch.SetupSearch) != 0 {
+		t.Errorf("set-up %+v after %+v, want the machine default without a search", r.Torch.Setup, r.Torch.SetupSearch)
 	}
 	if r.Torch.Threads != r.Threads {
 		t.Errorf("PyTorch ran on %d threads, Go on %d", r.Torch.Threads, r.Threads)
