@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -81,13 +83,27 @@ func (r *reader) handle(ev event) {
 		delete(r.output, key)
 	case "fail":
 		r.res.Failed = true
-		for _, l := range r.output[key] {
-			if !strings.HasPrefix(l, "=== ") {
-				fmt.Fprint(r.out, l)
+		r.flush(key)
+		if ev.Test == "" {
+			// Tests that never ended (a timeout's panic, a crash).
+			for _, k := range slices.Sorted(maps.Keys(r.output)) {
+				if strings.HasPrefix(k, ev.Package+"\x00") {
+					r.flush(k)
+				}
 			}
 		}
-		delete(r.output, key)
 	}
+}
+
+// flush prints and forgets the output kept under key, without the
+// framework's === lines.
+func (r *reader) flush(key string) {
+	for _, l := range r.output[key] {
+		if !strings.HasPrefix(l, "=== ") {
+			fmt.Fprint(r.out, l)
+		}
+	}
+	delete(r.output, key)
 }
 
 // skipReason is the message a skipped test logged: its output without the

@@ -53,6 +53,9 @@ func TestReadStream(t *testing.T) {
 		{"build output events", []string{`{"ImportPath":"p [p.test]","Action":"build-output","Output":"./y.go:2:3: undefined: z\n"}`,
 			`{"ImportPath":"p [p.test]","Action":"build-fail"}`, ev("fail", "p", "", "")},
 			true, nil, []string{"undefined: z"}, nil},
+		{"a test that never ends", []string{ev("output", "p", "TestE", "=== RUN   TestE\n"),
+			ev("output", "p", "TestE", "panic: test timed out after 10m0s\n"), ev("output", "p", "", "FAIL\tp\t600.0s\n"), ev("fail", "p", "", "")},
+			true, nil, []string{"panic: test timed out", "FAIL\tp"}, nil},
 		{"no test files", []string{ev("output", "q", "", "?   \tq\t[no test files]\n"), ev("skip", "q", "", "")},
 			false, nil, []string{"?   \tq\t[no test files]"}, nil},
 	}
