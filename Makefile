@@ -1,6 +1,10 @@
 # seeupo — build, test and run. `make help` lists the targets.
 
 GO       ?= go
+# Recipes run in bash with pipefail, so a test run piped into testreport
+# keeps go test's exit status.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 BIN      := bin/seeupo
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
@@ -11,8 +15,11 @@ RACE_PKGS := ./cmd/... ./harness/...
 TAGS ?= $(if $(wildcard /usr/include/x86_64-linux-gnu/cblas.h /usr/include/aarch64-linux-gnu/cblas.h /usr/include/cblas.h),openblas)
 # Packages tested in both builds when the openblas tag is on.
 BLAS_PKGS := ./kernels/... ./policy/...
+# Each test run's skipped tests, summarised at the end of `make test`.
+TESTLOG   := bin/testlog
+REPORT    := bin/testreport
 
-.PHONY: help build run test vet fmt-check unit race bench bench-kernels lint clean
+.PHONY: help build run test vet fmt-check unit race skip-summary testreport bench bench-kernels lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,7 +33,7 @@ run: ## the main job: the quick comparative benchmark on the embedded default
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/seeupo
 	$(BIN) bench --suite quick
 
-test: vet fmt-check unit race ## vet, gofmt check, all tests, race detector where it matters
+test: vet fmt-check unit race skip-summary ## vet, gofmt check, all tests, race detector where it matters; ends with the skipped tests and why
 
 vet:
 	$(GO) vet ./...
@@ -35,12 +42,20 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-unit:
-	$(GO) test -tags '$(TAGS)' ./...
-	@if [ -n "$(TAGS)" ]; then echo "pure-Go build of the kernels:"; $(GO) test $(BLAS_PKGS); fi
+testreport:
+	@$(GO) build -o $(REPORT) ./internal/testreport
+	@rm -rf $(TESTLOG) && mkdir -p $(TESTLOG)
 
-race:
-	$(GO) test -race $(RACE_PKGS)
+unit: testreport
+	$(GO) test -json -tags '$(TAGS)' ./... | $(REPORT) -label '$(or $(TAGS),pure-Go) build' -skips $(TESTLOG)/unit.skips
+	@if [ -n "$(TAGS)" ]; then echo "pure-Go build of the kernels:"; \
+		$(GO) test -json $(BLAS_PKGS) | $(REPORT) -label 'pure-Go build' -skips $(TESTLOG)/purego.skips; fi
+
+race: testreport
+	$(GO) test -json -race $(RACE_PKGS) | $(REPORT) -label race -skips $(TESTLOG)/race.skips
+
+skip-summary:
+	@shopt -s nullglob; $(REPORT) -summary $(TESTLOG)/*.skips
 
 bench-kernels: build ## kernels and the native model against PyTorch, both builds side by side
 	$(BIN) bench kernels

@@ -18,10 +18,10 @@ func testImage(t *testing.T) string {
 		img = "seeupo-appworld:latest"
 	}
 	if _, err := exec.LookPath("docker"); err != nil {
-		t.Skip("docker is not installed; the container pool is tested where it is")
+		t.Skip("the container pool needs Docker: install a Docker engine (apt install docker.io) and build the image with appworld/docker/build.sh")
 	}
 	if err := exec.Command("docker", "image", "inspect", img).Run(); err != nil {
-		t.Skipf("image %s not present; build it with appworld/docker/build.sh", img)
+		t.Skipf("image %s not present: build it with `sh appworld/docker/build.sh` (needs debootstrap), or name another in SEEUPO_APPWORLD_IMAGE", img)
 	}
 	return img
 }

@@ -144,9 +144,15 @@ func (c *cancelOn) Write(p []byte) (int, error) {
 func TestTrainOneResumesExactly(t *testing.T) {
 	c := microSuite(t)
 	c.RL.Steps, c.RL.CheckpointEvery = 3, 1
-	full, err := TrainOne(context.Background(), c, "", "grpo", 1, false, RunOptions{Out: t.TempDir(), Threads: 1})
+	// --resume with nothing to resume starts the run, as a scheduler
+	// restarting a job with the same flags expects.
+	var log strings.Builder
+	full, err := TrainOne(context.Background(), c, "", "grpo", 1, true, RunOptions{Out: t.TempDir(), Threads: 1, Log: &log})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "no checkpoint") || !strings.Contains(log.String(), "starting the run") {
+		t.Errorf("a fresh --resume run does not say it starts:\n%s", log.String())
 	}
 
 	out := t.TempDir()

@@ -57,8 +57,14 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 		return r, err
 	}
 	steps, err := metrics.Checkpoints(r.Dir)
-	if err != nil || len(steps) == 0 {
-		return r, fmt.Errorf("resume: %s has no checkpoint; run without --resume to start it", r.Dir)
+	if err != nil {
+		return r, fmt.Errorf("resume: %w", err)
+	}
+	if len(steps) == 0 {
+		// A scheduler restarting a job passes the same flags every time:
+		// with nothing to resume, the run starts.
+		logf(o.Log, "%s %s seed %d: resume: no checkpoint in %s yet; starting the run", f.name, algo, seed, r.Dir)
+		return runLLM(ctx, f, ws, be, algo, seed, o)
 	}
 	meta, err := metrics.ReadMeta(r.Dir)
 	if err == nil && meta.ConfigSHA256 != metrics.ConfigDigest(cfgYAML) {

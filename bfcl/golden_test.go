@@ -32,7 +32,8 @@ func loadDataset(t testing.TB) *Dataset {
 	return dataset
 }
 
-// readLines calls f for each line of a golden file.
+// readLines calls f for each line of a golden file; a file without lines
+// fails the test (nothing would be checked).
 func readLines(t testing.TB, name string, f func(line []byte)) {
 	t.Helper()
 	path := filepath.Join(testdata.Dir(t, "bfcl_v4"), "golden", name)
@@ -43,11 +44,16 @@ func readLines(t testing.TB, name string, f func(line []byte)) {
 	defer file.Close()
 	sc := bufio.NewScanner(file)
 	sc.Buffer(make([]byte, 1<<20), 1<<28)
+	n := 0
 	for sc.Scan() {
+		n++
 		f(sc.Bytes())
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatalf("golden file %s has no lines", path)
 	}
 }
 
@@ -104,21 +110,34 @@ func (ta *tally) report(t *testing.T, what string) {
 }
 
 // stateDiff compares an executor's state with a golden state object class
-// by class and blames the classes that differ.
-func stateDiff(ex *Executor, golden json.RawMessage, where string, blamed map[string]string) {
+// by class and blames the classes that differ, the involved classes the
+// recording lacks and the classes the executor lacks or adds.
+func stateDiff(ex *Executor, golden json.RawMessage, involved []string, where string, blamed map[string]string) {
 	var want map[string]json.RawMessage
-	if err := json.Unmarshal(golden, &want); err != nil {
-		blamed["(golden)"] = err.Error()
+	if err := json.Unmarshal(golden, &want); err != nil || len(golden) == 0 {
+		blamed["(golden)"] = fmt.Sprintf("%s: no recorded state object (%v)", where, err)
 		return
+	}
+	for _, c := range involved {
+		if _, ok := want[c]; !ok {
+			blame(blamed, "(golden)", fmt.Sprintf("%s: the recorded state lacks involved class %s", where, c))
+		}
 	}
 	var got map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(ex.State()), &got); err != nil {
 		blamed["(encoding)"] = err.Error()
 		return
 	}
+	for class := range got {
+		if _, ok := want[class]; !ok {
+			blame(blamed, class, fmt.Sprintf("%s: state of %s not in the recording", where, class))
+		}
+	}
 	for class, w := range want {
 		if _, ok := got[class]; !ok {
-			continue // a class that is not registered is blamed already
+			// A class that is not registered is blamed already.
+			blame(blamed, class, fmt.Sprintf("%s: %s missing from the executor's state", where, class))
+			continue
 		}
 		var wc bytes.Buffer
 		_ = json.Compact(&wc, w)
@@ -195,20 +214,39 @@ func TestGoldenGTTraces(t *testing.T) {
 			t.Fatal(err)
 		}
 		replayEntry(t, d, ta, tr.ID, func(ex *Executor, e *Entry, blamed map[string]string) {
-			stateDiff(ex, tr.InitialState, tr.ID+" initial", blamed)
+			stateDiff(ex, tr.InitialState, e.InvolvedClasses, tr.ID+" initial", blamed)
 			for ti, turn := range tr.Turns {
-				outs := ex.Execute(turn.Calls)
-				for i := range outs {
-					if outs[i] != turn.Outputs[i] {
-						blame(blamed, ownerOf(ex, turn.Calls[i], e.InvolvedClasses),
-							fmt.Sprintf("%s turn %d %s:\n got %s\nwant %s", tr.ID, ti, turn.Calls[i], clip(outs[i]), clip(turn.Outputs[i])))
-					}
-				}
-				stateDiff(ex, turn.StateAfter, fmt.Sprintf("%s turn %d", tr.ID, ti), blamed)
+				where := fmt.Sprintf("%s turn %d", tr.ID, ti)
+				compareOutputs(ex, e, turn.Calls, ex.Execute(turn.Calls), turn.Outputs, where, blamed)
+				stateDiff(ex, turn.StateAfter, e.InvolvedClasses, where, blamed)
 			}
 		})
 	})
 	ta.report(t, "gt traces")
+}
+
+// compareOutputs walks the recorded outputs of a turn and blames each one
+// that differs or is missing, and any output beyond the recorded ones.
+func compareOutputs(ex *Executor, e *Entry, calls, got, want []string, where string, blamed map[string]string) {
+	if len(want) != len(calls) {
+		blame(blamed, "(golden)", fmt.Sprintf("%s: %d calls recorded with %d outputs", where, len(calls), len(want)))
+	}
+	for i, w := range want {
+		call := "(no call)"
+		if i < len(calls) {
+			call = calls[i]
+		}
+		switch {
+		case i >= len(got):
+			blame(blamed, ownerOf(ex, call, e.InvolvedClasses), fmt.Sprintf("%s %s: no output, want %s", where, call, clip(w)))
+		case got[i] != w:
+			blame(blamed, ownerOf(ex, call, e.InvolvedClasses),
+				fmt.Sprintf("%s %s:\n got %s\nwant %s", where, call, clip(got[i]), clip(w)))
+		}
+	}
+	if len(got) > len(want) {
+		blame(blamed, "(executor)", fmt.Sprintf("%s: %d outputs for %d recorded", where, len(got), len(want)))
+	}
 }
 
 // replayEntry runs check on a fresh executor for entry id and tallies the
@@ -279,9 +317,7 @@ func TestGoldenRandomTraces(t *testing.T) {
 					blame(blamed, ownerOf(ex, c.Call, e.InvolvedClasses),
 						fmt.Sprintf("%s seq %d call %d %s [%s]:\n got %s\nwant %s", tr.ID, tr.Seq, i, c.Call, c.Kind, clip(out), clip(c.Output)))
 				}
-				if len(c.StateAfter) > 0 {
-					stateDiff(ex, c.StateAfter, fmt.Sprintf("%s seq %d call %d %s", tr.ID, tr.Seq, i, c.Call), blamed)
-				}
+				stateDiff(ex, c.StateAfter, e.InvolvedClasses, fmt.Sprintf("%s seq %d call %d %s", tr.ID, tr.Seq, i, c.Call), blamed)
 			}
 		})
 	})

@@ -88,6 +88,28 @@ func family(name string) (Family, error) {
 	return Family{}, fmt.Errorf("unknown task family %q; known families: %s", name, strings.Join(Families(), ", "))
 }
 
+// LookupFamily returns the family of a name, with its declared turn counts.
+func LookupFamily(name string) (Family, error) { return family(name) }
+
+// Skills lists the skills a family draws from for the given classes (all
+// when empty), as "Class.skill" in the generator's order: each of them can
+// be the skill of a turn of a task.
+func Skills(familyName string, classes []string) ([]string, error) {
+	fam, err := family(familyName)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := skillPool(fam, classes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(pool))
+	for i, s := range pool {
+		out[i] = s.class + "." + s.name
+	}
+	return out, nil
+}
+
 // Classes lists the backend classes the generator covers.
 func Classes() []string {
 	seen := map[string]bool{}

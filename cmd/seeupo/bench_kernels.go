@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +38,7 @@ type benchKernelsFlags struct {
 	genTokens  int
 	otherBuild string
 	python     string
+	torchSetup string
 	noTorch    bool
 	matmulOnly bool
 	jsonOut    bool
@@ -82,13 +85,20 @@ type trainResult struct {
 }
 
 type torchResult struct {
-	Version      string         `json:"torch"`
-	Threads      int            `json:"threads"`
-	StepSeconds  []float64      `json:"step_seconds"`
-	TokensPerSec float64        `json:"train_tokens_per_s"`
-	Loss         float64        `json:"loss"`
-	PeakRSSMB    float64        `json:"peak_rss_mb"`
-	MatMul       []matmulResult `json:"matmul"`
+	Version      string          `json:"torch"`
+	Threads      int             `json:"threads"`
+	StepSeconds  []float64       `json:"step_seconds"`
+	TokensPerSec float64         `json:"train_tokens_per_s"`
+	Loss         float64         `json:"loss"`
+	PeakRSSMB    float64         `json:"peak_rss_mb"`
+	MatMul       []matmulResult  `json:"matmul"`
+	Options      map[string]bool `json:"options"`
+	OpenBLAS     string          `json:"openblas"`
+	BLASConfig   string          `json:"openblas_config"`
+	// Setup is the set-up the figures were measured with; SetupSearch the
+	// set-ups tried to find it (up to two training steps each).
+	Setup       torchSetup   `json:"setup"`
+	SetupSearch []torchProbe `json:"setup_search,omitempty"`
 }
 
 type genResult struct {
@@ -110,8 +120,12 @@ func newBenchKernelsCmd(a *app) *cobra.Command {
   - training throughput (tokens/s of forward + backward + clipping + AdamW)
     of a preset (default small) at batch 8 x 512, against the same network
     written in PyTorch (Debian's /usr/bin/python3 with torch) on the same
-    number of threads (OMP_WAIT_POLICY=PASSIVE unless set), timed in the
-    same run;
+    number of threads, timed in the same run. PyTorch runs in the strongest
+    set-up found by measuring two training steps in each (OpenBLAS core type
+    and threads, OpenMP waiting, mkldnn, flushing denormals, a causal
+    attention that skips the masked half where torch has one); the set-up
+    and the figures tried are printed. --torch-setup default runs it in the
+    machine's environment as it is;
   - generation tokens/s (KV cache, batch 8) and peak memory (max RSS).
 Step times are medians over --steps timed steps after one warm-up step.`,
 		Args: cobra.NoArgs,
@@ -148,6 +162,7 @@ Step times are medians over --steps timed steps after one warm-up step.`,
 	fl.IntVar(&f.genTokens, "gen-tokens", 64, "generated tokens per request")
 	fl.StringVar(&f.otherBuild, "other-build", "", "seeupo binary of the other kernels build (default: seeupo-purego or seeupo-openblas beside this executable; 'none' to skip)")
 	fl.StringVar(&f.python, "python", "/usr/bin/python3", "Python interpreter with torch for the PyTorch reference")
+	fl.StringVar(&f.torchSetup, "torch-setup", torchSetupBest, "PyTorch's set-up: best (measure OpenBLAS core and threads, OpenMP waiting, torch options; run the fastest) or default (the machine's environment as it is)")
 	fl.BoolVar(&f.noTorch, "no-torch", false, "skip the PyTorch reference")
 	fl.BoolVar(&f.matmulOnly, "matmul-only", false, "measure matmuls only (used for the other build)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the measurements as JSON")
@@ -333,8 +348,13 @@ func benchGenerate(cfg transformer.Config, f benchKernelsFlags, be kernels.Backe
 		TokensPerSec: float64(n) / sec, PeakRSSMB: peakRSSMB()}, nil
 }
 
-// runTorch runs the embedded PyTorch reference on the same preset.
+// runTorch runs the embedded PyTorch reference on the same preset, in the
+// strongest set-up found (or the machine's default with --torch-setup
+// default).
 func runTorch(ctx context.Context, f benchKernelsFlags, cfg transformer.Config, threads int, sizes []mnk) (*torchResult, error) {
+	if f.torchSetup != torchSetupBest && f.torchSetup != torchSetupDefault {
+		return nil, fmt.Errorf("--torch-setup %q; allowed: %s, %s", f.torchSetup, torchSetupBest, torchSetupDefault)
+	}
 	if _, err := os.Stat(f.python); err != nil {
 		return nil, fmt.Errorf("PyTorch reference not run: %s is missing (apt python3-torch)", f.python)
 	}
@@ -350,21 +370,45 @@ func runTorch(ctx context.Context, f benchKernelsFlags, cfg transformer.Config, 
 	if err := cfg.Save(conf); err != nil {
 		return nil, err
 	}
+	run := func(ctx context.Context, s torchSetup, steps int, sizes []mnk) (*torchResult, error) {
+		return runTorchScript(ctx, f, script, conf, threads, steps, sizes, s)
+	}
+	setup, search := machineDefault(), []torchProbe(nil)
+	if f.torchSetup == torchSetupBest {
+		probe := func(ctx context.Context, s torchSetup) (float64, error) {
+			r, err := run(ctx, s, min(2, f.steps), nil)
+			if err != nil {
+				return 0, err
+			}
+			return r.TokensPerSec, nil
+		}
+		if setup, search, err = searchTorchSetup(ctx, threads, probe); err != nil {
+			return nil, err
+		}
+	}
+	r, err := run(ctx, setup, f.steps, sizes)
+	if err != nil {
+		return nil, err
+	}
+	r.Setup, r.SetupSearch = setup, search
+	return r, nil
+}
+
+// runTorchScript runs the reference once in a set-up.
+func runTorchScript(ctx context.Context, f benchKernelsFlags, script, conf string, threads, steps int, sizes []mnk, s torchSetup) (*torchResult, error) {
 	var specs []string
-	for _, s := range sizes {
-		specs = append(specs, s.String())
+	for _, sz := range sizes {
+		specs = append(specs, sz.String())
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, f.python, script, conf, strconv.Itoa(threads), strconv.Itoa(f.batch),
-		strconv.Itoa(f.seq), strconv.Itoa(f.steps), strings.Join(specs, ","))
-	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS="+strconv.Itoa(threads))
-	if os.Getenv("OMP_WAIT_POLICY") == "" {
-		// Passive waiting is PyTorch's stronger setting on a shared
-		// machine: spinning OpenMP workers lose their core to other jobs
-		// (measured 892 against 358 tokens/s at load 5.5 on 2 cores).
-		cmd.Env = append(cmd.Env, "OMP_WAIT_POLICY=PASSIVE")
+		strconv.Itoa(f.seq), strconv.Itoa(steps), strings.Join(specs, ","))
+	env, err := s.environ(os.Environ())
+	if err != nil {
+		return nil, err
 	}
+	cmd.Env = env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -373,7 +417,7 @@ func runTorch(ctx context.Context, f benchKernelsFlags, cfg transformer.Config, 
 		if i := strings.LastIndex(msg, "\n"); i >= 0 {
 			msg = msg[i+1:]
 		}
-		return nil, fmt.Errorf("PyTorch reference failed: %v: %s", err, msg)
+		return nil, fmt.Errorf("PyTorch reference failed (%s): %v: %s", s.Name, err, msg)
 	}
 	var r torchResult
 	if err := json.Unmarshal(out, &r); err != nil {
@@ -383,6 +427,33 @@ func runTorch(ctx context.Context, f benchKernelsFlags, cfg transformer.Config, 
 		r.TokensPerSec = float64(f.batch*f.seq) / median(r.StepSeconds)
 	}
 	return &r, nil
+}
+
+// setupKind names the set-up the ratio is against.
+func setupKind(t *torchResult) string {
+	if len(t.SetupSearch) == 0 {
+		return "machine-default"
+	}
+	return "strongest measured"
+}
+
+// printTorchSetup prints the set-up PyTorch ran in and the search's
+// figures.
+func printTorchSetup(w io.Writer, t *torchResult) {
+	opts := make([]string, 0, len(t.Options))
+	for _, k := range slices.Sorted(maps.Keys(t.Options)) {
+		opts = append(opts, fmt.Sprintf("%s=%v", k, t.Options[k]))
+	}
+	core := t.OpenBLAS
+	if core == "" {
+		core = "not found"
+	}
+	fmt.Fprintf(w, "\nPyTorch set-up: %s (%s); OpenBLAS core %s; torch options %s\n",
+		t.Setup.Name, t.Setup, core, strings.Join(opts, ", "))
+	if len(t.SetupSearch) > 0 {
+		fmt.Fprintf(w, "set-ups tried (training tokens/s, median of up to 2 steps each; the fastest ran the figures above):\n%s\n",
+			probeSummary(t.SetupSearch))
+	}
 }
 
 func median(xs []float64) float64 {
@@ -436,7 +507,9 @@ func printBenchKernels(w io.Writer, r *benchKernelsResult) {
 		if ratio < 0.8 {
 			verdict = "MISSES"
 		}
-		fmt.Fprintf(w, "\nGo / PyTorch throughput: %.2fx (%s the 0.8x target)\n", ratio, verdict)
+		printTorchSetup(w, r.Torch)
+		fmt.Fprintf(w, "\nGo / PyTorch throughput: %.2fx against PyTorch's %s set-up (%s the 0.8x target)\n",
+			ratio, setupKind(r.Torch), verdict)
 	} else {
 		fmt.Fprintf(w, "\nPyTorch: %s\n", r.TorchMissing)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -26,10 +27,10 @@ func TestBenchKernelsTable(t *testing.T) {
 }
 
 func TestBenchKernelsJSONWithTorch(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Skip("the PyTorch comparison needs /usr/bin/python3 with torch (apt python3-torch)")
-	}
-	out, _, err := runCLI(t, append(tinyBench, "--json")...)
+	requireTorch(t)
+	// The machine-default set-up keeps the test short; the search is
+	// tested in bench_torch_test.go.
+	out, _, err := runCLI(t, append(tinyBench, "--json", "--torch-setup", "default")...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,8 +38,9 @@ func TestBenchKernelsJSONWithTorch(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	// torch is installed: a reference that does not run is a failure.
 	if r.Torch == nil {
-		t.Skipf("PyTorch reference unavailable: %s", r.TorchMissing)
+		t.Fatalf("PyTorch reference failed with torch installed: %s", r.TorchMissing)
 	}
 	if len(r.MatMul) != 2 || r.MatMul[0].GFLOPS <= 0 || len(r.Torch.MatMul) != 2 {
 		t.Errorf("matmul results %+v / %+v", r.MatMul, r.Torch.MatMul)
@@ -52,6 +54,9 @@ func TestBenchKernelsJSONWithTorch(t *testing.T) {
 			t.Errorf("%s loss %g, want ≈ ln 512 = 6.24", name, l)
 		}
 	}
+	if r.Torch.Setup.Name != "machine default" || len(r.Torch.SetupSearch) != 0 {
+		t.Errorf("set-up %+v after %+v, want the machine default without a search", r.Torch.Setup, r.Torch.SetupSearch)
+	}
 	if r.Torch.Threads != r.Threads {
 		t.Errorf("PyTorch ran on %d threads, Go on %d", r.Torch.Threads, r.Threads)
 	}
@@ -59,6 +64,22 @@ func TestBenchKernelsJSONWithTorch(t *testing.T) {
 		t.Errorf("generation %+v", r.Generate)
 	}
 }
+
+// requireTorch skips the test only when Debian's python3 or its torch is
+// absent; with both installed the PyTorch reference must work.
+func requireTorch(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(systemPython); err != nil {
+		t.Skipf("the PyTorch comparison needs %s with torch: apt install python3-torch (%v)", systemPython, err)
+	}
+	if out, err := exec.Command(systemPython, "-c", "import torch").CombinedOutput(); err != nil {
+		t.Skipf("the PyTorch comparison needs torch for %s: apt install python3-torch (%v: %s)",
+			systemPython, err, strings.TrimSpace(string(out)))
+	}
+}
+
+// systemPython is the interpreter `seeupo bench kernels` runs by default.
+const systemPython = "/usr/bin/python3"
 
 func TestBenchKernelsRejectsBadSizes(t *testing.T) {
 	_, _, err := runCLI(t, "bench", "kernels", "--matmul", "12x3", "--other-build", "none", "--no-torch")

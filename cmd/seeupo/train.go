@@ -26,7 +26,9 @@ them) — from the family's shared warm start (made first if it is missing or it
 settings changed). The run directory is <out>/<experiment>/<family>/<algorithm>/seed-<n>/ with
 config.yaml, metrics.jsonl, eval.jsonl, trajectories/, checkpoints/ and
 summary.json. A stopped run continues from its last checkpoint with --resume
-and gives the same metrics and weights as a run that was never stopped.
+and gives the same metrics and weights as a run that was never stopped; with
+no checkpoint yet, --resume starts the run (so a scheduler restarting a
+preempted job can always pass the same flags).
 
 The algorithm's settings are its defaults, the suite's learning rates, then the
 configuration's algorithm section (values set there, an explicit lr included).`,
@@ -54,7 +56,7 @@ configuration's algorithm section (values set there, an explicit lr included).`,
 	c.Flags().StringVar(&family, "family", "bfcl_gen", "task family of the suite: bfcl_gen, or appworld when the suite enables it")
 	c.Flags().StringVar(&algo, "algo", "", "algorithm: "+strings.Join(algorithms.Names(), ", ")+" (default: the configuration's algorithm.name)")
 	c.Flags().IntVar(&seed, "seed", 1, "seed of the run")
-	c.Flags().BoolVar(&resume, "resume", false, "continue the run from its last checkpoint")
+	c.Flags().BoolVar(&resume, "resume", false, "continue the run from its last checkpoint (start it when there is none)")
 	c.Flags().StringVar(&out, "out", "", "root of run directories (default: the configuration's out_dir)")
 	return c
 }

@@ -90,7 +90,7 @@ func docker(t testing.TB) (*client.Client, string) {
 		}
 	})
 	if skipReason != "" {
-		t.Skipf("Docker tests skipped: %s (set DOCKER_HOST to an engine to run them)", skipReason)
+		t.Skipf("the container tests need a Docker engine: %s (install one, e.g. apt install docker.io, or set DOCKER_HOST to a reachable engine)", skipReason)
 	}
 	if setupErr != nil {
 		t.Fatal(setupErr)

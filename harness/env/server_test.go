@@ -240,7 +240,7 @@ func TestServerCallDeadline(t *testing.T) {
 	createInstance(t, hs.URL, "slow")
 	start := time.Now()
 	code, out := post(t, hs.URL, "/step", "", `{"instance_id":"slow","messages":{"content":"add 1"}}`)
-	if code != 504 || !strings.Contains(out.Detail, "ran past 50ms") || time.Since(start) > 5*time.Second {
+	if code != 504 || !strings.Contains(out.Detail, "ran past 50ms") || time.Since(start) > time.Minute {
 		t.Fatalf("slow step: %d %q after %s", code, out.Detail, time.Since(start))
 	}
 }

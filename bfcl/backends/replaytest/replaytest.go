@@ -109,11 +109,16 @@ func eachLine(t *testing.T, path string, f func([]byte)) {
 	defer fh.Close()
 	sc := bufio.NewScanner(fh)
 	sc.Buffer(make([]byte, 1<<20), 1<<28)
+	n := 0
 	for sc.Scan() {
+		n++
 		f(sc.Bytes())
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatalf("golden file %s has no lines", path)
 	}
 }
 
@@ -177,11 +182,17 @@ func (r *replayer) gt(t *testing.T, l gtLine, rep *Report) {
 	ex := r.executor(t, e)
 	ok = r.sameState(ex, l.InitialState, l.ID+" initial state", rep)
 	for ti, turn := range l.Turns {
+		where := fmt.Sprintf("%s turn %d", l.ID, ti)
+		if len(turn.Outputs) != len(turn.Calls) {
+			rep.Failures = append(rep.Failures, fmt.Sprintf("%s: %d calls recorded with %d outputs", where, len(turn.Calls), len(turn.Outputs)))
+			ok = false
+			continue
+		}
 		for ci, call := range turn.Calls {
 			if r.owner(e, call) != r.class {
 				continue
 			}
-			ok = r.sameOutput(ex, call, turn.Outputs[ci], fmt.Sprintf("%s turn %d", l.ID, ti), rep) && ok
+			ok = r.sameOutput(ex, call, turn.Outputs[ci], where, rep) && ok
 		}
 		ok = r.sameState(ex, turn.StateAfter, fmt.Sprintf("%s after turn %d", l.ID, ti), rep) && ok
 	}
@@ -204,9 +215,7 @@ func (r *replayer) random(t *testing.T, l randomLine, rep *Report) {
 		}
 		where := fmt.Sprintf("%s seq %d call %d", l.ID, l.Seq, ci)
 		ok = r.sameOutput(ex, c.Call, c.Output, where, rep) && ok
-		if c.StateAfter != nil {
-			ok = r.sameState(ex, c.StateAfter, where, rep) && ok
-		}
+		ok = r.sameState(ex, c.StateAfter, where, rep) && ok
 	}
 	if ok {
 		rep.Identical++
@@ -227,7 +236,8 @@ func (r *replayer) sameOutput(ex *bfcl.Executor, call, want, where string, rep *
 func (r *replayer) sameState(ex *bfcl.Executor, want map[string]json.RawMessage, where string, rep *Report) bool {
 	w, ok := want[r.class]
 	if !ok {
-		return true
+		rep.Failures = append(rep.Failures, fmt.Sprintf("%s: the recorded state has no %s", where, r.class))
+		return false
 	}
 	got := compact(r.classState(ex))
 	if got == compact(w) {

@@ -10,8 +10,17 @@ of mean cross-entropy on BATCH random sequences of SEQ+1 tokens with
 gradient clipping at 1 and AdamW (weight decay 0.1 on matrices only, as
 the Go model), all in float32 on THREADS threads, and times MATMUL_SIZES
 ("MxNxK,MxNxK") matrix products. Prints one JSON object.
+
+SEEUPO_TORCH_OPTIONS (JSON) selects torch-side options: "mkldnn" (bool,
+torch.backends.mkldnn.enabled), "flush_denormal" (bool) and "sdpa" (bool:
+causal attention through F.scaled_dot_product_attention(is_causal=True),
+which skips the masked half, where the installed torch has it). The output
+says which were applied and which OpenBLAS core the process runs.
 """
+import ctypes
+import ctypes.util
 import json
+import os
 import resource
 import sys
 import time
@@ -29,10 +38,40 @@ def rotate_half(x):
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
 
 
+def openblas_core():
+    """The OpenBLAS core this process runs and OpenBLAS's build line, or
+    two empty strings."""
+    for name in ("libblas.so.3", "libopenblas.so.0", ctypes.util.find_library("openblas")):
+        if not name:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode(), lib.openblas_get_config().decode().strip()
+        except (OSError, AttributeError):
+            continue
+    return "", ""
+
+
+def apply_options(opts):
+    """Applies SEEUPO_TORCH_OPTIONS and returns what was applied."""
+    applied = {}
+    if "mkldnn" in opts:
+        torch.backends.mkldnn.enabled = bool(opts["mkldnn"])
+    applied["mkldnn"] = torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled
+    if opts.get("flush_denormal"):
+        applied["flush_denormal"] = torch.set_flush_denormal(True)
+    have = hasattr(F, "scaled_dot_product_attention")
+    applied["sdpa_available"] = have
+    applied["sdpa"] = bool(opts.get("sdpa", True)) and have
+    return applied
+
+
 class Model(torch.nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, sdpa=False):
         super().__init__()
-        self.c = c
+        self.c, self.sdpa = c, sdpa
         d, hd = c["hidden_size"], c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]
         self.hd, self.nh, self.nkv = hd, c["num_attention_heads"], c["num_key_value_heads"]
         q, kv, inter = self.nh * hd, self.nkv * hd, c["intermediate_size"]
@@ -83,8 +122,12 @@ class Model(torch.nn.Module):
             k = k * cos + rotate_half(k) * sin
             k = k.repeat_interleave(nh // nkv, dim=1)
             v = v.repeat_interleave(nh // nkv, dim=1)
-            s = q @ k.transpose(-1, -2) / (hd ** 0.5) + mask
-            a = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(b, t, nh * hd)
+            if self.sdpa:
+                a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            else:
+                s = q @ k.transpose(-1, -2) / (hd ** 0.5) + mask
+                a = torch.softmax(s, dim=-1) @ v
+            a = a.transpose(1, 2).reshape(b, t, nh * hd)
             x = x + F.linear(a, L.wo)
             h = rms_norm(x, L.ln2, eps)
             x = x + F.linear(F.silu(F.linear(h, L.wg)) * F.linear(h, L.wu), L.wd)
@@ -109,8 +152,9 @@ def main():
     threads, batch, seq, steps = (int(a) for a in sys.argv[2:6])
     sizes = [s for s in sys.argv[6].split(",") if s] if len(sys.argv) > 6 else []
     torch.set_num_threads(threads)
+    applied = apply_options(json.loads(os.environ.get("SEEUPO_TORCH_OPTIONS") or "{}"))
     torch.manual_seed(0)
-    model = Model(cfg)
+    model = Model(cfg, sdpa=applied["sdpa"])
     decay = [p for p in model.parameters() if p.dim() == 2]
     rest = [p for p in model.parameters() if p.dim() != 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}],
@@ -135,7 +179,9 @@ def main():
         "loss": loss.item(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "matmul": [],
+        "options": applied,
     }
+    out["openblas"], out["openblas_config"] = openblas_core()
     for s in sizes:
         m, n, k = (int(v) for v in s.split("x"))
         out["matmul"].append({"size": s, "gflops": matmul_gflops(m, n, k)})
