@@ -101,11 +101,13 @@ func TestReportOnTheorySuite(t *testing.T) {
 		"--iterations", "30", "--algorithms", "seeupo,grpo", "--out", runs); err != nil {
 		t.Fatalf("bench theory: %v\n%s", err, stderr)
 	}
+	// --quick runs four cases on the trap: per-history, multi-token and
+	// shared (6 runs each) and the lr sweep (4 × 6): 42 runs.
 	stdout, stderr, err := runCLI(t, "report", runs, "--out", out)
 	if err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stdout, "suite bandit-trap (base: seeupo)") || !strings.Contains(stdout, "6 runs, 0 input problems") {
+	if !strings.Contains(stdout, "suite bandit-trap (base: seeupo, budget: rollouts)") || !strings.Contains(stdout, "42 runs, 0 input problems") {
 		t.Errorf("report output:\n%s\n%s", stdout, stderr)
 	}
 	pdf := filepath.Join(out, "report.pdf")
@@ -123,7 +125,7 @@ func TestReportOnTheorySuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Runs", "1. Comparison tables", "2. Figures", "3. Input problems",
-		"suite bandit-trap (base: seeupo)", "(theory-J-bandit-trap)", "optimum"} {
+		"suite bandit-trap (base: seeupo, budget: rollouts", "(theory-J-bandit-trap)", "optimum"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("PDF lacks %q", want)
 		}
