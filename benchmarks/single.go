@@ -56,11 +56,14 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 	if err != nil {
 		return r, err
 	}
-	steps, err := metrics.Checkpoints(r.Dir)
+	sel, err := metrics.SelectCheckpoint(r.Dir)
+	for _, note := range sel.Notes {
+		logf(o.Log, "%s %s seed %d: resume: %s", f.name, algo, seed, note)
+	}
 	if err != nil {
 		return r, fmt.Errorf("resume: %w", err)
 	}
-	if len(steps) == 0 {
+	if sel.Dir == "" {
 		// A scheduler restarting a job passes the same flags every time:
 		// with nothing to resume, the run starts.
 		logf(o.Log, "%s %s seed %d: resume: no checkpoint in %s yet; starting the run", f.name, algo, seed, r.Dir)
@@ -70,7 +73,7 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 	if err == nil && meta.ConfigSHA256 != metrics.ConfigDigest(cfgYAML) {
 		return r, fmt.Errorf("resume: %s was started with another configuration (config.yaml differs)", r.Dir)
 	}
-	ckpt := filepath.Join(r.Dir, metrics.DirCheckpoints, fmt.Sprintf("step-%d", steps[len(steps)-1]))
+	ckpt := sel.Dir
 	tr, err := newTrainer(f, ws, be, algo, seed, settings)
 	if err != nil {
 		return r, err
@@ -96,7 +99,8 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 	if err := tr.Resume(ckpt); err != nil {
 		return r, err
 	}
-	logf(o.Log, "%s %s seed %d: resuming from %s", f.name, algo, seed, ckpt)
+	logf(o.Log, "%s %s seed %d: resuming from step %d: %s (verified against its %s)", f.name, algo, seed,
+		sel.Step, ckpt, metrics.ManifestFile)
 	return finishRun(ctx, f, tr, run, r, o)
 }
 

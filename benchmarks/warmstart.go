@@ -2,9 +2,13 @@ package benchmarks
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -218,54 +222,113 @@ func sampleLengths(samples []policy.Sample, rl RLSettings) string {
 }
 
 // warmStartStamp records which configuration a saved warm start was made
-// with, so later invocations reuse it only when nothing changed.
+// with, so later invocations reuse it only when nothing changed, and the
+// SHA-256 of each of its files, so a damaged copy is never reused.
 type warmStartStamp struct {
-	Digest    string  `json:"config_sha256"`
-	Samples   int     `json:"samples"`
-	FinalLoss float64 `json:"final_loss"`
-	Seconds   float64 `json:"seconds"`
+	Digest    string            `json:"config_sha256"`
+	Samples   int               `json:"samples"`
+	FinalLoss float64           `json:"final_loss"`
+	Seconds   float64           `json:"seconds"`
+	Files     map[string]string `json:"files_sha256"`
 }
 
 const warmStartStampFile = "warm_start.json"
 
+// warmStartFiles are the files of a warm start the stamp vouches for.
+var warmStartFiles = []string{transformer.ConfigFile, transformer.WeightsFile, harness.TokenizerFile}
+
 func (ws *WarmStart) writeStamp(f *family) error {
+	files, err := fileDigests(ws.Dir, warmStartFiles)
+	if err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(warmStartStamp{Digest: f.warmStartDigest(), Samples: ws.Samples,
-		FinalLoss: ws.FinalLoss, Seconds: ws.Seconds}, "", "  ")
+		FinalLoss: ws.FinalLoss, Seconds: ws.Seconds, Files: files}, "", "  ")
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(ws.Dir, warmStartStampFile), append(b, '\n'), 0o644)
 }
 
+// fileDigests are the hex SHA-256 of the named files of dir.
+func fileDigests(dir string, names []string) (map[string]string, error) {
+	out := make(map[string]string, len(names))
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(b)
+		out[name] = hex.EncodeToString(sum[:])
+	}
+	return out, nil
+}
+
 // loadWarmStart returns the family's warm start saved in dir when it was
-// made with the same configuration.
-func loadWarmStart(f *family, dir string) (*WarmStart, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, warmStartStampFile))
+// made with the same configuration and its files are intact. Otherwise
+// damage says why it cannot be reused ("" when there is none or it was
+// made with other settings).
+func loadWarmStart(f *family, dir string) (ws *WarmStart, damage string) {
+	stampPath := filepath.Join(dir, warmStartStampFile)
+	b, err := os.ReadFile(stampPath)
 	if err != nil {
-		return nil, false
+		return nil, ""
 	}
 	var st warmStartStamp
-	if json.Unmarshal(b, &st) != nil || st.Digest != f.warmStartDigest() {
-		return nil, false
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Sprintf("%s: %v", stampPath, err)
+	}
+	if st.Digest != f.warmStartDigest() {
+		return nil, ""
+	}
+	if reason := checkWarmStartFiles(dir, st.Files); reason != "" {
+		return nil, reason
 	}
 	tok, err := tokenizer.Load(filepath.Join(dir, harness.TokenizerFile))
 	if err != nil {
-		return nil, false
+		return nil, err.Error()
 	}
 	cfg, err := transformer.LoadConfig(filepath.Join(dir, transformer.ConfigFile))
 	if err != nil {
-		return nil, false
+		return nil, err.Error()
 	}
 	return &WarmStart{Dir: dir, Tokenizer: tok, Config: cfg, Samples: st.Samples, FinalLoss: st.FinalLoss,
-		Seconds: st.Seconds}, true
+		Seconds: st.Seconds}, ""
 }
 
-// prepareWarmStart reuses the family's saved warm start or trains it.
+// checkWarmStartFiles compares the warm start's files with the stamp's
+// digests; it says what differs, or "".
+func checkWarmStartFiles(dir string, want map[string]string) string {
+	got, err := fileDigests(dir, warmStartFiles)
+	if err != nil {
+		return err.Error()
+	}
+	for _, name := range warmStartFiles {
+		if want[name] == "" {
+			return fmt.Sprintf("%s has no checksum of %s", filepath.Join(dir, warmStartStampFile), name)
+		}
+		if got[name] != want[name] {
+			return fmt.Sprintf("%s: SHA-256 %s does not match %s's %s (the file is damaged)",
+				filepath.Join(dir, name), got[name], warmStartStampFile, want[name])
+		}
+	}
+	return ""
+}
+
+// prepareWarmStart reuses the family's saved warm start or trains it; a
+// damaged one is trained again, and the log says why.
 func prepareWarmStart(ctx context.Context, f *family, be kernels.Backend, out string, log io.Writer) (*WarmStart, error) {
 	dir := f.warmStartDir(out)
-	if ws, ok := loadWarmStart(f, dir); ok {
-		logf(log, "warm start (%s): reusing %s (final loss %.4f)", f.name, dir, ws.FinalLoss)
+	ws, damage := loadWarmStart(f, dir)
+	if ws != nil {
+		logf(log, "warm start (%s): reusing %s (final loss %.4f, files verified)", f.name, dir, ws.FinalLoss)
 		return ws, nil
+	}
+	if damage != "" {
+		logf(log, "warm start (%s): cannot reuse %s: %s; training it again", f.name, dir, damage)
+	}
+	if err := os.Remove(filepath.Join(dir, warmStartStampFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
 	}
 	ws, err := trainWarmStart(ctx, f, be, dir, log)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/harness/progress"
 	"github.com/seeupo/seeupo/policy"
+	"github.com/seeupo/seeupo/policy/transformer"
 )
 
 // Schedule says how long a run trains and how often it evaluates,
@@ -98,7 +100,16 @@ type Trainer struct {
 
 	rng   *rand.Rand
 	pcg   *rand.PCG
-	start int // first step to run (after a resume)
+	start int    // first step to run (after a resume)
+	total totals // of every step run so far, earlier segments included
+}
+
+// totals are the run's counts up to a step, kept in checkpoints so that the
+// summary of a resumed run counts every segment.
+type totals struct {
+	OptimizerSteps int64   `json:"optimizer_steps"`
+	Tokens         int64   `json:"tokens"`
+	WallClockS     float64 `json:"wall_clock_s"` // training time up to the checkpoint
 }
 
 // Sampling are generation settings.
@@ -110,8 +121,9 @@ type Sampling struct {
 
 // trainerState is what a checkpoint holds besides the models.
 type trainerState struct {
-	Step int    `json:"step"` // the next step to run
+	Step int    `json:"step"` // steps done (the checkpoint's step)
 	RNG  []byte `json:"rng"`
+	totals
 }
 
 const (
@@ -129,23 +141,21 @@ func (t *Trainer) init() {
 }
 
 // Resume continues from the checkpoint in dir, taken at the end of a step:
-// the task sampler's state and the step cursor are restored (the models
-// were loaded from the same directory by the caller, see CheckpointModels),
-// and the run's metrics logged after that step are dropped.
+// the task sampler's state, the step cursor and the run's totals are
+// restored (the models were loaded from the same directory by the caller,
+// see CheckpointModels), and the run's metrics and evaluations logged
+// after that step are dropped. trainer.json must agree with the
+// checkpoint's manifest and with the policy's optimiser step count.
 func (t *Trainer) Resume(dir string) error {
 	t.init()
-	b, err := os.ReadFile(filepath.Join(dir, trainerStateFile))
+	st, err := t.readTrainerState(dir)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
-	var st trainerState
-	if err := json.Unmarshal(b, &st); err != nil {
-		return fmt.Errorf("resume: %s: %w", trainerStateFile, err)
-	}
 	if err := t.pcg.UnmarshalBinary(st.RNG); err != nil {
-		return fmt.Errorf("resume: %s: rng: %w", trainerStateFile, err)
+		return fmt.Errorf("resume: %s: rng: %w", filepath.Join(dir, trainerStateFile), err)
 	}
-	t.start = st.Step
+	t.start, t.total = st.Step, st.totals
 	if t.Output == nil {
 		return nil
 	}
@@ -155,13 +165,71 @@ func (t *Trainer) Resume(dir string) error {
 	return truncateEvals(t.Output, int64(st.Step))
 }
 
+// readTrainerState reads trainer.json and checks it against the manifest,
+// the schedule and the policy's own optimiser state.
+func (t *Trainer) readTrainerState(dir string) (trainerState, error) {
+	var st trainerState
+	path := filepath.Join(dir, trainerStateFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, fmt.Errorf("%s: %w", path, err)
+	}
+	man, err := metrics.ReadManifest(dir)
+	if err != nil {
+		return st, err
+	}
+	switch {
+	case st.Step < 1:
+		return st, fmt.Errorf("%s: step %d is not a positive step", path, st.Step)
+	case int64(st.Step) != man.Step:
+		return st, fmt.Errorf("%s: step %d disagrees with %s (step %d)", path, st.Step, metrics.ManifestFile, man.Step)
+	case st.Step > t.Schedule.Steps:
+		return st, fmt.Errorf("%s: step %d is beyond the run's %d steps", path, st.Step, t.Schedule.Steps)
+	case st.OptimizerSteps < 0 || st.Tokens < 0:
+		return st, fmt.Errorf("%s: optimizer_steps %d and tokens %d must not be negative", path, st.OptimizerSteps, st.Tokens)
+	}
+	return st, checkPolicySteps(dir, st)
+}
+
+// checkPolicySteps compares trainer.json's optimiser step count with the
+// one the native policy's checkpoint keeps beside its weights (other
+// policies keep none).
+func checkPolicySteps(dir string, st trainerState) error {
+	pDir, _ := CheckpointModels(dir)
+	path := filepath.Join(pDir, transformer.TrainStateFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var ps struct {
+		Step *int64 `json:"step"`
+	}
+	if err := json.Unmarshal(b, &ps); err != nil || ps.Step == nil {
+		return fmt.Errorf("%s: no optimiser step count (%v)", path, err)
+	}
+	if *ps.Step != st.OptimizerSteps {
+		return fmt.Errorf("%s: optimizer_steps %d disagrees with the policy's weights, which were saved after %d optimiser steps (%s)",
+			filepath.Join(dir, trainerStateFile), st.OptimizerSteps, *ps.Step, path)
+	}
+	return nil
+}
+
 // truncateEvals drops evaluations logged after step (by a run killed
 // before its next checkpoint), so the resumed run logs them once.
 func truncateEvals(run *metrics.Run, step int64) error {
 	path := run.Evals.Path()
-	evals, _, err := metrics.ReadEvals(path)
+	evals, problems, err := metrics.ReadEvals(path)
 	if err != nil {
 		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s: the log is damaged (a crash can tear only its last line); repair or remove that line", problems[0])
 	}
 	keep := evals[:0]
 	for _, ev := range evals {
@@ -215,7 +283,7 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 		return metrics.Summary{}, errors.New("no training tasks")
 	}
 	sum := metrics.Summary{Status: metrics.StatusRunning}
-	began := time.Now()
+	began, before := time.Now(), t.total.WallClockS
 	if t.start == 0 {
 		if err := t.initialEvaluation(ctx); err != nil {
 			return sum, err
@@ -230,8 +298,9 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 		if err != nil {
 			return sum, fmt.Errorf("step %d: %w", step+1, err)
 		}
-		sum.OptimizerSteps += int64(data[metrics.PerfOptimizerSteps])
-		sum.Tokens += int64(data[metrics.PerfTotalTokens])
+		t.total.OptimizerSteps += int64(data[metrics.PerfOptimizerSteps])
+		t.total.Tokens += int64(data[metrics.PerfTotalTokens])
+		sum.OptimizerSteps, sum.Tokens = t.total.OptimizerSteps, t.total.Tokens
 		done := step + 1
 		if t.Schedule.EvalEvery > 0 && done%t.Schedule.EvalEvery == 0 || done == t.Schedule.Steps {
 			if err := t.evaluate(ctx, done); err != nil {
@@ -239,6 +308,7 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 			}
 		}
 		if t.Schedule.CheckpointEvery > 0 && done%t.Schedule.CheckpointEvery == 0 || done == t.Schedule.Steps {
+			t.total.WallClockS = before + time.Since(began).Seconds()
 			if err := t.checkpoint(done); err != nil {
 				return sum, err
 			}
@@ -250,7 +320,8 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 	if bar != nil {
 		bar.Finish()
 	}
-	sum.Status, sum.Steps, sum.WallClockS = metrics.StatusCompleted, int64(t.Schedule.Steps), time.Since(began).Seconds()
+	sum.OptimizerSteps, sum.Tokens = t.total.OptimizerSteps, t.total.Tokens
+	sum.Status, sum.Steps, sum.WallClockS = metrics.StatusCompleted, int64(t.Schedule.Steps), before+time.Since(began).Seconds()
 	return sum, nil
 }
 
@@ -497,12 +568,25 @@ func Evaluate(ctx context.Context, r *Roller, s Sampling, tasks []env.Task, k in
 	return metrics.Eval{K: k, Tasks: results, Aggregates: metrics.Aggregate(results)}, nil
 }
 
-// checkpoint saves models, sampler state and the step cursor.
+// checkpoint saves models, sampler state, the step cursor and the run's
+// totals atomically (see metrics.Run.BeginCheckpoint).
 func (t *Trainer) checkpoint(done int) error {
-	dir, err := t.Output.CheckpointDir(int64(done))
+	w, err := t.Output.BeginCheckpoint(int64(done))
 	if err != nil {
 		return err
 	}
+	if err := t.saveCheckpoint(w.Dir, done); err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.Commit(); err != nil {
+		w.Abort()
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+func (t *Trainer) saveCheckpoint(dir string, done int) error {
 	pDir, cDir := CheckpointModels(dir)
 	if err := t.Policy.SaveCheckpoint(pDir); err != nil {
 		return fmt.Errorf("checkpoint policy: %w", err)
@@ -516,11 +600,11 @@ func (t *Trainer) checkpoint(done int) error {
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(trainerState{Step: done, RNG: rng})
+	b, err := json.MarshalIndent(trainerState{Step: done, RNG: rng, totals: t.total}, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, trainerStateFile), b, 0o644)
+	return os.WriteFile(filepath.Join(dir, trainerStateFile), append(b, '\n'), 0o644)
 }
 
 func (t *Trainer) keepTrajectories(step int, trajs []Trajectory) error {

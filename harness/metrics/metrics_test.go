@@ -69,7 +69,11 @@ func TestRunRoundTrip(t *testing.T) {
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.CheckpointDir(3); err != nil {
+	cw, err := r.BeginCheckpoint(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Finish(Summary{Steps: 3, Figures: Data{"eval/avg@2": 0.25}}); err != nil {

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -159,14 +160,19 @@ type MetricsWriter struct {
 }
 
 // OpenMetrics opens a metrics log for appending (see OpenJSONL) and reads
-// the last step already logged.
+// the last step already logged. A line before the last that cannot be
+// read is an error naming the file and line: a crash tears only the last
+// line, which OpenJSONL drops.
 func OpenMetrics(path string) (*MetricsWriter, error) {
 	w, err := OpenJSONL(path)
 	if err != nil {
 		return nil, err
 	}
 	mw := &MetricsWriter{JSONLWriter: w}
-	recs, _, err := ReadMetrics(path)
+	recs, problems, err := ReadMetrics(path)
+	if err == nil {
+		err = damagedLog(problems)
+	}
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -206,7 +212,7 @@ func (w *MetricsWriter) Log(step int64, data Data) error {
 
 // TruncateAfter removes the records with a step above step, so a run that
 // resumes from the checkpoint of that step logs the following steps once.
-// Lines that cannot be parsed are kept as they are.
+// A line that cannot be parsed is an error naming the file and line.
 func (w *MetricsWriter) TruncateAfter(step int64) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -221,15 +227,18 @@ func (w *MetricsWriter) TruncateAfter(step int64) error {
 	var kept []byte
 	sc := bufio.NewReader(w.f)
 	w.any, w.last = false, 0
-	for {
+	for lineNo := 1; ; lineNo++ {
 		line, err := sc.ReadBytes('\n')
-		if len(line) > 0 {
-			rec, derr := DecodeRecord(line)
-			if derr != nil || rec.Step <= step {
-				kept = append(kept, line...)
+		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
+			rec, derr := DecodeRecord(trimmed)
+			if derr != nil {
+				return damagedLog([]Problem{{w.path, lineNo, derr.Error()}})
 			}
-			if derr == nil && rec.Step <= step && (!w.any || rec.Step > w.last) {
-				w.last, w.any = rec.Step, true
+			if rec.Step <= step {
+				kept = append(kept, line...)
+				if !w.any || rec.Step > w.last {
+					w.last, w.any = rec.Step, true
+				}
 			}
 		}
 		if err != nil {
@@ -318,14 +327,8 @@ func (t *TrajectoryWriter) Close() error {
 // Path is the final name of the trajectory file.
 func (t *TrajectoryWriter) Path() string { return t.path }
 
-// CheckpointDir creates and returns checkpoints/step-<step>.
-func (r *Run) CheckpointDir(step int64) (string, error) {
-	dir := filepath.Join(r.Dir, DirCheckpoints, "step-"+strconv.FormatInt(step, 10))
-	return dir, os.MkdirAll(dir, 0o755)
-}
-
 // Checkpoints lists the steps that have a checkpoint directory in runDir,
-// in increasing order.
+// in increasing order, verified or not (see SelectCheckpoint).
 func Checkpoints(runDir string) ([]int64, error) {
 	entries, err := os.ReadDir(filepath.Join(runDir, DirCheckpoints))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -345,4 +348,13 @@ func Checkpoints(runDir string) ([]int64, error) {
 	}
 	sort.Slice(steps, func(i, j int) bool { return steps[i] < steps[j] })
 	return steps, nil
+}
+
+// damagedLog is an error for the first bad line of a log that a run
+// appends to, or nil.
+func damagedLog(problems []Problem) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: the log is damaged (a crash can tear only its last line); repair or remove that line", problems[0])
 }
