@@ -184,8 +184,10 @@ func testDocker(tb testing.TB) (*client.Client, string, string) {
 	return dockerCli, bin, dockerImage
 }
 
-// TestMain removes the test image and binary after the tests.
+// TestMain removes the test image and binary after the tests; in a child
+// process of the crash test it runs the CLI instead.
 func TestMain(m *testing.M) {
+	runCrashChildIfAsked()
 	code := m.Run()
 	if dockerCli != nil {
 		if dockerImage != "" {

@@ -43,14 +43,15 @@ type ManifestEntry struct {
 }
 
 // CheckpointStageHook, when set, is called at each stage of a checkpoint
-// commit ("synced", "sealed", "renamed") with the directory being
-// committed. It exists for crash tests, which stop the process there; it
-// is nil in normal use.
-var CheckpointStageHook func(stage, dir string)
+// write with its step: "begun" (the temporary directory is empty),
+// "synced" (its files are written and fsynced), "sealed" (the manifest
+// too) and "renamed" (in place, checkpoints/ not yet fsynced). It exists
+// for crash tests, which stop the process there; it is nil in normal use.
+var CheckpointStageHook func(stage string, step int64)
 
-func checkpointStage(stage, dir string) {
+func checkpointStage(stage string, step int64) {
 	if CheckpointStageHook != nil {
-		CheckpointStageHook(stage, dir)
+		CheckpointStageHook(stage, step)
 	}
 }
 
@@ -77,6 +78,7 @@ func (r *Run) BeginCheckpoint(step int64) (*CheckpointWriter, error) {
 	if err != nil {
 		return nil, err
 	}
+	checkpointStage("begun", step)
 	return &CheckpointWriter{Dir: tmp, final: checkpointPath(r.Dir, step), step: step}, nil
 }
 
@@ -94,7 +96,7 @@ func (c *CheckpointWriter) Commit() error {
 	if err != nil {
 		return fmt.Errorf("checkpoint step %d: %w", c.step, err)
 	}
-	checkpointStage("synced", c.Dir)
+	checkpointStage("synced", c.step)
 	b, err := json.MarshalIndent(Manifest{Step: c.step, Files: entries}, "", "  ")
 	if err != nil {
 		return err
@@ -105,14 +107,14 @@ func (c *CheckpointWriter) Commit() error {
 	if err := syncDir(c.Dir); err != nil {
 		return err
 	}
-	checkpointStage("sealed", c.Dir)
+	checkpointStage("sealed", c.step)
 	if err := os.RemoveAll(c.final); err != nil {
 		return err
 	}
 	if err := os.Rename(c.Dir, c.final); err != nil {
 		return err
 	}
-	checkpointStage("renamed", c.final)
+	checkpointStage("renamed", c.step)
 	return syncDir(filepath.Dir(c.final))
 }
 

@@ -155,7 +155,8 @@ func TestResumeTruncatesTornLine(t *testing.T) {
 
 func TestTruncateAfter(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileMetrics)
-	writeFile(t, path, `{"step":1,"data":{}}`+"\n"+"garbage\n"+`{"step":2,"data":{}}`+"\n"+`{"step":3,"data":{}}`+"\n")
+	// The torn last line is what a crash leaves; opening drops it.
+	writeFile(t, path, `{"step":1,"data":{}}`+"\n"+`{"step":2,"data":{}}`+"\n"+`{"step":3,"data":{}}`+"\n"+`{"step":4,"da`)
 	w, err := OpenMetrics(path)
 	if err != nil {
 		t.Fatal(err)
@@ -170,9 +171,35 @@ func TestTruncateAfter(t *testing.T) {
 	if err := w.Log(2, Data{"y": 1}); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"step":1,"data":{}}` + "\n" + "garbage\n" + `{"step":2,"data":{"y":1}}` + "\n"
+	want := `{"step":1,"data":{}}` + "\n" + `{"step":2,"data":{"y":1}}` + "\n"
 	if got := readFile(t, path); got != want {
 		t.Errorf("file is\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestDamagedMetricsLogIsAnError: a bad line before the last cannot come
+// from a crash, so reopening the log to resume names it instead of
+// keeping or dropping it.
+func TestDamagedMetricsLogIsAnError(t *testing.T) {
+	cases := []struct{ name, log, want string }{
+		{"torn middle line", `{"step":1,"data":{}}` + "\n" + `{"step":2,"da` + "\n" + `{"step":3,"data":{}}` + "\n",
+			FileMetrics + ":2: invalid JSON"},
+		{"garbage line", `{"step":1,"data":{}}` + "\n" + "garbage\n" + `{"step":2,"data":{}}` + "\n",
+			FileMetrics + ":2: invalid JSON"},
+		{"missing step", `{"data":{}}` + "\n" + `{"step":2,"data":{}}` + "\n", FileMetrics + `:1: missing "step"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), FileMetrics)
+			writeFile(t, path, c.log)
+			w, err := OpenMetrics(path)
+			if err == nil {
+				w.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "damaged") {
+				t.Fatalf("got %v, want an error containing %q", err, c.want)
+			}
+		})
 	}
 }
 
