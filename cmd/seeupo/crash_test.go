@@ -56,7 +56,7 @@ func runCrashChildIfAsked() {
 		mark := os.Getenv(crashMarkEnv)
 		metrics.CheckpointStageHook = func(s string, n int64) {
 			if s == stage && n >= step {
-				os.WriteFile(mark, []byte(at), 0o644)
+				os.WriteFile(mark, []byte(fmt.Sprintf("at %s of step %d's checkpoint", s, n)), 0o644)
 				time.Sleep(time.Hour) // until the test kills the process
 			}
 		}
@@ -78,7 +78,7 @@ type killPoint struct {
 
 func (p killPoint) String() string {
 	if p.stage != "" {
-		return fmt.Sprintf("at %s of step %d's checkpoint", p.stage, p.step)
+		return fmt.Sprintf("at %s of the first checkpoint from step %d on", p.stage, p.step)
 	}
 	return fmt.Sprintf("after %v", p.delay)
 }
@@ -124,7 +124,7 @@ func TestKilledTrainingResumesExactly(t *testing.T) {
 			if hasTempCheckpoint(t, filepath.Join(out, crashRunPath)) {
 				midWrite++
 			}
-			t.Logf("trial %d: killed %v%s", trial, p, log)
+			t.Logf("trial %d: kill %v: killed %s", trial, p, log)
 		}
 		if err := resumeToEnd(t, suite, out); err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
@@ -201,7 +201,8 @@ func runAndKill(t *testing.T, suite, out string, p killPoint) (killed bool, log 
 		}
 		cmd.Process.Kill() // SIGKILL
 		<-exited
-		return true, resumeNote(buf.String())
+		where, _ := os.ReadFile(mark) // the stage and step actually reached
+		return true, string(where) + resumeNote(buf.String())
 	}
 }
 
