@@ -90,6 +90,7 @@ func TestResumeRejectsOrRepairsDamage(t *testing.T) {
 				if err == nil {
 					t.Fatalf("damage accepted:\n%s", stderr)
 				}
+				t.Logf("error: %v", err)
 				for _, w := range c.wantErr {
 					if !strings.Contains(err.Error(), w) {
 						t.Errorf("error lacks %q:\n%v", w, err)

@@ -25,10 +25,11 @@ BFCL tasks (bfcl_gen), or its AppWorld tasks (appworld, when the suite enables
 them) — from the family's shared warm start (made first if it is missing or its
 settings changed). The run directory is <out>/<experiment>/<family>/<algorithm>/seed-<n>/ with
 config.yaml, metrics.jsonl, eval.jsonl, trajectories/, checkpoints/ and
-summary.json. A stopped run continues from its last checkpoint with --resume
-and gives the same metrics and weights as a run that was never stopped; with
-no checkpoint yet, --resume starts the run (so a scheduler restarting a
-preempted job can always pass the same flags).
+summary.json. A stopped or killed run continues with --resume from its newest
+checkpoint whose MANIFEST.json verifies (the log names it and any checkpoint
+skipped as damaged) and gives the same metrics and weights as a run that was
+never stopped; with no checkpoint yet, --resume starts the run (so a scheduler
+restarting a preempted job can always pass the same flags).
 
 The algorithm's settings are its defaults, the suite's learning rates, then the
 configuration's algorithm section (values set there, an explicit lr included).`,
