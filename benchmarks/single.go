@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/bfcl"
@@ -108,7 +107,6 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 // suite asks for it and the data is there, and writes the summary.
 func finishRun(ctx context.Context, f *family, tr *harness.Trainer, run *metrics.Run, r RunResult, o RunOptions) (RunResult, error) {
 	c := f.cfg
-	began := time.Now()
 	sum, err := tr.Run(ctx)
 	if err != nil {
 		sum.Status, sum.Error = metrics.StatusFailed, err.Error()
@@ -118,7 +116,6 @@ func finishRun(ctx context.Context, f *family, tr *harness.Trainer, run *metrics
 		run.Finish(sum)
 		return r, err
 	}
-	sum.WallClockS = time.Since(began).Seconds()
 	r.Initial, r.Final = firstAndLastEval(r.Dir)
 	sum.Figures = metrics.Data{}
 	for k, v := range r.Final {

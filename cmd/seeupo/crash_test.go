@@ -29,13 +29,15 @@ const (
 	crashKills    = 20                       // kill points over all trials
 	crashSteps    = 4                        // training steps of the crash suite
 	crashDeadline = 3 * time.Minute          // per child process; only a hang reaches it
-	crashRunPath  = "micro/bfcl_gen/grpo/seed-1"
+	crashRunPath  = "micro/bfcl_gen/ppo/seed-1"
 	crashWarmPath = "micro/warm-start"
 )
 
-// crashSuiteYAML is a training run of seconds with a checkpoint per step.
+// crashSuiteYAML is a training run of seconds with a checkpoint per step;
+// PPO, so that both a policy and a critic with non-zero gradients are
+// checkpointed.
 var crashSuiteYAML = `experiment: micro
-algorithms: [grpo]
+algorithms: [ppo]
 seeds: [1]
 reference: false
 appworld: {enabled: false}
@@ -57,7 +59,7 @@ func runCrashChildIfAsked() {
 		metrics.CheckpointStageHook = func(s string, n int64) {
 			if s == stage && n >= step {
 				os.WriteFile(mark, []byte(fmt.Sprintf("at %s of step %d's checkpoint", s, n)), 0o644)
-				time.Sleep(time.Hour) // until the test kills the process
+				time.Sleep(crashDeadline) // until the test kills the process
 			}
 		}
 	}
@@ -157,7 +159,7 @@ func crashChild(t *testing.T, suite, out, mark string, p killPoint) *exec.Cmd {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), crashDeadline)
 	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, os.Args[0], "train", "--suite", suite, "--out", out, "--algo", "grpo",
+	cmd := exec.CommandContext(ctx, os.Args[0], "train", "--suite", suite, "--out", out, "--algo", "ppo",
 		"--resume", "--threads", "1")
 	cmd.Env = append(os.Environ(), crashChildEnv+"=1")
 	if p.stage != "" {
@@ -254,6 +256,7 @@ type runOutcome struct {
 	Summary   metrics.Summary
 	Weights   []byte // the final policy checkpoint's model.safetensors
 	Optimizer []byte // and its optimizer.safetensors
+	Critic    []byte // the final critic's model.safetensors
 }
 
 func readRunOutcome(t *testing.T, runDir string) runOutcome {
@@ -282,6 +285,7 @@ func readRunOutcome(t *testing.T, runDir string) runOutcome {
 	final := filepath.Join(runDir, metrics.DirCheckpoints, "step-"+strconv.Itoa(crashSteps), "policy")
 	o.Weights = readFileT(t, filepath.Join(final, "model.safetensors"))
 	o.Optimizer = readFileT(t, filepath.Join(final, "optimizer.safetensors"))
+	o.Critic = readFileT(t, filepath.Join(filepath.Dir(final), "critic", "model.safetensors"))
 	return o
 }
 
@@ -298,8 +302,9 @@ func compareOutcomes(t *testing.T, what string, want, got runOutcome) {
 		gs, _ := json.Marshal(got.Summary)
 		t.Errorf("%s: summary.json differs:\nuninterrupted %s\nresumed       %s", what, ws, gs)
 	}
-	if !bytes.Equal(want.Weights, got.Weights) || !bytes.Equal(want.Optimizer, got.Optimizer) {
-		t.Errorf("%s: final weights or optimiser state differ", what)
+	if !bytes.Equal(want.Weights, got.Weights) || !bytes.Equal(want.Optimizer, got.Optimizer) ||
+		!bytes.Equal(want.Critic, got.Critic) {
+		t.Errorf("%s: final weights, optimiser state or critic differ", what)
 	}
 }
 
