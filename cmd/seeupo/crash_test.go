@@ -126,7 +126,7 @@ func TestKilledTrainingResumesExactly(t *testing.T) {
 			if hasTempCheckpoint(t, filepath.Join(out, crashRunPath)) {
 				midWrite++
 			}
-			t.Logf("trial %d: kill %v: killed %s", trial, p, log)
+			t.Logf("trial %d: kill %v: killed, %s", trial, p, log)
 		}
 		if err := resumeToEnd(t, suite, out); err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
@@ -204,7 +204,7 @@ func runAndKill(t *testing.T, suite, out string, p killPoint) (killed bool, log 
 		cmd.Process.Kill() // SIGKILL
 		<-exited
 		where, _ := os.ReadFile(mark) // the stage and step actually reached
-		return true, string(where) + resumeNote(buf.String())
+		return true, strings.TrimSpace(string(where) + resumeNote(buf.String()))
 	}
 }
 
