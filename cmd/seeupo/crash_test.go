@@ -22,15 +22,16 @@ import (
 // The crash test re-executes its own binary as a seeupo process (see
 // runCrashChildIfAsked, called first by TestMain) and kills it.
 const (
-	crashChildEnv = "CRASHTEST_SEEUPO_CHILD" // "1": run the CLI with the arguments
-	crashStopEnv  = "CRASHTEST_STOP_AT"      // "<stage>:<step>": stop at that checkpoint stage
-	crashMarkEnv  = "CRASHTEST_STOPPED_FILE" // written when the child has stopped there
-	crashTrials   = 4                        // runs killed and resumed until complete
-	crashKills    = 20                       // kill points over all trials
-	crashSteps    = 4                        // training steps of the crash suite
-	crashDeadline = 3 * time.Minute          // per child process; only a hang reaches it
-	crashRunPath  = "micro/bfcl_gen/ppo/seed-1"
-	crashWarmPath = "micro/warm-start"
+	crashChildEnv      = "CRASHTEST_SEEUPO_CHILD" // "1": run the CLI with the arguments
+	crashStopEnv       = "CRASHTEST_STOP_AT"      // "<stage>:<step>": stop at that checkpoint stage
+	crashMarkEnv       = "CRASHTEST_STOPPED_FILE" // written when the child has stopped there
+	crashKills         = 20                       // kill points over all trials
+	crashKillsPerTrial = 5                        // at most, before the trial's run is resumed to its end
+	crashRaceKills     = 4                        // under the race detector
+	crashSteps         = 4                        // training steps of the crash suite
+	crashDeadline      = 3 * time.Minute          // per child process; only a hang reaches it
+	crashRunPath       = "micro/bfcl_gen/ppo/seed-1"
+	crashWarmPath      = "micro/warm-start"
 )
 
 // crashSuiteYAML is a training run of seconds with a checkpoint per step;
@@ -107,14 +108,17 @@ func TestKilledTrainingResumesExactly(t *testing.T) {
 	want := readRunOutcome(t, filepath.Join(base, crashRunPath))
 
 	rng := rand.New(rand.NewPCG(15, 15))
-	budget, kills, midWrite := crashKillBudget(t), 0, 0
+	budget, kills, midWrite, attempts := crashKillBudget(t), 0, 0, 0
 	stages := []string{"begun", "synced", "sealed", "renamed"}
 	for trial := 0; kills < budget; trial++ {
+		if trial == budget {
+			t.Fatalf("only %d of %d kills landed in %d trials: the runs completed first", kills, budget, trial)
+		}
 		out := filepath.Join(root, fmt.Sprintf("trial-%d", trial))
 		copyDir(t, filepath.Join(base, crashWarmPath), filepath.Join(out, crashWarmPath))
-		for n := 0; n < (budget+crashTrials-1)/crashTrials && kills < budget; n++ {
+		for n := 0; n < crashKillsPerTrial && kills < budget; n++ {
 			p := killPoint{delay: time.Duration(rng.Int64N(int64(runTime)))}
-			if kills%2 == 0 {
+			if attempts++; attempts%2 == 1 {
 				p = killPoint{stage: stages[rng.IntN(len(stages))], step: 1 + rng.IntN(crashSteps)}
 			}
 			killed, log := runAndKill(t, suite, out, p)
@@ -148,8 +152,8 @@ func TestKilledTrainingResumesExactly(t *testing.T) {
 // go test without -race runs all of them.
 func crashKillBudget(t *testing.T) int {
 	if raceEnabled {
-		t.Logf("race detector on: %d of the %d kill points (go test without -race runs all)", crashTrials, crashKills)
-		return crashTrials
+		t.Logf("race detector on: %d of the %d kill points (go test without -race runs all)", crashRaceKills, crashKills)
+		return crashRaceKills
 	}
 	return crashKills
 }
