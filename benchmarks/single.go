@@ -109,7 +109,8 @@ func finishRun(ctx context.Context, f *family, tr *harness.Trainer, run *metrics
 	if err != nil {
 		sum.Status, sum.Error = metrics.StatusFailed, err.Error()
 		if errors.Is(err, context.Canceled) {
-			sum.Status = metrics.StatusRunning // stopped, resumable
+			sum.Status = metrics.StatusInterrupted // stopped on request, resumable
+			sum.Steps, _ = run.Metrics.LastStep()
 		}
 		run.Finish(sum)
 		return r, err
