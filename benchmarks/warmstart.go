@@ -160,6 +160,9 @@ func trainWarmStart(ctx context.Context, f *family, be kernels.Backend, dir stri
 	var demos []transcript
 	var corpus []string
 	for _, task := range f.demos {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		tr, err := f.demonstrate(ctx, task)
 		if err != nil {
 			return nil, err

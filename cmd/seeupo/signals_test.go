@@ -4,7 +4,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +31,10 @@ const (
 	startDeadline = 10 * time.Minute
 	hangDeadline  = time.Minute // how long a command that ignores SIGINT is given before the test fails
 )
+
+// statusInterrupted is the run directory contract's status of a run
+// stopped by a signal (docs/reports.md).
+const statusInterrupted = "interrupted"
 
 // signalSuiteYAML is a suite whose training would take hours: tiny
 // steps, a checkpoint after every one.
@@ -152,12 +158,12 @@ func checkInterruptedRun(t *testing.T, run string) int64 {
 	}
 	last := recs[len(recs)-1].Step
 	meta, err := metrics.ReadMeta(run)
-	if err != nil || meta.Status != metrics.StatusInterrupted || meta.End == nil {
-		t.Errorf("meta.json: status %q end %v, %v; want %q with an end time", meta.Status, meta.End, err, metrics.StatusInterrupted)
+	if err != nil || meta.Status != statusInterrupted || meta.End == nil {
+		t.Errorf("meta.json: status %q end %v, %v; want %q with an end time", meta.Status, meta.End, err, statusInterrupted)
 	}
 	sum, err := metrics.ReadSummary(run)
-	if err != nil || sum.Status != metrics.StatusInterrupted || sum.Steps != last {
-		t.Errorf("summary.json: %+v, %v; want status %q and steps %d (the last logged)", sum, err, metrics.StatusInterrupted, last)
+	if err != nil || sum.Status != statusInterrupted || sum.Steps != last {
+		t.Errorf("summary.json: %+v, %v; want status %q and steps %d (the last logged)", sum, err, statusInterrupted, last)
 	}
 	return last
 }
@@ -350,4 +356,37 @@ func stallingBinary(t *testing.T) string {
 		t.Fatal(stallErr)
 	}
 	return stallBin
+}
+
+func TestExitStatusAndMessage(t *testing.T) {
+	interrupted := func(sig os.Signal) context.Context {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(interruption{sig})
+		return ctx
+	}
+	stop := &stoppedError{err: context.Canceled, kept: "run directory runs/x (last checkpoint: step 4)",
+		resume: commandLine([]string{"train", "--suite", "my suite.yaml"}, "--resume")}
+	cases := []struct {
+		name       string
+		ctx        context.Context
+		err        error
+		wantStatus int
+		wantStderr string
+	}{
+		{"success", context.Background(), nil, 0, ""},
+		{"success despite a signal", interrupted(syscall.SIGINT), nil, 0, ""},
+		{"error", context.Background(), errors.New("bad flag"), 1, "seeupo: bad flag\n"},
+		{"SIGINT", interrupted(syscall.SIGINT), stop, 130,
+			"seeupo: interrupted by SIGINT; run directory runs/x (last checkpoint: step 4); resume with: seeupo train --suite 'my suite.yaml' --resume\n"},
+		{"SIGTERM, no hint", interrupted(syscall.SIGTERM), fmt.Errorf("step 3: %w", context.Canceled), 143,
+			"seeupo: interrupted by SIGTERM\n"},
+		{"own failure while stopping", interrupted(syscall.SIGINT), errors.New("disk full"), 130,
+			"seeupo: disk full\nseeupo: interrupted by SIGINT\n"},
+	}
+	for _, tc := range cases {
+		var stderr bytes.Buffer
+		if got := exitStatus(tc.ctx, tc.err, &stderr); got != tc.wantStatus || stderr.String() != tc.wantStderr {
+			t.Errorf("%s: status %d, stderr %q; want %d, %q", tc.name, got, stderr.String(), tc.wantStatus, tc.wantStderr)
+		}
+	}
 }
