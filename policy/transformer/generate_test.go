@@ -1,6 +1,8 @@
 package transformer
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -20,7 +22,7 @@ func TestKVCacheMatchesFullForward(t *testing.T) {
 			{Prompt: randomTokens(rng, 11, cfg.VocabSize), MaxTokens: 4, Temperature: 0.7, TopK: 5, TopP: 0.9, Seed: 4},
 		}
 		var steps [][]float32
-		out, err := m.generate(reqs, nil, func(_ int, logits []float32) {
+		out, err := m.generate(context.Background(), reqs, nil, func(_ int, logits []float32) {
 			steps = append(steps, append([]float32(nil), logits...))
 		})
 		if err != nil {
@@ -183,5 +185,26 @@ func TestGenerateRejectsBadRequests(t *testing.T) {
 		if _, err := m.Generate([]Request{c.r}, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want an error with %q", c.r, err, c.want)
 		}
+	}
+}
+
+// A cancelled generation stops between two tokens with the context's
+// error, however many tokens are left.
+func TestGenerateStopsWhenCancelled(t *testing.T) {
+	m := randomModel(t, testConfigs()["qwen3"], 9, Options{})
+	req := Request{Prompt: []int{4, 9, 2}, MaxTokens: 40, Temperature: 1, Seed: 5}
+	ctx, cancel := context.WithCancel(context.Background())
+	steps := 0
+	_, err := m.generate(ctx, []Request{req}, nil, func(step int, _ []float32) {
+		steps++
+		if step == 2 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || steps != 3 {
+		t.Fatalf("cancelled at step 2: err %v after %d steps; want context.Canceled after 3", err, steps)
+	}
+	if _, err := m.GenerateContext(ctx, []Request{req}, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("GenerateContext with a cancelled context: %v", err)
 	}
 }
