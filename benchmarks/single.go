@@ -105,6 +105,7 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 func finishRun(ctx context.Context, f *family, tr *harness.Trainer, run *metrics.Run, r RunResult, o RunOptions) (RunResult, error) {
 	c := f.cfg
 	began := time.Now()
+	interruptOn(ctx, tr.Policy, tr.Ref, tr.Critic)
 	sum, err := tr.Run(ctx)
 	if err != nil {
 		sum.Status, sum.Error = metrics.StatusFailed, err.Error()

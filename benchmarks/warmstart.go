@@ -285,6 +285,8 @@ func fineTune(ctx context.Context, m *transformer.Model, samples []policy.Sample
 	if log != nil {
 		bar = progress.New(log, "warm start", c.WarmStart.Steps)
 	}
+	m.SetInterrupt(ctx.Err)
+	defer m.SetInterrupt(nil)
 	loss := 0.0
 	for step, pos := 0, 0; step < c.WarmStart.Steps; step++ {
 		if err := ctx.Err(); err != nil {

@@ -2,7 +2,6 @@ package transformer
 
 import (
 	"context"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -185,26 +184,5 @@ func TestGenerateRejectsBadRequests(t *testing.T) {
 		if _, err := m.Generate([]Request{c.r}, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want an error with %q", c.r, err, c.want)
 		}
-	}
-}
-
-// A cancelled generation stops between two tokens with the context's
-// error, however many tokens are left.
-func TestGenerateStopsWhenCancelled(t *testing.T) {
-	m := randomModel(t, testConfigs()["qwen3"], 9, Options{})
-	req := Request{Prompt: []int{4, 9, 2}, MaxTokens: 40, Temperature: 1, Seed: 5}
-	ctx, cancel := context.WithCancel(context.Background())
-	steps := 0
-	_, err := m.generate(ctx, []Request{req}, nil, func(step int, _ []float32) {
-		steps++
-		if step == 2 {
-			cancel()
-		}
-	})
-	if !errors.Is(err, context.Canceled) || steps != 3 {
-		t.Fatalf("cancelled at step 2: err %v after %d steps; want context.Canceled after 3", err, steps)
-	}
-	if _, err := m.GenerateContext(ctx, []Request{req}, nil); !errors.Is(err, context.Canceled) {
-		t.Fatalf("GenerateContext with a cancelled context: %v", err)
 	}
 }
