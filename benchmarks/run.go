@@ -13,6 +13,7 @@ import (
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/kernels"
+	"github.com/seeupo/seeupo/policy"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
@@ -183,6 +184,16 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 	tr.Output, tr.Progress, tr.Log = run, o.Log, o.Log
 	tr.InitialEval = o.initialEval
 	return finishRun(ctx, f, tr, run, r, o)
+}
+
+// interruptOn makes the models' long computations (scoring and updates
+// over many micro-batches) stop part way when ctx is cancelled.
+func interruptOn(ctx context.Context, models ...any) {
+	for _, m := range models {
+		if im, ok := m.(policy.Interruptible); ok {
+			im.SetInterrupt(ctx.Err)
+		}
+	}
 }
 
 // runSettings are one run's algorithm settings: the algorithm's defaults,

@@ -107,11 +107,13 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 // suite asks for it and the data is there, and writes the summary.
 func finishRun(ctx context.Context, f *family, tr *harness.Trainer, run *metrics.Run, r RunResult, o RunOptions) (RunResult, error) {
 	c := f.cfg
+	interruptOn(ctx, tr.Policy, tr.Ref, tr.Critic)
 	sum, err := tr.Run(ctx)
 	if err != nil {
 		sum.Status, sum.Error = metrics.StatusFailed, err.Error()
 		if errors.Is(err, context.Canceled) {
-			sum.Status = metrics.StatusRunning // stopped, resumable
+			sum.Status = metrics.StatusInterrupted // stopped on request, resumable
+			sum.Steps, _ = run.Metrics.LastStep()
 		}
 		run.Finish(sum)
 		return r, err

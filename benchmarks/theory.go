@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -250,9 +251,7 @@ func RunTheory(ctx context.Context, c TheoryConfig, out string) ([]TheoryRun, er
 			}
 		}()
 	}
-	for i := range jobs {
-		next <- i
-	}
+	sent := dispatch(ctx, next, len(jobs))
 	close(next)
 	wg.Wait()
 	for i, err := range errs {
@@ -260,7 +259,26 @@ func RunTheory(ctx context.Context, c TheoryConfig, out string) ([]TheoryRun, er
 			return nil, fmt.Errorf("theory %s/%s/seed-%d: %w", jobs[i].family, jobs[i].variant, jobs[i].seed, err)
 		}
 	}
+	if sent < len(jobs) {
+		return nil, ctx.Err()
+	}
 	return runs, nil
+}
+
+// dispatch hands the job numbers 0..n-1 to the workers until ctx is
+// cancelled, and returns how many it handed out.
+func dispatch(ctx context.Context, next chan<- int, n int) int {
+	for i := range n {
+		if ctx.Err() != nil {
+			return i
+		}
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			return i
+		}
+	}
+	return n
 }
 
 // newTheoryPolicy builds the initial policy (all logits 0) over the
@@ -356,18 +374,29 @@ func runTheoryOne(ctx context.Context, c TheoryConfig, family, variant string, s
 	if err != nil {
 		return run, err
 	}
+	if err := trainTheory(ctx, c, bandit, alg, models, pol, seed, &run, log); err != nil {
+		return run, log.stop(run, err)
+	}
+	run.Wall = time.Since(start)
+	return run, log.finish(run)
+}
+
+// trainTheory runs the iterations of one theory run, recording J after
+// each update in run and in the log; it stops when ctx is cancelled.
+func trainTheory(ctx context.Context, c TheoryConfig, bandit *Bandit, alg algorithms.Algorithm, models algorithms.Models,
+	pol *tabular.Policy, seed int, run *TheoryRun, log *theoryLog) error {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x7011))
 	tree, err := bandit.Tree(pol)
 	if err != nil {
-		return run, err
+		return err
 	}
 	run.J = append(run.J, bandit.J(tree))
 	if err := log.record(0, run.J[0], run.JStar, nil); err != nil {
-		return run, err
+		return err
 	}
 	for k := 1; k <= c.Iterations; k++ {
 		if err := ctx.Err(); err != nil {
-			return run, err
+			return err
 		}
 		batch := bandit.Rollouts(tree, c.Rollouts, rng)
 		if c.Advantages == "exact" {
@@ -375,20 +404,19 @@ func runTheoryOne(ctx context.Context, c TheoryConfig, family, variant string, s
 		}
 		met, err := alg.Update(ctx, models, batch)
 		if err != nil {
-			return run, err
+			return err
 		}
 		if tree, err = bandit.Tree(pol); err != nil {
-			return run, err
+			return err
 		}
 		run.J = append(run.J, bandit.J(tree))
 		run.OptimizerSteps += int(met["perf/optimizer_steps"])
 		run.Tokens += int(met["perf/total_num_tokens"])
 		if err := log.record(k, run.J[k], run.JStar, met); err != nil {
-			return run, err
+			return err
 		}
 	}
-	run.Wall = time.Since(start)
-	return run, log.finish(run)
+	return nil
 }
 
 // theoryLog writes one run directory (or nothing when out is empty).
@@ -428,6 +456,22 @@ func (l *theoryLog) record(k int, j, jStar float64, met algorithms.Metrics) erro
 		data[name] = v
 	}
 	return l.run.LogStep(int64(k), data)
+}
+
+// stop closes the run directory of a run that ended early: summary.json
+// says interrupted (ctx was cancelled) or failed, with the iterations
+// done. It returns err.
+func (l *theoryLog) stop(r TheoryRun, err error) error {
+	if l.run == nil {
+		return err
+	}
+	status := metrics.StatusFailed
+	if errors.Is(err, context.Canceled) {
+		status = metrics.StatusInterrupted
+	}
+	l.run.Finish(metrics.Summary{Status: status, Steps: int64(max(len(r.J)-1, 0)),
+		OptimizerSteps: int64(r.OptimizerSteps), Tokens: int64(r.Tokens), Error: err.Error()})
+	return err
 }
 
 // finish writes summary.json with the run's final figures.

@@ -3,8 +3,10 @@ package benchmarks
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,6 +150,23 @@ func TestRunTheoryWritesRunDirectoriesAndLearns(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+// A cancelled theory suite starts no further run: with the context
+// cancelled before it begins, it returns the cancellation and writes no
+// run directory.
+func TestRunTheoryStartsNothingOnceCancelled(t *testing.T) {
+	c := QuickTheory()
+	c.Experiment, c.Families, c.Variants, c.Seeds, c.Workers = "t", []string{"additive", "trap"}, []string{"grpo"}, []int{1, 2, 3}, 1
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := RunTheory(ctx, c, out); !errors.Is(err, context.Canceled) {
+		t.Fatalf("RunTheory on a cancelled context: %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a cancelled suite wrote %d entries under %s, want none", len(entries), out)
 	}
 }
 

@@ -164,6 +164,9 @@ func trainWarmStart(ctx context.Context, f *family, be kernels.Backend, dir stri
 	var demos []transcript
 	var corpus []string
 	for _, task := range f.demos {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		tr, err := f.demonstrate(ctx, task)
 		if err != nil {
 			return nil, err
@@ -345,6 +348,8 @@ func fineTune(ctx context.Context, m *transformer.Model, samples []policy.Sample
 	if log != nil {
 		bar = progress.New(log, "warm start", c.WarmStart.Steps)
 	}
+	m.SetInterrupt(ctx.Err)
+	defer m.SetInterrupt(nil)
 	loss := 0.0
 	for step, pos := 0, 0; step < c.WarmStart.Steps; step++ {
 		if err := ctx.Err(); err != nil {

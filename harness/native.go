@@ -36,7 +36,7 @@ func (p *NativePolicy) Generate(ctx context.Context, reqs []GenRequest) ([]GenRe
 		treqs[i] = transformer.Request{Prompt: r.Context, MaxTokens: r.MaxTokens, Temperature: r.Temperature,
 			TopP: r.TopP, TopK: r.TopK, Seed: seed, StopTokens: []int{end}}
 	}
-	comps, err := p.Model.Generate(treqs, nil)
+	comps, err := p.Model.GenerateContext(ctx, treqs, nil)
 	if err != nil {
 		return nil, err
 	}

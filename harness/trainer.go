@@ -294,6 +294,9 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 		bar = progress.New(t.Progress, "train "+t.Algorithm.Name(), t.Schedule.Steps-t.start)
 	}
 	for step := t.start; step < t.Schedule.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return sum, fmt.Errorf("before step %d: %w", step+1, err)
+		}
 		data, err := t.step(ctx, step)
 		if err != nil {
 			return sum, fmt.Errorf("step %d: %w", step+1, err)

@@ -23,6 +23,14 @@ type Scorer interface {
 	Score(batch []Sample, withEntropy bool) (Scores, error)
 }
 
+// Interruptible is a model whose long computations (scoring and training
+// over many micro-batches) can stop part way: once SetInterrupt(f) is
+// called, they call f between micro-batches and return its error, if any,
+// leaving the gradients unspecified. A trainer passes its context's Err.
+type Interruptible interface {
+	SetInterrupt(f func() error)
+}
+
 // LossFunc receives the scores of a whole batch, computed with the current
 // parameters, and returns the loss and its gradient with respect to every
 // response token's log-prob and (when the scores were asked with entropy;

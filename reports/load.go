@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -87,10 +88,39 @@ func (s *Set) Group(suite, algorithm string) []*Run {
 // and duplicate inputs are recorded as problems and skipped; Load fails only
 // when nothing usable is found.
 func Load(paths []string) (*Set, error) {
+	return load(context.Background(), paths)
+}
+
+// LoadContext is Load that returns when ctx is cancelled. The inputs are
+// read on another goroutine, so a read that blocks (a named pipe that
+// nobody writes, a hung network file system) cannot hold the caller; that
+// goroutine is left to finish or block on its own.
+func LoadContext(ctx context.Context, paths []string) (*Set, error) {
+	type loaded struct {
+		set *Set
+		err error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		s, err := load(ctx, paths)
+		done <- loaded{s, err}
+	}()
+	select {
+	case l := <-done:
+		return l.set, l.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("reading %s: %w", strings.Join(paths, ", "), ctx.Err())
+	}
+}
+
+func load(ctx context.Context, paths []string) (*Set, error) {
 	s := &Set{}
 	seen := map[string]string{}
 	for _, p := range paths {
-		for _, r := range s.discover(p) {
+		if err := ctx.Err(); err != nil {
+			return s, err
+		}
+		for _, r := range s.discover(ctx, p) {
 			if prev, dup := seen[r.Key()]; dup {
 				s.problem(r.Path, 0, fmt.Sprintf("run %s also found at %s; this copy is skipped", r.Key(), prev))
 				continue
@@ -109,6 +139,9 @@ func Load(paths []string) (*Set, error) {
 		}
 		return a.Seed < b.Seed
 	})
+	if err := ctx.Err(); err != nil {
+		return s, err
+	}
 	if len(s.Runs) == 0 {
 		return s, fmt.Errorf("no usable runs found in %s", strings.Join(paths, ", "))
 	}
@@ -132,8 +165,8 @@ func (s *Set) problem(path string, line int, msg string) {
 	s.Problems = append(s.Problems, metrics.Problem{Path: path, Line: line, Err: msg})
 }
 
-// discover reads one input path.
-func (s *Set) discover(path string) []*Run {
+// discover reads one input path; it stops early when ctx is cancelled.
+func (s *Set) discover(ctx context.Context, path string) []*Run {
 	st, err := os.Stat(path)
 	if err != nil {
 		s.problem(path, 0, err.Error())
@@ -147,6 +180,9 @@ func (s *Set) discover(path string) []*Run {
 	}
 	var runs []*Run
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return filepath.SkipAll
+		}
 		if err != nil {
 			s.problem(p, 0, err.Error())
 			return nil

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -57,6 +58,12 @@ const (
 // format), the figures (PNG, SVG, PDF), the PDF report, the Markdown report
 // and, when inputs had problems, problems.txt.
 func Generate(opts Options) (*Result, error) {
+	return GenerateContext(context.Background(), opts)
+}
+
+// GenerateContext is Generate that stops when ctx is cancelled: while the
+// inputs are read (see LoadContext) and between the files it writes.
+func GenerateContext(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Out == "" {
 		return nil, fmt.Errorf("report: no output folder given")
 	}
@@ -67,7 +74,7 @@ func Generate(opts Options) (*Result, error) {
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	set, err := Load(opts.Inputs)
+	set, err := LoadContext(ctx, opts.Inputs)
 	if err != nil {
 		return &Result{Set: set}, err
 	}
@@ -85,6 +92,9 @@ func Generate(opts Options) (*Result, error) {
 	steps := []func(*Report, string) ([]string, error){writeTableFiles, writeFigureFiles, writePDFFile,
 		writeMarkdownFile, writeProblemsFile}
 	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
 		files, err := step(rep, opts.Out)
 		if err != nil {
 			return res, err

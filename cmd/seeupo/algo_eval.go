@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,8 +54,8 @@ Defaults: clip_low and clip_high 0.2, dual_clip 3, no KL term unless "kl" is giv
 {"error":"..."} naming the field; the command then exits non-zero after
 processing every line.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return a.algoEval(input, output)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.algoEval(cmd.Context(), input, output)
 		},
 	}
 	c.Flags().StringVar(&input, "input", "", `JSON-lines file to read ("-" for standard input)`)
@@ -63,16 +64,12 @@ processing every line.`,
 	return c
 }
 
-func (a *app) algoEval(input, output string) error {
-	var in io.Reader = os.Stdin
-	if input != "-" {
-		f, err := os.Open(input)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+func (a *app) algoEval(ctx context.Context, input, output string) error {
+	in, err := openInput(ctx, input)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	out := a.stdout
 	if output != "" {
 		f, err := os.Create(output)

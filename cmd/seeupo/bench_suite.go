@@ -52,7 +52,8 @@ Suites: ` + strings.Join(benchmarks.SuiteNames(), ", ") + ` (presets), or a YAML
 		}
 		res, err := benchmarks.RunSuite(cmd.Context(), c, opts)
 		if err != nil {
-			return err
+			return stopped(cmd.Context(), err, "completed runs are kept, the interrupted one resumes from its last checkpoint",
+				commandLine(a.args))
 		}
 		return a.printSuiteResult(res)
 	}

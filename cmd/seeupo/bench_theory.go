@@ -98,7 +98,7 @@ Without it: 4 turns, 400 iterations, 10 seeds. Flags override every selected cas
 			start := time.Now()
 			results, err := benchmarks.RunTheorySuite(cmd.Context(), suite, out)
 			if err != nil {
-				return err
+				return stopped(cmd.Context(), err, "unfinished runs are marked interrupted in their summary.json (theory runs start over)", "")
 			}
 			if err := benchmarks.WriteTheorySuite(a.stdout, results); err != nil {
 				return err

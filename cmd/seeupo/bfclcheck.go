@@ -19,13 +19,13 @@ turn is one step, an empty turn none) and write the same lines with "valid",
 "error_type" and "error_message". A line that cannot be processed is written
 with an "error" field naming the reason; the other lines are still processed.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := a.loadBfcl()
 			if err != nil {
 				return err
 			}
 			opts := bfcl.CheckOptions{ModelName: model}
-			return a.processLines(input, output, func(line []byte) ([]byte, bool) { return d.CheckLine(line, opts) })
+			return a.processLines(cmd.Context(), input, output, func(line []byte) ([]byte, bool) { return d.CheckLine(line, opts) })
 		},
 	}
 	c.Flags().StringVar(&input, "input", "", "input JSON Lines file (required)")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -23,12 +24,12 @@ for its entry, and write the same lines with each call's "output" and
 written with an "error" field naming the reason; the other lines are still
 processed. A summary goes to standard error.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := a.loadBfcl()
 			if err != nil {
 				return err
 			}
-			return a.processLines(input, output, d.ReplayLine)
+			return a.processLines(cmd.Context(), input, output, d.ReplayLine)
 		},
 	}
 	c.Flags().StringVar(&input, "input", "", "input JSON Lines file (required)")
@@ -39,8 +40,8 @@ processed. A summary goes to standard error.`,
 }
 
 // processLines runs f over the lines of input and writes output.
-func (a *app) processLines(input, output string, f func([]byte) ([]byte, bool)) error {
-	in, err := os.Open(input)
+func (a *app) processLines(ctx context.Context, input, output string, f func([]byte) ([]byte, bool)) error {
+	in, err := openInput(ctx, input)
 	if err != nil {
 		return err
 	}

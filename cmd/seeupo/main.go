@@ -3,23 +3,16 @@
 // runs the benchmark suites, serves environments and writes reports.
 //
 // main only wires the process to run, so that every command is tested
-// in-process.
+// in-process; signals.go says how SIGINT and SIGTERM stop a command.
 package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx := withSignals(context.Background(), os.Stderr)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "seeupo:", err)
-		os.Exit(1)
-	}
+	os.Exit(exitStatus(ctx, err, os.Stderr))
 }

@@ -60,7 +60,7 @@ Metrics (--metrics, comma-separated): ` + reports.ColumnNames() + `.`,
 			if err != nil {
 				return err
 			}
-			res, err := reports.Generate(opts)
+			res, err := reports.GenerateContext(cmd.Context(), opts)
 			if res != nil && res.Set != nil {
 				for _, p := range res.Set.Problems {
 					fmt.Fprintln(a.stderr, "input problem: "+p.String())

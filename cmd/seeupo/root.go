@@ -16,6 +16,7 @@ import (
 // global flags from which the configuration is resolved.
 type app struct {
 	stdout, stderr io.Writer
+	args           []string // the command line, for messages that repeat it
 	configFile     string
 	root           *cobra.Command
 	// bound maps configuration keys to the flags that set them.
@@ -66,7 +67,7 @@ func registerGroup(name, short string) {
 // run executes the CLI with args and the given streams; it is the whole
 // program apart from process wiring.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	a := &app{stdout: stdout, stderr: stderr, bound: map[string]*pflag.Flag{}}
+	a := &app{stdout: stdout, stderr: stderr, args: args, bound: map[string]*pflag.Flag{}}
 	root := a.newRoot()
 	root.SetArgs(args)
 	root.SetOut(stdout)

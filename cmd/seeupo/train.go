@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/benchmarks"
+	"github.com/seeupo/seeupo/harness/metrics"
 )
 
 func init() { register("", newTrainCmd) }
@@ -29,7 +31,9 @@ summary.json. A stopped or killed run continues with --resume from its newest
 checkpoint whose MANIFEST.json verifies (the log names it and any checkpoint
 skipped as damaged) and gives the same metrics and weights as a run that was
 never stopped; with no checkpoint yet, --resume starts the run (so a scheduler
-restarting a preempted job can always pass the same flags).
+restarting a preempted job can always pass the same flags). SIGINT or SIGTERM
+stops the run between steps: summary.json says interrupted, the last complete
+checkpoint is kept, and the message names the command that resumes it.
 
 The algorithm's settings are its defaults, the suite's learning rates, then the
 configuration's algorithm section (values set there, an explicit lr included).`,
@@ -47,7 +51,7 @@ configuration's algorithm section (values set there, an explicit lr included).`,
 			}
 			r, err := benchmarks.TrainOne(cmd.Context(), c, family, algo, seed, resume, opts)
 			if err != nil {
-				return err
+				return stopped(cmd.Context(), err, keptRun(r.Dir), commandLine(a.args, "--resume"))
 			}
 			a.printf("%s seed %d: %v → %v\nrun directory: %s\n", algo, seed, r.Initial, r.Final, r.Dir)
 			return nil
@@ -60,4 +64,17 @@ configuration's algorithm section (values set there, an explicit lr included).`,
 	c.Flags().BoolVar(&resume, "resume", false, "continue the run from its last checkpoint (start it when there is none)")
 	c.Flags().StringVar(&out, "out", "", "root of run directories (default: the configuration's out_dir)")
 	return c
+}
+
+// keptRun describes what an interrupted run left in dir: its newest
+// checkpoint, from which --resume continues.
+func keptRun(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	steps, err := metrics.Checkpoints(dir)
+	if err != nil || len(steps) == 0 {
+		return "run directory " + dir + " (no checkpoint yet: the run starts over)"
+	}
+	return fmt.Sprintf("run directory %s (last checkpoint: step %d)", dir, steps[len(steps)-1])
 }

@@ -29,6 +29,10 @@ const (
 	StatusRunning   = "running"
 	StatusCompleted = "completed"
 	StatusFailed    = "failed"
+	// StatusInterrupted is a run stopped on request (SIGINT, SIGTERM):
+	// its logs end with the last complete step and it resumes from its
+	// last checkpoint.
+	StatusInterrupted = "interrupted"
 )
 
 // ID names a run: runs/<experiment>/<suite>/<algorithm>/seed-<n>.

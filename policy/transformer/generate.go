@@ -1,6 +1,7 @@
 package transformer
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -67,7 +68,13 @@ func (kc *kvCache) free(be kernels.Backend) {
 // Generate samples responses for a batch of requests with a KV cache: the
 // prompts are run once, then one token per request per step.
 func (m *Model) Generate(reqs []Request, dec Decoder) ([]Completion, error) {
-	return m.generate(reqs, dec, nil)
+	return m.generate(context.Background(), reqs, dec, nil)
+}
+
+// GenerateContext is Generate that stops with ctx's error, between two
+// tokens, when ctx is cancelled.
+func (m *Model) GenerateContext(ctx context.Context, reqs []Request, dec Decoder) ([]Completion, error) {
+	return m.generate(ctx, reqs, dec, nil)
 }
 
 type genRow struct {
@@ -82,7 +89,7 @@ type genRow struct {
 
 // generate is Generate with a hook that sees every step's logits [B, V]
 // (for tests).
-func (m *Model) generate(reqs []Request, dec Decoder, onLogits func(step int, logits []float32)) ([]Completion, error) {
+func (m *Model) generate(ctx context.Context, reqs []Request, dec Decoder, onLogits func(step int, logits []float32)) ([]Completion, error) {
 	if len(reqs) == 0 {
 		return nil, nil
 	}
@@ -121,6 +128,9 @@ func (m *Model) generate(reqs []Request, dec Decoder, onLogits func(step int, lo
 		return nil, err
 	}
 	for step := 0; ; step++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if onLogits != nil {
 			onLogits(step, logits)
 		}

@@ -1,6 +1,7 @@
 package transformer
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -20,7 +21,7 @@ func TestKVCacheMatchesFullForward(t *testing.T) {
 			{Prompt: randomTokens(rng, 11, cfg.VocabSize), MaxTokens: 4, Temperature: 0.7, TopK: 5, TopP: 0.9, Seed: 4},
 		}
 		var steps [][]float32
-		out, err := m.generate(reqs, nil, func(_ int, logits []float32) {
+		out, err := m.generate(context.Background(), reqs, nil, func(_ int, logits []float32) {
 			steps = append(steps, append([]float32(nil), logits...))
 		})
 		if err != nil {

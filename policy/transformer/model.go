@@ -71,6 +71,8 @@ type Model struct {
 	rng        *rand.PCG // draws seeds for generation requests that give none
 	ws         *workspace
 	headBudget int // elements of the logits buffer (defaultHeadBudget)
+
+	interrupt func() error // see SetInterrupt
 }
 
 // New builds a model with freshly initialised weights (normal(0, 0.02)

@@ -123,6 +123,9 @@ func (m *Model) Score(batch []policy.Sample, withEntropy bool) (policy.Scores, e
 	}
 	sc := newScores(len(batch), withEntropy)
 	for _, mb := range mbs {
+		if err := m.interrupted(); err != nil {
+			return policy.Scores{}, err
+		}
 		if err := m.scoreMicroBatch(mb, false, withEntropy, sc); err != nil {
 			return policy.Scores{}, err
 		}
@@ -166,6 +169,9 @@ func (m *Model) ForwardBackward(batch []policy.Sample, withEntropy bool, loss po
 	}
 	sc := newScores(len(batch), withEntropy)
 	for i, mb := range mbs {
+		if err := m.interrupted(); err != nil {
+			return 0, err
+		}
 		if err := m.scoreMicroBatch(mb, i == len(mbs)-1, withEntropy, sc); err != nil {
 			return 0, err
 		}
@@ -183,6 +189,9 @@ func (m *Model) ForwardBackward(batch []policy.Sample, withEntropy bool, loss po
 		}
 	}
 	for i := len(mbs) - 1; i >= 0; i-- {
+		if err := m.interrupted(); err != nil {
+			return 0, err
+		}
 		mb := mbs[i]
 		ws := m.workspace(mb.shape.N())
 		if i != len(mbs)-1 {
@@ -223,6 +232,9 @@ func (m *Model) Values(batch []policy.Sample) ([][]float64, error) {
 	}
 	out := make([][]float64, len(batch))
 	for _, mb := range mbs {
+		if err := m.interrupted(); err != nil {
+			return nil, err
+		}
 		if err := m.valuesMicroBatch(mb, false, out); err != nil {
 			return nil, err
 		}
@@ -250,6 +262,9 @@ func (m *Model) ForwardBackwardValues(batch []policy.Sample, loss func(values []
 	}
 	vals := make([][]float64, len(batch))
 	for i, mb := range mbs {
+		if err := m.interrupted(); err != nil {
+			return 0, err
+		}
 		if err := m.valuesMicroBatch(mb, i == len(mbs)-1, vals); err != nil {
 			return 0, err
 		}
@@ -262,6 +277,9 @@ func (m *Model) ForwardBackwardValues(batch []policy.Sample, loss func(values []
 		return 0, err
 	}
 	for i := len(mbs) - 1; i >= 0; i-- {
+		if err := m.interrupted(); err != nil {
+			return 0, err
+		}
 		mb := mbs[i]
 		ws := m.workspace(mb.shape.N())
 		if i != len(mbs)-1 {
@@ -360,4 +378,16 @@ func (m *Model) Frozen() policy.Scorer {
 	}
 	m.be.Copy(f.w, m.w)
 	return f
+}
+
+// SetInterrupt makes scoring and training call f between micro-batches and
+// stop with its error (policy.Interruptible); nil removes it.
+func (m *Model) SetInterrupt(f func() error) { m.interrupt = f }
+
+// interrupted is the interrupt function's error, or nil.
+func (m *Model) interrupted() error {
+	if m.interrupt == nil {
+		return nil
+	}
+	return m.interrupt()
 }
