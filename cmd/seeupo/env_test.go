@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -218,5 +219,38 @@ func TestEnvServeSizesInstanceLimitFromMemory(t *testing.T) {
 	}
 	if _, err := c.Create(ctx, task, "c"); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Fatalf("third create: %v, want the instance limit", err)
+	}
+}
+
+// TestEnvServeBFCLSurvivesAnOversizedCall serves BFCL, opens two
+// instances and steps the first with a 100-byte call whose argument would
+// expand to a gigabyte: it gets the size error as that call's output, and
+// both instances go on.
+func TestEnvServeBFCLSurvivesAnOversizedCall(t *testing.T) {
+	url, _ := startEnvServe(t, "--data-dir", bfclData(t), "--suite", "bfcl")
+	c, _ := env.NewClient(env.ClientOptions{BaseURL: url})
+	ctx := context.Background()
+	for _, id := range []string{"a", "b"} {
+		if _, err := c.Create(ctx, env.Task{ID: "multi_turn_base_0", Suite: "bfcl"}, id); err != nil {
+			t.Fatalf("create %s: %v", id, err)
+		}
+	}
+	st, err := c.Step(ctx, "a", "[echo(content=[[['A'*1024]*1024]*1024]), pwd()]", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, _ := st.Info.Step["outputs"].([]any)
+	if len(outs) != 2 || !strings.HasPrefix(fmt.Sprint(outs[0]), "Error during execution: value too large") ||
+		!strings.Contains(fmt.Sprint(outs[1]), "current_working_directory") {
+		t.Fatalf("outputs %.300q", outs)
+	}
+	for i, id := range []string{"b", "a"} {
+		st, err := c.Step(ctx, id, "[pwd()]", 1+i)
+		if err != nil {
+			t.Fatalf("step %s: %v", id, err)
+		}
+		if outs, _ := st.Info.Step["outputs"].([]any); len(outs) != 1 || !strings.Contains(fmt.Sprint(outs[0]), "current_working_directory") {
+			t.Fatalf("step %s: outputs %.300q", id, outs)
+		}
 	}
 }
