@@ -83,7 +83,7 @@ func TestAppWorldFamilySettingsErrors(t *testing.T) {
 		{"train is eval", func(c *SuiteConfig) { c.AppWorld.Train, c.AppWorld.Eval = "dev", "dev" }, nil, "both \"dev\""},
 		{"remote without servers", func(c *SuiteConfig) { c.AppWorld.Mode = AppWorldRemote }, nil, "neither appworld.urls nor appworld.image"},
 		{"family off", func(c *SuiteConfig) { c.AppWorld.Enabled = false }, nil, "has no task family \"appworld\""},
-		{"zero turns after overlay", func(c *SuiteConfig) { c.AppWorld.RL.MaxTurns = -1 }, nil, "rl.max_turns must be a positive integer"},
+		{"negative turns in the section", func(c *SuiteConfig) { c.AppWorld.RL.MaxTurns = -1 }, nil, "appworld.rl.max_turns is -1; allowed: an integer in [1, 1000]"},
 	}
 	for _, tc := range cases {
 		c := microAppWorld(t)

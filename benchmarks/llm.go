@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -27,9 +28,9 @@ type SuiteConfig struct {
 	Seeds      []int    `yaml:"seeds"`
 	Tasks      struct {
 		Family  string   `yaml:"family"`
-		N       int      `yaml:"n"`
+		N       int      `yaml:"n" range:"[1, 1000000]"`
 		Seed    int64    `yaml:"seed"`
-		Heldout float64  `yaml:"heldout"`
+		Heldout float64  `yaml:"heldout" range:"[0, 1)"`
 		Classes []string `yaml:"classes"`
 		Prompt  string   `yaml:"prompt"`
 	} `yaml:"tasks"`
@@ -47,40 +48,40 @@ type SuiteConfig struct {
 // that differ from it.
 type ModelSettings struct {
 	Preset           string `yaml:"preset"`
-	HiddenSize       int    `yaml:"hidden_size"`
-	Layers           int    `yaml:"layers"`
-	Heads            int    `yaml:"heads"`
-	KVHeads          int    `yaml:"kv_heads"`
-	IntermediateSize int    `yaml:"intermediate_size"`
-	Vocab            int    `yaml:"vocab"`
-	Context          int    `yaml:"context"`
-	MicroBatchTokens int    `yaml:"micro_batch_tokens"`
+	HiddenSize       int    `yaml:"hidden_size" range:"[0, 16384]"`
+	Layers           int    `yaml:"layers" range:"[0, 512]"`
+	Heads            int    `yaml:"heads" range:"[0, 256]"`
+	KVHeads          int    `yaml:"kv_heads" range:"[0, 256]"`
+	IntermediateSize int    `yaml:"intermediate_size" range:"[0, 65536]"`
+	Vocab            int    `yaml:"vocab" range:"[1, 262144]"`
+	Context          int    `yaml:"context" range:"[1, 131072]"`
+	MicroBatchTokens int    `yaml:"micro_batch_tokens" range:"[0, 1048576]"`
 }
 
 // WarmStartSettings are the supervised fine-tune on demonstrations.
 type WarmStartSettings struct {
-	Steps int     `yaml:"steps"`
-	Batch int     `yaml:"batch"`
-	LR    float64 `yaml:"lr"`
+	Steps int     `yaml:"steps" range:"[0, 10000000]"`
+	Batch int     `yaml:"batch" range:"[1, 65536]"`
+	LR    float64 `yaml:"lr" range:"(0, 1]"`
 }
 
 // RLSettings are the RL budget, evaluation and episode limits.
 type RLSettings struct {
-	Steps            int     `yaml:"steps"`
-	TasksPerStep     int     `yaml:"tasks_per_step"`
-	GroupSize        int     `yaml:"group_size"`
-	EvalEvery        int     `yaml:"eval_every"`
-	EvalSamples      int     `yaml:"eval_samples"`
-	EvalTasks        int     `yaml:"eval_tasks"`
-	CheckpointEvery  int     `yaml:"checkpoint_every"`
-	KeepTrajectories int     `yaml:"keep_trajectories"`
-	Temperature      float64 `yaml:"temperature"`
-	EvalTemperature  float64 `yaml:"eval_temperature"`
-	LR               float64 `yaml:"lr"`
-	CriticLR         float64 `yaml:"critic_lr"`
-	MaxTurns         int     `yaml:"max_turns"`
-	MaxTokensPerTurn int     `yaml:"max_tokens_per_turn"`
-	MaxContext       int     `yaml:"max_context"`
+	Steps            int     `yaml:"steps" range:"[0, 10000000]"`
+	TasksPerStep     int     `yaml:"tasks_per_step" range:"[1, 100000]"`
+	GroupSize        int     `yaml:"group_size" range:"[1, 4096]"`
+	EvalEvery        int     `yaml:"eval_every" range:"[0, 10000000]"`
+	EvalSamples      int     `yaml:"eval_samples" range:"[1, 4096]"`
+	EvalTasks        int     `yaml:"eval_tasks" range:"[0, 1000000]"`
+	CheckpointEvery  int     `yaml:"checkpoint_every" range:"[0, 10000000]"`
+	KeepTrajectories int     `yaml:"keep_trajectories" range:"[0, 1000000]"`
+	Temperature      float64 `yaml:"temperature" range:"[0, 100]"`
+	EvalTemperature  float64 `yaml:"eval_temperature" range:"[0, 100]"`
+	LR               float64 `yaml:"lr" range:"(0, 1]"`
+	CriticLR         float64 `yaml:"critic_lr" range:"[0, 1]"`
+	MaxTurns         int     `yaml:"max_turns" range:"[1, 1000]"`
+	MaxTokensPerTurn int     `yaml:"max_tokens_per_turn" range:"[1, 131072]"`
+	MaxContext       int     `yaml:"max_context" range:"[0, 1048576]"`
 }
 
 //go:embed presets/*.yaml
@@ -132,8 +133,15 @@ func LoadSuite(name string) (SuiteConfig, error) {
 	return c, c.Validate()
 }
 
-// Validate names the first bad setting and what it must be.
+// Validate names the first bad setting, the allowed values and, for a
+// model too large for this machine's memory, the estimate; it runs before
+// any work.
 func (c SuiteConfig) Validate() error {
+	return c.validate(hostMemory())
+}
+
+// validate is Validate with the memory available (0: not checked).
+func (c SuiteConfig) validate(mem uint64) error {
 	if len(c.Algorithms) == 0 {
 		return fmt.Errorf("suite %s: algorithms: list at least one of %s", c.Name, strings.Join(algorithms.Names(), ", "))
 	}
@@ -145,27 +153,22 @@ func (c SuiteConfig) Validate() error {
 	if len(c.Seeds) == 0 {
 		return fmt.Errorf("suite %s: seeds: list at least one seed", c.Name)
 	}
-	positive := []struct {
-		key string
-		v   int
-	}{{"tasks.n", c.Tasks.N}, {"warm_start.batch", c.WarmStart.Batch}, {"rl.tasks_per_step", c.RL.TasksPerStep},
-		{"rl.group_size", c.RL.GroupSize}, {"rl.eval_samples", c.RL.EvalSamples}, {"rl.max_turns", c.RL.MaxTurns},
-		{"rl.max_tokens_per_turn", c.RL.MaxTokensPerTurn}, {"model.vocab", c.Model.Vocab}, {"model.context", c.Model.Context}}
-	for _, p := range positive {
-		if p.v < 1 {
-			return fmt.Errorf("suite %s: %s must be a positive integer, got %d", c.Name, p.key, p.v)
-		}
+	if err := checkRanges(reflect.ValueOf(c), "", false); err != nil {
+		return fmt.Errorf("suite %s: %w", c.Name, err)
 	}
-	if c.RL.LR <= 0 || c.WarmStart.LR <= 0 {
-		return fmt.Errorf("suite %s: rl.lr and warm_start.lr must be > 0", c.Name)
+	if err := checkRanges(reflect.ValueOf(c.AppWorld), "appworld.", true); err != nil {
+		return fmt.Errorf("suite %s: %w", c.Name, err)
 	}
 	if err := c.AppWorld.validate(c.Name); err != nil {
+		return err
+	}
+	if err := c.checkMemory(mem); err != nil {
 		return err
 	}
 	if c.AppWorld.Enabled {
 		fc := c.appWorldConfig()
 		fc.AppWorld.Enabled = false
-		if err := fc.Validate(); err != nil {
+		if err := fc.validate(mem); err != nil {
 			return fmt.Errorf("%w (with the appworld section's settings)", err)
 		}
 	}

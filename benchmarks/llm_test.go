@@ -38,7 +38,7 @@ func TestLoadSuiteErrors(t *testing.T) {
 		{"unknown key", "name: x\nalgorithms: [grpo]\nseeds: [1]\nbogus: 1\n", "field bogus not found"},
 		{"unknown algorithm", "name: x\nalgorithms: [a2c]\nseeds: [1]\n", `unknown algorithm "a2c"`},
 		{"negative batch", "name: x\nalgorithms: [grpo]\nseeds: [1]\ntasks: {n: 10}\nwarm_start: {batch: -1, lr: 1}\n",
-			"warm_start.batch must be a positive integer, got -1"},
+			"warm_start.batch is -1; allowed: an integer in [1, 65536]"},
 	}
 	for _, c := range cases {
 		p := filepath.Join(dir, c.name+".yaml")

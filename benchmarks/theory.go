@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,11 +25,11 @@ type TheoryConfig struct {
 	Families   []string `yaml:"families"`
 	Variants   []string `yaml:"variants"`
 	Seeds      []int    `yaml:"seeds"`
-	Iterations int      `yaml:"iterations"`
-	Turns      int      `yaml:"turns"`
-	Actions    int      `yaml:"actions"`
-	Tasks      int      `yaml:"tasks"`
-	Rollouts   int      `yaml:"rollouts"` // per task and iteration (the group size G)
+	Iterations int      `yaml:"iterations" range:"[1, 1000000]"`
+	Turns      int      `yaml:"turns" range:"[1, 64]"`
+	Actions    int      `yaml:"actions" range:"[2, 64]"`
+	Tasks      int      `yaml:"tasks" range:"[1, 100000]"`
+	Rollouts   int      `yaml:"rollouts" range:"[1, 100000]"` // per task and iteration (the group size G)
 	// Advantages is "sampled" (G rollouts drawn from the policy) or
 	// "exact" (a stratified group: every action sequence in proportion to
 	// its probability, so advantages and gradients are expectations up to
@@ -42,7 +43,7 @@ type TheoryConfig struct {
 	// Spelling is "token" (an action is one token) or "unary" (an action
 	// is a word of 1..K−1 tokens over two letters; see Spelling).
 	Spelling string  `yaml:"spelling"`
-	LR       float64 `yaml:"lr"`
+	LR       float64 `yaml:"lr" range:"(0, 100]"`
 	// Workers run in parallel (0: one per CPU).
 	Workers int `yaml:"-"`
 	// SuiteSuffix follows "bandit-<family>" in the run ID's suite, so
@@ -133,15 +134,32 @@ func theoryVariant(name string) (Variant, error) {
 	return Variant{Name: name, Algorithm: name, Change: func(*algorithms.Settings) {}}, nil
 }
 
-// Validate checks the configuration, naming the field at fault.
+// maxTheoryHistories bounds the histories of a theory configuration (a
+// policy row and exact value per history and task).
+const maxTheoryHistories = 1 << 24
+
+// histories is the number of histories the bandit's tables and exact
+// objective walk: every action sequence up to the horizon, for every task.
+func (c TheoryConfig) histories() float64 {
+	n, level := 0.0, 1.0
+	for range c.Turns + 1 {
+		n += level
+		level *= float64(c.Actions)
+	}
+	return n * float64(c.Tasks)
+}
+
+// Validate checks the configuration, naming the field at fault and its
+// allowed values.
 func (c TheoryConfig) Validate() error {
+	if err := checkRanges(reflect.ValueOf(c), "", false); err != nil {
+		return fmt.Errorf("theory: %w", err)
+	}
+	if n := c.histories(); n > maxTheoryHistories {
+		return fmt.Errorf("theory: turns %d and actions %d give %.3g histories over %d tasks; allowed: at most %d (lower turns, actions or tasks)",
+			c.Turns, c.Actions, n, c.Tasks, maxTheoryHistories)
+	}
 	switch {
-	case c.Iterations < 1:
-		return fmt.Errorf("theory: iterations must be >= 1")
-	case c.Turns < 1 || c.Actions < 2 || c.Tasks < 1 || c.Rollouts < 1:
-		return fmt.Errorf("theory: need turns >= 1, actions >= 2, tasks >= 1 and rollouts >= 1")
-	case c.LR <= 0:
-		return fmt.Errorf("theory: lr must be > 0")
 	case c.Advantages != "sampled" && c.Advantages != "exact":
 		return fmt.Errorf("theory: advantages %q unknown (known: sampled, exact)", c.Advantages)
 	case c.Policy != "softmax" && c.Policy != "loglinear" && c.Policy != "shared":

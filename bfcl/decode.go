@@ -45,7 +45,7 @@ func DecodeExecute(reply string) ([]string, error) {
 		if !ok {
 			return nil, &py.Exception{Kind: "AssertionError"}
 		}
-		name, args, err := resolveCall(c)
+		name, args, err := resolveCall(c, py.NewBudget(MaxCallValueSize))
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func astType(x Expr) astNode {
 
 // resolveCall is upstream's resolve_ast_call: the dotted function name and
 // the keyword arguments (a "**x" argument is keyed None).
-func resolveCall(c *Call) (string, *py.Dict, error) {
+func resolveCall(c *Call, budget *py.Budget) (string, *py.Dict, error) {
 	var parts []string
 	f := c.Func
 	for {
@@ -117,7 +117,7 @@ func resolveCall(c *Call) (string, *py.Dict, error) {
 	}
 	args := py.NewDict()
 	for _, k := range c.Keywords {
-		v, err := resolveValue(k.Value)
+		v, err := resolveValue(k.Value, budget)
 		if err != nil {
 			return "", nil, err
 		}
@@ -133,7 +133,7 @@ func resolveCall(c *Call) (string, *py.Dict, error) {
 }
 
 // resolveValue is upstream's resolve_ast_by_type.
-func resolveValue(x Expr) (py.Value, error) {
+func resolveValue(x Expr, budget *py.Budget) (py.Value, error) {
 	switch n := x.(type) {
 	case *Const:
 		if n.Value == py.Ellipsis {
@@ -150,7 +150,7 @@ func resolveValue(x Expr) (py.Value, error) {
 	case *ListExpr:
 		items := make([]py.Value, len(n.Elts))
 		for i, e := range n.Elts {
-			v, err := resolveValue(e)
+			v, err := resolveValue(e, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -160,7 +160,7 @@ func resolveValue(x Expr) (py.Value, error) {
 	case *TupleExpr:
 		items := make(py.Tuple, len(n.Elts))
 		for i, e := range n.Elts {
-			v, err := resolveValue(e)
+			v, err := resolveValue(e, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -173,11 +173,11 @@ func resolveValue(x Expr) (py.Value, error) {
 			if k == nil {
 				return nil, fmt.Errorf("Unsupported AST type: <class 'NoneType'>")
 			}
-			kv, err := resolveValue(k)
+			kv, err := resolveValue(k, budget)
 			if err != nil {
 				return nil, err
 			}
-			vv, err := resolveValue(n.Values[i])
+			vv, err := resolveValue(n.Values[i], budget)
 			if err != nil {
 				return nil, err
 			}
@@ -188,15 +188,21 @@ func resolveValue(x Expr) (py.Value, error) {
 		return d, nil
 	case *BinOp:
 		// Upstream evaluates ast.unparse(value); literals only here.
-		ev := &Executor{byVar: map[string]int{}}
-		return ev.evalExpr(n, 0)
+		ev := evaluator{Executor: &Executor{byVar: map[string]int{}}, budget: budget}
+		v, err := ev.evalExpr(n, 0)
+		if py.IsMemoryError(err) {
+			// Too large to render: keep the expression, so that executing
+			// the call reports the error for this call alone.
+			return unevaluated(Unparse(n)), nil
+		}
+		return v, err
 	case *Name:
 		return py.Str(n.ID), nil
 	case *Call:
 		if len(n.Keywords) == 0 {
 			return py.Str(Unparse(n)), nil
 		}
-		name, args, err := resolveCall(n)
+		name, args, err := resolveCall(n, budget)
 		if err != nil {
 			return nil, err
 		}
@@ -206,6 +212,14 @@ func resolveValue(x Expr) (py.Value, error) {
 	}
 	return nil, fmt.Errorf("Unsupported AST type: <class 'ast.%s'>", astType(x))
 }
+
+// unevaluated is an argument expression whose value would be too large
+// to render; its repr is the expression itself.
+type unevaluated string
+
+func (unevaluated) TypeName() string { return "expression" }
+
+func (u unevaluated) Repr() string { return string(u) }
 
 // nestedValue is upstream's parse_nested_value: a dict whose values are
 // all dicts is rendered as a call of its first key, another dict as

@@ -33,7 +33,15 @@ func (m boundMethod) Repr() string {
 // has a similar limit).
 const maxEvalDepth = 200
 
-// eval parses and evaluates one rewritten call string as Python's eval.
+// MaxCallValueSize bounds the values one call's evaluation builds, in
+// characters and items counted as they would be written out (see
+// py.Budget). The longest call of the BFCL data is under 2,000
+// characters; a call that builds more gets a MemoryError observation
+// instead of taking the process's memory.
+const MaxCallValueSize = 1 << 22
+
+// eval parses and evaluates one rewritten call string as Python's eval,
+// with a fresh budget for the values it builds.
 func (e *Executor) eval(src string) (py.Value, error) {
 	expr, err := ParseExpr(src, "<string>")
 	if err != nil {
@@ -42,7 +50,26 @@ func (e *Executor) eval(src string) (py.Value, error) {
 	if err := checkCompile(expr, 0); err != nil {
 		return nil, err
 	}
-	return e.evalExpr(expr, 0)
+	ev := evaluator{Executor: e, budget: py.NewBudget(MaxCallValueSize)}
+	return ev.evalExpr(expr, 0)
+}
+
+// evaluator evaluates the expressions of one call on an executor's
+// instances, charging what it builds to the call's budget.
+type evaluator struct {
+	*Executor
+	budget *py.Budget
+}
+
+// built charges a value just built to the budget.
+func (e evaluator) built(v py.Value, err error) (py.Value, error) {
+	if err != nil {
+		return nil, err
+	}
+	if err := e.budget.Charge(v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // checkCompile finds what CPython's compiler rejects after parsing:
@@ -93,7 +120,7 @@ func checkCompile(x Expr, depth int) error {
 	return nil
 }
 
-func (e *Executor) evalExpr(x Expr, depth int) (py.Value, error) {
+func (e evaluator) evalExpr(x Expr, depth int) (py.Value, error) {
 	switch n := x.(type) {
 	case *Const:
 		return n.Value, nil
@@ -125,18 +152,21 @@ func (e *Executor) evalExpr(x Expr, depth int) (py.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &py.List{Items: items}, nil
+		return e.built(&py.List{Items: items}, nil)
 	case *TupleExpr:
 		items, err := e.evalAll(n.Elts, depth)
-		return py.Tuple(items), err
+		if err != nil {
+			return nil, err
+		}
+		return e.built(py.Tuple(items), nil)
 	case *SetExpr:
 		items, err := e.evalAll(n.Elts, depth)
 		if err != nil {
 			return nil, err
 		}
-		return py.NewSet(items...)
+		return e.built(py.NewSet(items...))
 	case *DictExpr:
-		return e.evalDict(n, depth)
+		return e.built(e.evalDict(n, depth))
 	case *UnaryOp:
 		v, err := e.evalExpr(n.X, depth+1)
 		if err != nil {
@@ -152,7 +182,7 @@ func (e *Executor) evalExpr(x Expr, depth int) (py.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return binOp(n.Op, a, b)
+		return e.built(binOp(n.Op, a, b))
 	case *Subscript:
 		v, err := e.evalExpr(n.Value, depth+1)
 		if err != nil {
@@ -167,7 +197,7 @@ func (e *Executor) evalExpr(x Expr, depth int) (py.Value, error) {
 	return nil, py.Errorf("SyntaxError", "unsupported expression")
 }
 
-func (e *Executor) evalAll(xs []Expr, depth int) ([]py.Value, error) {
+func (e evaluator) evalAll(xs []Expr, depth int) ([]py.Value, error) {
 	out := make([]py.Value, 0, len(xs))
 	for _, x := range xs {
 		v, err := e.evalExpr(x, depth+1)
@@ -179,7 +209,7 @@ func (e *Executor) evalAll(xs []Expr, depth int) ([]py.Value, error) {
 	return out, nil
 }
 
-func (e *Executor) evalDict(n *DictExpr, depth int) (py.Value, error) {
+func (e evaluator) evalDict(n *DictExpr, depth int) (py.Value, error) {
 	d := py.NewDict()
 	for i, kx := range n.Keys {
 		if kx == nil {
@@ -213,7 +243,7 @@ func (e *Executor) evalDict(n *DictExpr, depth int) (py.Value, error) {
 	return d, nil
 }
 
-func (e *Executor) evalCall(n *Call, depth int) (py.Value, error) {
+func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 	fn, err := e.evalExpr(n.Func, depth+1)
 	if err != nil {
 		return nil, err

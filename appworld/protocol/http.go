@@ -41,6 +41,20 @@ func Handler(b Backend) http.Handler {
 	return mux
 }
 
+// NewServer is an HTTP server for handler that cuts slow clients: a
+// request's headers and body must arrive within readTimeout (headers
+// within at most 10 s), and a kept-alive connection is closed after two
+// idle minutes. Responses are not limited, as a code cell may run long.
+func NewServer(handler http.Handler, readTimeout time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: min(readTimeout, 10*time.Second),
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
 type taskOnly struct {
 	TaskID string `json:"task_id"`
 }

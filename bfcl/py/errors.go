@@ -31,6 +31,12 @@ func Errorf(kind, format string, args ...any) *Exception {
 	return &Exception{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
+// IsMemoryError reports whether err is a MemoryError.
+func IsMemoryError(err error) bool {
+	e, ok := err.(*Exception)
+	return ok && e.Kind == "MemoryError"
+}
+
 // KeyError is KeyError(key); its str() is repr(key).
 func KeyError(key Value) *Exception {
 	return &Exception{Kind: "KeyError", Msg: Repr(key)}

@@ -57,7 +57,7 @@ server per concurrent episode.
 			}
 			srv := native.New(nativeOptions(r.AppWorld))
 			defer srv.Shutdown()
-			hs := &http.Server{Handler: protocol.Handler(srv), ReadHeaderTimeout: 10 * time.Second}
+			hs := protocol.NewServer(protocol.Handler(srv), config.Seconds(r.AppWorld.ReadTimeoutS))
 			a.printf("serving the native AppWorld world on http://%s\n", ln.Addr())
 			go func() {
 				<-cmd.Context().Done()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"regexp"
 	"strings"
 	"sync"
@@ -105,5 +107,44 @@ func TestAppWorldProbe(t *testing.T) {
 	res, _, err := runCLI(t, "appworld", "probe", "--url", addr.FindString(out.String()), "--task", id)
 	if err != nil || !strings.Contains(res, "'name': 'wallet'") || !strings.Contains(res, "task_completed: false") || !strings.Contains(res, `"success":false`) {
 		t.Fatalf("probe: %v\n%s", err, res)
+	}
+}
+
+// TestAppWorldServeCutsSlowClients starts appworld serve with a short read
+// timeout and sends a request whose body never completes: the server
+// closes the connection (a client that drips its body cannot hold it).
+func TestAppWorldServeCutsSlowClients(t *testing.T) {
+	t.Setenv("SEEUPO_APPWORLD_READ_TIMEOUT_S", "0.5")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"appworld", "serve", "--addr", "127.0.0.1:0"}, &out, &out) }()
+	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
+	deadline := time.Now().Add(20 * time.Second)
+	for addr.FindString(out.String()) == "" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	m := addr.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve did not start: %s", out.String())
+	}
+	conn, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "POST /execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"task_id\": "); err != nil {
+		t.Fatal(err)
+	}
+	// The server must give up long before this generous deadline.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	rest, err := io.ReadAll(conn)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server kept a connection with an unfinished body open for 30 s (read so far %q)", rest)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
 	}
 }

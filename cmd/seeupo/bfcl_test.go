@@ -139,3 +139,55 @@ func sameJSON(t *testing.T, a, b string) bool {
 	ya, _ := json.Marshal(y)
 	return string(xa) == string(ya)
 }
+
+// TestBfclReplayGoesOnAfterAnOversizedCall replays a line whose first call
+// builds about a gigabyte from 100 bytes, between two ordinary lines: that
+// call's output is the size error, its next call and the other lines are
+// replayed as usual.
+func TestBfclReplayGoesOnAfterAnOversizedCall(t *testing.T) {
+	data := bfclData(t)
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.jsonl")
+	output := filepath.Join(dir, "out.jsonl")
+	lines := []string{
+		`{"id": "multi_turn_base_0", "calls": [{"call": "pwd()"}]}`,
+		`{"id": "multi_turn_base_0", "calls": [{"call": "echo(content=[[['A'*1024]*1024]*1024])"}, {"call": "pwd()"}]}`,
+		`{"id": "multi_turn_base_1", "calls": [{"call": "pwd()"}]}`,
+	}
+	if err := os.WriteFile(input, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := runCLI(t, "--data-dir", data, "bfcl", "replay", "--input", input, "--output", output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "3 lines, 0 with an error") {
+		t.Errorf("summary: %q", stderr)
+	}
+	got, _ := os.ReadFile(output)
+	var outs [][]string
+	for _, l := range strings.Split(strings.TrimSuffix(string(got), "\n"), "\n") {
+		var m struct {
+			Calls []struct{ Output string } `json:"calls"`
+		}
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("output line %.200q: %v", l, err)
+		}
+		var o []string
+		for _, c := range m.Calls {
+			o = append(o, c.Output)
+		}
+		outs = append(outs, o)
+	}
+	if len(outs) != 3 || len(outs[1]) != 2 {
+		t.Fatalf("outputs %.400q", outs)
+	}
+	if !strings.HasPrefix(outs[1][0], "Error during execution: value too large") {
+		t.Errorf("oversized call's output %.200q", outs[1][0])
+	}
+	for _, o := range []string{outs[0][0], outs[1][1], outs[2][0]} {
+		if !strings.Contains(o, "current_working_directory") {
+			t.Errorf("pwd() output %.200q", o)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -157,5 +158,99 @@ func TestEnvEvalWritesRecords(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	if len(lines) != 5 || !strings.Contains(lines[0], `"task_id":"train-0"`) || !strings.Contains(lines[0], `"status":`) {
 		t.Fatalf("records:\n%s", data)
+	}
+}
+
+// startEnvServe runs env serve with args until the test ends and returns
+// its base URL and output.
+func startEnvServe(t *testing.T, args ...string) (string, *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"env", "serve", "--addr", "127.0.0.1:0"}, args...), &out, &errOut)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	re := regexp.MustCompile(`serving .* on (http://127\.0\.0\.1:\d+)\n.*live instances`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1], &out
+		}
+	}
+	t.Fatalf("no serving lines; stdout %q stderr %q", out.String(), errOut.String())
+	return "", nil
+}
+
+// TestEnvServeSizesInstanceLimitFromMemory fixes the available memory and
+// expects the default instance limit to follow it: native AppWorld
+// instances cost 24 MiB each, so half of 2 GiB holds 42; the counter
+// suite's 1 MiB default cost in 4 MiB gives 2, and a third /create gets
+// 503. An explicit --max-instances wins.
+func TestEnvServeSizesInstanceLimitFromMemory(t *testing.T) {
+	saved := availableMemory
+	t.Cleanup(func() { availableMemory = saved })
+	for _, c := range []struct {
+		mem  uint64
+		args []string
+		want string
+	}{
+		{2 << 30, []string{"--suite", "appworld"}, "at most 42 live instances: half of 2.0 GiB available memory at about 24 MiB each"},
+		{2 << 30, []string{"--suite", "appworld", "--max-instances", "5"}, "at most 5 live instances (env.server.max_instances)"},
+		{64 << 30, []string{"--suite", "counter"}, "at most 1024 live instances"},
+	} {
+		availableMemory = func() uint64 { return c.mem }
+		if _, out := startEnvServe(t, c.args...); !strings.Contains(out.String(), c.want) {
+			t.Errorf("%v with %d bytes: output %q, want %q", c.args, c.mem, out.String(), c.want)
+		}
+	}
+	availableMemory = func() uint64 { return 4 << 20 }
+	url, out := startEnvServe(t, "--suite", "counter", "--param", "tasks=3")
+	if !strings.Contains(out.String(), "at most 2 live instances") {
+		t.Fatalf("output %q", out.String())
+	}
+	c, _ := env.NewClient(env.ClientOptions{BaseURL: url})
+	ctx := context.Background()
+	task := env.Task{ID: "train-1", Suite: "counter"}
+	for _, id := range []string{"a", "b"} {
+		if _, err := c.Create(ctx, task, id); err != nil {
+			t.Fatalf("create %s: %v", id, err)
+		}
+	}
+	if _, err := c.Create(ctx, task, "c"); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Fatalf("third create: %v, want the instance limit", err)
+	}
+}
+
+// TestEnvServeBFCLSurvivesAnOversizedCall serves BFCL, opens two
+// instances and steps the first with a 100-byte call whose argument would
+// expand to a gigabyte: it gets the size error as that call's output, and
+// both instances go on.
+func TestEnvServeBFCLSurvivesAnOversizedCall(t *testing.T) {
+	url, _ := startEnvServe(t, "--data-dir", bfclData(t), "--suite", "bfcl")
+	c, _ := env.NewClient(env.ClientOptions{BaseURL: url})
+	ctx := context.Background()
+	for _, id := range []string{"a", "b"} {
+		if _, err := c.Create(ctx, env.Task{ID: "multi_turn_base_0", Suite: "bfcl"}, id); err != nil {
+			t.Fatalf("create %s: %v", id, err)
+		}
+	}
+	st, err := c.Step(ctx, "a", "[echo(content=[[['A'*1024]*1024]*1024]), pwd()]", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, _ := st.Info.Step["outputs"].([]any)
+	if len(outs) != 2 || !strings.HasPrefix(fmt.Sprint(outs[0]), "Error during execution: value too large") ||
+		!strings.Contains(fmt.Sprint(outs[1]), "current_working_directory") {
+		t.Fatalf("outputs %.300q", outs)
+	}
+	for i, id := range []string{"b", "a"} {
+		st, err := c.Step(ctx, id, "[pwd()]", 1+i)
+		if err != nil {
+			t.Fatalf("step %s: %v", id, err)
+		}
+		if outs, _ := st.Info.Step["outputs"].([]any); len(outs) != 1 || !strings.Contains(fmt.Sprint(outs[0]), "current_working_directory") {
+			t.Fatalf("step %s: outputs %.300q", id, outs)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/seeupo/seeupo/harness/config"
 	"github.com/seeupo/seeupo/harness/env"
 	_ "github.com/seeupo/seeupo/harness/env/counter" // the transport test suite
+	"github.com/seeupo/seeupo/harness/sysinfo"
 )
 
 func init() { register("env", newEnvServeCmd) }
@@ -36,7 +37,7 @@ env.server.idle_timeout_s are released. Stops gracefully on Ctrl-C or SIGTERM.
 			if err != nil {
 				return err
 			}
-			srv, err := newEnvServer(r.Config, suites, opts, newEnvLogger(a.stderr, r.Log))
+			srv, limit, err := newEnvServer(r.Config, suites, opts, newEnvLogger(a.stderr, r.Log))
 			if err != nil {
 				return err
 			}
@@ -45,12 +46,15 @@ env.server.idle_timeout_s are released. Stops gracefully on Ctrl-C or SIGTERM.
 				return fmt.Errorf("env serve: %w", err)
 			}
 			a.printf("serving %s on http://%s\n", strings.Join(suites, ", "), ln.Addr())
+			a.printf("%s\n", limit)
 			return srv.Serve(cmd.Context(), ln)
 		},
 	}
 	c.Flags().StringSliceVar(&suites, "suite", nil, "suite to serve (repeatable); known: "+strings.Join(env.Names(), ", "))
 	c.Flags().StringArrayVar(&params, "param", nil, "suite parameter KEY=VALUE (repeatable)")
 	a.bindFlag(c.Flags(), "env.server.addr", "addr", "", "listen address, e.g. 0.0.0.0:8000 (env.server.addr)")
+	a.bindFlag(c.Flags(), "env.server.max_instances", "max-instances", 0,
+		"most live instances; 0 sizes it from the available memory (env.server.max_instances)")
 	c.MarkFlagRequired("suite")
 	return c
 }
@@ -68,22 +72,37 @@ func suiteOptions(dataDir string, params []string) (env.Options, error) {
 	return opts, nil
 }
 
-// newEnvServer opens the suites and makes a server with the configured limits.
-func newEnvServer(cfg config.Config, names []string, opts env.Options, log *slog.Logger) (*env.Server, error) {
+// newEnvServer opens the suites and makes a server with the configured
+// limits; it also describes the instance limit and where it came from.
+func newEnvServer(cfg config.Config, names []string, opts env.Options, log *slog.Logger) (*env.Server, string, error) {
 	var suites []env.Suite
 	for _, n := range names {
 		s, err := env.Open(n, opts)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		suites = append(suites, s)
 	}
-	return env.NewServer(env.ServerOptions{
+	limit := cfg.Env.Server.MaxInstances
+	about := fmt.Sprintf("at most %d live instances (env.server.max_instances)", limit)
+	if limit == 0 {
+		mem := availableMemory()
+		var each int64
+		limit, each = env.DefaultMaxInstances(suites, mem)
+		about = fmt.Sprintf("at most %d live instances: half of %.1f GiB available memory at about %d MiB each "+
+			"(set env.server.max_instances or --max-instances to change)", limit, float64(mem)/(1<<30), each>>20)
+	}
+	srv, err := env.NewServer(env.ServerOptions{
 		Suites:       suites,
 		MaxBodyBytes: cfg.Env.Server.MaxBodyBytes,
 		CallTimeout:  config.Seconds(cfg.Env.CallTimeoutS),
 		IdleTimeout:  config.Seconds(cfg.Env.Server.IdleTimeoutS),
-		MaxInstances: cfg.Env.Server.MaxInstances,
+		MaxInstances: limit,
 		Logger:       log,
 	})
+	return srv, about, err
 }
+
+// availableMemory is the machine's available memory in bytes (0 when
+// unknown); a variable so that tests can fix it.
+var availableMemory = func() uint64 { return sysinfo.ProbeHost().MemAvailable }

@@ -116,3 +116,19 @@ func TestHumanBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestMisspeltEnvironmentVariableIsAnError runs a command with a misspelt
+// SEEUPO_* variable and with an empty one: both are errors naming them.
+func TestMisspeltEnvironmentVariableIsAnError(t *testing.T) {
+	for _, c := range []struct{ name, value, want string }{
+		{"SEEUPO_ENV_POOLS", "3", "environment variable SEEUPO_ENV_POOLS is not a setting; did you mean SEEUPO_ENV_POOL?"},
+		{"SEEUPO_ENV_POOL", "", "environment variable SEEUPO_ENV_POOL is set but empty"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(c.name, c.value)
+			if _, _, err := runCLI(t, "config", "show"); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("config show: %v, want %q", err, c.want)
+			}
+		})
+	}
+}

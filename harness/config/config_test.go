@@ -157,3 +157,43 @@ func TestDefaultDataDir(t *testing.T) {
 		t.Fatalf("outside a checkout DefaultDataDir = %q (%s)", got, why)
 	}
 }
+
+// TestEnvironmentVariablesAreChecked sets one SEEUPO_* variable at a time:
+// a misspelt one is named with the closest known name, an unknown one with
+// the known list, an empty setting variable is an error, and the
+// variables the project reads (settings, SEEUPO_DATA, the tests' own) load.
+func TestEnvironmentVariablesAreChecked(t *testing.T) {
+	for _, c := range []struct {
+		name, value, want string
+	}{
+		{"SEEUPO_ENV_POOLS", "3", "environment variable SEEUPO_ENV_POOLS is not a setting; did you mean SEEUPO_ENV_POOL?"},
+		{"SEEUPO_THREAD", "2", "did you mean SEEUPO_THREADS?"},
+		{"SEEUPO_DATADIR", "/d", "did you mean SEEUPO_DATA_DIR?"},
+		{"SEEUPO_COMPLETELY_DIFFERENT", "1", "environment variable SEEUPO_COMPLETELY_DIFFERENT is not a setting; known variables: "},
+		{"SEEUPO_COMPLETELY_DIFFERENT", "1", "SEEUPO_BFCL_UPSTREAM, SEEUPO_DATA, SEEUPO_DATA_DIR, SEEUPO_DEVICE, "},
+		{"SEEUPO_ENV_POOL", "", `environment variable SEEUPO_ENV_POOL is set but empty; give it a value (setting "env.pool": an integer in [1, 256]) or unset it`},
+		{"SEEUPO_DATA", "", `environment variable SEEUPO_DATA is set but empty`},
+		{"SEEUPO_DATA", "/d", ""},
+		{"SEEUPO_ENV_POOL", "8", ""},
+		{"SEEUPO_APPWORLD_URLS", "http://127.0.0.1:1", ""},
+		{"SEEUPO_BFCL_UPSTREAM", "/src/gorilla", ""},
+		{"SEEUPO_TORCH_OPTIONS", "{}", ""},
+	} {
+		t.Run(c.name+"="+c.value, func(t *testing.T) {
+			t.Setenv(c.name, c.value)
+			_, err := Load(Options{})
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+	if _, err := Load(Options{}); err != nil {
+		t.Fatalf("the test's own environment: %v", err)
+	}
+}

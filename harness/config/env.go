@@ -35,7 +35,7 @@ type EnvServerConfig struct {
 	Addr         string  `key:"addr" help:"listen address of seeupo env serve"`
 	MaxBodyBytes int64   `key:"max_body_bytes" min:"1024" max:"1073741824" help:"largest request body accepted; larger ones get 413"`
 	IdleTimeoutS float64 `key:"idle_timeout_s" min:"1" max:"604800" help:"an instance unused this many seconds is released"`
-	MaxInstances int     `key:"max_instances" min:"1" max:"100000" help:"most live instances per server; /create past it gets 503"`
+	MaxInstances int     `key:"max_instances" min:"0" max:"100000" help:"most live instances per server; /create past it gets 503 (0: sized from the machine's available memory, at most 1024)"`
 }
 
 // EnvDockerConfig configures the environment containers.
@@ -59,7 +59,7 @@ func init() {
 				Addr:         "127.0.0.1:8000",
 				MaxBodyBytes: 1 << 20,
 				IdleTimeoutS: 600,
-				MaxInstances: 1024,
+				MaxInstances: 0,
 			},
 			Docker: EnvDockerConfig{
 				Image:         "seeupo-env",

@@ -73,7 +73,7 @@ func Load(opts Options) (*Resolved, error) {
 		}
 	}
 	r := &Resolved{Config: Default(), Sources: map[string]string{}}
-	var errs []error
+	errs := checkEnviron(s, os.Environ())
 	out := reflect.ValueOf(&r.Config).Elem()
 	for _, f := range s.leaves {
 		src := source(f.Key, opts, lines)
