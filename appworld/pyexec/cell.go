@@ -86,17 +86,18 @@ func (p *Interpreter) handle(ctx context.Context, c cell, fe frameOrErr, interru
 			return res, true, err
 		}
 		return Result{}, false, nil
-	case f.Type == "result" && f.Seq < c.seq:
-		// The late answer of an earlier, interrupted cell.
-		return Result{}, false, nil
 	case f.Type == "result" && c.owns(f):
 		p.proc.endCell()
 		if interrupted {
 			return Result{Status: TimedOut, Output: f.Output}, true, ctx.Err()
 		}
 		return Result{Status: Status(f.Status), Output: f.Output, Failure: f.Failure}, true, nil
+	case f.Type == "call" || f.Type == "result":
+		// Not this cell's: the late answer of an earlier, interrupted
+		// cell, or a forgery. It is never taken as an answer.
+		return Result{}, false, nil
 	}
-	res, err := p.recover(ctx, Broken, fmt.Sprintf("a %q frame that belongs to no call of this cell", f.Type))
+	res, err := p.recover(ctx, Broken, fmt.Sprintf("a frame of unknown type %.40q", f.Type))
 	return res, true, err
 }
 

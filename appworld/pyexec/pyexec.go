@@ -116,7 +116,7 @@ func (c Config) withDefaults() Config {
 		c.OpenFiles = 256
 	}
 	if c.Processes <= 0 {
-		c.Processes = 32
+		c.Processes = 1 // the interpreter alone: no process or thread can start
 	}
 	if c.CPUSeconds <= 0 {
 		c.CPUSeconds = 3600

@@ -18,6 +18,7 @@ import (
 	"github.com/seeupo/seeupo/appworld"
 	"github.com/seeupo/seeupo/appworld/native"
 	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/appworld/pyexec"
 	"github.com/seeupo/seeupo/appworld/tasks"
 	"github.com/seeupo/seeupo/appworld/world"
 	"github.com/seeupo/seeupo/harness/config"
@@ -31,7 +32,7 @@ func init() {
 }
 
 func nativeOptions(c config.AppWorldConfig) native.Options {
-	return native.Options{Python: c.Python, MaxAPICalls: c.MaxAPICalls, TimeoutSeconds: c.TimeoutSeconds, MaxOutput: c.MaxOutput}
+	return native.Options{Python: c.Python, Sandbox: pyexec.Sandbox(c.Sandbox), MaxAPICalls: c.MaxAPICalls, TimeoutSeconds: c.TimeoutSeconds, MaxOutput: c.MaxOutput}
 }
 
 func newAppWorldServeCmd(a *app) *cobra.Command {
@@ -57,6 +58,10 @@ server per concurrent episode.
 			}
 			srv := native.New(nativeOptions(r.AppWorld))
 			defer srv.Shutdown()
+			if err := srv.Check(cmd.Context()); err != nil {
+				ln.Close()
+				return fmt.Errorf("appworld serve: %w", err)
+			}
 			hs := &http.Server{Handler: protocol.Handler(srv), ReadHeaderTimeout: 10 * time.Second}
 			a.printf("serving the native AppWorld world on http://%s\n", ln.Addr())
 			go func() {
