@@ -25,7 +25,10 @@ CGO_ENABLED=0 go build -C "$repo" -trimpath -o "$work/seeupo" ./cmd/seeupo
 cat >"$work/Dockerfile" <<EOF
 FROM $base
 COPY seeupo /usr/local/bin/seeupo
-ENV HOME=/tmp SEEUPO_DATA=/tmp
+# Docker's default seccomp profile refuses the user namespaces of the
+# OS-level sandbox: the container runs its cells in the named weaker mode
+# (docs/threat-model.md), inside the container's own isolation.
+ENV HOME=/tmp SEEUPO_DATA=/tmp SEEUPO_APPWORLD_SANDBOX=hook-only
 USER 65534:65534
 EXPOSE 8000
 ENTRYPOINT ["/usr/local/bin/seeupo", "appworld", "serve", "--addr", "0.0.0.0:8000"]

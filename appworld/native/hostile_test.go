@@ -21,6 +21,9 @@ const disablePython = `import gc, sys, builtins
 for f in gc.get_objects():
     if type(f).__name__ == 'function' and f.__name__ == 'audit' and f.__defaults__:
         f.__defaults__ = (frozenset(), frozenset(), RuntimeWarning)
+m = sys.modules['__main__']
+for name in ('_BLOCKED', '_ALLOWED_HOSTS'):
+    getattr(m, name, set()).clear()
 builtins.PermissionError = RuntimeWarning
 sys.addaudithook(lambda *a: None)
 print('disabled')`
