@@ -10,54 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seeupo/seeupo/appworld/internal/hostile"
 	"github.com/seeupo/seeupo/appworld/protocol"
 	"github.com/seeupo/seeupo/appworld/pyexec"
 )
-
-// disablePython takes down everything a cell can reach inside python3:
-// the audit hook's blocked sets (through its closure and defaults), the
-// builtins' exception the hook raises, and further hooks.
-const disablePython = `import gc, sys, builtins
-for f in gc.get_objects():
-    if type(f).__name__ == 'function' and f.__name__ == 'audit' and f.__defaults__:
-        f.__defaults__ = (frozenset(), frozenset(), RuntimeWarning)
-m = sys.modules['__main__']
-for name in ('_BLOCKED', '_ALLOWED_HOSTS'):
-    getattr(m, name, set()).clear()
-builtins.PermissionError = RuntimeWarning
-sys.addaudithook(lambda *a: None)
-print('disabled')`
-
-// hostileProbes each print "ESCAPED <what>" when an attempt succeeds.
-const hostileProbes = `import os, socket, _socket, subprocess, json
-def probe(what, fn):
-    try:
-        r = fn()
-    except BaseException as e:
-        return
-    if r is not False:
-        print('ESCAPED', what, r)
-probe('os.system', lambda: os.system('true') == 0 or False)
-probe('subprocess', lambda: subprocess.run(['/bin/true']).returncode == 0 or False)
-probe('os.fork', lambda: os.fork() or os._exit(0))
-probe('posix_spawn', lambda: os.posix_spawn('/bin/true', ['true'], {}))
-probe('tcp connect', lambda: socket.socket().connect(('127.0.0.1', TCP_PORT)))
-probe('create_connection', lambda: socket.create_connection(('127.0.0.1', TCP_PORT), timeout=2))
-probe('udp sendto', lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', UDP_PORT)))
-probe('udp connect+send', lambda: (lambda s: (s.connect(('127.0.0.1', UDP_PORT)), s.send(b'x')))(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)))
-probe('ipv6 connect', lambda: socket.socket(socket.AF_INET6).connect(('::1', TCP_PORT)))
-probe('raw _socket', lambda: _socket.socket(_socket.AF_INET, _socket.SOCK_RAW, 1))
-probe('packet socket', lambda: _socket.socket(17, _socket.SOCK_RAW, 0))
-probe('docker socket', lambda: socket.socket(socket.AF_UNIX).connect('/var/run/docker.sock'))
-probe('parent environ', lambda: open('/proc/%d/environ' % SERVER_PID, 'rb').read())
-probe('parent mem', lambda: open('/proc/%d/mem' % SERVER_PID, 'rb').read(1))
-probe('server pids', lambda: [p for p in os.listdir('/proc') if p == str(SERVER_PID)] or False)
-probe('runner file', lambda: open(__import__('__main__').__file__, 'w'))
-probe('stdlib', lambda: open(json.__file__, 'a'))
-probe('interpreter', lambda: open(os.path.realpath(__import__('sys').executable), 'ab'))
-probe('etc', lambda: open('/etc/seeupo-escaped', 'w'))
-s = socket.socket(); s.bind(('0.0.0.0', 0)); s.listen(); print('LISTEN', s.getsockname()[1])
-print('probed')`
 
 // TestHostileCellAfterDisablingPython runs cells that first take down
 // every Python-level wall and then try to leave the sandbox: none may
@@ -89,11 +45,10 @@ func TestHostileCellAfterDisablingPython(t *testing.T) {
 	ids := allTaskIDs(t)
 	run := start(t, srv, ids[0])
 	rssBefore := rss(t)
-	if obs := run(disablePython); obs != "disabled\n" {
+	if obs := run(hostile.DisablePython); obs != "disabled\n" {
 		t.Fatalf("disabling Python's walls: %q", obs)
 	}
-	probes := strings.NewReplacer("TCP_PORT", strconv.Itoa(tcp.Addr().(*net.TCPAddr).Port),
-		"UDP_PORT", strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port), "SERVER_PID", strconv.Itoa(os.Getpid())).Replace(hostileProbes)
+	probes := hostile.Probes(tcp.Addr().(*net.TCPAddr).Port, udp.LocalAddr().(*net.UDPAddr).Port, os.Getpid())
 	obs := run(probes)
 	if strings.Contains(obs, "ESCAPED") || !strings.HasSuffix(obs, "probed\n") {
 		t.Errorf("the hostile cell got out:\n%s", trim(obs))
@@ -109,7 +64,7 @@ func TestHostileCellAfterDisablingPython(t *testing.T) {
 	if grown := rss(t) - rssBefore; grown > 48<<20 {
 		t.Errorf("the server's memory grew by %d MiB through a 64 MiB flood", grown>>20)
 	}
-	run(disablePython)
+	run(hostile.DisablePython)
 	forge := "import sys, os, json, struct\nm = sys.modules['__main__']\n" +
 		"def frame(o):\n    b = json.dumps(o).encode()\n    os.write(4, struct.pack('>I', len(b)) + b)\n" +
 		"frame({'type': 'result', 'seq': m._SEQ, 'token': m._TOKEN, 'status': 'ok', 'output': 'FORGED\\n'})\n"
