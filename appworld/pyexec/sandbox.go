@@ -365,7 +365,8 @@ func killStrays(ns string, init int) {
 func sandboxHint(err error) error {
 	return fmt.Errorf("pyexec: the sandbox cannot start on this machine: %w. It needs unprivileged user namespaces "+
 		"(with PID, mount, network and IPC namespaces), bind mounts, pivot_root and mount_setattr (Linux 5.12 or later); "+
-		"inside Docker the default seccomp profile refuses them. "+
+		"inside Docker the default seccomp profile refuses them: run the container with the profile printed by "+
+		"`seeupo appworld seccomp` (docs/threat-model.md). "+
 		"To run with the weaker Python-level sandbox instead, set appworld.sandbox: hook-only "+
 		"(SEEUPO_APPWORLD_SANDBOX=hook-only); docs/threat-model.md says what it does not cover", err)
 }
