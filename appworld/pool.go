@@ -135,7 +135,10 @@ func StartContainers(ctx context.Context, spec ContainerSpec) (*Pool, error) {
 		return nil, err
 	}
 	for range spec.Replicas {
-		args := append([]string{"run", "-d", "--rm"}, hardening...)
+		// No --rm: a server that exits at start (say, because the sandbox
+		// cannot start there) leaves its log for the error; Close and a
+		// failed start remove the containers.
+		args := append([]string{"run", "-d"}, hardening...)
 		if spec.Network != "" {
 			args = append(args, "--network", spec.Network)
 		} else {
@@ -157,8 +160,8 @@ func StartContainers(ctx context.Context, spec ContainerSpec) (*Pool, error) {
 		}
 		urls = append(urls, "http://"+addr)
 	}
-	for _, u := range urls {
-		if err := waitHealthy(ctx, u, 2*time.Minute); err != nil {
+	for i, u := range urls {
+		if err := waitHealthy(ctx, u, 2*time.Minute, func() string { return exitedWith(ctx, spec.Docker, ids[i]) }); err != nil {
 			return fail(err)
 		}
 	}
@@ -233,7 +236,10 @@ func containerAddr(ctx context.Context, spec ContainerSpec, id string) (string, 
 	return "127.0.0.1:" + p, nil
 }
 
-func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
+// waitHealthy waits until the server at url answers, for at most limit;
+// exited, when not nil, says why the server's container stopped ("" while
+// it runs).
+func waitHealthy(ctx context.Context, url string, limit time.Duration, exited func() string) error {
 	c := protocol.NewClient(url, 5*time.Second)
 	deadline := time.Now().Add(limit)
 	for {
@@ -242,12 +248,28 @@ func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
 		} else if time.Now().After(deadline) {
 			return fmt.Errorf("appworld: server %s not healthy after %s: %w", url, limit, err)
 		}
+		if exited != nil {
+			if why := exited(); why != "" {
+				return fmt.Errorf("appworld: the container of server %s exited: %s", url, why)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(300 * time.Millisecond):
 		}
 	}
+}
+
+// exitedWith is the end of the log of container id once it has stopped,
+// "" while it runs.
+func exitedWith(ctx context.Context, docker, id string) string {
+	state, err := exec.CommandContext(ctx, docker, "inspect", "-f", "{{.State.Running}} {{.State.ExitCode}}", id).Output()
+	if err != nil || strings.HasPrefix(string(state), "true") {
+		return ""
+	}
+	logs, _ := exec.CommandContext(ctx, docker, "logs", "--tail", "5", id).CombinedOutput()
+	return fmt.Sprintf("exit code %s; log: %s", strings.TrimPrefix(strings.TrimSpace(string(state)), "false "), strings.TrimSpace(string(logs)))
 }
 
 func stopContainers(docker string, ids []string) {

@@ -154,3 +154,25 @@ func checkHardened(t *testing.T, id string) {
 		t.Errorf("container security options lack the sandbox's seccomp profile: %.200q", opts)
 	}
 }
+
+// TestContainerExitAtStartReported checks that a server that exits at
+// start (here: a bad listen address) fails the start at once, with its
+// log, instead of after the health wait, and leaves no container behind.
+func TestContainerExitAtStartReported(t *testing.T) {
+	img := testImage(t)
+	start := time.Now()
+	_, err := StartContainers(context.Background(), ContainerSpec{Image: img, Replicas: 1, Port: 8000,
+		Args: []string{"--addr", "no-port"}})
+	if err == nil || !strings.Contains(err.Error(), "exited") || !strings.Contains(err.Error(), "no-port") {
+		t.Fatalf("start with a bad address: %v; want the container's exit and its log", err)
+	}
+	if waited := time.Since(start); waited > 100*time.Second {
+		t.Errorf("the start failed only after %s, the health wait", waited)
+	}
+	out, _ := exec.Command("docker", "ps", "-aq", "--filter", "ancestor="+img, "--filter", "status=exited").Output()
+	for _, id := range strings.Fields(string(out)) {
+		if logs, _ := exec.Command("docker", "inspect", "-f", "{{.Args}}", id).Output(); strings.Contains(string(logs), "no-port") {
+			t.Errorf("container %s of the failed start is left behind", id)
+		}
+	}
+}
