@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/appworld/pyexec"
 )
 
 // Pool hands out AppWorld environment servers, one per concurrent episode
@@ -76,7 +79,23 @@ type ContainerSpec struct {
 	// containers join it, publish no port, and are reached at their
 	// address on it.
 	Network string
+	// Hardened runs the containers as harness/container runs its own:
+	// read-only root file system with a small tmpfs at /tmp, no
+	// capabilities, no-new-privileges, a process limit, and the seccomp
+	// profile of the native world's sandbox (pyexec.SeccompProfile) in
+	// place of Docker's default. StartContainers turns it on for images
+	// labelled SandboxLabel.
+	Hardened bool
 }
+
+// SandboxLabel marks an image whose server runs cells in the OS-level
+// sandbox (appworld/docker/build.sh sets it): its containers are started
+// Hardened, with the sandbox's seccomp profile.
+const SandboxLabel = "io.seeupo.appworld.sandbox"
+
+// hardenedPIDs is the process limit of a hardened container: the server's
+// threads plus one interpreter (and its init) per episode.
+const hardenedPIDs = 256
 
 // OfficialSpec is the set-up of the official image: the data directory is
 // mounted at /run/data (the image's APPWORLD_ROOT is /run) and the
@@ -98,13 +117,28 @@ func StartContainers(ctx context.Context, spec ContainerSpec) (*Pool, error) {
 	if spec.Port == 0 {
 		spec.Port = 8000
 	}
+	if !spec.Hardened {
+		spec.Hardened = imageLabel(ctx, spec.Docker, spec.Image, SandboxLabel) != ""
+	}
+	var hardening []string
+	if spec.Hardened {
+		profile, err := writeSeccompProfile()
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(profile)
+		hardening = hardenedArgs(profile)
+	}
 	var urls, ids []string
 	fail := func(err error) (*Pool, error) {
 		stopContainers(spec.Docker, ids)
 		return nil, err
 	}
 	for range spec.Replicas {
-		args := []string{"run", "-d", "--rm"}
+		// No --rm: a server that exits at start (say, because the sandbox
+		// cannot start there) leaves its log for the error; Close and a
+		// failed start remove the containers.
+		args := append([]string{"run", "-d"}, hardening...)
 		if spec.Network != "" {
 			args = append(args, "--network", spec.Network)
 		} else {
@@ -126,8 +160,8 @@ func StartContainers(ctx context.Context, spec ContainerSpec) (*Pool, error) {
 		}
 		urls = append(urls, "http://"+addr)
 	}
-	for _, u := range urls {
-		if err := waitHealthy(ctx, u, 2*time.Minute); err != nil {
+	for i, u := range urls {
+		if err := waitHealthy(ctx, u, 2*time.Minute, func() string { return exitedWith(ctx, spec.Docker, ids[i]) }); err != nil {
 			return fail(err)
 		}
 	}
@@ -137,6 +171,47 @@ func StartContainers(ctx context.Context, spec ContainerSpec) (*Pool, error) {
 	}
 	p.containers, p.docker = ids, spec.Docker
 	return p, nil
+}
+
+// imageLabel is the value of label on image, or "" when it has none (or
+// the image cannot be inspected; docker run then says why).
+func imageLabel(ctx context.Context, docker, image, label string) string {
+	out, err := exec.CommandContext(ctx, docker, "image", "inspect", "-f",
+		fmt.Sprintf("{{index .Config.Labels %q}}", label), image).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// hardenedArgs are the docker run flags of a Hardened container whose
+// seccomp profile is the file profile.
+func hardenedArgs(profile string) []string {
+	return []string{"--read-only", "--tmpfs", "/tmp:rw,noexec,nosuid,nodev,size=64m",
+		"--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
+		"--security-opt", "seccomp=" + profile, "--pids-limit", strconv.Itoa(hardenedPIDs)}
+}
+
+// writeSeccompProfile writes the sandbox's seccomp profile to a temporary
+// file for docker run (which reads it before the container starts).
+func writeSeccompProfile() (string, error) {
+	b, err := pyexec.SeccompProfile()
+	if err != nil {
+		return "", fmt.Errorf("appworld: the sandbox's seccomp profile: %w", err)
+	}
+	f, err := os.CreateTemp("", "seeupo-seccomp-*.json")
+	if err != nil {
+		return "", fmt.Errorf("appworld: writing the sandbox's seccomp profile: %w", err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("appworld: writing the sandbox's seccomp profile: %w", err)
+	}
+	return f.Name(), nil
 }
 
 // containerAddr is where the host reaches a container's server.
@@ -161,7 +236,10 @@ func containerAddr(ctx context.Context, spec ContainerSpec, id string) (string, 
 	return "127.0.0.1:" + p, nil
 }
 
-func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
+// waitHealthy waits until the server at url answers, for at most limit;
+// exited, when not nil, says why the server's container stopped ("" while
+// it runs).
+func waitHealthy(ctx context.Context, url string, limit time.Duration, exited func() string) error {
 	c := protocol.NewClient(url, 5*time.Second)
 	deadline := time.Now().Add(limit)
 	for {
@@ -170,12 +248,28 @@ func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
 		} else if time.Now().After(deadline) {
 			return fmt.Errorf("appworld: server %s not healthy after %s: %w", url, limit, err)
 		}
+		if exited != nil {
+			if why := exited(); why != "" {
+				return fmt.Errorf("appworld: the container of server %s exited: %s", url, why)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(300 * time.Millisecond):
 		}
 	}
+}
+
+// exitedWith is the end of the log of container id once it has stopped,
+// "" while it runs.
+func exitedWith(ctx context.Context, docker, id string) string {
+	state, err := exec.CommandContext(ctx, docker, "inspect", "-f", "{{.State.Running}} {{.State.ExitCode}}", id).Output()
+	if err != nil || strings.HasPrefix(string(state), "true") {
+		return ""
+	}
+	logs, _ := exec.CommandContext(ctx, docker, "logs", "--tail", "5", id).CombinedOutput()
+	return fmt.Sprintf("exit code %s; log: %s", strings.TrimPrefix(strings.TrimSpace(string(state)), "false "), strings.TrimSpace(string(logs)))
 }
 
 func stopContainers(docker string, ids []string) {

@@ -4,8 +4,13 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/seeupo/seeupo/appworld/internal/hostile"
+	"github.com/seeupo/seeupo/appworld/protocol"
 	"github.com/seeupo/seeupo/appworld/tasks"
 	"github.com/seeupo/seeupo/harness/env"
 )
@@ -62,6 +67,112 @@ func TestContainerPool(t *testing.T) {
 		}
 		if err := s.(*Suite).Close(); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestContainerSandbox starts a container of the native world's image and
+// runs a hostile cell in it: the container keeps every hardening, its
+// server runs cells in the OS-level sandbox (mode namespaces, under the
+// sandbox's seccomp profile), and a cell that has taken down every wall
+// inside Python still cannot start a process, open a socket to the server
+// beside it, read the server's /proc or rewrite the runner.
+func TestContainerSandbox(t *testing.T) {
+	img := testImage(t)
+	ctx := context.Background()
+	pool, err := StartContainers(ctx, ContainerSpec{Image: img, Replicas: 1, Port: 8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	id := pool.containers[0]
+	checkHardened(t, id)
+	if logs, _ := exec.Command("docker", "logs", id).CombinedOutput(); !strings.Contains(string(logs), "(sandbox: namespaces)") {
+		t.Errorf("the container's server does not report sandbox mode namespaces; its log:\n%s", logs)
+	}
+	url, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Release(url)
+	ids, err := tasks.IDs("train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := protocol.NewClient(url, 2*time.Minute)
+	if _, err := c.Initialize(ctx, protocol.InitRequest{TaskID: ids[0]}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(code string) string {
+		t.Helper()
+		obs, err := c.Execute(ctx, ids[0], code)
+		if err != nil {
+			t.Fatalf("execute: %v", err)
+		}
+		return obs
+	}
+	if obs := run(hostile.DisablePython); obs != "disabled\n" {
+		t.Fatalf("disabling Python's walls: %q", obs)
+	}
+	// The server is PID 1 of the container and listens on port 8000 of
+	// the container's network; any UDP port takes a datagram there.
+	obs := run(hostile.Probes(8000, 9, 1))
+	if strings.Contains(obs, "ESCAPED") || !strings.HasSuffix(obs, "probed\n") {
+		t.Errorf("the hostile cell got out of the sandbox in the container:\n%s", obs)
+	}
+	if obs := run("print(apis.supervisor.show_profile()['email'] != '')"); obs != "True\n" {
+		t.Errorf("the world's API after the hostile cell: %q", obs)
+	}
+	if err := c.Close(ctx, ids[0]); err != nil {
+		t.Error(err)
+	}
+}
+
+// checkHardened fails unless container id runs with a read-only root, no
+// capabilities, no-new-privileges, a process limit and a seccomp profile
+// of its own (not Docker's default).
+func checkHardened(t *testing.T, id string) {
+	t.Helper()
+	out, err := exec.Command("docker", "inspect", "-f",
+		"{{.HostConfig.ReadonlyRootfs}}|{{.HostConfig.CapDrop}}|{{.HostConfig.PidsLimit}}|{{len .HostConfig.SecurityOpt}}", id).Output()
+	if err != nil {
+		t.Fatalf("docker inspect %s: %v", id, err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "true|[ALL]|256|2" {
+		t.Errorf("container hardening (read-only|cap-drop|pids|security opts) = %s, want true|[ALL]|256|2", got)
+	}
+	out, err = exec.Command("docker", "inspect", "-f", "{{range .HostConfig.SecurityOpt}}{{.}}\n{{end}}", id).Output()
+	if err != nil {
+		t.Fatalf("docker inspect %s: %v", id, err)
+	}
+	opts := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if !slices.Contains(opts, "no-new-privileges:true") {
+		t.Errorf("container security options lack no-new-privileges:true: %.200q", opts)
+	}
+	// Docker's default allows pivot_root to no one; the sandbox's profile does.
+	if i := slices.IndexFunc(opts, func(o string) bool { return strings.HasPrefix(o, "seccomp={") }); i < 0 || !strings.Contains(opts[i], `"pivot_root"`) {
+		t.Errorf("container security options lack the sandbox's seccomp profile: %.200q", opts)
+	}
+}
+
+// TestContainerExitAtStartReported checks that a server that exits at
+// start (here: a bad listen address) fails the start at once, with its
+// log, instead of after the health wait, and leaves no container behind.
+func TestContainerExitAtStartReported(t *testing.T) {
+	img := testImage(t)
+	start := time.Now()
+	_, err := StartContainers(context.Background(), ContainerSpec{Image: img, Replicas: 1, Port: 8000,
+		Args: []string{"--addr", "no-port"}})
+	if err == nil || !strings.Contains(err.Error(), "exited") || !strings.Contains(err.Error(), "no-port") {
+		t.Fatalf("start with a bad address: %v; want the container's exit and its log", err)
+	}
+	if waited := time.Since(start); waited > 100*time.Second {
+		t.Errorf("the start failed only after %s, the health wait", waited)
+	}
+	out, _ := exec.Command("docker", "ps", "-aq", "--filter", "ancestor="+img, "--filter", "status=exited").Output()
+	for _, id := range strings.Fields(string(out)) {
+		if logs, _ := exec.Command("docker", "inspect", "-f", "{{.Args}}", id).Output(); strings.Contains(string(logs), "no-port") {
+			t.Errorf("container %s of the failed start is left behind", id)
 		}
 	}
 }

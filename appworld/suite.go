@@ -19,6 +19,7 @@ import (
 
 	"github.com/seeupo/seeupo/appworld/native"
 	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/appworld/pyexec"
 	"github.com/seeupo/seeupo/appworld/tasks"
 	"github.com/seeupo/seeupo/harness/env"
 )
@@ -37,6 +38,7 @@ type Settings struct {
 	Replicas        int
 	Root            string // AppWorld root with data/datasets/<split>.txt (remote mode)
 	Python          string
+	Sandbox         pyexec.Sandbox // the native world's interpreters (pyexec.Namespaces when empty)
 	MaxTurns        int
 	MaxAPICalls     int
 	TimeoutSeconds  int
@@ -56,7 +58,7 @@ func DefaultSettings() Settings {
 }
 
 // ParamKeys lists the params the suite accepts.
-var ParamKeys = []string{"mode", "urls", "image", "replicas", "root", "python", "max_turns", "max_api_calls",
+var ParamKeys = []string{"mode", "urls", "image", "replicas", "root", "python", "sandbox", "max_turns", "max_api_calls",
 	"timeout_seconds", "max_output", "experiment", "container_args", "container_volume", "network"}
 
 // ParseParams reads env.Options.Params into Settings.
@@ -78,6 +80,10 @@ func ParseParams(params map[string]string) (Settings, error) {
 			s.Root = v
 		case "python":
 			s.Python = v
+		case "sandbox":
+			if s.Sandbox, err = pyexec.ParseSandbox(v); err != nil {
+				return s, fmt.Errorf("appworld: param sandbox: %w", err)
+			}
 		case "experiment":
 			s.Experiment = v
 		case "container_args":
@@ -198,7 +204,7 @@ func readTaskList(path, split string) ([]string, error) {
 // NewEnv implements env.Suite.
 func (s *Suite) NewEnv(ctx context.Context) (env.Env, error) {
 	if s.settings.Mode == "native" {
-		srv := native.New(native.Options{Python: s.settings.Python, MaxAPICalls: s.settings.MaxAPICalls,
+		srv := native.New(native.Options{Python: s.settings.Python, Sandbox: s.settings.Sandbox, MaxAPICalls: s.settings.MaxAPICalls,
 			TimeoutSeconds: s.settings.TimeoutSeconds, MaxOutput: s.settings.MaxOutput})
 		return newEnv(s.settings, srv, func() { srv.Shutdown() }), nil
 	}

@@ -1,14 +1,14 @@
 // Package native serves the native AppWorld-style world as an AppWorld
 // environment server backend: one world at a time, each episode with its
-// own API server on the loopback interface and its own python3 interpreter.
+// own python3 interpreter in a sandbox (see pyexec), whose API calls the
+// server answers from the episode's world.
 package native
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -28,11 +28,15 @@ const (
 	ObsOutputLimit = "Output exceeded the limit of %d characters; the cell was stopped."
 	ObsRestarted   = "The interpreter had to be restarted; variables from earlier cells are lost."
 	ObsExit        = "Execution failed. Traceback:\nSystemExit: exiting the interpreter is not allowed."
+	ObsBroken      = "Execution failed: the cell broke the interpreter's result channel (%s)."
 )
 
 // Options configure the server; zero values take AppWorld's defaults.
 type Options struct {
-	Python          string
+	Python string
+	// Sandbox isolates the interpreters: pyexec.Namespaces (the default)
+	// or, by name only, the weaker pyexec.HookOnly.
+	Sandbox         pyexec.Sandbox
 	MaxInteractions int
 	MaxAPICalls     int
 	TimeoutSeconds  int
@@ -93,8 +97,6 @@ type episode struct {
 	experiment string
 	opts       Options
 	world      *world.World
-	listener   net.Listener
-	http       *http.Server
 	interp     *pyexec.Interpreter
 	executions int
 	mu         sync.Mutex
@@ -133,18 +135,7 @@ func (s *Server) start(ctx context.Context, t *tasks.Task, req protocol.InitRequ
 	}
 	ep := &episode{task: t, experiment: req.ExperimentName, opts: s.opts.merged(req),
 		world: world.New(store, t.Supervisor.ID, world.BaseTime)}
-	ep.listener, err = net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	ep.http = &http.Server{Handler: ep.world, ReadHeaderTimeout: 10 * time.Second}
-	go ep.http.Serve(ep.listener)
-	o := ep.opts
-	ep.interp, err = pyexec.Start(ctx, pyexec.Config{Python: o.Python, APIHost: "127.0.0.1",
-		APIPort: ep.listener.Addr().(*net.TCPAddr).Port, LimitStatus: world.CallLimitStatus,
-		MaxOutput: o.MaxOutput, Timeout: time.Duration(o.TimeoutSeconds) * time.Second,
-		MemoryBytes: o.MemoryBytes, FileBytes: o.FileBytes, OpenFiles: 256})
+	ep.interp, err = pyexec.Start(ctx, ep.opts.interpreter(ep.world))
 	if err != nil {
 		ep.close()
 		return nil, err
@@ -152,12 +143,49 @@ func (s *Server) start(ctx context.Context, t *tasks.Task, req protocol.InitRequ
 	return ep, nil
 }
 
+// interpreter is the configuration of an episode's interpreter, whose
+// calls go to w (nil for none).
+func (o Options) interpreter(w *world.World) pyexec.Config {
+	cfg := pyexec.Config{Python: o.Python, Sandbox: o.Sandbox, LimitStatus: world.CallLimitStatus,
+		MaxOutput: o.MaxOutput, Timeout: time.Duration(o.TimeoutSeconds) * time.Second,
+		MemoryBytes: o.MemoryBytes, FileBytes: o.FileBytes, OpenFiles: 256}
+	if w != nil {
+		cfg.API = worldAPI(w)
+	}
+	return cfg
+}
+
+// worldAPI answers a cell's calls from the world, as its HTTP handler
+// would.
+func worldAPI(w *world.World) pyexec.API {
+	return func(ctx context.Context, app, api string, args json.RawMessage) (int, []byte) {
+		raw := map[string]any{}
+		if len(args) > 0 && json.Unmarshal(args, &raw) != nil {
+			return 422, []byte(`{"message":"The request body must be a JSON object of arguments."}`)
+		}
+		out, aerr := w.Call(ctx, app, api, raw)
+		if aerr != nil {
+			b, _ := json.Marshal(map[string]any{"message": aerr.Message})
+			return aerr.Status, b
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			return 500, []byte(`{"message":"The answer could not be encoded."}`)
+		}
+		return 200, b
+	}
+}
+
+// Check starts and closes one interpreter with the server's options: an
+// error says what this machine lacks (for the sandbox, what is missing and
+// how to opt into the weaker mode).
+func (s *Server) Check(ctx context.Context) error {
+	return pyexec.Check(ctx, s.opts.merged(protocol.InitRequest{}).interpreter(nil))
+}
+
 func (ep *episode) close() {
 	if ep.interp != nil {
 		ep.interp.Close()
-	}
-	if ep.http != nil {
-		ep.http.Close()
 	}
 	ep.world.Store().Close()
 }
@@ -211,6 +239,8 @@ func observation(r pyexec.Result, o Options) string {
 		tail = fmt.Sprintf(ObsOutputLimit, o.MaxOutput)
 	case pyexec.Exited:
 		tail = ObsExit
+	case pyexec.Broken:
+		tail = fmt.Sprintf(ObsBroken, r.Failure)
 	default:
 		tail = ObsRestarted
 	}

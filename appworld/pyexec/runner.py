@@ -1,17 +1,21 @@
-# The per-episode interpreter of seeupo's AppWorld environment. It reads code
-# cells as JSON lines on fd 3, runs each in one persistent namespace and
-# writes one JSON line per cell on fd 4. Agent code sees an `apis` object
-# whose calls go to the world's API server over HTTP (urllib).
+# The per-episode interpreter of seeupo's AppWorld environment, run with
+# python3 -I -S -c. It reads frames (a 4-byte big-endian length, then JSON)
+# on fd 3 and writes frames on fd 4: one result per code cell, and one call
+# per API call, whose answer comes back on fd 3. Code cells run in one
+# persistent namespace. The audit hook below is a first wall only; the
+# server runs this process in an OS-level sandbox (docs/threat-model.md).
 import json
 import linecache
 import os
+import signal
+import struct
 import sys
 import traceback
 
 CELL = "<python-input>"
-THIS_FILE = os.path.abspath(__file__)
-# Set from the configuration line that starts the session.
-API_HOST, API_PORT, MAX_OUTPUT, LIMIT_STATUS = "127.0.0.1", 0, 100000, 429
+THIS_FILE = "<string>"  # the file name of code run with -c
+MAX_OUTPUT, LIMIT_STATUS = 100000, 429
+_SEQ, _TOKEN = 0, ""
 
 
 class CallLimitExceeded(BaseException):
@@ -22,37 +26,55 @@ class OutputLimitExceeded(BaseException):
     """Raised when a cell prints more than the output cap."""
 
 
-def _configure(cfg):
-    global API_HOST, API_PORT, MAX_OUTPUT, LIMIT_STATUS, _ALLOWED_HOSTS
-    import resource
-    API_HOST, API_PORT = cfg["api_host"], int(cfg["api_port"])
-    MAX_OUTPUT, LIMIT_STATUS = int(cfg["max_output"]), int(cfg["limit_status"])
-    _ALLOWED_HOSTS = {API_HOST, "localhost" if API_HOST == "127.0.0.1" else API_HOST}
-    for name in ("RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CPU"):
-        v = int(cfg.get(name.lower(), 0))
-        if v > 0:
-            resource.setrlimit(getattr(resource, name), (v, v))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def _read_exact(n):
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = os.read(3, n - len(buf))
+        if not chunk:
+            raise EOFError("the server closed the command channel")
+        buf += chunk
+    return bytes(buf)
 
 
-_BLOCKED = {
-    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
-    "os.kill", "os.killpg", "signal.pthread_kill", "pty.spawn", "ctypes.dlopen", "ctypes.dlsym",
-    "ctypes.cdata", "socket.bind", "socket.listen", "os.setpgid", "os.setsid",
-}
-_ALLOWED_HOSTS = set()
+def _read_frame():
+    # An interrupt must not land between the bytes of one frame.
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        (n,) = struct.unpack(">I", _read_exact(4))
+        return json.loads(_read_exact(n))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _audit(event, args):
-    if event in _BLOCKED:
-        raise PermissionError("Blocked by the sandbox: %s is not allowed." % event)
-    if event == "socket.connect" or event == "socket.sendto":
-        addr = args[1] if event == "socket.connect" else args[-1]
-        if not (isinstance(addr, tuple) and len(addr) >= 2 and addr[0] in _ALLOWED_HOSTS and addr[1] == API_PORT):
-            raise PermissionError("Network access is blocked: only the API server can be reached.")
-    elif event == "socket.getaddrinfo":
-        if args[0] not in _ALLOWED_HOSTS:
-            raise PermissionError("Network access is blocked: only the API server can be reached.")
+def _write_frame(obj):
+    body = json.dumps(obj).encode()
+    data = struct.pack(">I", len(body)) + body
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        while data:
+            data = data[os.write(4, data):]
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _make_audit():
+    blocked = frozenset({
+        "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+        "os.kill", "os.killpg", "signal.pthread_kill", "pty.spawn", "ctypes.dlopen", "ctypes.dlsym",
+        "ctypes.cdata", "os.setpgid", "os.setsid",
+    })
+    network = frozenset({
+        "socket.__new__", "socket.bind", "socket.connect", "socket.listen", "socket.sendto", "socket.sendmsg",
+        "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr", "socket.getnameinfo",
+    })
+
+    def audit(event, args, _blocked=blocked, _network=network, _error=PermissionError):
+        if event in _blocked:
+            raise _error("Blocked by the sandbox: %s is not allowed." % event)
+        if event in _network:
+            raise _error("Network access is blocked by the sandbox: use the apis object.")
+
+    return audit
 
 
 class _Capture:
@@ -115,19 +137,16 @@ class _Apis:
 
 
 def _request(app, api, kwargs):
-    import urllib.error
-    import urllib.request
-    body = json.dumps(kwargs).encode()
-    req = urllib.request.Request("http://%s:%d/%s/%s" % (API_HOST, API_PORT, app, api), data=body,
-                                 headers={"Content-Type": "application/json"}, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            text = resp.read().decode()
-    except urllib.error.HTTPError as e:
-        text = e.read().decode().strip()
-        if e.code == LIMIT_STATUS:
-            raise CallLimitExceeded(json.loads(text).get("message", "")) from None
-        raise Exception("Response status code is %d:\n%s" % (e.code, text)) from None
+    _write_frame({"type": "call", "seq": _SEQ, "token": _TOKEN, "app": app, "api": api, "args": kwargs})
+    while True:
+        answer = _read_frame()
+        if answer.get("type") == "answer":
+            break
+    status, text = answer["http_status"], answer["body"]
+    if status == LIMIT_STATUS:
+        raise CallLimitExceeded(json.loads(text).get("message", ""))
+    if status != 200:
+        raise Exception("Response status code is %d:\n%s" % (status, text.strip()))
     return json.loads(text)
 
 
@@ -160,41 +179,50 @@ def _run(code, namespace):
         status, failure = "error", _format_failure(e)
     finally:
         sys.stdout, sys.stderr = saved
-    return {"status": status, "output": out.text(), "failure": failure}
+    return {"status": status, "output": out.text(), "failure": failure[-max(MAX_OUTPUT, 20000):]}
+
+
+def _reap():
+    # This process is the sandbox's init: collect the cell's ended children.
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
 
 
 def main():
-    commands = os.fdopen(3, "r", encoding="utf-8")
-    results = os.fdopen(4, "w", encoding="utf-8")
-    import urllib.request  # noqa: F401 - warm the import before the first cell
-    results.write(json.dumps({"status": "booted"}) + "\n")
-    results.flush()
+    global MAX_OUTPUT, LIMIT_STATUS, _SEQ, _TOKEN
+    _write_frame({"type": "booted"})
     # The process may be started ahead of use; its session begins with
-    # one configuration line.
-    _configure(json.loads(commands.readline()))
+    # one configuration frame.
+    cfg = _read_frame()["config"]
+    MAX_OUTPUT, LIMIT_STATUS = int(cfg["max_output"]), int(cfg["limit_status"])
     namespace = {"__name__": "__main__", "__builtins__": __builtins__, "apis": _Apis()}
-    sys.addaudithook(_audit)
-    results.write(json.dumps({"status": "ready"}) + "\n")
-    results.flush()
-    for line in commands:
-        try:
-            code = json.loads(line)["code"]
-        except (ValueError, KeyError):
+    sys.addaudithook(_make_audit())
+    _write_frame({"type": "ready"})
+    while True:
+        command = _read_frame()
+        if command.get("type") != "run":
             continue
+        _SEQ, _TOKEN = command["seq"], command["token"]
         try:
-            result = _run(code, namespace)
+            result = _run(command["code"], namespace)
         except KeyboardInterrupt:
             result = {"status": "interrupted", "output": "", "failure": ""}
-        results.write(json.dumps(result) + "\n")
-        results.flush()
+        result.update(type="result", seq=_SEQ, token=_TOKEN)
+        _write_frame(result)
+        _reap()
 
 
-if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        # Left by its owner (the host process ended): remove the scratch directory.
-        here = os.getcwd()
-        if os.path.basename(here).startswith("seeupo-cell-"):
-            import shutil
-            shutil.rmtree(here, ignore_errors=True)
+try:
+    main()
+except EOFError:
+    pass
+finally:
+    # Hook-only mode works in a directory of the host: remove it when the
+    # server is gone.
+    here = os.getcwd()
+    if os.path.basename(here).startswith("seeupo-cell-"):
+        import shutil
+        shutil.rmtree(here, ignore_errors=True)

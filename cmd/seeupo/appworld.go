@@ -18,6 +18,7 @@ import (
 	"github.com/seeupo/seeupo/appworld"
 	"github.com/seeupo/seeupo/appworld/native"
 	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/appworld/pyexec"
 	"github.com/seeupo/seeupo/appworld/tasks"
 	"github.com/seeupo/seeupo/appworld/world"
 	"github.com/seeupo/seeupo/harness/config"
@@ -28,10 +29,38 @@ func init() {
 	register("appworld", newAppWorldTasksCmd)
 	register("appworld", newAppWorldCheckCmd)
 	register("appworld", newAppWorldAPIsCmd)
+	register("appworld", newAppWorldSeccompCmd)
+}
+
+func newAppWorldSeccompCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "seccomp",
+		Short: "Print the seccomp profile a container of the native world needs for its sandbox",
+		Long: `Print Docker's default seccomp profile extended by what the native world's
+sandbox needs (clone with namespace flags together with a new user namespace,
+mount, umount2, pivot_root, mount_setattr, sethostname), as JSON. The appworld
+suite passes it to the containers of images built by appworld/docker/build.sh;
+to start one by hand:
+
+  seeupo appworld seccomp > seccomp.json
+  docker run --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
+    --security-opt seccomp=seccomp.json -p 127.0.0.1:8000:8000 seeupo-appworld:latest
+
+docs/threat-model.md says why the additions are safe.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			b, err := pyexec.SeccompProfile()
+			if err != nil {
+				return err
+			}
+			_, err = a.stdout.Write(append(b, '\n'))
+			return err
+		},
+	}
 }
 
 func nativeOptions(c config.AppWorldConfig) native.Options {
-	return native.Options{Python: c.Python, MaxAPICalls: c.MaxAPICalls, TimeoutSeconds: c.TimeoutSeconds, MaxOutput: c.MaxOutput}
+	return native.Options{Python: c.Python, Sandbox: pyexec.Sandbox(c.Sandbox), MaxAPICalls: c.MaxAPICalls, TimeoutSeconds: c.TimeoutSeconds, MaxOutput: c.MaxOutput}
 }
 
 func newAppWorldServeCmd(a *app) *cobra.Command {
@@ -55,10 +84,16 @@ server per concurrent episode.
 			if err != nil {
 				return fmt.Errorf("appworld serve: %w", err)
 			}
-			srv := native.New(nativeOptions(r.AppWorld))
+			opts := nativeOptions(r.AppWorld)
+			srv := native.New(opts)
 			defer srv.Shutdown()
+			if err := srv.Check(cmd.Context()); err != nil {
+				ln.Close()
+				return fmt.Errorf("appworld serve: %w", err)
+			}
 			hs := protocol.NewServer(protocol.Handler(srv), config.Seconds(r.AppWorld.ReadTimeoutS))
-			a.printf("serving the native AppWorld world on http://%s\n", ln.Addr())
+			mode, _ := pyexec.ParseSandbox(string(opts.Sandbox))
+			a.printf("serving the native AppWorld world on http://%s (sandbox: %s)\n", ln.Addr(), mode)
 			go func() {
 				<-cmd.Context().Done()
 				hs.Close()

@@ -82,6 +82,9 @@ func TestAppWorldServeAndRemoteCheck(t *testing.T) {
 	if url == "" {
 		t.Fatalf("serve did not start: %s", out.String())
 	}
+	if !strings.Contains(out.String(), "(sandbox: namespaces)") {
+		t.Errorf("serve does not name its sandbox mode: %s", out.String())
+	}
 	res, _, err := runCLI(t, "appworld", "check", "--split", "dev", "--cut", "--url", url)
 	if err != nil || !strings.Contains(res, "dev     24          8    0.0    0.0") {
 		t.Errorf("check --cut through the server: %v\n%s", err, res)
@@ -146,5 +149,35 @@ func TestAppWorldServeCutsSlowClients(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
+	}
+}
+
+// TestAppWorldSeccomp checks that the printed profile is JSON in Docker's
+// format that allows the sandbox's pivot_root and keeps refusing setns.
+func TestAppWorldSeccomp(t *testing.T) {
+	out, _, err := runCLI(t, "appworld", "seccomp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		DefaultAction string `json:"defaultAction"`
+		Syscalls      []struct {
+			Names    []string       `json:"names"`
+			Action   string         `json:"action"`
+			Includes map[string]any `json:"includes"`
+		} `json:"syscalls"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.DefaultAction != "SCMP_ACT_ERRNO" {
+		t.Fatalf("appworld seccomp: %v; default action %q\n%.300s", err, p.DefaultAction, out)
+	}
+	allowed := map[string]bool{}
+	for _, r := range p.Syscalls {
+		for _, n := range r.Names {
+			allowed[n] = allowed[n] || (r.Action == "SCMP_ACT_ALLOW" && r.Includes == nil)
+		}
+	}
+	if !allowed["pivot_root"] || !allowed["mount"] || allowed["setns"] || allowed["unshare"] {
+		t.Errorf("allowed without a capability: pivot_root %v mount %v setns %v unshare %v; want true true false false",
+			allowed["pivot_root"], allowed["mount"], allowed["setns"], allowed["unshare"])
 	}
 }

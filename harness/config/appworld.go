@@ -14,6 +14,7 @@ type AppWorldConfig struct {
 	Replicas       int     `key:"replicas" min:"1" max:"256" help:"containers started from appworld.image (concurrent episodes)"`
 	Root           string  `key:"root" help:"AppWorld root directory (holding data/); its data/ is mounted into the containers and data/datasets/<split>.txt lists the tasks"`
 	Python         string  `key:"python" help:"python3 interpreter for the native world's code cells"`
+	Sandbox        string  `key:"sandbox" allowed:"namespaces|hook-only" help:"isolation of the native world's code cells: namespaces (OS-level; the world refuses to start where the machine cannot give it) or hook-only (the weaker Python-level sandbox, by name only; see docs/threat-model.md)"`
 	MaxTurns       int     `key:"max_turns" min:"1" max:"1000" help:"agent turns (code cells) per episode"`
 	MaxAPICalls    int     `key:"max_api_calls" min:"1" max:"100000" help:"API calls allowed per code cell"`
 	TimeoutSeconds int     `key:"timeout_seconds" min:"1" max:"3600" help:"time limit of one code cell, seconds"`
@@ -25,7 +26,7 @@ type AppWorldConfig struct {
 
 func init() {
 	registerDefaults(func(c *Config) {
-		c.AppWorld = AppWorldConfig{Mode: "native", Replicas: 1, Python: "python3", MaxTurns: 10, MaxAPICalls: 1000,
+		c.AppWorld = AppWorldConfig{Mode: "native", Replicas: 1, Python: "python3", Sandbox: "namespaces", MaxTurns: 10, MaxAPICalls: 1000,
 			TimeoutSeconds: 100, MaxOutput: 100_000, Experiment: "seeupo", Addr: "127.0.0.1:8000", ReadTimeoutS: 30}
 	})
 }
@@ -40,7 +41,7 @@ func (a AppWorldConfig) Check() error {
 
 // Params renders the section as the appworld suite's params.
 func (a AppWorldConfig) Params() map[string]string {
-	p := map[string]string{"mode": a.Mode, "python": a.Python, "max_turns": fmt.Sprint(a.MaxTurns),
+	p := map[string]string{"mode": a.Mode, "python": a.Python, "sandbox": a.Sandbox, "max_turns": fmt.Sprint(a.MaxTurns),
 		"max_api_calls": fmt.Sprint(a.MaxAPICalls), "timeout_seconds": fmt.Sprint(a.TimeoutSeconds),
 		"max_output": fmt.Sprint(a.MaxOutput), "experiment": a.Experiment, "replicas": fmt.Sprint(a.Replicas)}
 	for k, v := range map[string]string{"urls": a.URLs, "image": a.Image, "root": a.Root} {
