@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/seeupo/seeupo/policy/remote"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
@@ -166,7 +167,11 @@ func (s *Server) answer(ld *loaded, req chatRequest, c transformer.Completion) (
 	if len(req.Tools) == 0 || req.ToolChoice == "none" {
 		return msg, c.FinishReason
 	}
-	calls, rest := parseToolCallTags(text)
+	var calls []call
+	tagged, rest := remote.ParseToolCallTags(text)
+	for _, tc := range tagged {
+		calls = append(calls, call{Name: tc.Name, Args: tc.Arguments})
+	}
 	if len(calls) == 0 {
 		var ok bool
 		if calls, ok = parseCallList(text); !ok {

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -227,10 +226,4 @@ func tokenLogprobs(ld *loaded, c transformer.Completion, asIDs bool) *completion
 		}
 	}
 	return lp
-}
-
-// TokenID reads a "token_id:N" token string.
-func TokenID(s string) (int, bool) {
-	n, err := strconv.Atoi(strings.TrimPrefix(s, "token_id:"))
-	return n, err == nil && strings.HasPrefix(s, "token_id:")
 }

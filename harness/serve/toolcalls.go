@@ -275,40 +275,6 @@ func (p *pyParser) dict() (any, bool) {
 	}
 }
 
-// parseToolCallTags finds <tool_call>{"name": …, "arguments": {…}}</tool_call>
-// blocks; rest is the text outside them.
-func parseToolCallTags(text string) (calls []call, rest string) {
-	const open, closing = "<tool_call>", "</tool_call>"
-	var b strings.Builder
-	for {
-		i := strings.Index(text, open)
-		if i < 0 {
-			break
-		}
-		j := strings.Index(text[i:], closing)
-		if j < 0 {
-			break
-		}
-		var c struct {
-			Name      string          `json:"name"`
-			Arguments json.RawMessage `json:"arguments"`
-		}
-		body := strings.TrimSpace(text[i+len(open) : i+j])
-		if json.Unmarshal([]byte(body), &c) != nil || c.Name == "" {
-			break
-		}
-		args := strings.TrimSpace(string(c.Arguments))
-		if args == "" || args == "null" {
-			args = "{}"
-		}
-		calls = append(calls, call{Name: c.Name, Args: args})
-		b.WriteString(text[:i])
-		text = text[i+j+len(closing):]
-	}
-	b.WriteString(text)
-	return calls, strings.TrimSpace(b.String())
-}
-
 // pyCallList renders calls with JSON arguments as the agent format.
 func pyCallList(calls []toolCall) (string, error) {
 	parts := make([]string, len(calls))
