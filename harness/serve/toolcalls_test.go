@@ -16,7 +16,7 @@ func TestParseCallList(t *testing.T) {
 		{`f(items=[1, "two"], d={'k': (3, 4)}, s='it\'s')`, []call{{"f", `{"items":[1,"two"],"d":{"k":[3,4]},"s":"it's"}`}}, true},
 		{"[]", nil, false},
 		{"The weather is fine.", nil, false},
-		{"[f(1)]", nil, false},             // positional arguments are not the agent format
+		{"[f(1)]", nil, false},            // positional arguments are not the agent format
 		{"[f(a=1)] and more", nil, false}, // trailing text
 		{"[f(a=x)]", nil, false},          // a name is not a literal
 	}
