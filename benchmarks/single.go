@@ -15,6 +15,8 @@ import (
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/kernels"
+	"github.com/seeupo/seeupo/policy/remote"
+	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
@@ -181,6 +183,43 @@ const SplitReference = "reference"
 // in dataDir); AppWorld's own splits (dev, test_normal, test_challenge)
 // name themselves.
 func EvaluatePolicy(ctx context.Context, c SuiteConfig, familyName, modelDir, split, dataDir string, samples int, o RunOptions) (metrics.Eval, error) {
+	return Evaluate(ctx, c, familyName, PolicySource{ModelDir: modelDir}, split, dataDir, samples, o)
+}
+
+// PolicySource is the policy an evaluation samples from: a model directory
+// in process, or an OpenAI-compatible server in token mode (Remote), whose
+// contexts are rendered with the tokenizer at Tokenizer.
+type PolicySource struct {
+	ModelDir  string
+	Remote    *remote.Client
+	Tokenizer string // tokenizer.json of the served model (Remote only)
+	// Tasks keeps the split's first Tasks tasks (0: all).
+	Tasks int
+}
+
+// policy opens the source as a generator with its chat codec.
+func (s PolicySource) policy(o RunOptions) (harness.Generator, harness.Codec, error) {
+	if s.Remote == nil {
+		pol, err := LoadPolicy(s.ModelDir, kernels.NewCPU(o.Threads))
+		if err != nil {
+			return nil, nil, err
+		}
+		return pol, harness.ChatCodec{Tok: pol.Tok}, nil
+	}
+	if s.Tokenizer == "" {
+		return nil, nil, fmt.Errorf("a remote policy in token mode needs the served model's tokenizer.json (--tokenizer)")
+	}
+	tok, err := tokenizer.Load(s.Tokenizer)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--tokenizer: %w", err)
+	}
+	return &harness.RemotePolicy{Client: s.Remote}, harness.ChatCodec{Tok: tok}, nil
+}
+
+// Evaluate evaluates a policy source on a split of a task family of the
+// suite, as EvaluatePolicy does: with the same seeds, a server over the
+// same weights gives the same samples as the model in process.
+func Evaluate(ctx context.Context, c SuiteConfig, familyName string, src PolicySource, split, dataDir string, samples int, o RunOptions) (metrics.Eval, error) {
 	var suite env.Suite
 	var tasks []env.Task
 	f, err := openFamily(c, familyName, o)
@@ -202,11 +241,14 @@ func EvaluatePolicy(ctx context.Context, c SuiteConfig, familyName, modelDir, sp
 		}
 		suite = f.suite
 	}
-	pol, err := LoadPolicy(modelDir, kernels.NewCPU(o.Threads))
+	if src.Tasks > 0 && src.Tasks < len(tasks) {
+		tasks = tasks[:src.Tasks]
+	}
+	pol, codec, err := src.policy(o)
 	if err != nil {
 		return metrics.Eval{}, err
 	}
-	roller := &harness.Roller{Suite: suite, Policy: pol, Codec: harness.ChatCodec{Tok: pol.Tok},
+	roller := &harness.Roller{Suite: suite, Policy: pol, Codec: codec,
 		Limits:  harness.Limits{MaxTurns: c.RL.MaxTurns, MaxTokensPerTurn: c.RL.MaxTokensPerTurn, MaxContext: c.RL.MaxContext},
 		Rewards: harness.DefaultRewards()}
 	ev, err := harness.Evaluate(ctx, roller, harness.Sampling{Temperature: c.RL.EvalTemperature}, tasks, samples, 0xe7a1)

@@ -16,8 +16,9 @@ func init() { register("", newEvalCmd) }
 func newEvalCmd(a *app) *cobra.Command {
 	var (
 		suite, family, checkpoint, split string
-		samples                          int
+		samples, tasks                   int
 		asJSON                           bool
+		rf                               remoteFlags
 	)
 	c := &cobra.Command{
 		Use:   "eval",
@@ -33,13 +34,21 @@ the official lists in remote mode with appworld.root).
 Figures: avg@k (mean success), pass@k (some sample succeeds), pass^k (every
 sample succeeds), sgc@k (AppWorld scenarios), reward/mean, and
 infra_failed_rate: samples lost because the environment failed, not the
-agent, which the other figures leave out.`,
+agent, which the other figures leave out.
+
+With --policy openai the policy is an OpenAI-compatible server (seeupo serve,
+vLLM, SGLang) in token mode: contexts go out as token ids rendered with
+--tokenizer (the served model's tokenizer.json), with a seed per request, and
+the sampled ids come back; the request counts, tokens and latencies are
+printed after the figures. See docs/serve.md.`,
 		Example: `  seeupo eval --checkpoint runs/quick/bfcl_gen/seeupo/seed-1/checkpoints/step-20/policy --split test
-  seeupo eval --family appworld --checkpoint runs/quick/warm-start-appworld --split dev --samples 1`,
+  seeupo eval --family appworld --checkpoint runs/quick/warm-start-appworld --split dev --samples 1
+  seeupo eval --policy openai --base-url http://127.0.0.1:8100/v1 --model tiny --tokenizer runs/quick/warm-start/tokenizer.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if checkpoint == "" {
-				return fmt.Errorf("--checkpoint: give a model directory, e.g. <run>/checkpoints/step-N/policy")
+			src, err := rf.source(checkpoint, tasks)
+			if err != nil {
+				return err
 			}
 			if samples < 1 {
 				return fmt.Errorf("--samples must be >= 1, got %d", samples)
@@ -48,9 +57,12 @@ agent, which the other figures leave out.`,
 			if err != nil {
 				return err
 			}
-			ev, err := benchmarks.EvaluatePolicy(cmd.Context(), c, family, checkpoint, split, cfg.DataDir, samples, opts)
+			ev, err := benchmarks.Evaluate(cmd.Context(), c, family, src, split, cfg.DataDir, samples, opts)
 			if err != nil {
 				return err
+			}
+			if src.Remote != nil {
+				fmt.Fprintln(a.stderr, usageLine(src.Remote.Usage()))
 			}
 			if asJSON {
 				return json.NewEncoder(a.stdout).Encode(ev)
@@ -66,6 +78,8 @@ agent, which the other figures leave out.`,
 	c.Flags().StringVar(&split, "split", "test", "train, test, reference (bfcl_gen), or an AppWorld split (appworld)")
 	c.Flags().IntVar(&samples, "samples", 4, "samples per task (k)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the evaluation as JSON")
+	c.Flags().IntVar(&tasks, "tasks", 0, "evaluate the split's first N tasks (0: all)")
+	rf.bind(c)
 	return c
 }
 
