@@ -15,6 +15,10 @@ RACE_PKGS := ./cmd/... ./harness/...
 TAGS ?= $(if $(wildcard /usr/include/x86_64-linux-gnu/cblas.h /usr/include/aarch64-linux-gnu/cblas.h /usr/include/cblas.h),openblas)
 # Packages tested in both builds when the openblas tag is on.
 BLAS_PKGS := ./kernels/... ./policy/...
+# A package's tests may run for up to GOTEST_TIMEOUT (go test's own default of
+# 10 minutes is too short for ./cmd/... under the race detector on a loaded
+# 2-core machine).
+GOTEST_TIMEOUT ?= 30m
 # Each test run's skipped tests, summarised at the end of `make test`.
 TESTLOG   := bin/testlog
 REPORT    := bin/testreport
@@ -47,12 +51,12 @@ testreport:
 	@rm -rf $(TESTLOG) && mkdir -p $(TESTLOG)
 
 unit: testreport
-	$(GO) test -json -tags '$(TAGS)' ./... | $(REPORT) -label '$(or $(TAGS),pure-Go) build' -skips $(TESTLOG)/unit.skips
+	$(GO) test -timeout $(GOTEST_TIMEOUT) -json -tags '$(TAGS)' ./... | $(REPORT) -label '$(or $(TAGS),pure-Go) build' -skips $(TESTLOG)/unit.skips
 	@if [ -n "$(TAGS)" ]; then echo "pure-Go build of the kernels:"; \
-		$(GO) test -json $(BLAS_PKGS) | $(REPORT) -label 'pure-Go build' -skips $(TESTLOG)/purego.skips; fi
+		$(GO) test -timeout $(GOTEST_TIMEOUT) -json $(BLAS_PKGS) | $(REPORT) -label 'pure-Go build' -skips $(TESTLOG)/purego.skips; fi
 
 race: testreport
-	$(GO) test -json -race $(RACE_PKGS) | $(REPORT) -label race -skips $(TESTLOG)/race.skips
+	$(GO) test -timeout $(GOTEST_TIMEOUT) -json -race $(RACE_PKGS) | $(REPORT) -label race -skips $(TESTLOG)/race.skips
 
 skip-summary:
 	@shopt -s nullglob; $(REPORT) -summary $(TESTLOG)/*.skips
