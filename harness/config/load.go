@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"strconv"
@@ -184,6 +185,9 @@ func checkBounds(f field, val reflect.Value) error {
 	x, ok := asFloat(val)
 	if !ok {
 		return nil
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Errorf("got %v", val.Interface())
 	}
 	if lo, err := strconv.ParseFloat(f.Min, 64); err == nil && x < lo {
 		return fmt.Errorf("got %v", val.Interface())
