@@ -156,6 +156,10 @@ func StartContainers(ctx context.Context, spec ContainerSpec) (*Pool, error) {
 		ids = append(ids, id)
 		addr, err := containerAddr(ctx, spec, id)
 		if err != nil {
+			// A server that exits at once has no port to look up: say why it stopped.
+			if why := exitedWith(ctx, spec.Docker, id); why != "" {
+				err = fmt.Errorf("appworld: the container %.12s of %s exited: %s", id, spec.Image, why)
+			}
 			return fail(err)
 		}
 		urls = append(urls, "http://"+addr)
