@@ -19,7 +19,7 @@ func TestTrainAndEvalRejectBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"train", "--algo", "a2c"}, `unknown algorithm "a2c"`},
-		{[]string{"train", "--suite", neg}, "rl.tasks_per_step must be a positive integer, got -4"},
+		{[]string{"train", "--suite", neg}, "rl.tasks_per_step is -4; allowed: an integer in [1, 100000]"},
 		{[]string{"train", "--suite", "nightly"}, "unknown suite"},
 		{[]string{"eval"}, "--checkpoint"},
 		{[]string{"eval", "--checkpoint", dir, "--split", "reference", "--data-dir", filepath.Join(dir, "none")},
