@@ -90,7 +90,7 @@ func CheckStatic(path string) error {
 	defer f.Close()
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("%s is dynamically linked; build it with CGO_ENABLED=0 (make build-static)", path)
+			return fmt.Errorf("%s is dynamically linked; build it with CGO_ENABLED=0 go build -o bin/seeupo-static ./cmd/seeupo", path)
 		}
 	}
 	return nil
