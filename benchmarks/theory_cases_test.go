@@ -15,18 +15,8 @@ import (
 	"github.com/seeupo/seeupo/policy/tabular"
 )
 
-func testExitBandit(t *testing.T) *Bandit {
-	t.Helper()
-	f, err := FamilyByName("exit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// T = 2, K = 2: the key can only be (1, 1).
-	return f.Make(rand.New(rand.NewPCG(1, 1)), 2, 2, 1)
-}
-
 func TestExitBanditByHand(t *testing.T) {
-	b := testExitBandit(t)
+	b := testBandit(t, "exit") // T = 2, K = 2: the key can only be (1, 1).
 	// Terminal sequences: (0) pays 0.5 after one turn, (1, 0) pays 0.5
 	// after two, (1, 1) is the key and pays 1.
 	want := [][]int{{0}, {1, 0}, {1, 1}}
@@ -189,7 +179,7 @@ func TestBanditPrefix(t *testing.T) {
 // sample and checks which policies move the first turn's log-probs: only
 // the one with a row shared across turns.
 func TestSharedPolicyCouplesTurns(t *testing.T) {
-	b := testTrapBandit(t)
+	b := testBandit(t, "trap")
 	first := policy.Sample{Context: b.Context(0, nil), Response: []int{1}}
 	second := policy.Sample{Context: b.Context(0, []int{1}), Response: []int{0}}
 	for _, c := range []struct {

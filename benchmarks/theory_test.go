@@ -15,9 +15,11 @@ import (
 	"github.com/seeupo/seeupo/policy/tabular"
 )
 
-func testTrapBandit(t *testing.T) *Bandit {
+// testBandit is the named family's bandit with T = 2 turns and K = 2
+// actions, drawn with a fixed seed.
+func testBandit(t *testing.T, family string) *Bandit {
 	t.Helper()
-	f, err := FamilyByName("trap")
+	f, err := FamilyByName(family)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +27,7 @@ func testTrapBandit(t *testing.T) *Bandit {
 }
 
 func TestTrapExactJByHand(t *testing.T) {
-	b := testTrapBandit(t)
+	b := testBandit(t, "trap")
 	// T = 2, K = 2: (0,·) pays 0.6 twice, (1, key₂) pays 1, (1, other) 0.
 	// Uniform policy: J = (0.6 + 0.6 + 1 + 0)/4 = 0.55. J* = 1.
 	p := tabular.NewSoftmax(2)
@@ -45,7 +47,7 @@ func TestTrapExactJByHand(t *testing.T) {
 }
 
 func TestBanditContextsAndRollouts(t *testing.T) {
-	b := testTrapBandit(t)
+	b := testBandit(t, "trap")
 	ctx := b.Context(0, []int{1})
 	// task token, action 1, then the observation: one key action matched.
 	if len(ctx) != 3 || ctx[0] != banditTaskToken || ctx[1] != 1 || ctx[2] != banditObsToken+1 {

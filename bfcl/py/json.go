@@ -35,19 +35,10 @@ func dumpValue(b *strings.Builder, v Value, stack []uintptr) error {
 		}
 		stack = append(stack, id)
 	}
+	if writeAtom(b, v, jsonAtoms) {
+		return nil
+	}
 	switch x := v.(type) {
-	case nil, NoneType:
-		b.WriteString("null")
-	case Bool:
-		if x {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case Int:
-		b.WriteString(strconv.FormatInt(int64(x), 10))
-	case BigInt:
-		b.WriteString(x.V.String())
 	case Float:
 		b.WriteString(jsonFloat(float64(x)))
 	case Str:
@@ -377,19 +368,10 @@ func encodeStateDepth(b *strings.Builder, v Value, depth int) {
 		return
 	}
 	depth++
+	if writeAtom(b, v, jsonAtoms) {
+		return
+	}
 	switch x := v.(type) {
-	case nil, NoneType:
-		b.WriteString("null")
-	case Bool:
-		if x {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case Int:
-		b.WriteString(strconv.FormatInt(int64(x), 10))
-	case BigInt:
-		b.WriteString(x.V.String())
 	case Float:
 		f := float64(x)
 		switch {

@@ -150,19 +150,10 @@ func writeRepr(b *strings.Builder, v Value, stack []uintptr) {
 		}
 		stack = append(stack, id)
 	}
+	if writeAtom(b, v, pythonAtoms) {
+		return
+	}
 	switch x := v.(type) {
-	case nil, NoneType:
-		b.WriteString("None")
-	case Bool:
-		if x {
-			b.WriteString("True")
-		} else {
-			b.WriteString("False")
-		}
-	case Int:
-		b.WriteString(strconv.FormatInt(int64(x), 10))
-	case BigInt:
-		b.WriteString(x.V.String())
 	case Float:
 		b.WriteString(FloatRepr(float64(x)))
 	case Str:
@@ -226,4 +217,34 @@ func writeItems(b *strings.Builder, items []Value, stack []uintptr) {
 		}
 		writeRepr(b, it, stack)
 	}
+}
+
+// atomWords spell None, True and False in one output form.
+type atomWords struct{ none, true, false string }
+
+var (
+	pythonAtoms = atomWords{"None", "True", "False"}
+	jsonAtoms   = atomWords{"null", "true", "false"}
+)
+
+// writeAtom writes None, a bool or an integer in the given spelling and
+// reports whether v was one of them.
+func writeAtom(b *strings.Builder, v Value, w atomWords) bool {
+	switch x := v.(type) {
+	case nil, NoneType:
+		b.WriteString(w.none)
+	case Bool:
+		if x {
+			b.WriteString(w.true)
+		} else {
+			b.WriteString(w.false)
+		}
+	case Int:
+		b.WriteString(strconv.FormatInt(int64(x), 10))
+	case BigInt:
+		b.WriteString(x.V.String())
+	default:
+		return false
+	}
+	return true
 }
