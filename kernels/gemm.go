@@ -279,6 +279,9 @@ func packB(dst []float32, g gemmArgs, pc, kc, jc, nc int) {
 
 // stepKernel is the micro-kernel with A's steps astep floats apart: a
 // transposed A (A[i][p] at a[p·lda+i]) is read in place with astep = lda.
+// The portable one computes one row of C at a time, the row's NR
+// accumulators kept in an array the compiler holds in registers where it
+// can.
 var stepKernel = stepKernelGo
 
 func stepKernelGo(k int, a []float32, astep int, b, c []float32, ldc int, load bool) {
@@ -302,28 +305,10 @@ func stepKernelGo(k int, a []float32, astep int, b, c []float32, ldc int, load b
 	}
 }
 
-// microKernelGo is the portable micro-kernel: one row of C at a time, the
-// row's NR accumulators kept in an array the compiler holds in registers
-// where it can.
+// microKernelGo is the portable micro-kernel on a packed A panel (steps
+// MR floats apart).
 func microKernelGo(k int, a, b, c []float32, ldc int, load bool) {
-	for i := 0; i < gemmMR; i++ {
-		var acc [gemmNR]float32
-		for p := 0; p < k; p++ {
-			av := a[p*gemmMR+i]
-			bp := b[p*gemmNR : p*gemmNR+gemmNR : p*gemmNR+gemmNR]
-			for j := range acc {
-				acc[j] += av * bp[j]
-			}
-		}
-		row := c[i*ldc : i*ldc+gemmNR : i*ldc+gemmNR]
-		if !load {
-			copy(row, acc[:])
-			continue
-		}
-		for j, v := range acc {
-			row[j] += v
-		}
-	}
+	stepKernelGo(k, a, gemmMR, b, c, ldc, load)
 }
 
 // MatMul is the batched GEMM of the Ops interface.
