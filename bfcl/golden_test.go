@@ -1,11 +1,9 @@
 package bfcl
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -36,25 +34,7 @@ func loadDataset(t testing.TB) *Dataset {
 // fails the test (nothing would be checked).
 func readLines(t testing.TB, name string, f func(line []byte)) {
 	t.Helper()
-	path := filepath.Join(testdata.Dir(t, "bfcl_v4"), "golden", name)
-	file, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	sc := bufio.NewScanner(file)
-	sc.Buffer(make([]byte, 1<<20), 1<<28)
-	n := 0
-	for sc.Scan() {
-		n++
-		f(sc.Bytes())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Fatalf("golden file %s has no lines", path)
-	}
+	testdata.EachLine(t, filepath.Join(testdata.Dir(t, "bfcl_v4"), "golden", name), f)
 }
 
 // tally counts golden lines per class and the mismatches blamed on each.

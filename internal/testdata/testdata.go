@@ -7,6 +7,7 @@
 package testdata
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,4 +41,28 @@ func Dir(tb testing.TB, sub string) string {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// EachLine calls f for each line of the data file at path. A file that
+// cannot be read, or has no lines, fails tb: nothing would be checked.
+func EachLine(tb testing.TB, path string, f func(line []byte)) {
+	tb.Helper()
+	file, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer file.Close()
+	sc := bufio.NewScanner(file)
+	sc.Buffer(make([]byte, 1<<20), 1<<28)
+	n := 0
+	for sc.Scan() {
+		n++
+		f(sc.Bytes())
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	if n == 0 {
+		tb.Fatalf("data file %s has no lines", path)
+	}
 }

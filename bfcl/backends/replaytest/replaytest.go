@@ -9,11 +9,9 @@
 package replaytest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,14 +73,14 @@ func Run(t *testing.T, class string) Report {
 		}
 	}
 	var rep Report
-	eachLine(t, filepath.Join(dir, "golden", "gt_traces.jsonl"), func(line []byte) {
+	testdata.EachLine(t, filepath.Join(dir, "golden", "gt_traces.jsonl"), func(line []byte) {
 		var l gtLine
 		if err := json.Unmarshal(line, &l); err != nil {
 			t.Fatal(err)
 		}
 		r.gt(t, l, &rep)
 	})
-	eachLine(t, filepath.Join(dir, "golden", "random_traces.jsonl"), func(line []byte) {
+	testdata.EachLine(t, filepath.Join(dir, "golden", "random_traces.jsonl"), func(line []byte) {
 		var l randomLine
 		if err := json.Unmarshal(line, &l); err != nil {
 			t.Fatal(err)
@@ -98,28 +96,6 @@ func Run(t *testing.T, class string) Report {
 		t.Error(f)
 	}
 	return rep
-}
-
-func eachLine(t *testing.T, path string, f func([]byte)) {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 1<<20), 1<<28)
-	n := 0
-	for sc.Scan() {
-		n++
-		f(sc.Bytes())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Fatalf("golden file %s has no lines", path)
-	}
 }
 
 // owner is the involved class that receives a call of name: the last one
