@@ -209,16 +209,12 @@ func (tr *Travel) bookFlight(accessToken, cardID, date, from, to, class py.Value
 	if msg := tr.tokenError(accessToken); msg != "" {
 		return bookingError(msg), nil
 	}
-	known, err := py.Contains(tr.creditCards, cardID)
+	card, known, err := lookup(tr.creditCards, cardID)
 	if err != nil {
 		return nil, err
 	}
 	if !known {
 		return bookingError("Card not registered"), nil
-	}
-	card, err := py.Index(tr.creditCards, cardID)
-	if err != nil {
-		return nil, err
 	}
 	hasBalance, err := py.Contains(card, py.Str("balance"))
 	if err != nil {
@@ -367,16 +363,12 @@ func (tr *Travel) cancelBooking(accessToken, bookingID py.Value) (py.Value, erro
 	if msg := tr.tokenError(accessToken); msg != "" {
 		return cancelError(msg), nil
 	}
-	known, err := py.Contains(tr.bookings, bookingID)
+	rec, known, err := lookup(tr.bookings, bookingID)
 	if err != nil {
 		return nil, err
 	}
 	if !known {
 		return cancelError("Booking not found"), nil
-	}
-	rec, err := py.Index(tr.bookings, bookingID)
-	if err != nil {
-		return nil, err
 	}
 	cardID, err := py.Index(rec, py.Str("card_id"))
 	if err != nil {
@@ -522,15 +514,12 @@ func (tr *Travel) purchaseInsurance(accessToken, bookingID, cost, cardID py.Valu
 	if !known {
 		return insuranceError("Booking not found"), nil
 	}
-	if known, err = py.Contains(tr.creditCards, cardID); err != nil {
+	card, known, err := lookup(tr.creditCards, cardID)
+	if err != nil {
 		return nil, err
 	}
 	if !known {
 		return insuranceError("Credit card not registered"), nil
-	}
-	card, err := py.Index(tr.creditCards, cardID)
-	if err != nil {
-		return nil, err
 	}
 	balance, err := py.Index(card, py.Str("balance"))
 	if err != nil {
@@ -557,4 +546,14 @@ func (tr *Travel) contactSupport(bookingID py.Value) (py.Value, error) {
 	}
 	return py.NewDict().With("customer_support_message", py.Str("Thank you for contacting customer support. "+
 		"Your message has been received and we will get back to you shortly.")), nil
+}
+
+// lookup is `key in d` followed, when it holds, by d[key]: the upstream
+// methods check a key before they read it.
+func lookup(d, key py.Value) (v py.Value, found bool, err error) {
+	if found, err = py.Contains(d, key); err != nil || !found {
+		return nil, found, err
+	}
+	v, err = py.Index(d, key)
+	return v, true, err
 }
