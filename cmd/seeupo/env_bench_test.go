@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,20 +79,12 @@ func BenchmarkBFCLEpisodes(b *testing.B) {
 	})
 	b.Run("http-loopback", func(b *testing.B) {
 		s, eps := bfclEpisodes(b, data, b.N)
-		srv, err := env.NewServer(env.ServerOptions{Suites: []env.Suite{s}})
+		c, stop, err := env.ServeLoopback(s)
 		if err != nil {
 			b.Fatal(err)
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ctx, ln) }()
-		defer func() { cancel(); <-done }()
-		c, _ := env.NewClient(env.ClientOptions{BaseURL: "http://" + ln.Addr().String()})
-		rs, err := env.OpenRemote(ctx, c, bfcl.SuiteName)
+		defer stop()
+		rs, err := env.OpenRemote(context.Background(), c, bfcl.SuiteName)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package container_test
 
 import (
 	"context"
-	"net"
 	"testing"
 
 	"github.com/seeupo/seeupo/harness/env"
@@ -46,20 +45,12 @@ func BenchmarkEpisodes(b *testing.B) {
 	})
 	b.Run("http-loopback", func(b *testing.B) {
 		s, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "16"}})
-		srv, err := env.NewServer(env.ServerOptions{Suites: []env.Suite{s}})
+		c, stop, err := env.ServeLoopback(s)
 		if err != nil {
 			b.Fatal(err)
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ctx, ln) }()
-		defer func() { cancel(); <-done }()
-		c, _ := env.NewClient(env.ClientOptions{BaseURL: "http://" + ln.Addr().String()})
-		rs, err := env.OpenRemote(ctx, c, counter.Name)
+		defer stop()
+		rs, err := env.OpenRemote(context.Background(), c, counter.Name)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -675,3 +675,26 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return err
 }
+
+// ServeLoopback serves suites on a free loopback port in this process and
+// returns a client of that server and the function that stops it (and
+// waits for its shutdown). Tests and benchmarks use it to put a real HTTP
+// hop between a driver and its environments.
+func ServeLoopback(suites ...Suite) (c *Client, stop func(), err error) {
+	srv, err := NewServer(ServerOptions{Suites: suites})
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, err = NewClient(ClientOptions{BaseURL: "http://" + ln.Addr().String()}); err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	return c, func() { cancel(); <-done }, nil
+}
