@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -50,27 +48,9 @@ func TestAppWorldCheck(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while a command writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestAppWorldServeAndRemoteCheck(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out lockedBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"appworld", "serve", "--addr", "127.0.0.1:0"}, &out, &out) }()
 	addr := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
@@ -98,7 +78,7 @@ func TestAppWorldServeAndRemoteCheck(t *testing.T) {
 func TestAppWorldProbe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	var out lockedBuffer
 	go run(ctx, []string{"appworld", "serve", "--addr", "127.0.0.1:0"}, &out, &out)
 	addr := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 	deadline := time.Now().Add(20 * time.Second)
@@ -120,7 +100,7 @@ func TestAppWorldServeCutsSlowClients(t *testing.T) {
 	t.Setenv("SEEUPO_APPWORLD_READ_TIMEOUT_S", "0.5")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	var out lockedBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"appworld", "serve", "--addr", "127.0.0.1:0"}, &out, &out) }()
 	addr := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
