@@ -248,7 +248,12 @@ func spawn(key launchKey) (*process, error) {
 		return nil, err
 	}
 	cmd, views, dir, err := command(key, runnerSource, cmdR, resW)
+	stderr := &tail{max: 2048}
 	if err == nil {
+		// The init's and the interpreter's own complaints (a crash before
+		// the first frame) are kept for the boot error; cells' output goes
+		// through the frames.
+		cmd.Stderr, cmd.WaitDelay = stderr, time.Second
 		err = cmd.Start()
 		closeAll(views)
 	}
@@ -277,6 +282,10 @@ func spawn(key launchKey) (*process, error) {
 	}
 	if _, err := pr.await("booted", time.Now().Add(30*time.Second)); err != nil {
 		pr.kill()
+		<-pr.exited
+		if last := stderr.String(); last != "" {
+			err = fmt.Errorf("%w (its standard error ends: %q)", err, last)
+		}
 		if key.sandbox == Namespaces {
 			return nil, sandboxHint(err)
 		}
@@ -490,4 +499,27 @@ func newToken() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// tail keeps the last max bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
 }

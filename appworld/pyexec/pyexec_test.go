@@ -2,6 +2,8 @@ package pyexec
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +74,22 @@ func TestContextCancelStopsCell(t *testing.T) {
 	}
 	if r, err := p.Run(context.Background(), "print(1)"); err != nil || r.Output != "1\n" {
 		t.Fatalf("after cancel: %+v %v", r, err)
+	}
+}
+
+// TestBootFailureShowsStandardError checks that an interpreter that dies
+// before it boots is reported with the end of its standard error, so the
+// cause of a failed start can be read from the error.
+func TestBootFailureShowsStandardError(t *testing.T) {
+	fake := filepath.Join(t.TempDir(), "python3")
+	script := "#!/bin/sh\n" +
+		"case \"$4\" in *sys.executable*) echo \"$0\"; echo /nonexistent; exit 0;; esac\n" +
+		"echo 'no interpreter here' >&2\nexit 3\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Start(context.Background(), Config{Python: fake, Sandbox: HookOnly, Timeout: time.Minute})
+	if err == nil || !strings.Contains(err.Error(), "no interpreter here") {
+		t.Fatalf("start with an interpreter that exits at once: %v; want its standard error in the message", err)
 	}
 }

@@ -191,8 +191,19 @@ def _reap():
         pass
 
 
+def _set_limits():
+    # The rlimits (argument 1: JSON from resource names to values) are set
+    # here, soft = hard so that no cell can raise them, before this process
+    # says it booted and so before any cell runs; the sandbox's init cannot
+    # set them itself (docs/threat-model.md).
+    import resource
+    for name, value in json.loads(sys.argv[1]).items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
 def main():
     global MAX_OUTPUT, LIMIT_STATUS, _SEQ, _TOKEN
+    _set_limits()
     _write_frame({"type": "booted"})
     # The process may be started ahead of use; its session begins with
     # one configuration frame.

@@ -70,11 +70,31 @@ type limits struct {
 	Scratch   int64 `json:"scratch"`
 }
 
+// rlimitsArg is the runner's argument: the rlimits it sets on itself,
+// soft = hard, before it boots, as JSON from the names of Python's
+// resource module to values. The process limit is set only in a sandbox
+// with its own user namespace: the count is per user of that namespace.
+func rlimitsArg(l limits, isolated bool) string {
+	set := map[string]int64{"RLIMIT_CORE": 0}
+	for name, v := range map[string]int64{"RLIMIT_AS": l.Memory, "RLIMIT_FSIZE": l.FileSize,
+		"RLIMIT_NOFILE": int64(l.OpenFiles), "RLIMIT_CPU": int64(l.CPU)} {
+		if v > 0 {
+			set[name] = v
+		}
+	}
+	if isolated && l.Processes > 0 {
+		set["RLIMIT_NPROC"] = int64(l.Processes)
+	}
+	b, _ := json.Marshal(set)
+	return string(b)
+}
+
 // command builds the start of an interpreter for key; the returned files
 // are the child's mount sources, to close once it has started.
 func command(key launchKey, runner string, cmdR, resW *os.File) (*exec.Cmd, []*os.File, string, error) {
-	spec := initSpec{Python: key.python, Args: []string{key.python, "-I", "-S", "-c", runner},
-		Isolate: key.sandbox == Namespaces, Limits: key.limits}
+	isolated := key.sandbox == Namespaces
+	spec := initSpec{Python: key.python, Args: []string{key.python, "-I", "-S", "-c", runner, rlimitsArg(key.limits, isolated)},
+		Isolate: isolated, Limits: key.limits}
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"seeupo-sandbox-init"}
 	cmd.ExtraFiles = []*os.File{cmdR, resW}
@@ -197,7 +217,7 @@ func runInit(raw string) {
 			fail(step, err)
 		}
 	}
-	if step, err := restrict(s.Limits, s.Isolate); err != nil {
+	if step, err := restrict(s.Isolate); err != nil {
 		fail(step, err)
 	}
 	fail("executing "+s.Python, syscall.Exec(s.Python, s.Args, s.Env))
@@ -292,31 +312,12 @@ func bindDevices() error {
 	return nil
 }
 
-// restrict sets the rlimits (soft = hard, so the cell cannot raise them),
-// forbids gaining privileges, drops the capabilities python3 would
-// inherit and asks for SIGKILL when the server goes away.
-func restrict(l limits, isolated bool) (string, error) {
-	set := []struct {
-		res int
-		v   int64
-	}{{unix.RLIMIT_AS, l.Memory}, {unix.RLIMIT_FSIZE, l.FileSize}, {unix.RLIMIT_NOFILE, int64(l.OpenFiles)},
-		{unix.RLIMIT_CPU, int64(l.CPU)}, {unix.RLIMIT_CORE, -1}}
-	if isolated {
-		// The count is per user of the sandbox's own user namespace.
-		set = append(set, struct {
-			res int
-			v   int64
-		}{unix.RLIMIT_NPROC, int64(l.Processes)})
-	}
-	for _, r := range set {
-		v := uint64(max(r.v, 0))
-		if r.v == 0 {
-			continue
-		}
-		if err := unix.Setrlimit(r.res, &unix.Rlimit{Cur: v, Max: v}); err != nil {
-			return "setting rlimit " + strconv.Itoa(r.res), err
-		}
-	}
+// restrict forbids gaining privileges, drops the capabilities python3
+// would inherit and asks for SIGKILL when the server goes away. The
+// rlimits are set by the runner before it boots, not here: this init is a
+// Go program, whose runtime may map memory or start a thread at any moment
+// and dies when a limit refuses it.
+func restrict(isolated bool) (string, error) {
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return "no_new_privs", err
 	}
