@@ -298,3 +298,78 @@ func TestEvalChatFlags(t *testing.T) {
 		}
 	}
 }
+
+// appWorldServer answers an AppWorld conversation in function-calling
+// mode: first the account passwords, then complete_task giving up.
+func appWorldServer(t *testing.T) (string, *scriptedServer) {
+	s := &scriptedServer{t: t, systems: map[string]int{}}
+	h := func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Messages []chatMsg `json:"messages"`
+			Tools    []struct {
+				Function struct {
+					Name string `json:"name"`
+				} `json:"function"`
+			} `json:"tools"`
+		}
+		if json.NewDecoder(r.Body).Decode(&req) != nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		s.requests++
+		s.mu.Unlock()
+		s.checkToolMessages(req.Messages)
+		offered := map[string]bool{}
+		for _, tool := range req.Tools {
+			offered[tool.Function.Name] = true
+		}
+		call := map[string]any{"name": "supervisor__show_account_passwords", "arguments": "{}"}
+		if last := req.Messages[len(req.Messages)-1]; last.Role == "tool" {
+			if !strings.Contains(last.text(), `"password"`) {
+				s.problem("the passwords call answered %.200q", last.text())
+			}
+			call = map[string]any{"name": "supervisor__complete_task", "arguments": `{"status": "fail"}`}
+		}
+		if !offered[call["name"].(string)] {
+			s.problem("%s is not among the %d tools offered", call["name"], len(offered))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"id": "c", "object": "chat.completion", "created": 1, "model": "scripted",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "tool_calls", "message": map[string]any{
+				"role": "assistant", "content": nil,
+				"tool_calls": []any{map[string]any{"id": fmt.Sprintf("call_%d", len(req.Messages)), "type": "function", "function": call}}}}},
+			"usage": map[string]any{"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13}})
+	}
+	ts := httptest.NewServer(http.HandlerFunc(h))
+	t.Cleanup(ts.Close)
+	return ts.URL + "/v1", s
+}
+
+// On the native AppWorld world in function-calling mode the APIs are the
+// tools, each call runs and is answered, and complete_task ends the
+// episode.
+func TestEvalChatAppWorld(t *testing.T) {
+	base, srv := appWorldServer(t)
+	out := t.TempDir()
+	_, stderr, err := runCLI(t, "eval", "--policy", "openai", "--mode", "chat", "--base-url", base, "--model", "scripted",
+		"--family", "appworld", "--split", "test", "--samples", "1", "--tasks", "3", "--out", out, "--max-turns", "5")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, p := range srv.problems {
+		t.Error(p)
+	}
+	set, err := reports.Load([]string{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := set.Runs[0]
+	if run.ID.Suite != "appworld" || run.ID.Algorithm != "scripted-fc" || len(run.Evals[0].Tasks) != 3 {
+		t.Fatalf("run %+v", run.ID)
+	}
+	f := run.Summary.Figures
+	if f["chat/replies_mean"] != 2 || f["chat/tool_calls_mean"] != 2 || f["eval/avg@1"] != 0 || srv.requests != 6 {
+		t.Errorf("figures %v after %d requests: want two calls per episode, the last ending it, and no task solved", f, srv.requests)
+	}
+}
