@@ -17,6 +17,8 @@ type Env struct {
 	settings Settings
 	backend  protocol.Backend
 	release  func()
+	docs     *toolCache // the suite's API docs as tools (function-calling mode)
+	tools    []env.Tool
 	task     env.Task
 	turns    int
 	started  bool
@@ -24,8 +26,8 @@ type Env struct {
 	closed   bool
 }
 
-func newEnv(s Settings, b protocol.Backend, release func()) *Env {
-	return &Env{settings: s, backend: b, release: release}
+func newEnv(s Settings, b protocol.Backend, release func(), docs *toolCache) *Env {
+	return &Env{settings: s, backend: b, release: release, docs: docs}
 }
 
 // SystemPrompt tells the agent how to act in AppWorld.
@@ -42,22 +44,31 @@ apis.supervisor.complete_task() otherwise; call it with status="fail" if the tas
 
 // Reset implements env.Env.
 func (e *Env) Reset(ctx context.Context, task env.Task) ([]env.Message, error) {
+	user, err := e.begin(ctx, task, e.settings.MaxTurns)
+	if err != nil {
+		return nil, err
+	}
+	return []env.Message{{Role: "system", Content: SystemPrompt}, {Role: "user", Content: user}}, nil
+}
+
+// begin initializes task's world on the backend with a cap of
+// interactions and returns the opening user message.
+func (e *Env) begin(ctx context.Context, task env.Task, interactions int) (string, error) {
 	if e.closed {
-		return nil, errors.New("appworld: Reset on a closed environment")
+		return "", errors.New("appworld: Reset on a closed environment")
 	}
 	if e.started && !e.done {
 		e.backend.Close(ctx, e.task.ID)
 	}
 	init, err := e.backend.Initialize(ctx, protocol.InitRequest{TaskID: task.ID, ExperimentName: e.settings.Experiment,
-		MaxInteractions: e.settings.MaxTurns, MaxAPICallsPerInteraction: e.settings.MaxAPICalls, TimeoutSeconds: e.settings.TimeoutSeconds})
+		MaxInteractions: interactions, MaxAPICallsPerInteraction: e.settings.MaxAPICalls, TimeoutSeconds: e.settings.TimeoutSeconds})
 	if err != nil {
-		return nil, fmt.Errorf("appworld: initialize %s: %w", task.ID, err)
+		return "", fmt.Errorf("appworld: initialize %s: %w", task.ID, err)
 	}
 	e.task, e.turns, e.started, e.done = task, 0, true, false
 	sup := init.Supervisor
-	user := fmt.Sprintf("My name is %s %s, my e-mail is %s and my phone number is %s. It is %s.\nTask: %s",
-		sup.FirstName, sup.LastName, sup.Email, sup.PhoneNumber, init.Datetime, init.Instruction)
-	return []env.Message{{Role: "system", Content: SystemPrompt}, {Role: "user", Content: user}}, nil
+	return fmt.Sprintf("My name is %s %s, my e-mail is %s and my phone number is %s. It is %s.\nTask: %s",
+		sup.FirstName, sup.LastName, sup.Email, sup.PhoneNumber, init.Datetime, init.Instruction), nil
 }
 
 var codeBlock = regexp.MustCompile("(?s)```(?:python|py)?[ \\t]*\\n(.*?)```")
@@ -89,17 +100,27 @@ func (e *Env) Step(ctx context.Context, action string) (env.StepResult, error) {
 	if err != nil {
 		return env.StepResult{}, fmt.Errorf("appworld: execute in %s: %w", e.task.ID, err)
 	}
-	e.turns++
-	completed, err := e.backend.TaskCompleted(ctx, e.task.ID)
+	completed, err := e.endTurn(ctx)
 	if err != nil {
-		return env.StepResult{}, fmt.Errorf("appworld: task_completed in %s: %w", e.task.ID, err)
+		return env.StepResult{}, err
 	}
-	e.done = completed || e.turns >= e.settings.MaxTurns
 	return env.StepResult{
 		Messages: []env.Message{{Role: "user", Content: "Output:\n```\n" + obs + "\n```"}},
 		Done:     e.done,
 		Info:     map[string]any{"code_fenced": fenced, "turn": e.turns, "task_completed": completed},
 	}, nil
+}
+
+// endTurn counts a turn after a cell ran and asks the backend whether the
+// task was completed; the episode is done then or after MaxTurns turns.
+func (e *Env) endTurn(ctx context.Context) (completed bool, err error) {
+	e.turns++
+	completed, err = e.backend.TaskCompleted(ctx, e.task.ID)
+	if err != nil {
+		return false, fmt.Errorf("appworld: task_completed in %s: %w", e.task.ID, err)
+	}
+	e.done = completed || e.turns >= e.settings.MaxTurns
+	return completed, nil
 }
 
 // Details is the JSON in env.Evaluation.Details.

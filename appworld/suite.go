@@ -139,6 +139,7 @@ type Suite struct {
 	pool     *Pool
 	poolOnce sync.Once
 	poolErr  error
+	docs     toolCache
 }
 
 // Open opens the suite from env options.
@@ -206,7 +207,7 @@ func (s *Suite) NewEnv(ctx context.Context) (env.Env, error) {
 	if s.settings.Mode == "native" {
 		srv := native.New(native.Options{Python: s.settings.Python, Sandbox: s.settings.Sandbox, MaxAPICalls: s.settings.MaxAPICalls,
 			TimeoutSeconds: s.settings.TimeoutSeconds, MaxOutput: s.settings.MaxOutput})
-		return newEnv(s.settings, srv, func() { srv.Shutdown() }), nil
+		return newEnv(s.settings, srv, func() { srv.Shutdown() }, &s.docs), nil
 	}
 	pool, err := s.Pool(ctx)
 	if err != nil {
@@ -217,7 +218,7 @@ func (s *Suite) NewEnv(ctx context.Context) (env.Env, error) {
 		return nil, err
 	}
 	client := protocol.NewClient(url, s.settings.RequestTimeout)
-	return newEnv(s.settings, client, func() { pool.Release(url) }), nil
+	return newEnv(s.settings, client, func() { pool.Release(url) }, &s.docs), nil
 }
 
 // Capacity implements env.Bounded: in remote mode one episode per server

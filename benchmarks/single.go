@@ -257,15 +257,20 @@ func Evaluate(ctx context.Context, c SuiteConfig, familyName string, src PolicyS
 }
 
 // referenceTasks opens the BFCL suite on the reference test split of
-// multi_turn_base.
+// multi_turn_base, with the compact prompt the trained models know.
 func referenceTasks(dataDir string) (env.Suite, []env.Task, error) {
+	return referenceTasksForm(dataDir, bfcl.PromptCompact)
+}
+
+// referenceTasksForm opens the reference split with a prompt form.
+func referenceTasksForm(dataDir, prompt string) (env.Suite, []env.Task, error) {
 	dir := filepath.Join(dataDir, "bfcl_v4")
 	if _, err := os.Stat(dir); err != nil {
 		return nil, nil, fmt.Errorf("split %s needs the BFCL v4 data, not found at %s: set data_dir (--data-dir or SEEUPO_DATA) or run `seeupo data fetch bfcl --dest %s`",
 			SplitReference, dir, dir)
 	}
 	s, err := env.Open(bfcl.SuiteName, env.Options{DataDir: dataDir,
-		Params: map[string]string{"category": "base", "prompt": bfcl.PromptCompact}})
+		Params: map[string]string{"category": "base", "prompt": prompt}})
 	if err != nil {
 		return nil, nil, err
 	}

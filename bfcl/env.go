@@ -184,6 +184,7 @@ type Env struct {
 	step  int
 	// steps[t] are the decoded, non-empty call lists of turn t's steps.
 	steps      [][][]string
+	fc         bool // function-calling mode (ResetTools)
 	forceQuit  bool
 	done       bool
 	callsTotal int
@@ -194,17 +195,10 @@ type Env struct {
 func (v *Env) Reset(_ context.Context, task env.Task) ([]env.Message, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	e, ok := v.data.Entry(task.ID)
-	if !ok {
-		return nil, fmt.Errorf("bfcl: unknown task %q", task.ID)
-	}
-	ex, err := v.data.NewExecutor(e, v.opts.ModelName, nil)
-	if err != nil {
+	if err := v.start(task, false); err != nil {
 		return nil, err
 	}
-	v.entry, v.exec, v.steps = e, ex, [][][]string{{}}
-	v.turn, v.step, v.callsTotal, v.forceQuit, v.done = 0, 0, 0, false, false
-	sys, err := SystemPrompt(v.data.Functions(e, v.opts.HonourExcluded), v.opts.PromptForm)
+	sys, err := SystemPrompt(v.data.Functions(v.entry, v.opts.HonourExcluded), v.opts.PromptForm)
 	if err != nil {
 		return nil, err
 	}
@@ -216,9 +210,29 @@ func (v *Env) Reset(_ context.Context, task env.Task) ([]env.Message, error) {
 	return append([]env.Message{{Role: "system", Content: sys}}, msgs...), nil
 }
 
-// turnMessages are the messages that open turn t.
+// start begins an episode of task; fc selects function-calling mode.
+func (v *Env) start(task env.Task, fc bool) error {
+	e, ok := v.data.Entry(task.ID)
+	if !ok {
+		return fmt.Errorf("bfcl: unknown task %q", task.ID)
+	}
+	ex, err := v.data.NewExecutor(e, v.opts.ModelName, nil)
+	if err != nil {
+		return err
+	}
+	v.entry, v.exec, v.steps, v.fc = e, ex, [][][]string{{}}, fc
+	v.turn, v.step, v.callsTotal, v.forceQuit, v.done = 0, 0, 0, false, false
+	return nil
+}
+
+// turnMessages are the messages that open turn t. A miss_func hand-out
+// turn carries the new docs in prompting mode; in function-calling mode
+// they join the tools and the message only says so.
 func (v *Env) turnMessages(t int) []env.Message {
 	if docs := v.data.HandedOut(v.entry, t); docs != nil {
+		if v.fc {
+			return []env.Message{{Role: "user", Content: AdditionalFunctionPrompt}}
+		}
 		return []env.Message{{Role: "user", Content: HandOutMessage(docs, v.opts.PromptForm)}}
 	}
 	var out []env.Message
@@ -234,11 +248,8 @@ func (v *Env) turnMessages(t int) []env.Message {
 func (v *Env) Step(_ context.Context, action string) (env.StepResult, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.entry == nil {
-		return env.StepResult{}, fmt.Errorf("bfcl: Step before Reset")
-	}
-	if v.done {
-		return env.StepResult{Done: true}, fmt.Errorf("bfcl: Step after the episode ended")
+	if err := v.stepping("Step"); err != nil {
+		return env.StepResult{Done: v.done}, err
 	}
 	calls, derr := DecodeExecute(action)
 	if derr != nil || len(calls) == 0 || len(calls) == 1 && calls[0] == "" {
@@ -248,18 +259,37 @@ func (v *Env) Step(_ context.Context, action string) (env.StepResult, error) {
 		}
 		return v.nextTurn(info), nil
 	}
+	outs, res := v.execute(calls)
+	res.Messages = []env.Message{{Role: "user", Content: ToolResultsMessage(calls, outs)}}
+	return res, nil
+}
+
+// stepping checks that the episode can take a step of the named kind.
+func (v *Env) stepping(kind string) error {
+	switch {
+	case v.entry == nil:
+		return fmt.Errorf("bfcl: %s before Reset", kind)
+	case v.done:
+		return fmt.Errorf("bfcl: %s after the episode ended", kind)
+	}
+	return nil
+}
+
+// execute runs one step's calls and records them for the checker; more
+// than MaxSteps steps in a turn force-quit the episode.
+func (v *Env) execute(calls []string) ([]string, env.StepResult) {
 	outs := v.exec.Execute(calls)
 	v.steps[v.turn] = append(v.steps[v.turn], calls)
 	v.callsTotal += len(calls)
 	v.step++
 	info := map[string]any{"turn": v.turn, "calls": len(calls), "outputs": outs}
-	res := env.StepResult{Messages: []env.Message{{Role: "user", Content: ToolResultsMessage(calls, outs)}}, Info: info}
+	res := env.StepResult{Info: info}
 	if v.step > v.opts.MaxSteps {
 		v.forceQuit, v.done = true, true
 		res.Done = true
 		info["force_quit"] = true
 	}
-	return res, nil
+	return outs, res
 }
 
 func (v *Env) nextTurn(info map[string]any) env.StepResult {

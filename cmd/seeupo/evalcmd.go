@@ -37,21 +37,35 @@ infra_failed_rate: samples lost because the environment failed, not the
 agent, which the other figures leave out.
 
 With --policy openai the policy is an OpenAI-compatible server (seeupo serve,
-vLLM, SGLang) in token mode: contexts go out as token ids rendered with
---tokenizer (the served model's tokenizer.json), with a seed per request, and
-the sampled ids come back; the request counts, tokens and latencies are
-printed after the figures. See docs/serve.md.`,
+vLLM, SGLang). In token mode (--mode tokens, the default) contexts go out as
+token ids rendered with --tokenizer (the served model's tokenizer.json), with
+a seed per request, and the sampled ids come back. In chat mode (--mode chat)
+the conversation goes to /v1/chat/completions: with --tool-format fc the
+environment's tools are offered and the answer's tool calls are executed and
+answered as tool messages; with --tool-format prompt the environment's
+prompting-mode messages are sent and the answer's text is the action. Chat
+mode writes a run directory (<out>/<experiment>/<family>/<name>/seed-<n>) that
+seeupo report shows beside trained runs. The request counts, tokens and
+latencies are printed after the figures. See docs/serve.md.`,
 		Example: `  seeupo eval --checkpoint runs/quick/bfcl_gen/seeupo/seed-1/checkpoints/step-20/policy --split test
   seeupo eval --family appworld --checkpoint runs/quick/warm-start-appworld --split dev --samples 1
-  seeupo eval --policy openai --base-url http://127.0.0.1:8100/v1 --model tiny --tokenizer runs/quick/warm-start/tokenizer.json`,
+  seeupo eval --policy openai --base-url http://127.0.0.1:8100/v1 --model tiny --tokenizer runs/quick/warm-start/tokenizer.json
+  seeupo eval --policy openai --mode chat --base-url http://HOST:8000/v1 --model Qwen/Qwen3-8B --split reference --samples 1 --strip-think --parse-tool-call-tags`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			src, err := rf.source(checkpoint, tasks)
+			chat, err := rf.checkMode()
 			if err != nil {
 				return err
 			}
 			if samples < 1 {
 				return fmt.Errorf("--samples must be >= 1, got %d", samples)
+			}
+			if chat {
+				return a.evalChat(cmd, &rf, suite, family, split, samples, tasks, asJSON)
+			}
+			src, err := rf.source(checkpoint, tasks)
+			if err != nil {
+				return err
 			}
 			c, opts, cfg, err := a.suiteRun(suite, "")
 			if err != nil {
@@ -81,6 +95,31 @@ printed after the figures. See docs/serve.md.`,
 	c.Flags().IntVar(&tasks, "tasks", 0, "evaluate the split's first N tasks (0: all)")
 	rf.bind(c)
 	return c
+}
+
+// evalChat evaluates a served model in chat mode and writes its run
+// directory.
+func (a *app) evalChat(cmd *cobra.Command, rf *remoteFlags, suite, family, split string, samples, tasks int, asJSON bool) error {
+	src, err := rf.chatSource(tasks, cmd.Flags().Changed("temperature"))
+	if err != nil {
+		return err
+	}
+	c, opts, cfg, err := a.suiteRun(suite, rf.chat.out)
+	if err != nil {
+		return err
+	}
+	res, err := benchmarks.EvaluateChat(cmd.Context(), c, family, src, split, cfg.DataDir, samples, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stderr, usageLine(res.Usage))
+	if asJSON {
+		return json.NewEncoder(a.stdout).Encode(res.Eval)
+	}
+	a.printf("%s: %d tasks × %d samples, chat mode (%s)\n", split, len(res.Eval.Tasks), samples, src.ToolFormat)
+	a.printf("%s", evalFigures(res.Eval.Aggregates, samples))
+	a.printf("run directory: %s\n", res.Dir)
+	return nil
 }
 
 // evalFigures lists an evaluation's aggregates for k samples, one a line,
