@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/seeupo/seeupo/appworld"
-	"github.com/seeupo/seeupo/appworld/tasks"
 	"github.com/seeupo/seeupo/harness/env"
 )
 
@@ -203,11 +202,10 @@ func appWorldSplits(s env.Suite, a AppWorldFamily) (train, test []env.Task, err 
 // the environment, one fenced code cell per turn, and checks that it
 // succeeds within maxTurns cells.
 func demonstrateAppWorld(ctx context.Context, suite env.Suite, t env.Task, maxTurns int) (transcript, error) {
-	task, err := tasks.Default.Get(t.ID)
+	cells, err := appworld.ReferenceSolution(t.ID)
 	if err != nil {
 		return transcript{}, err
 	}
-	cells := task.Solution()
 	if len(cells) > maxTurns {
 		return transcript{}, fmt.Errorf("appworld task %s: its reference solution has %d cells, more than rl.max_turns %d", t.ID, len(cells), maxTurns)
 	}
