@@ -1,11 +1,14 @@
 package config
 
-// AlgorithmConfig selects the training algorithm and its settings. It
-// mirrors algorithms.Overrides field for field (that package cannot be
-// imported here), so the trainer converts it with
-// algorithms.SettingsFrom(algorithms.Overrides(cfg.Algorithm)). Defaults
-// are the reference values of SEEUPO.md; empty estimator and loss mean the
-// algorithm's own.
+// AlgorithmConfig selects the training algorithm and its settings; its keys
+// are algorithms.SettingKeys and name (a test keeps them in step). Only
+// the values a preset, the file, the environment or a flag sets count
+// (Resolved.Explicit("algorithm")): they are a layer over the chosen
+// algorithm's own defaults, so any value given, the reference value, zero
+// and false included, wins, and a key not given leaves the algorithm's
+// own. The defaults below are the reference values of SEEUPO.md, shown by
+// `seeupo config show`; empty estimator, loss, group_stats and
+// kl_placement stand for the algorithm's own.
 type AlgorithmConfig struct {
 	Name               string  `key:"name" help:"algorithm: seeupo, ppo, grpo, gspo, reinforce, rloo, reinforce_pp, or any other registered one"`
 	Estimator          string  `key:"estimator" allowed:"|grpo|grae|seeupo|rloo|reinforce_pp|gae" help:"advantage estimator; empty: the algorithm's own"`
