@@ -92,10 +92,17 @@ func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.Ru
 }
 
 // algorithmOverrides are the algorithm settings the configuration sets
-// (by a preset, the file, the environment or flags), without the name.
+// (by a preset, the file, the environment or flags), without the name. An
+// empty estimator, loss, group_stats or kl_placement, a value none of
+// them can take, names the algorithm's own.
 func algorithmOverrides(r *config.Resolved) algorithms.Overrides {
 	o := algorithms.Overrides(r.Explicit("algorithm"))
 	delete(o, "name")
+	for _, key := range []string{"estimator", "loss", "group_stats", "kl_placement"} {
+		if o[key] == "" {
+			delete(o, key)
+		}
+	}
 	return o
 }
 

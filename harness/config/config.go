@@ -11,7 +11,9 @@
 // name the key, where the value came from (file and line, variable or flag)
 // and what is allowed.
 //
-// It imports the standard library, viper and a YAML parser only.
+// It imports the standard library, viper, a YAML parser and, for the names
+// the algorithm section allows (algorithms, estimators, losses,
+// aggregation modes), the algorithms' registries.
 package config
 
 // Config is the fully resolved configuration of one invocation.

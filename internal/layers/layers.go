@@ -44,7 +44,7 @@ var Components = []Component{
 	{Path: "harness", MayImport: []string{"algorithms", "policy", "kernels", "harness/env", "harness/config",
 		"harness/metrics", "harness/progress", "harness/serve"}},
 	{Path: "harness/env"},
-	{Path: "harness/config"},
+	{Path: "harness/config", MayImport: []string{"algorithms"}}, // the algorithm section's allowed names
 	{Path: "harness/metrics"},
 	{Path: "harness/progress"},
 	{Path: "harness/sysinfo"},
