@@ -133,10 +133,7 @@ func TestAlgorithmSettingExplicitValueWins(t *testing.T) {
 	}
 }
 
-// An environment variable is as explicit as the file: false switches off
-// what an algorithm's defaults switch on, and the reference learning rate
-// replaces the suite's.
-func TestAlgorithmSettingFromEnvironmentWins(t *testing.T) {
+func init() {
 	algorithms.Register(algorithms.Spec{Name: "test_padded", Summary: "seeupo with the switches on (test only)",
 		Defaults: func() algorithms.Settings {
 			s, _ := algorithms.Defaults("seeupo")
@@ -144,6 +141,12 @@ func TestAlgorithmSettingFromEnvironmentWins(t *testing.T) {
 			return s
 		},
 		New: func(s algorithms.Settings) (algorithms.Algorithm, error) { return algorithms.NewSeeUPO(s), nil }})
+}
+
+// An environment variable is as explicit as the file: false switches off
+// what an algorithm's defaults switch on, and the reference learning rate
+// replaces the suite's.
+func TestAlgorithmSettingFromEnvironmentWins(t *testing.T) {
 	ref := algorithms.ReferenceSettings()
 	t.Setenv("SEEUPO_ALGORITHM_PAD_ENDED", "false")
 	t.Setenv("SEEUPO_ALGORITHM_RENORM_SURVIVORS", "0")
