@@ -27,15 +27,22 @@ func AllAtOnce(name string, s Settings) Algorithm {
 
 func (a *allAtOnce) Name() string       { return a.name }
 func (a *allAtOnce) Settings() Settings { return a.s }
-func (a *allAtOnce) NeedsCritic() bool  { return a.s.Estimator == EstGAE }
+func (a *allAtOnce) NeedsCritic() bool {
+	e, err := estimatorRegistry.lookup(a.s.Estimator)
+	return err == nil && e.critic
+}
 
 func (a *allAtOnce) Update(ctx context.Context, m Models, b *Batch) (Metrics, error) {
 	start := time.Now()
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
-	if a.NeedsCritic() && m.Critic == nil {
-		return nil, fmt.Errorf("%s: the %s estimator needs a critic (Models.Critic is nil)", a.name, EstGAE)
+	est, err := estimatorRegistry.lookup(a.s.Estimator)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.name, err)
+	}
+	if est.critic && m.Critic == nil {
+		return nil, fmt.Errorf("%s: the %s estimator needs a critic (Models.Critic is nil)", a.name, est.Name)
 	}
 	ts := b.allTurns()
 	met := Metrics{}
@@ -48,13 +55,10 @@ func (a *allAtOnce) Update(ctx context.Context, m Models, b *Batch) (Metrics, er
 		return nil, err
 	}
 	var adv, oldValues, returns [][]float64
-	switch {
-	case a.s.Estimator == EstGAE:
-		adv, oldValues, returns, err = a.gaeAdvantages(m.Critic, b, ts)
-	case a.s.KLPlacement == KLInReward:
-		adv, err = a.klRewardAdvantages(m, b, ts, old, met)
-	default:
-		adv, err = tokenAdvantages(a.s, b, ts)
+	if est.tokens != nil {
+		adv, oldValues, returns, err = est.tokens(a, m, b, ts, old, met)
+	} else {
+		adv, err = groupAdvantages(est.Advantages, a.s, b, ts)
 	}
 	if err != nil {
 		return nil, err
@@ -150,50 +154,31 @@ func lastTokenRewards(ts []turnSample, rewards []float64) [][]float64 {
 	return out
 }
 
-// tokenAdvantages computes per-token advantages with a critic-free
-// estimator: trajectory-level ones are broadcast to every response token
-// of every turn; reinforce_pp whitens the return-to-go over all tokens.
-func tokenAdvantages(s Settings, b *Batch, ts []turnSample) ([][]float64, error) {
+// groupAdvantages computes per-token advantages with a trajectory-level
+// estimator: one per trajectory, broadcast to every response token of
+// every turn, or under group_stats: turn-samples one per turn-sample.
+func groupAdvantages(est func([]float64, []int) ([]float64, error), s Settings, b *Batch, ts []turnSample) ([][]float64, error) {
 	r, g := b.rewardsAndGroups()
-	if s.Estimator == EstReinforcePP {
-		return reinforcePPAdvantages(s, r, g, ts, nil)
-	}
 	if s.GroupStats == StatsTurnSamples {
-		return turnSampleAdvantages(s.Estimator, ts, r, g)
+		return turnSampleAdvantages(est, ts, r, g)
 	}
-	per, err := trajectoryAdvantages(s.Estimator, r, g)
+	per, err := est(r, g)
 	if err != nil {
 		return nil, err
 	}
 	return broadcast(ts, per), nil
 }
 
-// trajectoryAdvantages is one advantage per entry of r with a
-// trajectory-level estimator.
-func trajectoryAdvantages(estimator string, r []float64, g []int) ([]float64, error) {
-	switch estimator {
-	case EstGRPO:
-		return GRPOAdvantages(r, g)
-	case EstGRAE:
-		return GRAEAdvantages(r, g)
-	case EstRLOO:
-		return RLOOAdvantages(r, g)
-	case EstSeeUPO:
-		return SeeUPOAdvantages(r, g)
-	}
-	return nil, fmt.Errorf("estimator %q has no critic-free form", estimator)
-}
-
 // turnSampleAdvantages applies a trajectory-level estimator to the
 // turn-samples: each sample carries its trajectory's reward and group, so
 // the group statistics weigh a trajectory by its number of turns (the
 // release's batches).
-func turnSampleAdvantages(estimator string, ts []turnSample, r []float64, g []int) ([][]float64, error) {
+func turnSampleAdvantages(est func([]float64, []int) ([]float64, error), ts []turnSample, r []float64, g []int) ([][]float64, error) {
 	rs, gs := make([]float64, len(ts)), make([]int, len(ts))
 	for i, x := range ts {
 		rs[i], gs[i] = r[x.traj], g[x.traj]
 	}
-	per, err := trajectoryAdvantages(estimator, rs, gs)
+	per, err := est(rs, gs)
 	if err != nil {
 		return nil, err
 	}

@@ -200,6 +200,48 @@ func KLTokens(kind string, logp, ref [][]float64) (TokenTerms, error) {
 	return t, nil
 }
 
+// AggSpec registers a loss aggregation mode: how per-token terms become
+// one loss. Adding one is a file that calls RegisterAgg from init.
+type AggSpec struct {
+	Name    string
+	Summary string
+	// Weights returns w with loss = Σ_ij w_ij·v_ij for the loss mask:
+	// masked tokens and sequences whose mask is all zero get weight 0.
+	Weights func(mask [][]float64) [][]float64
+}
+
+var aggRegistry = newRegistry[AggSpec]("mode")
+
+// RegisterAgg adds an aggregation mode; call it from init. A duplicate or
+// empty name, or a spec without Weights, panics.
+func RegisterAgg(s AggSpec) {
+	if s.Weights == nil {
+		panic("algorithms: RegisterAgg " + s.Name + " needs Weights")
+	}
+	aggRegistry.add(s.Name, s)
+}
+
+// AggModes lists the registered aggregation modes, sorted.
+func AggModes() []string { return aggRegistry.names() }
+
+func init() {
+	RegisterAgg(AggSpec{Name: AggTokenMean, Summary: "mean over every unmasked token of the batch",
+		Weights: func(mask [][]float64) [][]float64 {
+			_, total, _ := maskCounts(mask)
+			return aggWeights(mask, func(m, _ float64) float64 { return m / total })
+		}})
+	RegisterAgg(AggSpec{Name: AggSeqMeanTokMean, Summary: "mean over sequences of each sequence's token mean",
+		Weights: func(mask [][]float64) [][]float64 {
+			_, _, live := maskCounts(mask)
+			return aggWeights(mask, func(m, n float64) float64 { return m / n / float64(live) })
+		}})
+	RegisterAgg(AggSpec{Name: AggSeqMeanTokenSum, Summary: "mean over sequences of each sequence's token sum",
+		Weights: func(mask [][]float64) [][]float64 {
+			_, _, live := maskCounts(mask)
+			return aggWeights(mask, func(m, _ float64) float64 { return m / float64(live) })
+		}})
+}
+
 // AggWeights returns w with loss = Σ_ij w_ij·v_ij for the aggregation mode:
 // token-mean Σ m v / Σ m; seq-mean-token-mean is the mean over sequences of
 // each sequence's token mean; seq-mean-token-sum the mean over sequences
@@ -207,44 +249,48 @@ func KLTokens(kind string, logp, ref [][]float64) (TokenTerms, error) {
 // out; masked tokens get weight 0. With no unmasked token at all every
 // weight is 0.
 func AggWeights(mask [][]float64, mode string) ([][]float64, error) {
-	if err := checkAgg(mode); err != nil {
-		return nil, err
+	spec, err := aggRegistry.lookup(mode)
+	if err != nil {
+		return nil, fmt.Errorf("agg: %w", err)
 	}
-	w := zerosLike(mask)
-	var total float64
-	var live int
-	for _, row := range mask {
-		n := sum(row)
-		total += n
-		if n > 0 {
+	return spec.Weights(mask), nil
+}
+
+// maskCounts are the unmasked tokens of each sequence, of the batch, and
+// the sequences that have one.
+func maskCounts(mask [][]float64) (perSeq []float64, total float64, live int) {
+	perSeq = make([]float64, len(mask))
+	for i, row := range mask {
+		perSeq[i] = sum(row)
+		total += perSeq[i]
+		if perSeq[i] > 0 {
 			live++
 		}
 	}
+	return perSeq, total, live
+}
+
+// aggWeights is weight(m_ij, n_i) for every token of a sequence with
+// n_i > 0 unmasked tokens, and 0 elsewhere.
+func aggWeights(mask [][]float64, weight func(m, n float64) float64) [][]float64 {
+	w := zerosLike(mask)
+	perSeq, _, _ := maskCounts(mask)
 	for i, row := range mask {
-		n := sum(row)
-		if n == 0 {
+		if perSeq[i] == 0 {
 			continue
 		}
 		for j, m := range row {
-			switch mode {
-			case AggTokenMean:
-				w[i][j] = m / total
-			case AggSeqMeanTokMean:
-				w[i][j] = m / n / float64(live)
-			default:
-				w[i][j] = m / float64(live)
-			}
+			w[i][j] = weight(m, perSeq[i])
 		}
 	}
-	return w, nil
+	return w
 }
 
 func checkAgg(mode string) error {
-	switch mode {
-	case AggTokenMean, AggSeqMeanTokMean, AggSeqMeanTokenSum:
-		return nil
+	if _, err := aggRegistry.lookup(mode); err != nil {
+		return fmt.Errorf("agg: %w", err)
 	}
-	return fmt.Errorf("agg: unknown mode %q (known: %s, %s, %s)", mode, AggTokenMean, AggSeqMeanTokMean, AggSeqMeanTokenSum)
+	return nil
 }
 
 // Dot is Σ_ij w_ij·v_ij.

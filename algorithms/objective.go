@@ -9,22 +9,20 @@ import (
 // term, the KL penalty to the reference policy, the entropy bonus and the
 // aggregation over tokens.
 type LossConfig struct {
-	Loss        string  // ppo | gspo | gspo-seq | reinforce
+	Loss        string  // a registered policy loss (Losses): ppo, gspo, gspo-seq, reinforce, …
 	ClipLow     float64 // ε below 1
 	ClipHigh    float64 // ε above 1
 	DualClip    float64 // c > 1 enables the dual clip for A < 0 (ppo only)
 	KL          string  // "" (none) | k1 | k2 | k3
 	KLCoef      float64
 	EntropyCoef float64
-	Agg         string // token-mean | seq-mean-token-mean | seq-mean-token-sum
+	Agg         string // a registered aggregation mode (AggModes)
 }
 
 // Validate names the first setting that is not allowed.
 func (c LossConfig) Validate() error {
-	switch c.Loss {
-	case LossPPO, LossGSPO, LossGSPOSeq, LossReinforce:
-	default:
-		return fmt.Errorf("loss: unknown %q (known: ppo, gspo, gspo-seq, reinforce)", c.Loss)
+	if _, err := lossRegistry.lookup(c.Loss); err != nil {
+		return fmt.Errorf("loss: %w", err)
 	}
 	switch c.KL {
 	case KLNone, KLK1, KLK2, KLK3:
@@ -117,16 +115,12 @@ func PolicyObjective(c LossConfig, in LossInput) (LossResult, error) {
 // policyGradientTerms evaluates the policy-gradient term: its per-token
 // terms, its aggregated value, and the weights that turn the terms'
 // gradients into dL/dlogp (the aggregation weights w, or 1 on every
-// unmasked token for gspo-seq, whose Grad is already dL/dlogp).
+// unmasked token for a sequence loss such as gspo-seq, whose Grad is
+// already dL/dlogp).
 func policyGradientTerms(c LossConfig, in LossInput, w [][]float64) (TokenTerms, float64, [][]float64) {
-	var pg TokenTerms
-	switch c.Loss {
-	case LossPPO:
-		pg = PPOClipTokens(in.LogP, in.OldLogP, in.Adv, c.ClipLow, c.ClipHigh, c.DualClip)
-	case LossGSPO:
-		pg = GSPOTokens(in.LogP, in.OldLogP, in.Adv, in.Mask, c.ClipLow, c.ClipHigh)
-	case LossGSPOSeq:
-		loss, t := GSPOSequence(in.LogP, in.OldLogP, in.Adv, in.Mask, c.ClipLow, c.ClipHigh)
+	spec, _ := lossRegistry.lookup(c.Loss) // validated by PolicyObjective
+	if spec.Sequence != nil {
+		loss, t := spec.Sequence(c, in)
 		ones := zerosLike(in.Mask)
 		for i := range ones {
 			for j, m := range in.Mask[i] {
@@ -136,9 +130,8 @@ func policyGradientTerms(c LossConfig, in LossInput, w [][]float64) (TokenTerms,
 			}
 		}
 		return t, loss, ones
-	default:
-		pg = ReinforceTokens(in.LogP, in.Adv)
 	}
+	pg := spec.Tokens(c, in)
 	return pg, Dot(w, pg.Value), w
 }
 

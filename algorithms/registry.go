@@ -3,9 +3,6 @@ package algorithms
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
-	"sync"
 
 	"github.com/seeupo/seeupo/policy"
 )
@@ -48,48 +45,23 @@ type Spec struct {
 	New      func(Settings) (Algorithm, error)
 }
 
-var (
-	registryMu sync.RWMutex
-	registry   = map[string]Spec{}
-)
+var algorithmRegistry = newRegistry[Spec]("algorithm")
 
 // Register adds an algorithm; call it from init. A duplicate or empty name,
 // or a spec without Defaults or New, panics.
 func Register(s Spec) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	if s.Name == "" || s.Defaults == nil || s.New == nil {
+	if s.Defaults == nil || s.New == nil {
 		panic("algorithms: Register needs a name, Defaults and New")
 	}
-	if _, dup := registry[s.Name]; dup {
-		panic("algorithms: algorithm " + s.Name + " registered twice")
-	}
-	registry[s.Name] = s
+	algorithmRegistry.add(s.Name, s)
 }
 
 // Names lists the registered algorithms, sorted.
-func Names() []string {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return algorithmRegistry.names() }
 
 // Lookup returns the spec registered under name; an unknown name is an
 // error listing the known ones.
-func Lookup(name string) (Spec, error) {
-	registryMu.RLock()
-	s, ok := registry[name]
-	registryMu.RUnlock()
-	if !ok {
-		return Spec{}, fmt.Errorf("unknown algorithm %q (known: %s)", name, strings.Join(Names(), ", "))
-	}
-	return s, nil
-}
+func Lookup(name string) (Spec, error) { return algorithmRegistry.lookup(name) }
 
 // Defaults returns the default settings of the named algorithm.
 func Defaults(name string) (Settings, error) {

@@ -68,7 +68,7 @@ const (
 // its defaults (the reference values of SEEUPO.md); fields an algorithm
 // does not use are ignored by it.
 type Settings struct {
-	Estimator string // advantage estimator (grpo, grae, seeupo, rloo, reinforce_pp, gae)
+	Estimator string // advantage estimator: a registered name (Estimators)
 	LossConfig
 	Optim policy.Optim
 	// Epochs passes over the batch, each split into MiniBatches optimiser
@@ -142,10 +142,8 @@ func referenceSettings() Settings {
 
 // Validate names the first setting that is not allowed.
 func (s Settings) Validate() error {
-	switch s.Estimator {
-	case EstGRPO, EstGRAE, EstSeeUPO, EstRLOO, EstReinforcePP, EstGAE:
-	default:
-		return fmt.Errorf("estimator: unknown %q (known: grpo, grae, seeupo, rloo, reinforce_pp, gae)", s.Estimator)
+	if _, err := estimatorRegistry.lookup(s.Estimator); err != nil {
+		return fmt.Errorf("estimator: %w", err)
 	}
 	if err := s.LossConfig.Validate(); err != nil {
 		return err
@@ -191,8 +189,8 @@ func (s Settings) validateChoices() error {
 		return fmt.Errorf("budget: updates fixes the optimiser steps per training step (one per SeeUPO turn step); "+
 			"epochs and mini_batches must stay 1, got %d and %d", s.Epochs, s.MiniBatches)
 	}
-	if s.KLPlacement == KLInReward && s.Estimator != EstReinforcePP {
-		return fmt.Errorf("kl_placement: reward needs the reinforce_pp estimator (got %q); use loss", s.Estimator)
+	if e, _ := estimatorRegistry.lookup(s.Estimator); s.KLPlacement == KLInReward && !e.rewardKL {
+		return fmt.Errorf("kl_placement: reward needs an estimator that takes the KL penalty into the reward (reinforce_pp), got %q; use loss", s.Estimator)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/appworld/tasks"
 )
 
 // Replay runs code cells as one episode of taskID on backend and returns
@@ -26,4 +27,14 @@ func Replay(ctx context.Context, b protocol.Backend, taskID, experiment string, 
 		}
 	}
 	return b.Evaluate(ctx, taskID)
+}
+
+// ReferenceSolution returns the code cells of a native task's reference
+// solution (a login cell, then the solution's cells), one per turn.
+func ReferenceSolution(taskID string) ([]string, error) {
+	t, err := tasks.Default.Get(taskID)
+	if err != nil {
+		return nil, err
+	}
+	return t.Solution(), nil
 }

@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
+	yaml "go.yaml.in/yaml/v3"
+
 	"github.com/seeupo/seeupo/appworld"
-	"github.com/seeupo/seeupo/appworld/tasks"
 	"github.com/seeupo/seeupo/harness/env"
 )
 
@@ -33,10 +35,11 @@ type AppWorldFamily struct {
 	// two variants only.
 	Train string `yaml:"train"`
 	Eval  string `yaml:"eval"`
-	// Seeds are the seeds of the family's runs (default: the suite's).
-	Seeds []int `yaml:"seeds"`
-	// Model, WarmStart and RL replace the suite's settings key by key
-	// where set; the rest is the suite's.
+	// Seeds are the seeds of the family's runs. Seeds, Model, WarmStart
+	// and RL are the family's settings: LoadSuite starts them from the
+	// suite's and applies the keys the section gives on top, so a key
+	// left out is the suite's and a key given wins, zero included.
+	Seeds     []int             `yaml:"seeds"`
 	Model     ModelSettings     `yaml:"model"`
 	WarmStart WarmStartSettings `yaml:"warm_start"`
 	RL        RLSettings        `yaml:"rl"`
@@ -70,16 +73,36 @@ func (a AppWorldFamily) validate(suite string) error {
 	return nil
 }
 
-// appWorldConfig is the suite with the AppWorld family's settings applied.
+// appWorldConfig is the suite with the AppWorld family's settings.
 func (c SuiteConfig) appWorldConfig() SuiteConfig {
 	fc := c
-	overlay(&fc.Model, &c.AppWorld.Model)
-	overlay(&fc.WarmStart, &c.AppWorld.WarmStart)
-	overlay(&fc.RL, &c.AppWorld.RL)
-	if len(c.AppWorld.Seeds) > 0 {
-		fc.Seeds = c.AppWorld.Seeds
-	}
+	fc.Model, fc.WarmStart, fc.RL, fc.Seeds = c.AppWorld.Model, c.AppWorld.WarmStart, c.AppWorld.RL, c.AppWorld.Seeds
 	return fc
+}
+
+// resolveAppWorld sets the AppWorld family's seeds, model, warm start and
+// RL settings: the suite's, then the keys of each layer's appworld
+// section (nil where a layer has none) in order.
+func (c *SuiteConfig) resolveAppWorld(sections []*yaml.Node) error {
+	a := &c.AppWorld
+	a.Seeds, a.Model, a.WarmStart, a.RL = slices.Clone(c.Seeds), c.Model, c.WarmStart, c.RL
+	if c.RL.CriticLR != nil {
+		lr := *c.RL.CriticLR
+		a.RL.CriticLR = &lr // the family's own, so a section's value leaves the suite's alone
+	}
+	for _, sec := range sections {
+		if sec == nil {
+			continue
+		}
+		for key, dst := range map[string]any{"seeds": &a.Seeds, "model": &a.Model, "warm_start": &a.WarmStart, "rl": &a.RL} {
+			if n := mappingChild(sec, key); n != nil {
+				if err := n.Decode(dst); err != nil {
+					return fmt.Errorf("appworld.%s: %w", key, err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // remote reports whether the family runs against AppWorld servers, given
@@ -203,11 +226,10 @@ func appWorldSplits(s env.Suite, a AppWorldFamily) (train, test []env.Task, err 
 // the environment, one fenced code cell per turn, and checks that it
 // succeeds within maxTurns cells.
 func demonstrateAppWorld(ctx context.Context, suite env.Suite, t env.Task, maxTurns int) (transcript, error) {
-	task, err := tasks.Default.Get(t.ID)
+	cells, err := appworld.ReferenceSolution(t.ID)
 	if err != nil {
 		return transcript{}, err
 	}
-	cells := task.Solution()
 	if len(cells) > maxTurns {
 		return transcript{}, fmt.Errorf("appworld task %s: its reference solution has %d cells, more than rl.max_turns %d", t.ID, len(cells), maxTurns)
 	}

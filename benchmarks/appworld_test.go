@@ -23,8 +23,10 @@ func microAppWorld(t *testing.T) SuiteConfig {
 	c.AppWorld.Enabled, c.AppWorld.Mode, c.AppWorld.Eval = true, AppWorldNative, "dev"
 	c.AppWorld.Seeds = []int{1, 2} // the family's own seeds; the BFCL family keeps the suite's one
 	c.AppWorld.WarmStart.Steps, c.AppWorld.WarmStart.Batch = 2, 4
-	c.AppWorld.RL = RLSettings{Steps: 1, TasksPerStep: 2, GroupSize: 2, EvalEvery: 1, EvalSamples: 2, EvalTasks: 6,
-		MaxTurns: 3, MaxTokensPerTurn: 8, MaxContext: 1024}
+	c.AppWorld.RL = c.RL // the micro suite's, with the family's own below
+	r := &c.AppWorld.RL
+	r.Steps, r.TasksPerStep, r.GroupSize, r.EvalEvery, r.EvalSamples, r.EvalTasks = 1, 2, 2, 1, 2, 6
+	r.MaxTurns, r.MaxTokensPerTurn, r.MaxContext = 3, 8, 1024
 	return c
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"strings"
 
 	"github.com/seeupo/seeupo/bfcl"
@@ -140,15 +139,4 @@ func openBFCLFamily(c SuiteConfig) (*family, error) {
 		describe: fmt.Sprintf("%d training and %d held-out generated tasks (%s family, %d rejected by the checker)",
 			len(train), len(test), c.Tasks.Family, len(gs.Rejected)),
 	}, nil
-}
-
-// overlay copies the fields of src that are set (not zero) onto dst; both
-// point to structs of one type.
-func overlay(dst, src any) {
-	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
-	for i := range s.NumField() {
-		if !s.Field(i).IsZero() {
-			d.Field(i).Set(s.Field(i))
-		}
-	}
 }

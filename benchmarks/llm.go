@@ -78,10 +78,11 @@ type RLSettings struct {
 	Temperature      float64 `yaml:"temperature" range:"[0, 100]"`
 	EvalTemperature  float64 `yaml:"eval_temperature" range:"[0, 100]"`
 	LR               float64 `yaml:"lr" range:"(0, 1]"`
-	CriticLR         float64 `yaml:"critic_lr" range:"[0, 1]"`
-	MaxTurns         int     `yaml:"max_turns" range:"[1, 1000]"`
-	MaxTokensPerTurn int     `yaml:"max_tokens_per_turn" range:"[1, 131072]"`
-	MaxContext       int     `yaml:"max_context" range:"[0, 1048576]"`
+	// CriticLR is the critic's learning rate (nil: the algorithm's own).
+	CriticLR         *float64 `yaml:"critic_lr,omitempty" range:"[0, 1]"`
+	MaxTurns         int      `yaml:"max_turns" range:"[1, 1000]"`
+	MaxTokensPerTurn int      `yaml:"max_tokens_per_turn" range:"[1, 131072]"`
+	MaxContext       int      `yaml:"max_context" range:"[0, 1048576]"`
 }
 
 //go:embed presets/*.yaml
@@ -100,37 +101,95 @@ func SuiteNames() []string {
 
 // LoadSuite reads a preset by name, or a YAML file when name is a path: a
 // file's settings apply on top of the quick preset, so it names only what
-// it changes. Unknown keys are errors.
+// it changes. The layers are the defaults (defaultSuite), the preset, then
+// the file: a key a layer gives replaces the value below it, whatever it
+// is (zero and false included), and a key it leaves out keeps it. The
+// appworld section's model, warm_start, rl and seeds are resolved here the
+// same way, over the suite's (see AppWorldFamily). Unknown keys are errors.
 func LoadSuite(name string) (SuiteConfig, error) {
-	var data []byte
-	var err error
-	where := name
-	var c SuiteConfig
-	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.ContainsRune(name, os.PathSeparator) {
-		if c, err = LoadSuite("quick"); err != nil {
-			return c, err
-		}
-		// A file's runs go under its own experiment name unless it says.
-		stem := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-		c.Name, c.Experiment = stem, stem
-		data, err = os.ReadFile(name)
-	} else {
-		where = "presets/" + name + ".yaml"
-		data, err = presetFiles.ReadFile(where)
-		if err != nil {
-			return SuiteConfig{}, fmt.Errorf("unknown suite %q; known suites: %s, theory (or a YAML file)",
-				name, strings.Join(SuiteNames(), ", "))
-		}
-	}
+	layers, err := suiteLayers(name)
 	if err != nil {
 		return SuiteConfig{}, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return SuiteConfig{}, fmt.Errorf("%s: %w", where, err)
+	c := defaultSuite()
+	var sections []*yaml.Node
+	for i, l := range layers {
+		if i > 0 {
+			// A file's runs go under its own experiment name unless it says.
+			stem := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+			c.Name, c.Experiment = stem, stem
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(l.data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil {
+			return SuiteConfig{}, fmt.Errorf("%s: %w", l.where, err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(l.data, &doc); err != nil {
+			return SuiteConfig{}, fmt.Errorf("%s: %w", l.where, err)
+		}
+		sections = append(sections, mappingChild(&doc, "appworld"))
+	}
+	if err := c.resolveAppWorld(sections); err != nil {
+		return SuiteConfig{}, err
 	}
 	return c, c.Validate()
+}
+
+// suiteLayer is one YAML document of a suite and where it comes from.
+type suiteLayer struct {
+	where string
+	data  []byte
+}
+
+// suiteLayers are the documents of a suite: a preset, or the quick preset
+// and a file.
+func suiteLayers(name string) ([]suiteLayer, error) {
+	if !strings.HasSuffix(name, ".yaml") && !strings.HasSuffix(name, ".yml") && !strings.ContainsRune(name, os.PathSeparator) {
+		where := "presets/" + name + ".yaml"
+		data, err := presetFiles.ReadFile(where)
+		if err != nil {
+			return nil, fmt.Errorf("unknown suite %q; known suites: %s, theory (or a YAML file)",
+				name, strings.Join(SuiteNames(), ", "))
+		}
+		return []suiteLayer{{where, data}}, nil
+	}
+	quick, err := suiteLayers("quick")
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return append(quick, suiteLayer{name, data}), nil
+}
+
+// defaultSuite is the layer under every preset: the generated tasks'
+// defaults (bfcl.DefaultGeneratedOptions); everything else is zero, so a
+// preset gives it.
+func defaultSuite() SuiteConfig {
+	var c SuiteConfig
+	o := bfcl.DefaultGeneratedOptions()
+	c.Tasks.Family, c.Tasks.N, c.Tasks.Seed, c.Tasks.Heldout, c.Tasks.Prompt = o.Family, o.N, o.Seed, o.Heldout, o.Prompt
+	return c
+}
+
+// mappingChild is the value of key in the mapping of a YAML document or
+// mapping node, or nil.
+func mappingChild(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // Validate names the first bad setting, the allowed values and, for a
@@ -153,10 +212,10 @@ func (c SuiteConfig) validate(mem uint64) error {
 	if len(c.Seeds) == 0 {
 		return fmt.Errorf("suite %s: seeds: list at least one seed", c.Name)
 	}
-	if err := checkRanges(reflect.ValueOf(c), "", false); err != nil {
+	if err := checkRanges(reflect.ValueOf(c), ""); err != nil {
 		return fmt.Errorf("suite %s: %w", c.Name, err)
 	}
-	if err := checkRanges(reflect.ValueOf(c.AppWorld), "appworld.", true); err != nil {
+	if err := checkRanges(reflect.ValueOf(c.AppWorld), "appworld."); err != nil {
 		return fmt.Errorf("suite %s: %w", c.Name, err)
 	}
 	if err := c.AppWorld.validate(c.Name); err != nil {
@@ -177,16 +236,16 @@ func (c SuiteConfig) validate(mem uint64) error {
 
 // taskOptions are the generated-task options of the suite.
 func (c SuiteConfig) taskOptions() bfcl.GeneratedOptions {
-	o := bfcl.DefaultGeneratedOptions()
-	if c.Tasks.Family != "" {
-		o.Family = c.Tasks.Family
-	}
-	o.N, o.Seed, o.Classes = c.Tasks.N, c.Tasks.Seed, c.Tasks.Classes
-	if c.Tasks.Heldout > 0 {
-		o.Heldout = c.Tasks.Heldout
-	}
-	if c.Tasks.Prompt != "" {
-		o.Prompt = c.Tasks.Prompt
+	t := c.Tasks
+	return bfcl.GeneratedOptions{Family: t.Family, N: t.N, Seed: t.Seed, Heldout: t.Heldout, Classes: t.Classes, Prompt: t.Prompt}
+}
+
+// AlgorithmLayer is the suite's layer over every algorithm's defaults:
+// its learning rate, and its critic's when it gives one.
+func (c SuiteConfig) AlgorithmLayer() algorithms.Overrides {
+	o := algorithms.Overrides{"lr": c.RL.LR}
+	if c.RL.CriticLR != nil {
+		o["critic_lr"] = *c.RL.CriticLR
 	}
 	return o
 }

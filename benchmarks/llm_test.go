@@ -219,18 +219,17 @@ func TestReferenceSplitEvaluatedWhenDataIsPresent(t *testing.T) {
 
 func TestRunSettingsPrecedence(t *testing.T) {
 	c, _ := LoadSuite("quick")
-	ref := algorithms.ReferenceOverrides()
-	explicit := ref
-	explicit.LR, explicit.Order, explicit.KLCoef = 0.01, "forward", 0.1
+	ref := algorithms.ReferenceSettings()
 	cases := []struct {
 		name           string
-		ov             *algorithms.Overrides
+		ov             algorithms.Overrides
 		lr, klCoef     float64
 		order, cfgPart string
 	}{
 		{"no configuration: suite learning rate", nil, c.RL.LR, 0.002, "reverse", "order: reverse"},
-		{"reference configuration: suite learning rate", &ref, c.RL.LR, 0.002, "reverse", "order: reverse"},
-		{"explicit values win", &explicit, 0.01, 0.1, "forward", "order: forward"},
+		{"the reference learning rate asked for explicitly", algorithms.Overrides{"lr": ref.Optim.LR}, ref.Optim.LR, 0.002, "reverse", "order: reverse"},
+		{"explicit values win", algorithms.Overrides{"lr": 0.01, "order": "forward", "kl_coef": 0.1}, 0.01, 0.1, "forward", "order: forward"},
+		{"explicit zero wins", algorithms.Overrides{"kl_coef": 0.0}, c.RL.LR, 0, "reverse", "klcoef: 0"},
 	}
 	for _, tc := range cases {
 		s, cfgYAML, err := runSettings(c, "seeupo", 3, RunOptions{Algorithm: tc.ov})

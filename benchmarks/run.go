@@ -24,9 +24,13 @@ type RunOptions struct {
 	DataDir string    // data directory; the reference split is evaluated when it holds bfcl_v4
 	Threads int       // CPU threads (0: all)
 	Log     io.Writer // progress and log lines (nil: quiet)
-	// Algorithm is the configuration's algorithm section (nil: the
-	// reference values, so only the suite's learning rates apply).
-	Algorithm *algorithms.Overrides
+	// Algorithm are the algorithm settings the configuration sets
+	// explicitly (a file, SEEUPO_* variables or flags): a layer over the
+	// algorithm's defaults and the suite's learning rates. Nil: none.
+	Algorithm algorithms.Overrides
+	// Device is the compute backend the models run on (kernels.Names;
+	// empty: cpu, the configuration's default).
+	Device string
 	// AppWorld are the appworld suite's params from the configuration's
 	// appworld section (servers, interpreter, per-cell limits).
 	AppWorld map[string]string
@@ -34,6 +38,19 @@ type RunOptions struct {
 	Versions map[string]string
 
 	initialEval *metrics.Eval // the warm start's evaluation, shared by the runs
+}
+
+// backend opens the compute backend of o.Device with o.Threads.
+func (o RunOptions) backend() (kernels.Backend, error) {
+	name := o.Device
+	if name == "" {
+		name = "cpu"
+	}
+	be, err := kernels.Open(name, kernels.Options{Threads: o.Threads})
+	if err != nil {
+		return nil, fmt.Errorf("device %q: %w", name, err)
+	}
+	return be, nil
 }
 
 // evalSeed seeds every evaluation of a suite, so all its runs are
@@ -101,8 +118,11 @@ func RunSuite(ctx context.Context, c SuiteConfig, o RunOptions) (*SuiteResult, e
 			f.Close()
 		}
 	}()
+	be, err := o.backend()
+	if err != nil {
+		return nil, err
+	}
 	res := &SuiteResult{Experiment: c.Experiment, Dir: filepath.Join(o.Out, c.Experiment)}
-	be := kernels.NewCPU(o.Threads)
 	for _, f := range fams {
 		fr := &FamilyResult{Name: f.name, Rejected: f.rejected, Train: len(f.train), Test: len(f.test)}
 		res.Families = append(res.Families, fr)
@@ -197,25 +217,14 @@ func interruptOn(ctx context.Context, models ...any) {
 }
 
 // runSettings are one run's algorithm settings: the algorithm's defaults,
-// the suite's learning rates, then the configuration's algorithm section
-// (its values that differ from the reference ones, an explicit lr
-// included); and the run's config.yaml, which records the suite and them.
+// then the suite's layer (its learning rates), then the configuration's
+// explicit values (o.Algorithm: whatever it sets wins, the reference
+// values, zero and false included); and the run's config.yaml, which
+// records the suite and them.
 func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms.Settings, []byte, error) {
-	ov := algorithms.ReferenceOverrides()
-	if o.Algorithm != nil {
-		ov = *o.Algorithm
-	}
-	ref := algorithms.ReferenceOverrides()
-	ov.Name = algo
-	s, err := algorithms.SettingsFrom(ov)
+	s, err := algorithms.Resolve(algo, c.AlgorithmLayer(), o.Algorithm)
 	if err != nil {
 		return s, nil, err
-	}
-	if ov.LR == ref.LR {
-		s.Optim.LR = c.RL.LR
-	}
-	if ov.CriticLR == ref.CriticLR && c.RL.CriticLR > 0 {
-		s.CriticOptim.LR = c.RL.CriticLR
 	}
 	s.Seed = uint64(seed)
 	b, err := yaml.Marshal(struct {
@@ -223,6 +232,13 @@ func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms
 		Algorithm algorithms.Settings `yaml:"algorithm"`
 	}{c, s})
 	return s, b, err
+}
+
+// Settings are the algorithm settings a run of algo gets with the options'
+// configuration (see runSettings); the seed is left 0.
+func (c SuiteConfig) Settings(algo string, o RunOptions) (algorithms.Settings, error) {
+	s, _, err := runSettings(c, algo, 0, o)
+	return s, err
 }
 
 // runMeta is a run's meta.json: versions, command line, and the budget

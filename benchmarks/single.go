@@ -37,7 +37,10 @@ func TrainOne(ctx context.Context, c SuiteConfig, familyName, algo string, seed 
 		return RunResult{}, err
 	}
 	defer f.Close()
-	be := kernels.NewCPU(o.Threads)
+	be, err := o.backend()
+	if err != nil {
+		return RunResult{}, err
+	}
 	ws, err := prepareWarmStart(ctx, f, be, o.Out, o.Log)
 	if err != nil {
 		return RunResult{}, err
@@ -200,7 +203,11 @@ type PolicySource struct {
 // policy opens the source as a generator with its chat codec.
 func (s PolicySource) policy(o RunOptions) (harness.Generator, harness.Codec, error) {
 	if s.Remote == nil {
-		pol, err := LoadPolicy(s.ModelDir, kernels.NewCPU(o.Threads))
+		be, err := o.backend()
+		if err != nil {
+			return nil, nil, err
+		}
+		pol, err := LoadPolicy(s.ModelDir, be)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -42,9 +42,9 @@ func (r valueRange) holds(x float64) bool {
 }
 
 // checkRanges checks every field of the struct v that has a range tag,
-// descending into nested structs; keys are the YAML keys under prefix.
-// With skipZero, zero values pass (a section whose unset keys inherit).
-func checkRanges(v reflect.Value, prefix string, skipZero bool) error {
+// descending into nested structs; keys are the YAML keys under prefix. A
+// nil pointer (a setting not given) passes.
+func checkRanges(v reflect.Value, prefix string) error {
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -54,13 +54,19 @@ func checkRanges(v reflect.Value, prefix string, skipZero bool) error {
 		}
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Struct {
-			if err := checkRanges(fv, prefix+name+".", skipZero); err != nil {
+			if err := checkRanges(fv, prefix+name+"."); err != nil {
 				return err
 			}
 			continue
 		}
 		tag := sf.Tag.Get("range")
-		if tag == "" || skipZero && fv.IsZero() {
+		if fv.Kind() == reflect.Pointer {
+			if fv.IsNil() {
+				continue
+			}
+			fv = fv.Elem()
+		}
+		if tag == "" {
 			continue
 		}
 		var x float64
@@ -107,9 +113,7 @@ func (c SuiteConfig) modelMemory() (bytes float64, params int, err error) {
 // model with its reference settings.
 func (c SuiteConfig) needsCritic() bool {
 	for _, name := range c.Algorithms {
-		ov := algorithms.ReferenceOverrides()
-		ov.Name = name
-		s, err := algorithms.SettingsFrom(ov)
+		s, err := algorithms.Resolve(name)
 		if err != nil {
 			continue
 		}

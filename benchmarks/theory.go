@@ -69,43 +69,44 @@ func FullTheory() TheoryConfig {
 	return c
 }
 
-// Variant is a registered algorithm with some settings changed.
+// Variant is a registered algorithm with some settings changed: its
+// Settings are a layer over the algorithm's defaults.
 type Variant struct {
 	Name      string
 	Algorithm string
 	Doc       string
-	Change    func(*algorithms.Settings)
+	Settings  algorithms.Overrides
 }
 
 // Variants of the theory suite: every baseline with its reference
 // settings, SeeUPO as designed, and SeeUPO's ablations.
 func Variants() []Variant {
-	same := func(*algorithms.Settings) {}
+	type set = algorithms.Overrides
 	return []Variant{
-		{"seeupo", "seeupo", "reverse order, sequence-level loss, released suffix weights", same},
-		{"seeupo-forward", "seeupo", "forward turn order", func(s *algorithms.Settings) { s.Order = algorithms.OrderForward }},
-		{"seeupo-random", "seeupo", "random turn order", func(s *algorithms.Settings) { s.Order = algorithms.OrderRandom }},
-		{"seeupo-exact", "seeupo", "exact suffix ratio recomputed with current parameters", func(s *algorithms.Settings) { s.SuffixWeights = algorithms.WeightsExact }},
-		{"seeupo-padded", "seeupo", "the release's padded copies of ended trajectories in later turns' batches", func(s *algorithms.Settings) { s.PadEnded = true }},
+		{"seeupo", "seeupo", "reverse order, sequence-level loss, released suffix weights", nil},
+		{"seeupo-forward", "seeupo", "forward turn order", set{"order": algorithms.OrderForward}},
+		{"seeupo-random", "seeupo", "random turn order", set{"order": algorithms.OrderRandom}},
+		{"seeupo-exact", "seeupo", "exact suffix ratio recomputed with current parameters", set{"suffix_weights": algorithms.WeightsExact}},
+		{"seeupo-padded", "seeupo", "the release's padded copies of ended trajectories in later turns' batches", set{"pad_ended": true}},
 		{"seeupo-renorm", "seeupo", "advantages z-scored again over each turn's surviving trajectories (can flip signs)",
-			func(s *algorithms.Settings) { s.RenormSurvivors = true }},
-		{"seeupo-token", "seeupo", "the release's token-level PPO loss", func(s *algorithms.Settings) { s.Loss = algorithms.LossPPO }},
+			set{"renorm_survivors": true}},
+		{"seeupo-token", "seeupo", "the release's token-level PPO loss", set{"loss": algorithms.LossPPO}},
 		{"seeupo-joint", "gspo", "SeeUPO's estimator on gspo's schedule and loss (the sequence objective, clip 3e-4/4e-4): all turns in one step",
-			func(s *algorithms.Settings) { s.Estimator = algorithms.EstSeeUPO }},
+			set{"estimator": algorithms.EstSeeUPO}},
 		{"seeupo-joint-budget", "gspo", "as seeupo-joint with as many optimiser steps as SeeUPO (random mini-batches; gspo's clip range acts)",
-			func(s *algorithms.Settings) { s.Estimator, s.Budget = algorithms.EstSeeUPO, algorithms.BudgetUpdates }},
-		{"ppo", "ppo", "GAE with a tabular critic", same},
-		{"grpo", "grpo", "", same},
+			set{"estimator": algorithms.EstSeeUPO, "budget": algorithms.BudgetUpdates}},
+		{"ppo", "ppo", "GAE with a tabular critic", nil},
+		{"grpo", "grpo", "", nil},
 		{"grpo-budget", "grpo", "budget updates: as many optimiser steps as SeeUPO (one per turn, random mini-batches)",
-			func(s *algorithms.Settings) { s.Budget = algorithms.BudgetUpdates }},
-		{"gspo", "gspo", "", same},
+			set{"budget": algorithms.BudgetUpdates}},
+		{"gspo", "gspo", "", nil},
 		{"gspo-budget", "gspo", "budget updates: the sequence-level objective over as many optimiser steps as SeeUPO (random mini-batches)",
-			func(s *algorithms.Settings) { s.Budget = algorithms.BudgetUpdates }},
-		{"reinforce", "reinforce", "", same},
+			set{"budget": algorithms.BudgetUpdates}},
+		{"reinforce", "reinforce", "", nil},
 		{"reinforce-tokensum", "reinforce", "seq-mean-token-sum: the unbiased policy gradient when turns have several tokens",
-			func(s *algorithms.Settings) { s.Agg = algorithms.AggSeqMeanTokenSum }},
-		{"rloo", "rloo", "", same},
-		{"reinforce_pp", "reinforce_pp", "", same},
+			set{"agg": algorithms.AggSeqMeanTokenSum}},
+		{"rloo", "rloo", "", nil},
+		{"reinforce_pp", "reinforce_pp", "", nil},
 	}
 }
 
@@ -131,7 +132,7 @@ func theoryVariant(name string) (Variant, error) {
 		return Variant{}, fmt.Errorf("theory: unknown variant %q (known: %s, or any registered algorithm: %s)",
 			name, strings.Join(VariantNames(), ", "), strings.Join(algorithms.Names(), ", "))
 	}
-	return Variant{Name: name, Algorithm: name, Change: func(*algorithms.Settings) {}}, nil
+	return Variant{Name: name, Algorithm: name}, nil
 }
 
 // maxTheoryHistories bounds the histories of a theory configuration (a
@@ -152,7 +153,7 @@ func (c TheoryConfig) histories() float64 {
 // Validate checks the configuration, naming the field at fault and its
 // allowed values.
 func (c TheoryConfig) Validate() error {
-	if err := checkRanges(reflect.ValueOf(c), "", false); err != nil {
+	if err := checkRanges(reflect.ValueOf(c), ""); err != nil {
 		return fmt.Errorf("theory: %w", err)
 	}
 	if n := c.histories(); n > maxTheoryHistories {
@@ -351,18 +352,13 @@ func banditPrefix(prefix []int) (task, turn, obs int, word string) {
 	return task, turn, obs, word
 }
 
-// theorySettings are the algorithm's reference settings with the
-// learning rates of the theory suite (tabular logits need steps of order
-// 0.1, not 1e-6) and the run's seed.
+// theorySettings are the algorithm's defaults with the variant's layer,
+// then the learning rates of the theory suite (tabular logits need steps
+// of order 0.1, not 1e-6), and the run's seed.
 func theorySettings(c TheoryConfig, v Variant, seed int) (algorithms.Settings, error) {
-	s, err := algorithms.Defaults(v.Algorithm)
-	if err != nil {
-		return s, err
-	}
-	v.Change(&s)
-	s.Optim.LR, s.CriticOptim.LR = c.LR, c.LR
+	s, err := algorithms.Resolve(v.Algorithm, v.Settings, algorithms.Overrides{"lr": c.LR, "critic_lr": c.LR})
 	s.Seed = uint64(seed)
-	return s, nil
+	return s, err
 }
 
 func runTheoryOne(ctx context.Context, c TheoryConfig, family, variant string, seed int, out string) (TheoryRun, error) {
@@ -450,7 +446,7 @@ func openTheoryRun(out string, c TheoryConfig, b *Bandit, v Variant, s algorithm
 		return nil, err
 	}
 	cfg := map[string]any{"theory": c, "family": b.Family, "variant": v.Name, "algorithm": v.Algorithm, "seed": seed,
-		"j_star": b.Optimum(), "settings": theorySettingsYAML(s)}
+		"j_star": b.Optimum(), "settings": s.Map()}
 	y, err := yaml.Marshal(cfg)
 	if err != nil {
 		return nil, err
@@ -506,18 +502,4 @@ func (l *theoryLog) finish(r TheoryRun) error {
 			"theory/drops": float64(drops), "theory/largest_drop": largest,
 		},
 	})
-}
-
-// theorySettingsYAML is the algorithm's settings as a plain map for config.yaml.
-func theorySettingsYAML(s algorithms.Settings) map[string]any {
-	return map[string]any{
-		"estimator": s.Estimator, "loss": s.Loss, "clip_low": s.ClipLow, "clip_high": s.ClipHigh, "dual_clip": s.DualClip,
-		"kl": s.KL, "kl_coef": s.KLCoef, "entropy_coef": s.EntropyCoef, "agg": s.Agg,
-		"lr": s.Optim.LR, "weight_decay": s.Optim.WeightDecay, "grad_clip": s.Optim.MaxGradNorm,
-		"epochs": s.Epochs, "mini_batches": s.MiniBatches, "budget": s.Budget, "group_stats": s.GroupStats,
-		"kl_placement": s.KLPlacement, "renorm_survivors": s.RenormSurvivors,
-		"order": s.Order, "suffix_weights": s.SuffixWeights, "pad_ended": s.PadEnded,
-		"gamma": s.Gamma, "lambda": s.Lambda, "value_clip": s.ValueClip, "critic_lr": s.CriticOptim.LR,
-		"group_baseline": s.GroupBaseline, "seed": s.Seed,
-	}
 }

@@ -28,7 +28,7 @@ func newAlgoEvalCmd(a *app) *cobra.Command {
 		Long: `Read one JSON object per line from --input ("-" for standard input) and write one
 JSON line per input to --output (standard output by default):
 
-  {"op":"advantage","estimator":"grpo|grae|seeupo|rloo","rewards":[...],"groups":[...]}
+  {"op":"advantage","estimator":"` + strings.Join(algorithms.TrajectoryEstimators(), "|") + `","rewards":[...],"groups":[...]}
       → {"advantages":[...]}
   {"op":"turn_advantages","estimator":"seeupo","rewards":[...],"groups":[...],
    "turns":[n_i],"pad_ended":false,"max_turns":T,"renorm_survivors":false}
@@ -40,10 +40,10 @@ JSON line per input to --output (standard output by default):
       trajectories are padded copies with advantage 0 and T is at least
       "max_turns" (rl.max_turns). "renorm_survivors" z-scores each turn
       batch again (not the release; can flip signs).
-  {"op":"loss","loss":"ppo|gspo|gspo-seq|reinforce","logp":[[...]],"old_logp":[[...]],
+  {"op":"loss","loss":"` + strings.Join(algorithms.Losses(), "|") + `","logp":[[...]],"old_logp":[[...]],
    "ref_logp":[[...]],"mask":[[0|1...]],"advantages":[per sequence],"clip_low":0.2,
    "clip_high":0.2,"dual_clip":3,"kl":"k1|k2|k3","kl_coef":0.002,
-   "agg":"token-mean|seq-mean-token-mean|seq-mean-token-sum"}
+   "agg":"` + strings.Join(algorithms.AggModes(), "|") + `"}
       → {"loss":x,"grad_logp":[[...]],"metrics":{"pg_loss","pg_clipfrac",
          "pg_clipfrac_lower","ppo_kl","kl_loss"}}
   {"op":"suffix_weight","before_logp":[[...]],"after_logp":[[...]],"mask":[[...]],
@@ -230,13 +230,9 @@ func evalAdvantage(f evalFields) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	estimators := map[string]func([]float64, []int) ([]float64, error){
-		algorithms.EstGRPO: algorithms.GRPOAdvantages, algorithms.EstGRAE: algorithms.GRAEAdvantages,
-		algorithms.EstSeeUPO: algorithms.SeeUPOAdvantages, algorithms.EstRLOO: algorithms.RLOOAdvantages,
-	}
-	fn, ok := estimators[est]
-	if !ok {
-		return nil, fmt.Errorf(`field "estimator": unknown %q (known: grpo, grae, seeupo, rloo)`, est)
+	fn, err := algorithms.EstimatorAdvantages(est)
+	if err != nil {
+		return nil, fmt.Errorf(`field "estimator": %w`, err)
 	}
 	adv, err := fn(rewards, groups)
 	return map[string][]float64{"advantages": adv}, err
@@ -302,7 +298,11 @@ func lossInputs(f evalFields, cfg algorithms.LossConfig) (algorithms.LossInput, 
 	if in.LogP, err = f.matrix("logp", nil); err != nil {
 		return in, err
 	}
-	needOld := cfg.Loss != algorithms.LossReinforce
+	spec, err := algorithms.LookupLoss(cfg.Loss)
+	if err != nil {
+		return in, err
+	}
+	needOld := spec.UsesOldLogProbs
 	needRef := cfg.KL != "" && cfg.KLCoef != 0
 	for _, m := range []struct {
 		name string

@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 
 	"github.com/seeupo/seeupo/appworld"
-	"github.com/seeupo/seeupo/appworld/tasks"
 	"github.com/seeupo/seeupo/harness/env"
 )
 
@@ -16,11 +15,10 @@ func init() { episodeScripts[appworld.SuiteName] = newAppWorldScript }
 // tasks the last cell is left out, so the verdicts are not all successes.
 func newAppWorldScript(env.Options) (scriptFunc, error) {
 	return func(task env.Task, seed int64) ([]string, error) {
-		t, err := tasks.Default.Get(task.ID)
+		cells, err := appworld.ReferenceSolution(task.ID)
 		if err != nil {
 			return nil, fmt.Errorf("appworld script: %w", err)
 		}
-		cells := t.Solution()
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%d/%s", seed, task.ID)
 		if h.Sum64()%3 == 0 {

@@ -61,14 +61,24 @@ Suites: ` + strings.Join(benchmarks.SuiteNames(), ", ") + ` (presets), or a YAML
 
 // suiteRun loads a suite and the run options every suite command shares:
 // the output root (out, else the configuration's out_dir), data directory,
-// threads, the configuration's algorithm section and the versions recorded
-// in run directories.
+// threads, device, the algorithm settings the configuration sets and the
+// versions recorded in run directories. The suite's learning rates are the
+// configuration's preset layer (defaults → suite → file → environment →
+// flags), so `algorithm.lr` given anywhere wins over the suite's.
 func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.RunOptions, *config.Resolved, error) {
-	cfg, err := a.config()
-	if err != nil {
-		return benchmarks.SuiteConfig{}, benchmarks.RunOptions{}, nil, err
-	}
 	c, err := benchmarks.LoadSuite(suite)
+	if err != nil {
+		return c, benchmarks.RunOptions{}, nil, err
+	}
+	preset := &config.Preset{Name: "suite " + c.Name, Values: map[string]any{}}
+	for key, v := range c.AlgorithmLayer() {
+		preset.Values["algorithm."+key] = v
+	}
+	cfg, err := a.configWith(preset)
+	if err != nil {
+		return c, benchmarks.RunOptions{}, nil, err
+	}
+	dev, err := device(cfg)
 	if err != nil {
 		return c, benchmarks.RunOptions{}, nil, err
 	}
@@ -76,10 +86,24 @@ func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.Ru
 		out = cfg.OutDir
 	}
 	commit, _ := buildRevision()
-	ov := algorithms.Overrides(cfg.Algorithm)
-	return c, benchmarks.RunOptions{Out: out, DataDir: cfg.DataDir, Threads: cfg.Threads, Algorithm: &ov, Log: a.stderr,
-		AppWorld: cfg.AppWorld.Params(),
+	return c, benchmarks.RunOptions{Out: out, DataDir: cfg.DataDir, Threads: cfg.Threads, Device: dev,
+		Algorithm: algorithmOverrides(cfg), Log: a.stderr, AppWorld: cfg.AppWorld.Params(),
 		Versions: map[string]string{"seeupo": version, "commit": commit, "go": runtime.Version()}}, cfg, nil
+}
+
+// algorithmOverrides are the algorithm settings the configuration sets
+// (by a preset, the file, the environment or flags), without the name. An
+// empty estimator, loss, group_stats or kl_placement, a value none of
+// them can take, names the algorithm's own.
+func algorithmOverrides(r *config.Resolved) algorithms.Overrides {
+	o := algorithms.Overrides(r.Explicit("algorithm"))
+	delete(o, "name")
+	for _, key := range []string{"estimator", "loss", "group_stats", "kl_placement"} {
+		if o[key] == "" {
+			delete(o, key)
+		}
+	}
+	return o
 }
 
 // printSuiteResult prints the comparison of the suite's runs, one table

@@ -154,8 +154,12 @@ func (a *app) bindFlag(fs *pflag.FlagSet, key, name string, zero any, usage stri
 }
 
 // config resolves the configuration for the running command.
-func (a *app) config() (*config.Resolved, error) {
-	return config.Load(config.Options{File: a.configFile, Flags: a.bound})
+func (a *app) config() (*config.Resolved, error) { return a.configWith(nil) }
+
+// configWith resolves the configuration with a preset layer between the
+// defaults and the file (nil: none).
+func (a *app) configWith(p *config.Preset) (*config.Resolved, error) {
+	return config.Load(config.Options{File: a.configFile, Flags: a.bound, Preset: p})
 }
 
 // printf writes to the command's standard output.

@@ -28,6 +28,13 @@ gracefully on Ctrl-C or SIGTERM. See docs/serve.md.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Log = a.stderr
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			if o.Device, err = device(cfg); err != nil {
+				return err
+			}
 			srv, err := serve.New(o)
 			if err != nil {
 				return err

@@ -1,22 +1,27 @@
 package config
 
-// AlgorithmConfig selects the training algorithm and its settings. It
-// mirrors algorithms.Overrides field for field (that package cannot be
-// imported here), so the trainer converts it with
-// algorithms.SettingsFrom(algorithms.Overrides(cfg.Algorithm)). Defaults
-// are the reference values of SEEUPO.md; empty estimator and loss mean the
-// algorithm's own.
+import "github.com/seeupo/seeupo/algorithms"
+
+// AlgorithmConfig selects the training algorithm and its settings; its keys
+// are algorithms.SettingKeys and name (a test keeps them in step). Only
+// the values a preset, the file, the environment or a flag sets count
+// (Resolved.Explicit("algorithm")): they are a layer over the chosen
+// algorithm's own defaults, so any value given, the reference value, zero
+// and false included, wins, and a key not given leaves the algorithm's
+// own. The defaults below are the reference values of SEEUPO.md, shown by
+// `seeupo config show`; empty estimator, loss, group_stats and
+// kl_placement stand for the algorithm's own.
 type AlgorithmConfig struct {
 	Name               string  `key:"name" help:"algorithm: seeupo, ppo, grpo, gspo, reinforce, rloo, reinforce_pp, or any other registered one"`
-	Estimator          string  `key:"estimator" allowed:"|grpo|grae|seeupo|rloo|reinforce_pp|gae" help:"advantage estimator; empty: the algorithm's own"`
-	Loss               string  `key:"loss" allowed:"|ppo|gspo|gspo-seq|reinforce" help:"policy loss; empty: the algorithm's own (seeupo: gspo; ppo reproduces the release; gspo-seq: the GSPO paper's sequence-level objective)"`
+	Estimator          string  `key:"estimator" help:"advantage estimator (a registered one); empty: the algorithm's own"`
+	Loss               string  `key:"loss" help:"policy loss (a registered one); empty: the algorithm's own (seeupo: gspo; ppo reproduces the release; gspo-seq: the GSPO paper's sequence-level objective)"`
 	ClipLow            float64 `key:"clip_low" min:"0" max:"0.99" help:"PPO/GSPO clip below 1"`
 	ClipHigh           float64 `key:"clip_high" min:"0" help:"PPO/GSPO clip above 1"`
 	DualClip           float64 `key:"dual_clip" min:"0" help:"dual clip c for negative advantages (<= 1 disables)"`
 	KL                 string  `key:"kl" allowed:"none|k1|k2|k3" help:"KL estimator to the reference policy"`
 	KLCoef             float64 `key:"kl_coef" min:"0" help:"KL loss coefficient"`
 	EntropyCoef        float64 `key:"entropy_coef" help:"entropy bonus coefficient"`
-	Agg                string  `key:"agg" allowed:"token-mean|seq-mean-token-mean|seq-mean-token-sum" help:"loss aggregation"`
+	Agg                string  `key:"agg" help:"loss aggregation (a registered mode)"`
 	LR                 float64 `key:"lr" min:"0" help:"actor learning rate (AdamW)"`
 	WeightDecay        float64 `key:"weight_decay" min:"0" help:"AdamW weight decay"`
 	GradClip           float64 `key:"grad_clip" min:"0" help:"global gradient-norm clip (0 disables)"`
@@ -40,6 +45,15 @@ type AlgorithmConfig struct {
 }
 
 func init() {
+	// The allowed names come from the algorithms' registries; an empty
+	// estimator or loss is the algorithm's own.
+	orOwn := func(names func() []string) func() []string {
+		return func() []string { return append([]string{""}, names()...) }
+	}
+	choices["algorithm.name"] = algorithms.Names
+	choices["algorithm.estimator"] = orOwn(algorithms.Estimators)
+	choices["algorithm.loss"] = orOwn(algorithms.Losses)
+	choices["algorithm.agg"] = algorithms.AggModes
 	registerDefaults(func(c *Config) {
 		c.Algorithm = AlgorithmConfig{Name: "seeupo", ClipLow: 0.2, ClipHigh: 0.2, DualClip: 3, KL: "k3", KLCoef: 0.002,
 			Agg: "seq-mean-token-mean", LR: 1e-6, WeightDecay: 0.01, GradClip: 1, Beta1: 0.9, Beta2: 0.999,

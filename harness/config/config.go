@@ -1,7 +1,9 @@
 // Package config is the one typed configuration of seeupo. A value is
 // resolved from, in increasing order of precedence: the defaults below, a
-// YAML file (--config), SEEUPO_* environment variables, and command-line
-// flags.
+// preset (Options.Preset: a benchmark suite's values), a YAML file
+// (--config), SEEUPO_* environment variables, and command-line flags. The
+// source of every value is kept, and it, not the value, tells a value set
+// from one left at its default (Resolved.IsSet, Resolved.Explicit).
 //
 // Every field carries a `key` tag (its name in YAML, the environment variable
 // is SEEUPO_ followed by the dotted path upper-cased with dots as
@@ -11,7 +13,9 @@
 // name the key, where the value came from (file and line, variable or flag)
 // and what is allowed.
 //
-// It imports the standard library, viper and a YAML parser only.
+// It imports the standard library, viper, a YAML parser and, for the names
+// the algorithm section allows (algorithms, estimators, losses,
+// aggregation modes), the algorithms' registries.
 package config
 
 // Config is the fully resolved configuration of one invocation.

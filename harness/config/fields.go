@@ -18,6 +18,11 @@ type field struct {
 	Help    string
 }
 
+// choices give the allowed values of keys whose values are registered
+// names (algorithm.estimator: the estimators' registry), read at every
+// load, so a name registered later is allowed without editing a tag.
+var choices = map[string]func() []string{}
+
 // EnvName is the environment variable that sets the field.
 func (f field) EnvName() string { return EnvName(f.Key) }
 
@@ -60,6 +65,9 @@ func (s *schema) walk(t reflect.Type, prefix string, index []int) {
 			Max: sf.Tag.Get("max"), Help: sf.Tag.Get("help")}
 		if a := sf.Tag.Get("allowed"); a != "" {
 			f.Allowed = strings.Split(a, "|")
+		}
+		if names, ok := choices[key]; ok {
+			f.Allowed = append(f.Allowed, names()...)
 		}
 		s.leaves = append(s.leaves, f)
 		s.byKey[key] = f

@@ -25,14 +25,52 @@ type Options struct {
 	// Dir is the directory from which the default data directory is
 	// searched (the working directory when empty).
 	Dir string
+	// Preset is a layer between the defaults and the file (a suite's
+	// values for some settings); nil for none.
+	Preset *Preset
 }
+
+// Preset is a named set of values by setting key, such as the learning
+// rates of a benchmark suite.
+type Preset struct {
+	Name   string
+	Values map[string]any
+}
+
+// SourceDefault is the source of a value nothing set.
+const SourceDefault = "default"
 
 // Resolved is a loaded configuration with the origin of every value.
 type Resolved struct {
 	Config
 	// Sources maps each leaf key to where its value came from: "default",
-	// "FILE:LINE", "environment variable NAME" or "flag --NAME".
+	// "preset NAME", "FILE:LINE", "environment variable NAME" or
+	// "flag --NAME". A value whose source is not "default" was set.
 	Sources map[string]string
+}
+
+// IsSet reports whether the value of key was given by a preset, the file,
+// the environment or a flag rather than left at its default.
+func (r *Resolved) IsSet(key string) bool {
+	src, ok := r.Sources[key]
+	return ok && !strings.HasPrefix(src, SourceDefault)
+}
+
+// Explicit returns the values set (IsSet) under the section, by their key
+// within it ("algorithm" gives {"lr": 0.001} for algorithm.lr): the layer
+// a section's consumer applies over its own defaults, so an explicit value
+// wins whatever it is, the default value, zero and false included.
+func (r *Resolved) Explicit(section string) map[string]any {
+	s := newSchema(reflect.TypeOf(Config{}))
+	cfg := reflect.ValueOf(r.Config)
+	out := map[string]any{}
+	for _, f := range s.leaves {
+		rel, ok := strings.CutPrefix(f.Key, section+".")
+		if ok && r.IsSet(f.Key) {
+			out[rel] = cfg.FieldByIndex(f.Index).Interface()
+		}
+	}
+	return out
 }
 
 // extraEnv lists environment variables that set a key besides its own
@@ -50,6 +88,9 @@ func Load(opts Options) (*Resolved, error) {
 		if err := v.BindEnv(append([]string{f.Key}, envNames(f.Key)...)...); err != nil {
 			return nil, err
 		}
+	}
+	if err := applyPreset(v, s, opts.Preset); err != nil {
+		return nil, err
 	}
 	lines := map[string]int{}
 	if opts.File != "" {
@@ -116,7 +157,27 @@ func source(key string, opts Options, lines map[string]int) string {
 	if line, ok := lines[key]; ok {
 		return opts.File + ":" + strconv.Itoa(line)
 	}
-	return "default"
+	if p := opts.Preset; p != nil {
+		if _, ok := p.Values[key]; ok {
+			return "preset " + p.Name
+		}
+	}
+	return SourceDefault
+}
+
+// applyPreset puts the preset's values over the defaults; a key that
+// names no setting is an error.
+func applyPreset(v *viper.Viper, s *schema, p *Preset) error {
+	if p == nil {
+		return nil
+	}
+	for key, val := range p.Values {
+		if _, ok := s.byKey[key]; !ok {
+			return fmt.Errorf("preset %s: unknown setting %q", p.Name, key)
+		}
+		v.SetDefault(key, val)
+	}
+	return nil
 }
 
 // checkYAML reports unknown keys and misplaced sections with their line

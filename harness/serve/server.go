@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,8 @@ type Options struct {
 	MaxBatch int
 	// Threads for the CPU backend (0: all).
 	Threads int
+	// Device is the compute backend (kernels.Names; empty: cpu).
+	Device string
 	// Log receives one line per weight load and at shutdown (nil: none).
 	Log io.Writer
 }
@@ -45,6 +48,7 @@ type Server struct {
 	name     string
 	maxBatch int
 	threads  int
+	device   string
 	log      io.Writer
 	created  int64
 	current  atomic.Pointer[loaded]
@@ -82,7 +86,7 @@ func New(o Options) (*Server, error) {
 	if o.Checkpoint == "" {
 		return nil, errors.New("serve: no checkpoint: give a model directory (config.json, model.safetensors, tokenizer.json)")
 	}
-	s := &Server{name: o.Model, maxBatch: o.MaxBatch, threads: o.Threads, log: o.Log,
+	s := &Server{name: o.Model, maxBatch: o.MaxBatch, threads: o.Threads, device: cmp.Or(o.Device, "cpu"), log: o.Log,
 		created: time.Now().Unix(), queue: make(chan *job, 1024)}
 	if s.name == "" {
 		s.name = filepath.Base(filepath.Clean(o.Checkpoint))
@@ -104,7 +108,11 @@ func (s *Server) Name() string { return s.name }
 // load reads a model directory; its tokenizer.json replaces prev's when
 // present and is required when there is no prev.
 func (s *Server) load(dir string, prev *loaded) (*loaded, error) {
-	m, err := transformer.Load(dir, kernels.NewCPU(s.threads), transformer.Options{})
+	be, err := kernels.Open(s.device, kernels.Options{Threads: s.threads})
+	if err != nil {
+		return nil, fmt.Errorf("serve: device %q: %w", s.device, err)
+	}
+	m, err := transformer.Load(dir, be, transformer.Options{})
 	if err != nil {
 		return nil, err
 	}
