@@ -91,6 +91,10 @@ var Exceptions = []Exception{
 		Reason: "the remote-mode test serves the native world over AppWorld's protocol in process, in place of AppWorld servers"},
 	{From: "harness/container", To: "harness/config", Test: true,
 		Reason: "the pool test finds the checkout (config.FindCheckout) to build the server binary it puts in a container"},
+	{From: "harness/serve", To: "harness", Test: true,
+		Reason: "the chat loop is run end to end against the server's taught fixture model, which lives in the server's tests"},
+	{From: "harness/serve", To: "harness/env", Test: true,
+		Reason: "the chat loop is run end to end against the server's taught fixture model, which lives in the server's tests"},
 	{From: "cmd/seeupo", To: "bfcl/backend", Test: true,
 		Reason: "the CLI's BFCL tests build a backend's state to compare with the command's output"},
 }
