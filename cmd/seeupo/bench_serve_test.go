@@ -54,7 +54,7 @@ func TestBenchServeTiny(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errOut, "bench serve: 2 clients: served") {
+	if !strings.Contains(errOut, "bench serve: clients=2: served") {
 		t.Errorf("stderr lacks progress:\n%s", errOut)
 	}
 	b, err := os.ReadFile(path)

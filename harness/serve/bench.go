@@ -33,7 +33,7 @@ type BenchOptions struct {
 	// Clients are the concurrency levels: that many clients for the
 	// server, batches of that size in process (default 1, 8, 32).
 	Clients []int
-	// Requests per level (default 64), each a prompt of PromptTokens
+	// Requests per level (default 128), each a prompt of PromptTokens
 	// token ids (default 64) sampling at most MaxTokens (default 32) at
 	// temperature 1 with its own seed.
 	Requests     int
@@ -53,7 +53,7 @@ var DefaultBenchClients = []int{1, 8, 32}
 // Defaults of BenchOptions.
 const (
 	DefaultBenchPreset       = "small"
-	DefaultBenchRequests     = 64
+	DefaultBenchRequests     = 128
 	DefaultBenchPromptTokens = 64
 	DefaultBenchMaxTokens    = 32
 	benchModelName           = "bench"
@@ -66,6 +66,7 @@ type BenchResult struct {
 	CPUModel     string       `json:"cpu_model"`
 	Cores        int          `json:"cores"`
 	Threads      int          `json:"threads"`
+	Kernels      string       `json:"kernels"`
 	LoadBefore   string       `json:"load_before"`
 	LoadAfter    string       `json:"load_after"`
 	Requests     int          `json:"requests"`
@@ -157,7 +158,10 @@ func Benchmark(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	res := BenchResult{Model: model, Threads: o.Threads, LoadBefore: sysinfo.LoadAverage(), Requests: o.Requests,
 		PromptTokens: o.PromptTokens, MaxTokens: o.MaxTokens, MaxBatch: o.MaxBatch}
 	host := sysinfo.ProbeHost()
-	res.CPUModel, res.Cores = host.CPUModel, host.Cores
+	res.CPUModel, res.Cores, res.Kernels = host.CPUModel, host.Cores, kernels.BLAS
+	if res.Kernels == "" {
+		res.Kernels = "pure Go"
+	}
 	srv, err := New(Options{Checkpoint: dir, Model: benchModelName, MaxBatch: o.MaxBatch, Threads: o.Threads})
 	if err != nil {
 		return res, err
@@ -319,17 +323,17 @@ func (b *bench) warmUp(ctx context.Context, reqs []transformer.Request) error {
 
 // level measures one concurrency level: in process, then served.
 func (b *bench) level(ctx context.Context, reqs []transformer.Request, clients int) (BenchLevel, error) {
-	b.progress("%d clients: in-process batches of %d (%d requests)", clients, clients, len(reqs))
+	b.progress("clients=%d: in process, batches of %d (%d requests)", clients, clients, len(reqs))
 	in, err := b.inProcess(ctx, reqs, clients)
 	if err != nil {
 		return BenchLevel{}, err
 	}
-	b.progress("%d clients: in process %.1f tokens/s; served (%d requests)", clients, in.TokensPerS, len(reqs))
+	b.progress("clients=%d: in process %.1f tokens/s; served (%d requests)", clients, in.TokensPerS, len(reqs))
 	sv, err := b.served(ctx, reqs, clients)
 	if err != nil {
 		return BenchLevel{}, err
 	}
-	b.progress("%d clients: served %.1f tokens/s", clients, sv.TokensPerS)
+	b.progress("clients=%d: served %.1f tokens/s", clients, sv.TokensPerS)
 	lv := BenchLevel{Clients: clients, Served: sv, InProcess: in}
 	if in.TokensPerS > 0 {
 		lv.Ratio = sv.TokensPerS / in.TokensPerS
@@ -434,8 +438,8 @@ func WriteBenchTable(w io.Writer, r BenchResult) error {
 	if r.Threads > 0 {
 		threads = fmt.Sprint(r.Threads)
 	}
-	fmt.Fprintf(w, "machine: %s, %d cores, %s threads; load average %s at start, %s at end\n",
-		r.CPUModel, r.Cores, threads, r.LoadBefore, r.LoadAfter)
+	fmt.Fprintf(w, "machine: %s, %d cores, %s threads, %s kernels; load average %s at start, %s at end\n",
+		r.CPUModel, r.Cores, threads, r.Kernels, r.LoadBefore, r.LoadAfter)
 	fmt.Fprintf(w, "model: %s, %.2fM parameters; %d requests per level, prompt %d token ids, at most %d new tokens, temperature 1, seed per request; server batches at most %d\n\n",
 		r.Model, float64(r.Params)/1e6, r.Requests, r.PromptTokens, r.MaxTokens, r.MaxBatch)
 	fmt.Fprintln(w, "| mode | clients/batch | requests | generated tokens | wall s | requests/s | tokens/s | p50 s | p99 s | mean batch | served/in-process | same ids |")

@@ -65,7 +65,7 @@ func TestBenchmarkCountsAndTokens(t *testing.T) {
 	if res.Model != "checkpoint "+untaught || res.Params == 0 || res.LoadBefore == "" || res.LoadAfter == "" {
 		t.Errorf("result header %q, %d params, load %q / %q", res.Model, res.Params, res.LoadBefore, res.LoadAfter)
 	}
-	if !strings.Contains(progress.String(), "3 clients: served") {
+	if !strings.Contains(progress.String(), "clients=3: served") {
 		t.Errorf("progress lacks the served run of 3 clients:\n%s", progress.String())
 	}
 }
