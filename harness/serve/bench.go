@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/seeupo/seeupo/harness/sysinfo"
@@ -81,8 +82,10 @@ type BenchLevel struct {
 	Clients   int      `json:"clients"`
 	Served    BenchRun `json:"served"`
 	InProcess BenchRun `json:"in_process"`
-	// Ratio is served tokens/s over in-process tokens/s.
-	Ratio float64 `json:"served_over_in_process"`
+	// Ratio is served tokens/s over in-process tokens/s; CPURatio the
+	// same of tokens per CPU-second.
+	Ratio    float64 `json:"served_over_in_process"`
+	CPURatio float64 `json:"served_over_in_process_cpu"`
 	// SameTokens counts the requests whose served ids equal the
 	// in-process ones (all of them, when serving adds nothing but time).
 	SameTokens int `json:"same_tokens"`
@@ -95,9 +98,14 @@ type BenchRun struct {
 	WallS           float64 `json:"wall_s"`
 	RequestsPerS    float64 `json:"requests_per_s"`
 	TokensPerS      float64 `json:"tokens_per_s"`
-	LatencyP50S     float64 `json:"latency_p50_s"`
-	LatencyP90S     float64 `json:"latency_p90_s"`
-	LatencyP99S     float64 `json:"latency_p99_s"`
+	// CPUS is this process's CPU time (user + system) during the run:
+	// server, clients and generator together. Other processes' load
+	// slows the wall clock far more than it changes this.
+	CPUS          float64 `json:"cpu_s"`
+	TokensPerCPUS float64 `json:"tokens_per_cpu_s"`
+	LatencyP50S   float64 `json:"latency_p50_s"`
+	LatencyP90S   float64 `json:"latency_p90_s"`
+	LatencyP99S   float64 `json:"latency_p99_s"`
 	// Batches is the generator's calls: requests / batches is the mean
 	// batch (served: as the server's queue formed them).
 	Batches int `json:"batches"`
@@ -338,6 +346,9 @@ func (b *bench) level(ctx context.Context, reqs []transformer.Request, clients i
 	if in.TokensPerS > 0 {
 		lv.Ratio = sv.TokensPerS / in.TokensPerS
 	}
+	if in.TokensPerCPUS > 0 {
+		lv.CPURatio = sv.TokensPerCPUS / in.TokensPerCPUS
+	}
 	for i := range reqs {
 		if slices.Equal(sv.Tokens[i], in.Tokens[i]) {
 			lv.SameTokens++
@@ -351,7 +362,7 @@ func (b *bench) level(ctx context.Context, reqs []transformer.Request, clients i
 func (b *bench) inProcess(ctx context.Context, reqs []transformer.Request, batch int) (BenchRun, error) {
 	run := BenchRun{Tokens: make([][]int, len(reqs))}
 	var lat []float64
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	for lo := 0; lo < len(reqs); lo += batch {
 		hi := min(lo+batch, len(reqs))
 		t0 := time.Now()
@@ -367,7 +378,7 @@ func (b *bench) inProcess(ctx context.Context, reqs []transformer.Request, batch
 		run.Requests += len(comps)
 		run.Batches++
 	}
-	run.finish(time.Since(start).Seconds())
+	run.finish(time.Since(start).Seconds(), processCPU()-cpu0)
 	slices.Sort(lat)
 	run.LatencyP50S, run.LatencyP90S, run.LatencyP99S = nearestRank(lat, 0.5), nearestRank(lat, 0.9), nearestRank(lat, 0.99)
 	return run, nil
@@ -386,9 +397,9 @@ func (b *bench) served(ctx context.Context, reqs []transformer.Request, clients 
 		treqs[i] = remote.TokenRequest{Prompt: r.Prompt, MaxTokens: r.MaxTokens, Temperature: r.Temperature, Seed: r.Seed}
 	}
 	batches0, _ := b.srv.GenerationStats()
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	out, err := client.Complete(ctx, treqs)
-	wall := time.Since(start).Seconds()
+	wall, cpu := time.Since(start).Seconds(), processCPU()-cpu0
 	if err != nil {
 		return BenchRun{}, fmt.Errorf("served generation: %w", err)
 	}
@@ -402,13 +413,13 @@ func (b *bench) served(ctx context.Context, reqs []transformer.Request, clients 
 	for i, r := range out {
 		run.Tokens[i] = r.Tokens
 	}
-	run.finish(wall)
+	run.finish(wall, cpu)
 	return run, nil
 }
 
 // finish sums the generated tokens and sets the rates.
-func (r *BenchRun) finish(wall float64) {
-	r.WallS = wall
+func (r *BenchRun) finish(wall, cpu float64) {
+	r.WallS, r.CPUS = wall, cpu
 	r.GeneratedTokens = 0
 	for _, t := range r.Tokens {
 		r.GeneratedTokens += len(t)
@@ -417,6 +428,18 @@ func (r *BenchRun) finish(wall float64) {
 		r.RequestsPerS = float64(r.Requests) / wall
 		r.TokensPerS = float64(r.GeneratedTokens) / wall
 	}
+	if cpu > 0 {
+		r.TokensPerCPUS = float64(r.GeneratedTokens) / cpu
+	}
+}
+
+// processCPU is the CPU time this process has used so far, in seconds.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // nearestRank is the q-quantile of sorted values; 0 for none.
@@ -442,22 +465,23 @@ func WriteBenchTable(w io.Writer, r BenchResult) error {
 		r.CPUModel, r.Cores, threads, r.Kernels, r.LoadBefore, r.LoadAfter)
 	fmt.Fprintf(w, "model: %s, %.2fM parameters; %d requests per level, prompt %d token ids, at most %d new tokens, temperature 1, seed per request; server batches at most %d\n\n",
 		r.Model, float64(r.Params)/1e6, r.Requests, r.PromptTokens, r.MaxTokens, r.MaxBatch)
-	fmt.Fprintln(w, "| mode | clients/batch | requests | generated tokens | wall s | requests/s | tokens/s | p50 s | p99 s | mean batch | served/in-process | same ids |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| mode | clients/batch | requests | generated tokens | wall s | requests/s | tokens/s | p50 s | p99 s | mean batch | CPU s | tokens/CPU-s | served/in-process tokens/s | served/in-process tokens/CPU-s | same ids |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, lv := range r.Levels {
-		writeBenchRow(w, "in process", lv.Clients, lv.InProcess, "", "")
-		writeBenchRow(w, "served", lv.Clients, lv.Served, fmt.Sprintf("%.2fx", lv.Ratio),
+		writeBenchRow(w, "in process", lv.Clients, lv.InProcess, " | ", "")
+		writeBenchRow(w, "served", lv.Clients, lv.Served, fmt.Sprintf("%.2fx | %.2fx", lv.Ratio, lv.CPURatio),
 			fmt.Sprintf("%d/%d", lv.SameTokens, lv.Served.Requests))
 	}
 	return nil
 }
 
-func writeBenchRow(w io.Writer, mode string, clients int, r BenchRun, ratio, same string) {
+// writeBenchRow prints one row; ratios fills the two ratio columns.
+func writeBenchRow(w io.Writer, mode string, clients int, r BenchRun, ratios, same string) {
 	mean := 0.0
 	if r.Batches > 0 {
 		mean = float64(r.Requests) / float64(r.Batches)
 	}
-	fmt.Fprintf(w, "| %s | %d | %d | %d | %.2f | %.2f | %.1f | %.3f | %.3f | %.1f | %s | %s |\n",
+	fmt.Fprintf(w, "| %s | %d | %d | %d | %.2f | %.2f | %.1f | %.3f | %.3f | %.1f | %.2f | %.1f | %s | %s |\n",
 		mode, clients, r.Requests, r.GeneratedTokens, r.WallS, r.RequestsPerS, r.TokensPerS,
-		r.LatencyP50S, r.LatencyP99S, mean, ratio, same)
+		r.LatencyP50S, r.LatencyP99S, mean, r.CPUS, r.TokensPerCPUS, ratios, same)
 }

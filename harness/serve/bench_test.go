@@ -122,7 +122,7 @@ func TestBenchmarkPresetTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"machine: ", "load average ", "model: preset tiny", "| mode | clients/batch |",
-		"| in process | 2 | 3 | ", "| served | 2 | 3 | ", fmt.Sprintf("| %.2fx | 3/3 |", lv.Ratio)} {
+		"| in process | 2 | 3 | ", "| served | 2 | 3 | ", fmt.Sprintf("| %.2fx | %.2fx | 3/3 |", lv.Ratio, lv.CPURatio)} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
