@@ -312,21 +312,25 @@ func (b *bench) progress(format string, args ...any) {
 	}
 }
 
-// warmUp runs one batch of the largest level both ways, untimed, with
-// two tokens each, so that first-call allocations are not measured.
+// warmUp runs, untimed and both ways, a few requests alone and then
+// one batch of the largest level, at full length, so that the first
+// measured run does not pay for first-call allocations and the heap's
+// growth (without it the first level's first mode ran measurably slower).
 func (b *bench) warmUp(ctx context.Context, reqs []transformer.Request) error {
-	n := min(len(reqs), slices.Max(b.opts.Clients))
-	warm := make([]transformer.Request, n)
-	for i := range warm {
-		warm[i] = reqs[i]
-		warm[i].MaxTokens = min(2, warm[i].MaxTokens)
+	alone, batch := reqs[:min(len(reqs), 4)], min(len(reqs), slices.Max(b.opts.Clients))
+	b.progress("warming up (%d requests alone, then a batch of %d, both ways)", len(alone), batch)
+	for _, w := range []struct {
+		reqs []transformer.Request
+		size int
+	}{{alone, 1}, {reqs[:batch], batch}} {
+		if _, err := b.inProcess(ctx, w.reqs, w.size); err != nil {
+			return err
+		}
+		if _, err := b.served(ctx, w.reqs, w.size); err != nil {
+			return err
+		}
 	}
-	b.progress("warming up (%d requests both ways)", n)
-	if _, err := b.inProcess(ctx, warm, n); err != nil {
-		return err
-	}
-	_, err := b.served(ctx, warm, n)
-	return err
+	return nil
 }
 
 // level measures one concurrency level: in process, then served.
