@@ -55,6 +55,8 @@ type Server struct {
 	loadMu   sync.Mutex // one weight load at a time
 	queue    chan *job
 	ids      atomic.Int64
+	batches  atomic.Int64 // generator calls
+	batched  atomic.Int64 // requests they generated
 }
 
 // loaded is one set of weights with its tokenizer; it never changes once
@@ -234,6 +236,8 @@ func (s *Server) generate(batch []*job) {
 	if len(live) == 0 {
 		return
 	}
+	s.batches.Add(1)
+	s.batched.Add(int64(len(reqs)))
 	comps, err := ld.model.Generate(reqs, ld.tok)
 	for i, j := range live {
 		if err != nil {
@@ -242,6 +246,12 @@ func (s *Server) generate(batch []*job) {
 		}
 		j.done <- jobResult{comp: comps[i], version: ld.version}
 	}
+}
+
+// GenerationStats counts the generator's calls so far and the requests
+// they generated; requests / batches is the mean batch the queue formed.
+func (s *Server) GenerationStats() (batches, requests int64) {
+	return s.batches.Load(), s.batched.Load()
 }
 
 // submit queues a request and waits for its completion.

@@ -49,7 +49,7 @@ var Components = []Component{
 	{Path: "harness/progress"},
 	{Path: "harness/sysinfo"},
 	{Path: "harness/container", MayImport: []string{"harness/env"}},
-	{Path: "harness/serve", MayImport: []string{"policy", "kernels"}},
+	{Path: "harness/serve", MayImport: []string{"policy", "kernels", "harness/sysinfo"}},
 	{Path: "benchmarks", MayImport: []string{"harness", "harness/env", "harness/config", "harness/metrics",
 		"harness/progress", "harness/sysinfo", "algorithms", "policy", "kernels", "bfcl", "appworld"}},
 	{Path: "cmd", MayImport: []string{"*"}},
