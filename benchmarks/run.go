@@ -32,6 +32,13 @@ type RunOptions struct {
 	AppWorld map[string]string
 	// Versions are recorded in every run's meta.json.
 	Versions map[string]string
+	// Servers, when set, generate the training runs' rollouts and
+	// evaluations (rl.generator remote): the trainer pushes its weights to
+	// them before the first rollout and after every step.
+	Servers *harness.ServerOptions
+	// WeightsDir is where the pushed weights are saved (empty: weights/ in
+	// the run directory).
+	WeightsDir string
 
 	initialEval *metrics.Eval // the warm start's evaluation, shared by the runs
 }
@@ -168,6 +175,9 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 	if err != nil {
 		return r, err
 	}
+	if err := generateOnServers(ctx, tr, o); err != nil {
+		return r, err
+	}
 	// An earlier attempt that stopped before its first checkpoint starts
 	// over.
 	if err := os.RemoveAll(r.Dir); err != nil {
@@ -184,6 +194,20 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 	tr.Output, tr.Progress, tr.Log = run, o.Log, o.Log
 	tr.InitialEval = o.initialEval
 	return finishRun(ctx, f, tr, run, r, o)
+}
+
+// generateOnServers makes the options' servers the trainer's generator,
+// when there are any.
+func generateOnServers(ctx context.Context, tr *harness.Trainer, o RunOptions) error {
+	if o.Servers == nil {
+		return nil
+	}
+	servers, err := harness.NewServers(ctx, *o.Servers)
+	if err != nil {
+		return err
+	}
+	tr.Roller.Policy, tr.WeightsDir = servers, o.WeightsDir
+	return nil
 }
 
 // interruptOn makes the models' long computations (scoring and updates
@@ -228,7 +252,11 @@ func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms
 // runMeta is a run's meta.json: versions, command line, and the budget
 // its comparison table names.
 func runMeta(o RunOptions, s algorithms.Settings) metrics.Meta {
-	return metrics.Meta{Versions: o.Versions, Command: os.Args, Extra: map[string]string{"budget": s.Budget}}
+	extra := map[string]string{"budget": s.Budget, "generator": "native"}
+	if o.Servers != nil {
+		extra["generator"] = "remote"
+	}
+	return metrics.Meta{Versions: o.Versions, Command: os.Args, Extra: extra}
 }
 
 // newTrainer assembles the models, algorithm and agent loop of one run.

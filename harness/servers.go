@@ -75,7 +75,7 @@ func NewServers(ctx context.Context, o ServerOptions) (*Servers, error) {
 	s := &Servers{log: o.Log}
 	seen := map[string]bool{}
 	for _, u := range o.URLs {
-		if err := CheckServerURL(u); err != nil {
+		if err := checkServerURL(u); err != nil {
 			return nil, err
 		}
 		if seen[u] {
@@ -103,8 +103,8 @@ func NewServers(ctx context.Context, o ServerOptions) (*Servers, error) {
 	return s, nil
 }
 
-// CheckServerURL accepts an http or https URL with a host.
-func CheckServerURL(u string) error {
+// checkServerURL accepts an http or https URL with a host.
+func checkServerURL(u string) error {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return fmt.Errorf("server URL %q is not an http(s) URL with a host, e.g. http://127.0.0.1:8100/v1", u)
