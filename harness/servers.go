@@ -227,9 +227,11 @@ func (s *Servers) answered(d time.Duration) {
 }
 
 // LoadWeights loads the model directory into every server, those out of
-// use too: a server that takes it is in use again. A server in use that
-// fails the load is an error naming it; one already out stays out (its
-// failure is logged); no server left in use is an error.
+// use too: a server that takes the weights is in use (again). A server
+// that cannot be reached or fails (ServerFault, after the client's
+// retries) is out of use until a later load succeeds on it, which is
+// logged; a server that refuses the weights (it cannot read the directory,
+// say) is an error naming it, and so is no server holding the weights.
 func (s *Servers) LoadWeights(ctx context.Context, dir string) error {
 	errs := make([]error, len(s.servers))
 	var wg sync.WaitGroup
@@ -237,35 +239,40 @@ func (s *Servers) LoadWeights(ctx context.Context, dir string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := srv.client.LoadWeights(ctx, dir); err != nil {
-				errs[i] = fmt.Errorf("loading weights %s into server %s: %w", dir, srv.url, err)
-			}
+			_, errs[i] = srv.client.LoadWeights(ctx, dir)
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var fatal []error
+	var refused, all []error
 	live := 0
 	for i, srv := range s.servers {
-		switch {
-		case errs[i] == nil:
+		err := errs[i]
+		if err == nil {
 			srv.out, srv.err = false, nil
 			live++
-		case srv.out:
-			srv.err = errs[i]
-			if s.log != nil {
-				fmt.Fprintf(s.log, "remote generation: server %s stays out of use: %v\n", srv.url, errs[i])
-			}
-		default:
-			fatal = append(fatal, errs[i])
+			continue
+		}
+		err = fmt.Errorf("loading weights %s into server %s: %w", dir, srv.url, err)
+		all = append(all, err)
+		if !remote.ServerFault(errs[i]) {
+			refused = append(refused, err)
+			continue
+		}
+		srv.out, srv.err = true, err
+		if s.log != nil {
+			fmt.Fprintf(s.log, "remote generation: server %s is out of use until it takes the weights: %v\n", srv.url, err)
 		}
 	}
-	if err := errors.Join(fatal...); err != nil {
+	if err := errors.Join(refused...); err != nil {
 		return err
 	}
 	if live == 0 {
-		return fmt.Errorf("no server took the weights %s: %w", dir, errors.Join(errs...))
+		return fmt.Errorf("no server holds the weights: %w", errors.Join(all...))
 	}
 	return nil
 }

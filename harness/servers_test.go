@@ -21,22 +21,24 @@ import (
 )
 
 // testServer is seeupo serve in process behind a proxy that can die: at
-// its dieAt-th completion request (0: never) the proxy closes its listener
-// and cuts every connection, the requests in flight too, as a killed
-// process would.
+// its dieAt-th request to the path dieOn (none: never) the proxy closes
+// its listener and cuts every connection, the requests in flight too, as a
+// killed process would.
 type testServer struct {
-	URL         string
-	completions atomic.Int64 // completion requests received
-	loads       atomic.Int64 // weight loads answered 200
-	dieAt       int64
-	ln          net.Listener
-	proxy       *httputil.ReverseProxy
-	dead        context.Context
-	kill        context.CancelFunc
+	URL          string
+	completions  atomic.Int64 // completion requests received
+	loadRequests atomic.Int64 // weight load requests received
+	loads        atomic.Int64 // weight loads answered 200
+	dieOn        string
+	dieAt        int64
+	ln           net.Listener
+	proxy        *httputil.ReverseProxy
+	dead         context.Context
+	kill         context.CancelFunc
 }
 
 // startTestServer serves the model directory until the test ends.
-func startTestServer(t *testing.T, dir string, dieAt int64) *testServer {
+func startTestServer(t *testing.T, dir string, dieOn string, dieAt int64) *testServer {
 	t.Helper()
 	srv, err := serve.New(serve.Options{Checkpoint: dir, Threads: 1})
 	if err != nil {
@@ -59,7 +61,7 @@ func startTestServer(t *testing.T, dir string, dieAt int64) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{URL: "http://" + ln.Addr().String() + "/v1", dieAt: dieAt, ln: ln}
+	ts := &testServer{URL: "http://" + ln.Addr().String() + "/v1", dieOn: dieOn, dieAt: dieAt, ln: ln}
 	ts.dead, ts.kill = context.WithCancel(context.Background())
 	ts.proxy = httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: inner.Addr().String()})
 	ts.proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
@@ -75,7 +77,14 @@ func startTestServer(t *testing.T, dir string, dieAt int64) *testServer {
 }
 
 func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/v1/completions" && ts.completions.Add(1) == ts.dieAt {
+	var n int64
+	switch r.URL.Path {
+	case completionsPath:
+		n = ts.completions.Add(1)
+	case loadPath:
+		n = ts.loadRequests.Add(1)
+	}
+	if r.URL.Path == ts.dieOn && n == ts.dieAt {
 		ts.die()
 	}
 	if ts.dead.Err() != nil {
@@ -86,10 +95,15 @@ func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
 	defer context.AfterFunc(ts.dead, cancel)()
 	rec := &statusRecorder{ResponseWriter: w}
 	ts.proxy.ServeHTTP(rec, r.WithContext(ctx))
-	if r.URL.Path == "/v1/load_weights" && rec.status == http.StatusOK {
+	if r.URL.Path == loadPath && rec.status == http.StatusOK {
 		ts.loads.Add(1)
 	}
 }
+
+const (
+	completionsPath = "/v1/completions"
+	loadPath        = "/v1/load_weights"
+)
 
 // die closes the listener and cuts the connections.
 func (ts *testServer) die() {
@@ -255,7 +269,7 @@ func sameRuns(t *testing.T, native, remote *Trainer) []metrics.Record {
 // weights before the first rollout and after every step.
 func TestRemoteTrainingEqualsInProcess(t *testing.T) {
 	start := serverStart(t)
-	a, b := startTestServer(t, start, 0), startTestServer(t, start, 0)
+	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, "", 0)
 	servers, err := NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}})
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +305,7 @@ func TestRemoteTrainingSurvivesAKilledServer(t *testing.T) {
 	start := serverStart(t)
 	// Per step, 8 episodes of 2 turns: 16 requests, 8 on each server; the
 	// second server dies at its 11th, in the first turn of step 2.
-	a, b := startTestServer(t, start, 0), startTestServer(t, start, 11)
+	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, completionsPath, 11)
 	var log strings.Builder
 	var mu sync.Mutex
 	servers, err := NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}, Model: "start",
@@ -321,8 +335,35 @@ func TestRemoteTrainingSurvivesAKilledServer(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if !strings.Contains(log.String(), "server "+b.URL+" failed") || !strings.Contains(log.String(), "server "+b.URL+" stays out") {
+	if !strings.Contains(log.String(), "server "+b.URL+" failed") || !strings.Contains(log.String(), "server "+b.URL+" is out of use") {
 		t.Errorf("log %q: want the failure and the failed weight load of %s", log.String(), b.URL)
+	}
+}
+
+// A server killed after a step's rollout, before it takes the step's
+// weights: it is taken out of use, and the run goes on on the other server
+// as the run in process does, without a failover.
+func TestRemoteTrainingSurvivesAServerKilledBeforeThePush(t *testing.T) {
+	start := serverStart(t)
+	// Loads: the start's, then step 1's, at which the second server dies.
+	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, loadPath, 2)
+	servers, err := NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}, Model: "start", MaxRetries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := func(tr *Trainer) { tr.Eval = nil }
+	native, remote, nb, rb := trainPair(t, setup, servers)
+	if b.dead.Err() == nil || b.loads.Load() != 1 {
+		t.Fatalf("the second server should have died at its second weight load (dead: %v, %d loads)", b.dead.Err() != nil, b.loads.Load())
+	}
+	sameBatches(t, nb, rb)
+	recs := sameRuns(t, native, remote)
+	for i, want := range []float64{2, 1, 1} {
+		d := recs[i].Data
+		if d[metrics.RolloutRemoteServers] != want || d[metrics.RolloutRemoteFailovers] != 0 || d[metrics.RolloutRemoteRequests] != 8 {
+			t.Errorf("step %d: %v servers, %v failovers, %v requests: want %v, 0, 8", i+1, d[metrics.RolloutRemoteServers],
+				d[metrics.RolloutRemoteFailovers], d[metrics.RolloutRemoteRequests], want)
+		}
 	}
 }
 
@@ -366,7 +407,26 @@ func TestServersRefuseBadSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.LoadWeights(context.Background(), "/w"); err == nil || !strings.Contains(err.Error(), "into server "+down) {
-		t.Errorf("weight load into a server that is down: %v, want an error naming it", err)
+	if err := s.LoadWeights(context.Background(), "/w"); err == nil || !strings.Contains(err.Error(), "no server holds the weights") ||
+		!strings.Contains(err.Error(), "into server "+down) {
+		t.Errorf("weight load into the only server, which is down: %v, want an error naming it", err)
+	}
+	// Servers that answer but refuse the weights (they cannot read the
+	// directory) are an error naming them, and stay in use.
+	start := serverStart(t)
+	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, "", 0)
+	s, err = NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}, Model: "start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	err = s.LoadWeights(context.Background(), missing)
+	for _, srv := range []*testServer{a, b} {
+		if err == nil || !strings.Contains(err.Error(), "loading weights "+missing+" into server "+srv.URL+": /v1/load_weights: 400") {
+			t.Errorf("weights no server can read: %v, want a 400 error naming %s", err, srv.URL)
+		}
+	}
+	if live := s.Stats()[metrics.RolloutRemoteServers]; live != 2 {
+		t.Errorf("%v servers in use after refusing the weights, want 2", live)
 	}
 }
