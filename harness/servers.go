@@ -44,7 +44,10 @@ const DefaultServerConcurrency = 32
 // again to another server, and the failed server takes no request until a
 // weight load succeeds on it; since the request carries its seed, the
 // other server samples what the first would have, so a rollout neither
-// loses nor repeats a sample. Servers is a RemoteGenerator.
+// loses nor repeats a sample. An answer whose system_fingerprint is not
+// the one the server gave for its last weight load (seeupo serve's; a
+// restarted server's are its starting weights) is such a failure too.
+// Servers is a RemoteGenerator.
 type Servers struct {
 	servers []*server
 	log     io.Writer
@@ -55,12 +58,18 @@ type Servers struct {
 	latencies []float64 // of the requests answered since ResetStats
 }
 
-// server is one server of the pool.
+// server is one server of the pool; out, err and weights are guarded by
+// Servers.mu.
 type server struct {
 	url    string
 	client *remote.Client
-	out    bool  // failed: no requests until a weight load succeeds (guarded by Servers.mu)
+	out    bool  // failed: no requests until a weight load succeeds
 	err    error // why it is out
+	// weights is the fingerprint of the weights it last loaded ("": the
+	// server gives none); an answer with another fingerprint came from
+	// other weights (a restarted server's), and counts as the server's
+	// failure.
+	weights string
 }
 
 // NewServers checks the URLs and makes a client per server; with no model
@@ -178,15 +187,33 @@ func (s *Servers) generateOne(ctx context.Context, slot int, r GenRequest) (GenR
 		}
 		res, err := srv.client.CompleteOne(ctx, req)
 		if err == nil {
+			err = s.checkWeights(srv, res.Fingerprint)
+		}
+		if err == nil {
 			s.answered(time.Since(start))
 			return GenResult{Tokens: res.Tokens, LogProbs: res.LogProbs}, nil
 		}
-		if ctx.Err() != nil || !remote.ServerFault(err) {
+		if ctx.Err() != nil || !remote.ServerFault(err) && !errors.Is(err, errOtherWeights) {
 			return GenResult{}, fmt.Errorf("server %s: %w", srv.url, err)
 		}
 		failed = append(failed, fmt.Sprintf("server %s: %v", srv.url, err))
 		s.failover(srv, err)
 	}
+}
+
+// errOtherWeights is an answer generated with weights other than those
+// loaded last.
+var errOtherWeights = errors.New("the server answered with other weights than those it loaded (was it restarted?)")
+
+// checkWeights refuses an answer whose fingerprint says it came from other
+// weights than the server's last load.
+func (s *Servers) checkWeights(srv *server, fingerprint string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if srv.weights == "" || fingerprint == srv.weights {
+		return nil
+	}
+	return fmt.Errorf("%w: system_fingerprint %q, loaded %q", errOtherWeights, fingerprint, srv.weights)
 }
 
 // pick is the slot's server among those in use (nil: none is).
@@ -234,12 +261,13 @@ func (s *Servers) answered(d time.Duration) {
 // say) is an error naming it, and so is no server holding the weights.
 func (s *Servers) LoadWeights(ctx context.Context, dir string) error {
 	errs := make([]error, len(s.servers))
+	loaded := make([]remote.Weights, len(s.servers))
 	var wg sync.WaitGroup
 	for i, srv := range s.servers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = srv.client.LoadWeights(ctx, dir)
+			loaded[i], errs[i] = srv.client.LoadWeights(ctx, dir)
 		}()
 	}
 	wg.Wait()
@@ -253,7 +281,7 @@ func (s *Servers) LoadWeights(ctx context.Context, dir string) error {
 	for i, srv := range s.servers {
 		err := errs[i]
 		if err == nil {
-			srv.out, srv.err = false, nil
+			srv.out, srv.err, srv.weights = false, nil, loaded[i].Fingerprint
 			live++
 			continue
 		}

@@ -20,60 +20,79 @@ import (
 	"github.com/seeupo/seeupo/harness/serve"
 )
 
-// testServer is seeupo serve in process behind a proxy that can die: at
-// its dieAt-th request to the path dieOn (none: never) the proxy closes
-// its listener and cuts every connection, the requests in flight too, as a
-// killed process would.
+// testServer is seeupo serve in process behind a proxy that fails as its
+// fault says.
 type testServer struct {
 	URL          string
 	completions  atomic.Int64 // completion requests received
 	loadRequests atomic.Int64 // weight load requests received
 	loads        atomic.Int64 // weight loads answered 200
-	dieOn        string
-	dieAt        int64
+	fault        fault
 	ln           net.Listener
-	proxy        *httputil.ReverseProxy
+	proxies      []*httputil.ReverseProxy // the server, and the restarted one
+	restarted    atomic.Bool
 	dead         context.Context
 	kill         context.CancelFunc
 }
 
+// fault is what befalls a test server at its at-th request to the path on
+// (none: nothing): it dies — the proxy closes its listener and cuts every
+// connection, the requests in flight too, as a killed process would — or,
+// with restart, that request and the later ones are answered by a fresh
+// server over the starting weights, as a restarted process would.
+type fault struct {
+	on      string
+	at      int64
+	restart bool
+}
+
 // startTestServer serves the model directory until the test ends.
-func startTestServer(t *testing.T, dir string, dieOn string, dieAt int64) *testServer {
+func startTestServer(t *testing.T, dir string, f fault) *testServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{URL: "http://" + ln.Addr().String() + "/v1", fault: f, ln: ln}
+	ts.dead, ts.kill = context.WithCancel(context.Background())
+	for range map[bool]int{false: 1, true: 2}[f.restart] {
+		proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: startInner(t, dir)})
+		proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
+			if ts.dead.Err() != nil {
+				panic(http.ErrAbortHandler) // cut the connection
+			}
+			http.Error(w, err.Error(), http.StatusBadGateway)
+		}
+		ts.proxies = append(ts.proxies, proxy)
+	}
+	hs := &http.Server{Handler: http.HandlerFunc(ts.handle)}
+	go hs.Serve(ln)
+	t.Cleanup(func() { ts.die(); hs.Close() })
+	return ts
+}
+
+// startInner serves the model directory until the test ends and returns
+// its address.
+func startInner(t *testing.T, dir string) string {
 	t.Helper()
 	srv, err := serve.New(serve.Options{Checkpoint: dir, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, inner) }()
+	go func() { done <- srv.Run(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("server: %v", err)
 		}
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := &testServer{URL: "http://" + ln.Addr().String() + "/v1", dieOn: dieOn, dieAt: dieAt, ln: ln}
-	ts.dead, ts.kill = context.WithCancel(context.Background())
-	ts.proxy = httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: inner.Addr().String()})
-	ts.proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
-		if ts.dead.Err() != nil {
-			panic(http.ErrAbortHandler) // cut the connection
-		}
-		http.Error(w, err.Error(), http.StatusBadGateway)
-	}
-	hs := &http.Server{Handler: http.HandlerFunc(ts.handle)}
-	go hs.Serve(ln)
-	t.Cleanup(func() { ts.die(); hs.Close() })
-	return ts
+	return ln.Addr().String()
 }
 
 func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
@@ -84,8 +103,12 @@ func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
 	case loadPath:
 		n = ts.loadRequests.Add(1)
 	}
-	if r.URL.Path == ts.dieOn && n == ts.dieAt {
-		ts.die()
+	if r.URL.Path == ts.fault.on && n == ts.fault.at {
+		if ts.fault.restart {
+			ts.restarted.Store(true)
+		} else {
+			ts.die()
+		}
 	}
 	if ts.dead.Err() != nil {
 		panic(http.ErrAbortHandler)
@@ -94,7 +117,11 @@ func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	defer context.AfterFunc(ts.dead, cancel)()
 	rec := &statusRecorder{ResponseWriter: w}
-	ts.proxy.ServeHTTP(rec, r.WithContext(ctx))
+	proxy := ts.proxies[0]
+	if ts.restarted.Load() {
+		proxy = ts.proxies[1]
+	}
+	proxy.ServeHTTP(rec, r.WithContext(ctx))
 	if r.URL.Path == loadPath && rec.status == http.StatusOK {
 		ts.loads.Add(1)
 	}
@@ -269,7 +296,7 @@ func sameRuns(t *testing.T, native, remote *Trainer) []metrics.Record {
 // weights before the first rollout and after every step.
 func TestRemoteTrainingEqualsInProcess(t *testing.T) {
 	start := serverStart(t)
-	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, "", 0)
+	a, b := startTestServer(t, start, fault{}), startTestServer(t, start, fault{})
 	servers, err := NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}})
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +332,7 @@ func TestRemoteTrainingSurvivesAKilledServer(t *testing.T) {
 	start := serverStart(t)
 	// Per step, 8 episodes of 2 turns: 16 requests, 8 on each server; the
 	// second server dies at its 11th, in the first turn of step 2.
-	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, completionsPath, 11)
+	a, b := startTestServer(t, start, fault{}), startTestServer(t, start, fault{on: completionsPath, at: 11})
 	var log strings.Builder
 	var mu sync.Mutex
 	servers, err := NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}, Model: "start",
@@ -346,7 +373,7 @@ func TestRemoteTrainingSurvivesAKilledServer(t *testing.T) {
 func TestRemoteTrainingSurvivesAServerKilledBeforeThePush(t *testing.T) {
 	start := serverStart(t)
 	// Loads: the start's, then step 1's, at which the second server dies.
-	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, loadPath, 2)
+	a, b := startTestServer(t, start, fault{}), startTestServer(t, start, fault{on: loadPath, at: 2})
 	servers, err := NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}, Model: "start", MaxRetries: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -363,6 +390,37 @@ func TestRemoteTrainingSurvivesAServerKilledBeforeThePush(t *testing.T) {
 		if d[metrics.RolloutRemoteServers] != want || d[metrics.RolloutRemoteFailovers] != 0 || d[metrics.RolloutRemoteRequests] != 8 {
 			t.Errorf("step %d: %v servers, %v failovers, %v requests: want %v, 0, 8", i+1, d[metrics.RolloutRemoteServers],
 				d[metrics.RolloutRemoteFailovers], d[metrics.RolloutRemoteRequests], want)
+		}
+	}
+}
+
+// A server restarted in the middle of a step's rollout answers with its
+// starting weights: the answers' fingerprint gives it away, its requests
+// go to the other server, and the run is the run in process.
+func TestRemoteTrainingRefusesARestartedServersAnswers(t *testing.T) {
+	start := serverStart(t)
+	// As in TestRemoteTrainingSurvivesAKilledServer: the second server's
+	// 11th request is in the first turn of step 2.
+	a, b := startTestServer(t, start, fault{}), startTestServer(t, start, fault{on: completionsPath, at: 11, restart: true})
+	servers, err := NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}, Model: "start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := func(tr *Trainer) { tr.Schedule.GroupSize, tr.Eval = 4, nil }
+	native, remote, nb, rb := trainPair(t, setup, servers)
+	if !b.restarted.Load() {
+		t.Fatalf("the second server never restarted (%d completion requests)", b.completions.Load())
+	}
+	sameBatches(t, nb, rb)
+	recs := sameRuns(t, native, remote)
+	// The restarted server takes step 2's weights and is in use again.
+	for i, want := range []struct {
+		servers   float64
+		failovers bool
+	}{{2, false}, {1, true}, {2, false}} {
+		d := recs[i].Data
+		if d[metrics.RolloutRemoteServers] != want.servers || (d[metrics.RolloutRemoteFailovers] > 0) != want.failovers {
+			t.Errorf("step %d: %v servers, %v failovers", i+1, d[metrics.RolloutRemoteServers], d[metrics.RolloutRemoteFailovers])
 		}
 	}
 }
@@ -414,7 +472,7 @@ func TestServersRefuseBadSettings(t *testing.T) {
 	// Servers that answer but refuse the weights (they cannot read the
 	// directory) are an error naming them, and stay in use.
 	start := serverStart(t)
-	a, b := startTestServer(t, start, "", 0), startTestServer(t, start, "", 0)
+	a, b := startTestServer(t, start, fault{}), startTestServer(t, start, fault{})
 	s, err = NewServers(context.Background(), ServerOptions{URLs: []string{a.URL, b.URL}, Model: "start"})
 	if err != nil {
 		t.Fatal(err)

@@ -6,20 +6,26 @@ import (
 	"fmt"
 )
 
+// Weights are what a server says of the weights it loaded.
+type Weights struct {
+	Version int `json:"weights_version"`
+	// Fingerprint is the system_fingerprint of the answers these weights
+	// generate (seeupo serve; "" when the server gives none).
+	Fingerprint string `json:"system_fingerprint"`
+}
+
 // LoadWeights asks the server to generate from now on with the weights of
 // a model directory (config.json, model.safetensors, tokenizer.json) that
 // the server can read at that path: POST /v1/load_weights {"path": dir},
-// seeupo serve's endpoint. It returns the server's weights version. The
-// request is retried like any other but stays out of the usage.
-func (c *Client) LoadWeights(ctx context.Context, dir string) (int, error) {
-	var res struct {
-		Version int `json:"weights_version"`
-	}
+// seeupo serve's endpoint. The request is retried like any other but
+// stays out of the usage.
+func (c *Client) LoadWeights(ctx context.Context, dir string) (Weights, error) {
+	var res Weights
 	ctx = context.WithValue(ctx, uncounted{}, true)
 	if err := c.sdk.Post(ctx, "load_weights", map[string]string{"path": dir}, &res); err != nil {
-		return 0, describe("/v1/load_weights", err)
+		return Weights{}, describe("/v1/load_weights", err)
 	}
-	return res.Version, nil
+	return res, nil
 }
 
 // ServedModels lists the models a server serves (GET /v1/models); o.Model

@@ -68,7 +68,7 @@ func TestLoadWeightsAndResetUsage(t *testing.T) {
 		var body map[string]string
 		json.NewDecoder(r.Body).Decode(&body)
 		path = body["path"]
-		w.Write([]byte(`{"success":true,"path":"x","weights_version":4}`))
+		w.Write([]byte(`{"success":true,"path":"x","weights_version":4,"system_fingerprint":"fp_1_w4"}`))
 	}))
 	defer srv.Close()
 	c, err := New(Options{BaseURL: srv.URL + "/v1", Model: "m"})
@@ -79,8 +79,8 @@ func TestLoadWeightsAndResetUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := c.LoadWeights(context.Background(), "/ckpt/step-3")
-	if err != nil || v != 4 || path != "/ckpt/step-3" {
-		t.Fatalf("LoadWeights: version %d, error %v, path sent %q", v, err, path)
+	if err != nil || v != (Weights{Version: 4, Fingerprint: "fp_1_w4"}) || path != "/ckpt/step-3" {
+		t.Fatalf("LoadWeights: %+v, error %v, path sent %q", v, err, path)
 	}
 	if u := c.ResetUsage(); u.Requests != 1 || u.Retries != 0 || u.CompletionTokens != 1 {
 		t.Errorf("usage %+v: want the one completion, no retry", u)
