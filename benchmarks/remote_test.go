@@ -41,7 +41,8 @@ func startServer(t *testing.T, dir string) string {
 // A run stopped after step 1 and resumed with its rollouts on two servers
 // that start from the warm start ends as the uninterrupted run in process:
 // the resumed trainer loads the checkpoint's weights into the servers
-// before its first rollout, and generates on them.
+// before its first rollout, and generates on them. The weights it pushes
+// go under rl.weights_dir in the run directories' layout.
 func TestTrainOneResumesOnServers(t *testing.T) {
 	c := microSuite(t)
 	c.RL.Steps, c.RL.CheckpointEvery, c.RL.LR = 3, 1, 0.01
@@ -58,8 +59,9 @@ func TestTrainOneResumesOnServers(t *testing.T) {
 	}
 	warm := filepath.Join(out, c.Experiment, "warm-start")
 	urls := []string{startServer(t, warm), startServer(t, warm)}
+	weights := t.TempDir()
 	resumed, err := TrainOne(context.Background(), c, "", "grpo", 1, true, RunOptions{Out: out, Threads: 1,
-		Servers: &harness.ServerOptions{URLs: urls}})
+		Servers: &harness.ServerOptions{URLs: urls}, WeightsDir: weights})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,5 +82,9 @@ func TestTrainOneResumesOnServers(t *testing.T) {
 	}
 	if !bytes.Equal(finalWeights(t, full.Dir), finalWeights(t, resumed.Dir)) {
 		t.Fatal("final weights differ")
+	}
+	kept, _ := filepath.Glob(filepath.Join(weights, c.Experiment, "bfcl_gen", "grpo", "seed-1", "step-*"))
+	if len(kept) != 1 || filepath.Base(kept[0]) != "step-3" {
+		t.Errorf("pushed weights kept under rl.weights_dir: %v, want step-3 only", kept)
 	}
 }

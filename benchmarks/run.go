@@ -36,8 +36,9 @@ type RunOptions struct {
 	// evaluations (rl.generator remote): the trainer pushes its weights to
 	// them before the first rollout and after every step.
 	Servers *harness.ServerOptions
-	// WeightsDir is where the pushed weights are saved (empty: weights/ in
-	// the run directory).
+	// WeightsDir is where the pushed weights are saved, under
+	// <experiment>/<family>/<algorithm>/seed-<n>/ (empty: weights/ in the
+	// run directory).
 	WeightsDir string
 
 	initialEval *metrics.Eval // the warm start's evaluation, shared by the runs
@@ -175,7 +176,7 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 	if err != nil {
 		return r, err
 	}
-	if err := generateOnServers(ctx, tr, o); err != nil {
+	if err := generateOnServers(ctx, tr, id, o); err != nil {
 		return r, err
 	}
 	// An earlier attempt that stopped before its first checkpoint starts
@@ -197,8 +198,9 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 }
 
 // generateOnServers makes the options' servers the trainer's generator,
-// when there are any.
-func generateOnServers(ctx context.Context, tr *harness.Trainer, o RunOptions) error {
+// when there are any; a run's weights go under WeightsDir in the run
+// directories' layout, so runs never share a directory.
+func generateOnServers(ctx context.Context, tr *harness.Trainer, id metrics.ID, o RunOptions) error {
 	if o.Servers == nil {
 		return nil
 	}
@@ -206,7 +208,10 @@ func generateOnServers(ctx context.Context, tr *harness.Trainer, o RunOptions) e
 	if err != nil {
 		return err
 	}
-	tr.Roller.Policy, tr.WeightsDir = servers, o.WeightsDir
+	tr.Roller.Policy = servers
+	if o.WeightsDir != "" {
+		tr.WeightsDir = id.Dir(o.WeightsDir)
+	}
 	return nil
 }
 

@@ -85,7 +85,7 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 		return r, err
 	}
 	tr.Policy.(*harness.NativePolicy).Model = m // the roller's policy too, unless it generates on servers
-	if err := generateOnServers(ctx, tr, o); err != nil {
+	if err := generateOnServers(ctx, tr, id, o); err != nil {
 		return r, err
 	}
 	if tr.Critic != nil {

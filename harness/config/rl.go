@@ -17,7 +17,7 @@ type RLConfig struct {
 	Servers           string `key:"servers" help:"comma-separated base URLs of the servers for rl.generator remote, e.g. http://127.0.0.1:8100/v1,http://127.0.0.1:8101/v1"`
 	ServerModel       string `key:"server_model" help:"model name on the servers; empty: each server's only model (its /v1/models)"`
 	ServerConcurrency int    `key:"server_concurrency" min:"1" max:"4096" help:"requests in flight per server"`
-	WeightsDir        string `key:"weights_dir" help:"directory where the trainer saves the weights it pushes, which the servers must read at the same path; empty: weights/ in the run directory"`
+	WeightsDir        string `key:"weights_dir" help:"directory where the trainer saves the weights it pushes (under <experiment>/<family>/<algorithm>/seed-<n>/), which the servers must read at the same path; empty: weights/ in the run directory"`
 }
 
 func init() {
