@@ -51,7 +51,7 @@ var Components = []Component{
 	{Path: "harness/container", MayImport: []string{"harness/env"}},
 	{Path: "harness/serve", MayImport: []string{"policy", "kernels", "harness/sysinfo"}},
 	{Path: "benchmarks", MayImport: []string{"harness", "harness/env", "harness/config", "harness/metrics",
-		"harness/progress", "harness/sysinfo", "algorithms", "policy", "kernels", "bfcl", "appworld"}},
+		"harness/progress", "harness/sysinfo", "harness/serve", "algorithms", "policy", "kernels", "bfcl", "appworld"}},
 	{Path: "cmd", MayImport: []string{"*"}},
 	{Path: "bfcl", MayImport: []string{"harness/env"}, Environment: true},
 	{Path: "appworld", MayImport: []string{"harness/env"}, Environment: true},
