@@ -284,3 +284,27 @@ func TestEnvEvalScriptedDigests(t *testing.T) {
 		})
 	}
 }
+
+// TestDemonstratingSuites checks the help text's list: each suite opens as
+// an env.Demonstrator, and a suite with neither a seeded script nor
+// demonstrations is refused with the list of scripted suites.
+func TestDemonstratingSuites(t *testing.T) {
+	opts := env.Options{DataDir: filepath.Dir(testdata.Dir(t, "bfcl_v4"))}
+	for _, name := range demonstratingSuites {
+		s, err := env.Open(name, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, ok := s.(env.Demonstrator); !ok {
+			t.Errorf("%s is listed as demonstrating its tasks but is no env.Demonstrator", name)
+		}
+	}
+	plain, err := counter.Open(env.Options{}) // scripted by seed, not by demonstrations
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = demonstrationScript(plain)
+	if err == nil || !strings.Contains(err.Error(), `suite "counter"; scripted suites: appworld, bfcl, bfcl_gen, counter`) {
+		t.Errorf("suite without demonstrations: %v", err)
+	}
+}
