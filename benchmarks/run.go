@@ -36,6 +36,14 @@ type RunOptions struct {
 	AppWorld map[string]string
 	// Versions are recorded in every run's meta.json.
 	Versions map[string]string
+	// Servers, when set, generate the training runs' rollouts and
+	// evaluations (rl.generator remote): the trainer pushes its weights to
+	// them before the first rollout and after every step.
+	Servers *harness.ServerOptions
+	// WeightsDir is where the pushed weights are saved, under
+	// <experiment>/<family>/<algorithm>/seed-<n>/ (empty: weights/ in the
+	// run directory).
+	WeightsDir string
 
 	initialEval *metrics.Eval // the warm start's evaluation, shared by the runs
 }
@@ -188,6 +196,9 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 	if err != nil {
 		return r, err
 	}
+	if err := generateOnServers(ctx, tr, id, o); err != nil {
+		return r, err
+	}
 	// An earlier attempt that stopped before its first checkpoint starts
 	// over.
 	if err := os.RemoveAll(r.Dir); err != nil {
@@ -204,6 +215,24 @@ func runLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, a
 	tr.Output, tr.Progress, tr.Log = run, o.Log, o.Log
 	tr.InitialEval = o.initialEval
 	return finishRun(ctx, f, tr, run, r, o)
+}
+
+// generateOnServers makes the options' servers the trainer's generator,
+// when there are any; a run's weights go under WeightsDir in the run
+// directories' layout, so runs never share a directory.
+func generateOnServers(ctx context.Context, tr *harness.Trainer, id metrics.ID, o RunOptions) error {
+	if o.Servers == nil {
+		return nil
+	}
+	servers, err := harness.NewServers(ctx, *o.Servers)
+	if err != nil {
+		return err
+	}
+	tr.Roller.Policy = servers
+	if o.WeightsDir != "" {
+		tr.WeightsDir = id.Dir(o.WeightsDir)
+	}
+	return nil
 }
 
 // interruptOn makes the models' long computations (scoring and updates
@@ -244,7 +273,11 @@ func (c SuiteConfig) Settings(algo string, o RunOptions) (algorithms.Settings, e
 // runMeta is a run's meta.json: versions, command line, and the budget
 // its comparison table names.
 func runMeta(o RunOptions, s algorithms.Settings) metrics.Meta {
-	return metrics.Meta{Versions: o.Versions, Command: os.Args, Extra: map[string]string{"budget": s.Budget}}
+	extra := map[string]string{"budget": s.Budget, "generator": "native"}
+	if o.Servers != nil {
+		extra["generator"] = "remote"
+	}
+	return metrics.Meta{Versions: o.Versions, Command: os.Args, Extra: extra}
 }
 
 // newTrainer assembles the models, algorithm and agent loop of one run.

@@ -87,8 +87,10 @@ func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend
 	if err != nil {
 		return r, err
 	}
-	tr.Policy.(*harness.NativePolicy).Model = m
-	tr.Roller.Policy = tr.Policy
+	tr.Policy.(*harness.NativePolicy).Model = m // the roller's policy too, unless it generates on servers
+	if err := generateOnServers(ctx, tr, id, o); err != nil {
+		return r, err
+	}
 	if tr.Critic != nil {
 		if tr.Critic, err = transformer.LoadCheckpoint(cDir, be); err != nil {
 			return r, err

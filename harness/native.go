@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/seeupo/seeupo/harness/env"
+	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
@@ -51,6 +52,15 @@ func (p *NativePolicy) Generate(ctx context.Context, reqs []GenRequest) ([]GenRe
 // beside it, so the directory is enough to sample from the policy again.
 func (p *NativePolicy) SaveCheckpoint(dir string) error {
 	if err := p.Model.SaveCheckpoint(dir); err != nil {
+		return err
+	}
+	return p.Tok.Save(filepath.Join(dir, TokenizerFile))
+}
+
+// SaveWeights saves the weights (float32, as training holds them) with the
+// config and the tokenizer: a model directory that seeupo serve loads.
+func (p *NativePolicy) SaveWeights(dir string) error {
+	if err := p.Model.Save(dir, safetensors.F32); err != nil {
 		return err
 	}
 	return p.Tok.Save(filepath.Join(dir, TokenizerFile))

@@ -65,6 +65,27 @@ type TrainablePolicy interface {
 	Checkpointer
 }
 
+// WeightsSaver is a policy that saves its weights alone as a model
+// directory (config, weights, tokenizer; no optimiser state).
+type WeightsSaver interface {
+	SaveWeights(dir string) error
+}
+
+// RemoteGenerator is a generator outside the process, on servers that hold
+// their own copy of the weights (Servers). Used as the Roller's policy, it
+// is given the trained policy's weights before the first rollout and after
+// every update, and its figures go into each step's metrics.
+type RemoteGenerator interface {
+	Generator
+	// LoadWeights makes the servers generate with the weights of a model
+	// directory.
+	LoadWeights(ctx context.Context, dir string) error
+	// ResetStats starts the counts of Stats afresh.
+	ResetStats()
+	// Stats are the figures since ResetStats (requests, failovers, …).
+	Stats() metrics.Data
+}
+
 // CriticModel is a value model that checkpoints.
 type CriticModel interface {
 	policy.ValueModel
@@ -78,7 +99,7 @@ type Trainer struct {
 	Seed         uint64
 	Train        []env.Task // training tasks
 	Eval         []env.Task // held-out tasks
-	Roller       *Roller    // its Policy is the trained policy's generator
+	Roller       *Roller    // its Policy: the trained policy's generator, or a RemoteGenerator kept in step with it
 	EvalSampling Sampling   // sampling for evaluation
 	Policy       TrainablePolicy
 	Ref          policy.Scorer
@@ -97,6 +118,10 @@ type Trainer struct {
 	// being computed: runs that start from one warm start with one
 	// EvalSeed share it.
 	InitialEval *metrics.Eval
+	// WeightsDir is where the weights for a RemoteGenerator are saved, one
+	// directory per step, of which the newest is kept (empty: weights/ in
+	// the run directory). The servers must read it at the same path.
+	WeightsDir string
 
 	rng   *rand.Rand
 	pcg   *rand.PCG
@@ -130,6 +155,7 @@ const (
 	policyDir        = "policy"
 	criticDir        = "critic"
 	trainerStateFile = "trainer.json"
+	weightsDir       = "weights"
 )
 
 // init prepares the task sampler; Resume replaces its state.
@@ -284,6 +310,9 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 	}
 	sum := metrics.Summary{Status: metrics.StatusRunning}
 	began, before := time.Now(), t.total.WallClockS
+	if err := t.pushWeights(ctx, t.start); err != nil {
+		return sum, fmt.Errorf("before step %d: %w", t.start+1, err)
+	}
 	if t.start == 0 {
 		if err := t.initialEvaluation(ctx); err != nil {
 			return sum, err
@@ -332,11 +361,19 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
 	t0 := time.Now()
 	eps := t.episodes(step)
+	rg, remote := t.Roller.Policy.(RemoteGenerator)
+	if remote {
+		rg.ResetStats()
+	}
 	trajs, err := t.Roller.Run(ctx, eps)
 	if err != nil {
 		return nil, err
 	}
 	tRoll := time.Since(t0).Seconds()
+	data := metrics.Data{}
+	if remote {
+		data = rg.Stats()
+	}
 	batch, err := ToBatch(trajs)
 	if err != nil {
 		return nil, err
@@ -347,7 +384,14 @@ func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s update: %w", t.Algorithm.Name(), err)
 	}
-	data := metrics.Data{}
+	data[metrics.TimingUpdateActor] = time.Since(t1).Seconds()
+	if remote {
+		t2 := time.Now()
+		if err := t.pushWeights(ctx, step+1); err != nil {
+			return nil, err
+		}
+		data[metrics.TimingPushWeights] = time.Since(t2).Seconds()
+	}
 	for k, v := range m {
 		data[k] = v
 	}
@@ -355,7 +399,6 @@ func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
 		data[k] = v
 	}
 	data[metrics.TimingGen] = tRoll
-	data[metrics.TimingUpdateActor] = time.Since(t1).Seconds()
 	data[metrics.TimingStep] = time.Since(t0).Seconds()
 	if s := data[metrics.TimingStep]; s > 0 {
 		data[metrics.PerfThroughput] = data[metrics.PerfTotalTokens] / s
@@ -364,6 +407,63 @@ func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
 		return nil, err
 	}
 	return data, t.Output.LogStep(int64(step+1), data)
+}
+
+// pushWeights saves the policy's weights after done steps and loads them
+// into the remote generator, when the roller has one; the directory of the
+// previous push is removed once the servers hold the new weights.
+func (t *Trainer) pushWeights(ctx context.Context, done int) error {
+	rg, ok := t.Roller.Policy.(RemoteGenerator)
+	if !ok {
+		return nil
+	}
+	root := t.WeightsDir
+	if root == "" {
+		if t.Output == nil {
+			return errors.New("remote generation: no directory for the weights (set WeightsDir or Output)")
+		}
+		root = filepath.Join(t.Output.Dir, weightsDir)
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(root, fmt.Sprintf("step-%d", done))
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := saveWeights(t.Policy, dir); err != nil {
+		return fmt.Errorf("saving the weights for the servers: %w", err)
+	}
+	if err := rg.LoadWeights(ctx, dir); err != nil {
+		return err
+	}
+	return removeOtherSteps(root, dir)
+}
+
+// saveWeights saves the policy as a model directory, with its optimiser
+// state when it cannot save the weights alone.
+func saveWeights(p TrainablePolicy, dir string) error {
+	if ws, ok := p.(WeightsSaver); ok {
+		return ws.SaveWeights(dir)
+	}
+	return p.SaveCheckpoint(dir)
+}
+
+// removeOtherSteps removes the step-N directories in root but keep.
+func removeOtherSteps(root, keep string) error {
+	old, err := filepath.Glob(filepath.Join(root, "step-*"))
+	if err != nil {
+		return err
+	}
+	for _, d := range old {
+		if d != keep {
+			if err := os.RemoveAll(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // episodes samples B training tasks (with replacement) and makes G episodes

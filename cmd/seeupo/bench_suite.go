@@ -11,6 +11,7 @@ import (
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/benchmarks"
+	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/config"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/reports"
@@ -85,10 +86,19 @@ func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.Ru
 	if out == "" {
 		out = cfg.OutDir
 	}
+	if err := cfg.RL.Check(); err != nil {
+		return c, benchmarks.RunOptions{}, nil, err
+	}
 	commit, _ := buildRevision()
-	return c, benchmarks.RunOptions{Out: out, DataDir: cfg.DataDir, Threads: cfg.Threads, Device: dev,
+	opts := benchmarks.RunOptions{Out: out, DataDir: cfg.DataDir, Threads: cfg.Threads, Device: dev,
 		Algorithm: algorithmOverrides(cfg), Log: a.stderr, AppWorld: cfg.AppWorld.Params(),
-		Versions: map[string]string{"seeupo": version, "commit": commit, "go": runtime.Version()}}, cfg, nil
+		Versions: map[string]string{"seeupo": version, "commit": commit, "go": runtime.Version()}}
+	if cfg.RL.Generator == "remote" {
+		opts.Servers = &harness.ServerOptions{URLs: cfg.RL.ServerList(), Model: cfg.RL.ServerModel,
+			Concurrency: cfg.RL.ServerConcurrency, Log: a.stderr}
+		opts.WeightsDir = cfg.RL.WeightsDir
+	}
+	return c, opts, cfg, nil
 }
 
 // algorithmOverrides are the algorithm settings the configuration sets

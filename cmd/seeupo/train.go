@@ -36,10 +36,19 @@ stops the run between steps: summary.json says interrupted, the last complete
 checkpoint is kept, and the message names the command that resumes it.
 
 The algorithm's settings are its defaults, the suite's learning rates, then the
-configuration's algorithm section (values set there, an explicit lr included).`,
+configuration's algorithm section (values set there, an explicit lr included).
+
+Rollouts and evaluations are generated in this process (rl.generator: native),
+or on seeupo serve processes (rl.generator: remote, rl.servers: their base
+URLs): the trainer saves its weights to rl.weights_dir (default: weights/ in
+the run directory) and loads them into every server before the first rollout
+and after every step; a request whose server fails goes to another server
+with the same seed. Same seeds, same run (docs/serve.md).`,
 		Example: `  seeupo train --suite quick --algo seeupo --seed 1
   seeupo train --suite quick --algo seeupo --seed 1 --resume
-  seeupo train --suite quick --family appworld --algo grpo --seed 1`,
+  seeupo train --suite quick --family appworld --algo grpo --seed 1
+  SEEUPO_RL_GENERATOR=remote SEEUPO_RL_SERVERS=http://127.0.0.1:8100/v1,http://127.0.0.1:8101/v1 \
+    seeupo train --suite quick --algo seeupo --seed 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, opts, cfg, err := a.suiteRun(suite, out)

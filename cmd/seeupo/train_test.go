@@ -14,6 +14,10 @@ func TestTrainAndEvalRejectBadInput(t *testing.T) {
 	os.WriteFile(neg, []byte("name: neg\nalgorithms: [grpo]\nseeds: [1]\ntasks: {n: 10}\nrl: {tasks_per_step: -4}\n"), 0o644)
 	off := filepath.Join(dir, "off.yaml")
 	os.WriteFile(off, []byte("appworld: {enabled: false}\n"), 0o644)
+	noServers := filepath.Join(dir, "no-servers.yaml")
+	os.WriteFile(noServers, []byte("rl: {generator: remote}\n"), 0o644)
+	badURL := filepath.Join(dir, "bad-url.yaml")
+	os.WriteFile(badURL, []byte("rl: {generator: remote, servers: 'localhost:8100'}\n"), 0o644)
 	cases := []struct {
 		args []string
 		want string
@@ -27,6 +31,8 @@ func TestTrainAndEvalRejectBadInput(t *testing.T) {
 		{[]string{"bench", "--suite", "nightly"}, "unknown suite"},
 		{[]string{"train", "--suite", off, "--family", "appworld"}, `has no task family "appworld"`},
 		{[]string{"eval", "--checkpoint", dir, "--family", "webshop"}, `has no task family "webshop"`},
+		{[]string{"--config", noServers, "train"}, "rl.generator is remote but rl.servers is empty"},
+		{[]string{"--config", badURL, "train"}, `rl.servers: "localhost:8100" is not an http or https URL with a host`},
 	}
 	for _, c := range cases {
 		_, _, err := runCLI(t, c.args...)

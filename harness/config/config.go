@@ -38,6 +38,8 @@ type Config struct {
 	AppWorld AppWorldConfig `key:"appworld"`
 	// Algorithm selects the training algorithm (harness/config/algorithms.go).
 	Algorithm AlgorithmConfig `key:"algorithm"`
+	// RL says where rollouts are generated (harness/config/rl.go).
+	RL RLConfig `key:"rl"`
 }
 
 // LogConfig configures diagnostic logging on stderr.

@@ -20,6 +20,22 @@ const (
 	// failure (the environment, its container or server failed, not the
 	// agent); they are left out of the batch and of the figures above.
 	RolloutInfraFailedRate = "rollout/infra_failed_rate"
+	// Rollouts generated on remote servers (rl.generator remote): the
+	// step's requests, the SDK's retries of them on one server, requests
+	// that failed on a server, requests moved to another server after
+	// theirs failed, tokens, latency quantiles (from the first send to the
+	// answer, failovers included) and the servers still in use at the end
+	// of the rollout.
+	RolloutRemoteRequests         = "rollout/remote_requests"
+	RolloutRemoteRetries          = "rollout/remote_retries"
+	RolloutRemoteFailures         = "rollout/remote_failures"
+	RolloutRemoteFailovers        = "rollout/remote_failovers"
+	RolloutRemotePromptTokens     = "rollout/remote_prompt_tokens"
+	RolloutRemoteCompletionTokens = "rollout/remote_completion_tokens"
+	RolloutRemoteLatencyP50       = "rollout/remote_latency_p50_s"
+	RolloutRemoteLatencyP90       = "rollout/remote_latency_p90_s"
+	RolloutRemoteLatencyP99       = "rollout/remote_latency_p99_s"
+	RolloutRemoteServers          = "rollout/remote_servers"
 
 	// Lengths.
 	ResponseLengthMean = "response_length/mean"
@@ -50,6 +66,8 @@ const (
 	TimingStep        = "timing_s/step"
 	TimingGen         = "timing_s/gen"
 	TimingUpdateActor = "timing_s/update_actor"
+	// Saving the weights and loading them into the remote servers.
+	TimingPushWeights = "timing_s/push_weights"
 	PerfThroughput    = "perf/throughput" // tokens per second
 	PerfTotalTokens   = "perf/total_num_tokens"
 	PerfTimePerStep   = "perf/time_per_step"

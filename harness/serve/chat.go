@@ -39,7 +39,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, chatResponse{ID: id, Object: "chat.completion", Created: created, Model: s.name,
-		Choices: []chatChoice{{Message: msg, FinishReason: finish}}, Usage: use})
+		SystemFingerprint: res.fingerprint, Choices: []chatChoice{{Message: msg, FinishReason: finish}}, Usage: use})
 }
 
 // chatRequest validates a chat request and renders its prompt.

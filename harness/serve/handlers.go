@@ -28,7 +28,8 @@ func (s *Server) Handler() http.Handler {
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	ld := s.current.Load()
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "model": s.name, "weights_version": ld.version})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "model": s.name, "weights_version": ld.version,
+		"system_fingerprint": ld.fingerprint})
 }
 
 func (s *Server) models(w http.ResponseWriter, _ *http.Request) {
@@ -55,12 +56,13 @@ func (s *Server) loadWeights(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest("path", "", "path: give the model directory to load (config.json, model.safetensors)"))
 		return
 	}
-	version, err := s.LoadWeights(path)
+	version, fp, err := s.LoadWeights(path)
 	if err != nil {
 		writeError(w, badRequest("path", "load_failed", "loading %s: %v", path, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "path": path, "weights_version": version})
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "path": path, "weights_version": version,
+		"system_fingerprint": fp})
 }
 
 // checkModel answers 404 for a model the server does not serve.
@@ -198,7 +200,8 @@ func (s *Server) complete(r *http.Request, req completionRequest) (*completionRe
 		choice.Logprobs = tokenLogprobs(ld, c, req.TokensAsTokenID)
 	}
 	return &completionResponse{ID: s.newID("cmpl"), Object: "text_completion", Created: time.Now().Unix(),
-		Model: s.name, Choices: []completionChoice{choice}, Usage: newUsage(len(prompt), len(c.Tokens))}, nil
+		Model: s.name, SystemFingerprint: res.fingerprint, Choices: []completionChoice{choice},
+		Usage: newUsage(len(prompt), len(c.Tokens))}, nil
 }
 
 // decodeReply is the text of generated ids without the end-of-turn token.

@@ -252,15 +252,21 @@ func TestModelsAndHealth(t *testing.T) {
 
 // Pushed weights answer the requests that follow: the untaught model
 // loaded over the taught one stops calling the tool, and loading the
-// taught one back restores the call.
+// taught one back restores the call. Every load has its own fingerprint,
+// which the answers it generates carry.
 func TestLoadWeights(t *testing.T) {
 	taught, untaught := fixture(t)
 	base, _ := startServer(t, taught, Options{})
 	c := sdkClient(base)
+	fingerprints := map[string]bool{}
+	var fp string // of the last load
 	calls := func() int {
 		res, err := c.Chat.Completions.New(context.Background(), weatherParams())
 		if err != nil {
 			t.Fatal(err)
+		}
+		if fp != "" && res.SystemFingerprint != fp {
+			t.Errorf("answer's system_fingerprint %q, the load's %q", res.SystemFingerprint, fp)
 		}
 		return len(res.Choices[0].Message.ToolCalls)
 	}
@@ -271,12 +277,17 @@ func TestLoadWeights(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		var out struct {
-			Version int `json:"weights_version"`
+			Version     int    `json:"weights_version"`
+			Fingerprint string `json:"system_fingerprint"`
 		}
 		json.NewDecoder(resp.Body).Decode(&out)
 		if resp.StatusCode != 200 {
 			t.Fatalf("load_weights %s: %d", dir, resp.StatusCode)
 		}
+		if out.Fingerprint == "" || fingerprints[out.Fingerprint] {
+			t.Errorf("load %d: fingerprint %q, want a new one", out.Version, out.Fingerprint)
+		}
+		fp, fingerprints[out.Fingerprint] = out.Fingerprint, true
 		return out.Version
 	}
 	if calls() != 1 {

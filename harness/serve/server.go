@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -51,10 +52,13 @@ type Server struct {
 	device   string
 	log      io.Writer
 	created  int64
+	instance string // random, names this process in fingerprints
 	current  atomic.Pointer[loaded]
 	loadMu   sync.Mutex // one weight load at a time
 	queue    chan *job
 	ids      atomic.Int64
+	batches  atomic.Int64 // generator calls
+	batched  atomic.Int64 // requests they generated
 }
 
 // loaded is one set of weights with its tokenizer; it never changes once
@@ -66,6 +70,10 @@ type loaded struct {
 	cfg     transformer.Config
 	path    string
 	version int
+	// fingerprint names these weights in this process; answers carry it
+	// as system_fingerprint, so a client can tell a restarted server (its
+	// starting weights) from one holding the weights it loaded.
+	fingerprint string
 }
 
 // job is one request waiting for the generator.
@@ -76,9 +84,10 @@ type job struct {
 }
 
 type jobResult struct {
-	comp    transformer.Completion
-	version int
-	err     error
+	comp        transformer.Completion
+	version     int
+	fingerprint string // of the weights that generated it
+	err         error
 }
 
 // New loads the checkpoint.
@@ -87,7 +96,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("serve: no checkpoint: give a model directory (config.json, model.safetensors, tokenizer.json)")
 	}
 	s := &Server{name: o.Model, maxBatch: o.MaxBatch, threads: o.Threads, device: cmp.Or(o.Device, "cpu"), log: o.Log,
-		created: time.Now().Unix(), queue: make(chan *job, 1024)}
+		created: time.Now().Unix(), instance: fmt.Sprintf("%016x", rand.Uint64()), queue: make(chan *job, 1024)}
 	if s.name == "" {
 		s.name = filepath.Base(filepath.Clean(o.Checkpoint))
 	}
@@ -139,21 +148,23 @@ func (s *Server) load(dir string, prev *loaded) (*loaded, error) {
 	if prev != nil {
 		ld.version = prev.version + 1
 	}
+	ld.fingerprint = fmt.Sprintf("fp_%s_w%d", s.instance, ld.version)
 	return ld, nil
 }
 
 // LoadWeights replaces the weights with a model directory's; requests
-// queued after it returns are generated with the new weights.
-func (s *Server) LoadWeights(dir string) (int, error) {
+// queued after it returns are generated with the new weights. It returns
+// their version and fingerprint.
+func (s *Server) LoadWeights(dir string) (version int, fingerprint string, err error) {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
 	ld, err := s.load(dir, s.current.Load())
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	s.current.Store(ld)
 	s.logf("serve: weights version %d from %s", ld.version, dir)
-	return ld.version, nil
+	return ld.version, ld.fingerprint, nil
 }
 
 func (s *Server) logf(format string, args ...any) {
@@ -234,14 +245,22 @@ func (s *Server) generate(batch []*job) {
 	if len(live) == 0 {
 		return
 	}
+	s.batches.Add(1)
+	s.batched.Add(int64(len(reqs)))
 	comps, err := ld.model.Generate(reqs, ld.tok)
 	for i, j := range live {
 		if err != nil {
 			j.done <- jobResult{err: err}
 			continue
 		}
-		j.done <- jobResult{comp: comps[i], version: ld.version}
+		j.done <- jobResult{comp: comps[i], version: ld.version, fingerprint: ld.fingerprint}
 	}
+}
+
+// GenerationStats counts the generator's calls so far and the requests
+// they generated; requests / batches is the mean batch the queue formed.
+func (s *Server) GenerationStats() (batches, requests int64) {
+	return s.batches.Load(), s.batched.Load()
 }
 
 // submit queues a request and waits for its completion.

@@ -1,7 +1,7 @@
 // Package sysinfo probes the machine a run executes on: Go version, CPU model
 // and SIMD features, cores, memory, the Docker engine, GPUs and CUDA
-// libraries, and the data directory. `seeupo doctor` prints it and run
-// directories record it.
+// libraries, the data directory and the load average. `seeupo doctor`
+// prints it and run directories record it.
 //
 // It imports the standard library and golang.org/x/sys/cpu only.
 package sysinfo
@@ -110,4 +110,20 @@ func memInfo(path string) (total, avail uint64) {
 		}
 	}
 	return total, avail
+}
+
+// LoadAverage is the 1, 5 and 15 minute load averages ("9.71 7.37 4.29"),
+// or "unknown" where /proc/loadavg cannot be read.
+func LoadAverage() string { return loadAverage("/proc/loadavg") }
+
+func loadAverage(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -83,3 +83,21 @@ func TestProbeDataDir(t *testing.T) {
 		t.Fatalf("missing dir = %+v", missing)
 	}
 }
+
+func TestLoadAverage(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct{ name, content, want string }{
+		{"proc format", "9.71 7.37 4.29 3/812 4242\n", "9.71 7.37 4.29"},
+		{"truncated", "0.5 0.4\n", "unknown"},
+	}
+	for _, c := range cases {
+		path := filepath.Join(dir, c.name)
+		os.WriteFile(path, []byte(c.content), 0o644)
+		if got := loadAverage(path); got != c.want {
+			t.Errorf("%s: loadAverage = %q, want %q", c.name, got, c.want)
+		}
+	}
+	if got := loadAverage(filepath.Join(dir, "missing")); got != "unknown" {
+		t.Errorf("missing file: loadAverage = %q, want unknown", got)
+	}
+}

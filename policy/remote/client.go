@@ -46,6 +46,11 @@ func New(o Options) (*Client, error) {
 	if o.Model == "" {
 		return nil, errors.New("remote policy: no model name (the server's /v1/models lists them)")
 	}
+	return newClient(o), nil
+}
+
+// newClient fills in the defaults and makes the SDK client.
+func newClient(o Options) *Client {
 	if o.MaxConcurrency <= 0 {
 		o.MaxConcurrency = 8
 	}
@@ -68,7 +73,7 @@ func New(o Options) (*Client, error) {
 	if o.HTTPClient != nil {
 		opts = append(opts, option.WithHTTPClient(o.HTTPClient))
 	}
-	return &Client{sdk: openai.NewClient(opts...), model: o.Model, sem: make(chan struct{}, o.MaxConcurrency), usage: u}, nil
+	return &Client{sdk: openai.NewClient(opts...), model: o.Model, sem: make(chan struct{}, o.MaxConcurrency), usage: u}
 }
 
 // Model is the model name requests name.
@@ -86,6 +91,10 @@ func (c *Client) acquire(ctx context.Context) error {
 
 func (c *Client) release() { <-c.sem }
 
+// uncounted marks the context of a request that is no generation (a weight
+// load): its attempts stay out of the usage.
+type uncounted struct{}
+
 // Usage is what a client has spent so far.
 type Usage struct {
 	Requests         int     `json:"requests"`
@@ -98,8 +107,19 @@ type Usage struct {
 	LatencyP99S      float64 `json:"latency_p99_s"`
 }
 
-// Usage returns the counts so far.
+// Usage returns the counts so far (since the last ResetUsage).
 func (c *Client) Usage() Usage { return c.usage.snapshot() }
+
+// ResetUsage returns the counts so far and starts counting afresh, so a
+// caller can count per period (a training step's rollout); call it while
+// no request is in flight.
+func (c *Client) ResetUsage() Usage {
+	c.usage.mu.Lock()
+	defer c.usage.mu.Unlock()
+	out := c.usage.snapshotLocked()
+	c.usage.u, c.usage.attempts, c.usage.latencies = Usage{}, 0, nil
+	return out
+}
 
 type usageCounter struct {
 	mu        sync.Mutex
@@ -110,6 +130,9 @@ type usageCounter struct {
 
 // countAttempt is SDK middleware: it sees every attempt, retries too.
 func (u *usageCounter) countAttempt(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	if req.Context().Value(uncounted{}) != nil {
+		return next(req)
+	}
 	u.mu.Lock()
 	u.attempts++
 	u.mu.Unlock()
@@ -132,12 +155,22 @@ func (u *usageCounter) record(start time.Time, prompt, completion int, err error
 func (u *usageCounter) snapshot() Usage {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	return u.snapshotLocked()
+}
+
+func (u *usageCounter) snapshotLocked() Usage {
 	out := u.u
 	out.Retries = max(0, u.attempts-out.Requests)
-	lat := append([]float64(nil), u.latencies...)
-	sort.Float64s(lat)
-	out.LatencyP50S, out.LatencyP90S, out.LatencyP99S = quantile(lat, 0.5), quantile(lat, 0.9), quantile(lat, 0.99)
+	out.LatencyP50S, out.LatencyP90S, out.LatencyP99S = LatencyQuantiles(u.latencies)
 	return out
+}
+
+// LatencyQuantiles are the p50, p90 and p99 of latencies (nearest rank;
+// 0 for none), as Usage reports them.
+func LatencyQuantiles(latencies []float64) (p50, p90, p99 float64) {
+	lat := append([]float64(nil), latencies...)
+	sort.Float64s(lat)
+	return quantile(lat, 0.5), quantile(lat, 0.9), quantile(lat, 0.99)
 }
 
 // quantile of sorted values (nearest rank); 0 for none.
@@ -149,11 +182,42 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-// describe wraps an SDK error with the request's endpoint.
+// describe wraps an SDK error with the request's endpoint; errors.As still
+// finds the SDK's *openai.Error in it.
 func describe(endpoint string, err error) error {
 	var apiErr *openai.Error
 	if errors.As(err, &apiErr) {
-		return fmt.Errorf("%s: %d %s: %s", endpoint, apiErr.StatusCode, apiErr.Code, apiErr.Message)
+		return &statusError{endpoint: endpoint, err: apiErr}
 	}
 	return fmt.Errorf("%s: %w", endpoint, err)
+}
+
+// statusError is a server's error answer to a request.
+type statusError struct {
+	endpoint string
+	err      *openai.Error
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s: %d %s: %s", e.endpoint, e.err.StatusCode, e.err.Code, e.err.Message)
+}
+
+func (e *statusError) Unwrap() error { return e.err }
+
+// ServerFault reports whether a failed request failed because of the
+// server rather than the request: no connection, a connection cut, an
+// attempt that timed out, or a status the SDK retries (408, 409, 429,
+// 5xx), each after the SDK's retries. Such a request may succeed on
+// another server; one the server refused (another 4xx) would fail on every
+// server. A request cancelled by its caller is neither.
+func ServerFault(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var apiErr *openai.Error
+	if errors.As(err, &apiErr) {
+		s := apiErr.StatusCode
+		return s == http.StatusRequestTimeout || s == http.StatusConflict || s == http.StatusTooManyRequests || s >= 500
+	}
+	return true
 }

@@ -31,6 +31,9 @@ type TokenResult struct {
 	Tokens       []int
 	LogProbs     []float64
 	FinishReason string
+	// Fingerprint is the answer's system_fingerprint: the weights that
+	// generated it, for servers that say (seeupo serve).
+	Fingerprint string
 }
 
 // Complete sends the requests concurrently (at most MaxConcurrency at
@@ -110,7 +113,9 @@ func (c *Client) CompleteOne(ctx context.Context, r TokenRequest) (TokenResult, 
 	if len(res.Choices) != 1 {
 		return TokenResult{}, fmt.Errorf("/v1/completions: %d choices, want 1", len(res.Choices))
 	}
-	return tokenResult(res.Choices[0])
+	out, err := tokenResult(res.Choices[0])
+	out.Fingerprint = res.SystemFingerprint
+	return out, err
 }
 
 // tokenResult reads the sampled ids out of logprobs.tokens.

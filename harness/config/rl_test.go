@@ -1,0 +1,47 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The rl section: a generator other than native or remote is refused by
+// Load with the allowed values; remote without servers, malformed or
+// repeated server URLs, and servers without remote are refused by Check,
+// each naming the key.
+func TestRLSettings(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+		servers          []string
+	}{
+		{"default", "", "", nil},
+		{"remote with two servers", "rl:\n  generator: remote\n  servers: http://127.0.0.1:8100/v1, https://gpu-2:8100/v1\n", "",
+			[]string{"http://127.0.0.1:8100/v1", "https://gpu-2:8100/v1"}},
+		{"unknown generator", "rl:\n  generator: vllm\n", `setting "rl.generator" must be one of native, remote, got "vllm"`, nil},
+		{"remote without servers", "rl:\n  generator: remote\n", "rl.generator is remote but rl.servers is empty", nil},
+		{"remote with only commas", "rl:\n  generator: remote\n  servers: ' , '\n", "rl.generator is remote but rl.servers is empty", nil},
+		{"no scheme", "rl:\n  generator: remote\n  servers: 127.0.0.1:8100/v1\n", `rl.servers: "127.0.0.1:8100/v1" is not an http or https URL with a host`, nil},
+		{"no host", "rl:\n  generator: remote\n  servers: http:///v1\n", `rl.servers: "http:///v1" is not an http or https URL with a host`, nil},
+		{"other scheme", "rl:\n  generator: remote\n  servers: grpc://h:1\n", `rl.servers: "grpc://h:1" is not an http or https URL`, nil},
+		{"listed twice", "rl:\n  generator: remote\n  servers: http://h:1/v1,http://h:1/v1\n", "rl.servers: http://h:1/v1 is listed twice", nil},
+		{"servers without remote", "rl:\n  servers: http://h:1/v1\n", "rl.servers is set but rl.generator is native", nil},
+		{"no concurrency", "rl:\n  server_concurrency: 0\n", `setting "rl.server_concurrency" must be an integer in [1, 4096]`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := Load(Options{File: writeFile(t, c.yaml)})
+			if err == nil {
+				err = r.RL.Check()
+			}
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("got %v, want no error", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Fatalf("got %v, want %q", err, c.want)
+			case c.want == "" && !reflect.DeepEqual(r.RL.ServerList(), c.servers):
+				t.Fatalf("servers %q, want %q", r.RL.ServerList(), c.servers)
+			}
+		})
+	}
+}
