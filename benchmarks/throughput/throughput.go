@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seeupo/seeupo/harness/sysinfo"
 	"github.com/seeupo/seeupo/kernels"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
@@ -132,13 +133,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	peak := kernels.PeakGFLOPS(o.Threads)
 	res := &Result{Build: BuildName(), Threads: o.Threads, CPUs: runtime.NumCPU(),
-		LoadBefore: loadAverage(), PeakGFLOPS: peak.GFLOPS, Peak: peak.String()}
+		LoadBefore: sysinfo.LoadAverage(), PeakGFLOPS: peak.GFLOPS, Peak: peak.String()}
 	be := kernels.NewCPU(o.Threads)
 	for _, s := range sizes {
 		res.MatMul = append(res.MatMul, MatMulResult{Size: s.String(), GFLOPS: measureMatMul(be, s)})
 	}
 	if o.MatMulOnly {
-		res.LoadAfter = loadAverage()
+		res.LoadAfter = sysinfo.LoadAverage()
 		return res, nil
 	}
 	res.Other = runOtherBuild(ctx, o)
@@ -158,7 +159,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if res.Generate, err = benchGenerate(cfg, o, be); err != nil {
 		return nil, err
 	}
-	res.LoadAfter = loadAverage()
+	res.LoadAfter = sysinfo.LoadAverage()
 	return res, nil
 }
 
@@ -316,16 +317,4 @@ func peakRSSMB() float64 {
 		return math.NaN()
 	}
 	return float64(ru.Maxrss) / 1024 // Linux reports KiB
-}
-
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
