@@ -2,7 +2,6 @@ package benchmarks
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -168,9 +167,7 @@ func openAppWorldFamily(c SuiteConfig, o RunOptions) (*family, error) {
 	}
 	return &family{
 		name: AppWorldFamilyName, cfg: fc, suite: runSuite, train: train, test: test, demos: demos,
-		demonstrate: func(ctx context.Context, t env.Task) (transcript, error) {
-			return demonstrateAppWorld(ctx, demoSuite, t, fc.RL.MaxTurns)
-		},
+		demoSuite: demoSuite, demoLimit: fc.RL.MaxTurns,
 		splits: runSuite.Tasks,
 		digestTasks: struct {
 			Train, Eval string
@@ -220,22 +217,4 @@ func appWorldSplits(s env.Suite, a AppWorldFamily) (train, test []env.Task, err 
 		return nil, nil, fmt.Errorf("appworld.eval %s: split %s has no task ids ending in _1/_2 and _3 to hold out", AppWorldHeldout, a.trainSplit())
 	}
 	return train, test, nil
-}
-
-// demonstrateAppWorld plays a native task's reference solution through
-// the environment, one fenced code cell per turn, and checks that it
-// succeeds within maxTurns cells.
-func demonstrateAppWorld(ctx context.Context, suite env.Suite, t env.Task, maxTurns int) (transcript, error) {
-	cells, err := appworld.ReferenceSolution(t.ID)
-	if err != nil {
-		return transcript{}, err
-	}
-	if len(cells) > maxTurns {
-		return transcript{}, fmt.Errorf("appworld task %s: its reference solution has %d cells, more than rl.max_turns %d", t.ID, len(cells), maxTurns)
-	}
-	replies := make([]string, len(cells))
-	for i, cell := range cells {
-		replies[i] = "```python\n" + cell + "\n```"
-	}
-	return playDemonstration(ctx, suite, t, replies)
 }

@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -22,10 +21,12 @@ type family struct {
 	suite env.Suite   // where RL and evaluation episodes run
 	train []env.Task
 	test  []env.Task
-	// demos are the tasks demonstrated for the warm start; demonstrate
-	// plays one through an environment and checks that it succeeds.
-	demos       []env.Task
-	demonstrate func(context.Context, env.Task) (transcript, error)
+	// demos are the tasks demonstrated for the warm start, by the
+	// environments of demoSuite (an env.Demonstrator); a demonstration
+	// longer than demoLimit replies (0: no limit) is an error.
+	demos     []env.Task
+	demoSuite env.Suite
+	demoLimit int
 	// splits gives the tasks of a split name other than train and test
 	// for EvaluatePolicy (nil: none).
 	splits func(string) ([]env.Task, error)
@@ -126,15 +127,8 @@ func openBFCLFamily(c SuiteConfig) (*family, error) {
 	// The family's runs do not depend on the AppWorld section, so their
 	// recorded configuration leaves it out.
 	c.AppWorld = AppWorldFamily{}
-	byID := map[string]*bfcl.Entry{}
-	for _, e := range gs.Entries {
-		byID[e.ID] = e
-	}
 	return &family{
-		name: bfcl.GeneratedSuiteName, cfg: c, suite: gs, train: train, test: test, demos: train,
-		demonstrate: func(ctx context.Context, t env.Task) (transcript, error) {
-			return demonstrate(ctx, gs, byID[t.ID])
-		},
+		name: bfcl.GeneratedSuiteName, cfg: c, suite: gs, train: train, test: test, demos: train, demoSuite: gs,
 		digestTasks: c.Tasks, warmDir: "warm-start", rejected: len(gs.Rejected),
 		describe: fmt.Sprintf("%d training and %d held-out generated tasks (%s family, %d rejected by the checker)",
 			len(train), len(test), c.Tasks.Family, len(gs.Rejected)),

@@ -12,10 +12,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/seeupo/seeupo/bfcl"
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/progress"
@@ -34,20 +32,19 @@ type transcript struct {
 	after   [][]env.Message
 }
 
-// demonstrate plays the ground truth of a generated task through the
-// environment: per user turn, the calls as one list, then a closing reply.
-func demonstrate(ctx context.Context, suite env.Suite, e *bfcl.Entry) (transcript, error) {
-	var replies []string
-	for _, calls := range e.GroundTruth {
-		replies = append(replies, "["+strings.Join(calls, ", ")+"]", closingReply)
+// demonstrate plays the environment's demonstration of a task (the
+// family's demoSuite's) through a fresh environment, one reply per turn,
+// and requires the episode to succeed.
+func (f *family) demonstrate(ctx context.Context, task env.Task) (transcript, error) {
+	replies, err := env.DemonstrationOf(f.demoSuite, task, env.DemoOptions{Closing: closingReply})
+	if err != nil {
+		return transcript{}, err
 	}
-	return playDemonstration(ctx, suite, env.Task{ID: e.ID}, replies)
-}
-
-// playDemonstration plays replies through a fresh environment of the
-// suite, one per turn, and requires the episode to succeed.
-func playDemonstration(ctx context.Context, suite env.Suite, task env.Task, replies []string) (transcript, error) {
-	ev, err := suite.NewEnv(ctx)
+	if f.demoLimit > 0 && len(replies) > f.demoLimit {
+		return transcript{}, fmt.Errorf("%s task %s: its demonstration has %d replies, more than rl.max_turns %d",
+			f.name, task.ID, len(replies), f.demoLimit)
+	}
+	ev, err := f.demoSuite.NewEnv(ctx)
 	if err != nil {
 		return transcript{}, err
 	}
@@ -74,7 +71,7 @@ func playDemonstration(ctx context.Context, suite env.Suite, task env.Task, repl
 	return tr, nil
 }
 
-// closingReply ends a user turn: a reply without calls.
+// closingReply ends a user turn of a demonstration: a reply without calls.
 const closingReply = "Done."
 
 // corpus is every text the tokenizer will see.

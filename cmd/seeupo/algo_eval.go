@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seeupo/seeupo/algorithms"
+	"github.com/seeupo/seeupo/harness/metrics"
 )
 
 func init() { register("algo", newAlgoEvalCmd) }
@@ -129,7 +130,7 @@ func evalLines(in io.Reader, w io.Writer) (n, bad int, err error) {
 // evalOne parses one input object and runs its op.
 func evalOne(text []byte) (any, error) {
 	var f evalFields
-	if err := json.Unmarshal(quoteNonFinite(text), &f); err != nil {
+	if err := metrics.UnmarshalLenient(text, &f); err != nil {
 		return nil, fmt.Errorf("not a JSON object: %v", err)
 	}
 	op, err := f.str("op", "")
@@ -588,43 +589,4 @@ func (f evalFields) keys(name string) ([]string, error) {
 		out[i] = s
 	}
 	return out, nil
-}
-
-// quoteNonFinite turns bare NaN, Infinity and -Infinity tokens outside
-// strings into strings, so that such inputs parse and are then rejected
-// with the name of their field.
-func quoteNonFinite(b []byte) []byte {
-	var out bytes.Buffer
-	inString, escaped := false, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if inString {
-			out.WriteByte(c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		if c == '"' {
-			inString = true
-		}
-		matched := false
-		for _, tok := range []string{"-Infinity", "Infinity", "NaN"} {
-			if bytes.HasPrefix(b[i:], []byte(tok)) {
-				out.WriteString(strconv.Quote(tok))
-				i += len(tok) - 1
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			out.WriteByte(c)
-		}
-	}
-	return out.Bytes()
 }

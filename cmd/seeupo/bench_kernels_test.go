@@ -2,10 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/seeupo/seeupo/benchmarks/throughput"
 )
 
 // tinyBench is a seconds-long configuration of the benchmark.
@@ -34,7 +34,7 @@ func TestBenchKernelsJSONWithTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r benchKernelsResult
+	var r throughput.Result
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -69,17 +69,10 @@ func TestBenchKernelsJSONWithTorch(t *testing.T) {
 // absent; with both installed the PyTorch reference must work.
 func requireTorch(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(systemPython); err != nil {
-		t.Skipf("the PyTorch comparison needs %s with torch: apt install python3-torch (%v)", systemPython, err)
-	}
-	if out, err := exec.Command(systemPython, "-c", "import torch").CombinedOutput(); err != nil {
-		t.Skipf("the PyTorch comparison needs torch for %s: apt install python3-torch (%v: %s)",
-			systemPython, err, strings.TrimSpace(string(out)))
+	if err := throughput.TorchAvailable(throughput.DefaultPython); err != nil {
+		t.Skip(err)
 	}
 }
-
-// systemPython is the interpreter `seeupo bench kernels` runs by default.
-const systemPython = "/usr/bin/python3"
 
 func TestBenchKernelsRejectsBadSizes(t *testing.T) {
 	_, _, err := runCLI(t, "bench", "kernels", "--matmul", "12x3", "--other-build", "none", "--no-torch")

@@ -35,7 +35,7 @@ func bfclEpisodes(tb testing.TB, dataDir string, n int) (*bfcl.Suite, []env.Epis
 	if err != nil {
 		tb.Fatal(err)
 	}
-	script, err := newBFCLScript(env.Options{DataDir: dataDir})
+	script, err := newScript(bfcl.SuiteName, env.Options{DataDir: dataDir})
 	if err != nil {
 		tb.Fatal(err)
 	}

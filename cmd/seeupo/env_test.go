@@ -15,6 +15,7 @@ import (
 
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/env/counter"
+	"github.com/seeupo/seeupo/internal/testdata"
 )
 
 // lockedBuffer collects a command's output while it runs.
@@ -252,5 +253,58 @@ func TestEnvServeBFCLSurvivesAnOversizedCall(t *testing.T) {
 		if outs, _ := st.Info.Step["outputs"].([]any); len(outs) != 1 || !strings.Contains(fmt.Sprint(outs[0]), "current_working_directory") {
 			t.Fatalf("step %s: outputs %.300q", id, outs)
 		}
+	}
+}
+
+// TestEnvEvalScriptedDigests pins the outcome digests of the scripted
+// reference episodes that docs/envservice.md and docs/appworld.md quote:
+// the ground truth (BFCL) and reference solutions (AppWorld) with a
+// seeded third cut short, as the environments demonstrate them.
+func TestEnvEvalScriptedDigests(t *testing.T) {
+	cases := []struct {
+		suite, split, data, summary, digest string
+	}{
+		{"bfcl", "test", "bfcl_v4", "400 episodes: 258 success, 142 failure, 0 error", "716cedf54c1d5751"},
+		{"bfcl", "train", "bfcl_v4", "400 episodes: 210 success, 190 failure, 0 error", "88c42e9e25db035d"},
+		{"appworld", "dev", "", "24 episodes: 17 success, 7 failure, 0 error", "88fab7a57bc3e675"},
+	}
+	for _, c := range cases {
+		t.Run(c.suite+"/"+c.split, func(t *testing.T) {
+			args := []string{"env", "eval", "--suite", c.suite, "--split", c.split, "--backend", "inproc", "--log-level", "warn"}
+			if c.data != "" {
+				args = append(args, "--data-dir", filepath.Dir(testdata.Dir(t, c.data)))
+			}
+			out, stderr, err := runCLI(t, args...)
+			if err != nil {
+				t.Fatalf("%v: %v\n%s", args, err, stderr)
+			}
+			if !strings.Contains(out, c.summary) || !strings.Contains(out, "outcome digest "+c.digest) {
+				t.Errorf("%v printed:\n%s\nwant %q and digest %s", args, out, c.summary, c.digest)
+			}
+		})
+	}
+}
+
+// TestDemonstratingSuites checks the help text's list: each suite opens as
+// an env.Demonstrator, and a suite with neither a seeded script nor
+// demonstrations is refused with the list of scripted suites.
+func TestDemonstratingSuites(t *testing.T) {
+	opts := env.Options{DataDir: filepath.Dir(testdata.Dir(t, "bfcl_v4"))}
+	for _, name := range demonstratingSuites {
+		s, err := env.Open(name, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, ok := s.(env.Demonstrator); !ok {
+			t.Errorf("%s is listed as demonstrating its tasks but is no env.Demonstrator", name)
+		}
+	}
+	plain, err := counter.Open(env.Options{}) // scripted by seed, not by demonstrations
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = demonstrationScript(plain)
+	if err == nil || !strings.Contains(err.Error(), `suite "counter"; scripted suites: appworld, bfcl, bfcl_gen, counter`) {
+		t.Errorf("suite without demonstrations: %v", err)
 	}
 }

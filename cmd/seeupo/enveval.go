@@ -6,15 +6,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/seeupo/seeupo/appworld"
+	"github.com/seeupo/seeupo/bfcl"
 	"github.com/seeupo/seeupo/harness/config"
 	"github.com/seeupo/seeupo/harness/container"
 	"github.com/seeupo/seeupo/harness/env"
@@ -26,12 +30,46 @@ func init() { register("env", newEnvEvalCmd) }
 // scriptFunc gives the scripted replies of one episode of a suite.
 type scriptFunc func(task env.Task, seed int64) ([]string, error)
 
-// episodeScripts are the suites "env eval" can script: each makes the
-// suite's scriptFunc from the suite options (data directory, params).
-var episodeScripts = map[string]func(env.Options) (scriptFunc, error){
-	counter.Name: func(env.Options) (scriptFunc, error) {
-		return func(t env.Task, seed int64) ([]string, error) { return counter.Actions(t, seed), nil }, nil
-	},
+// seededScripts are the suites "env eval" scripts with seeded replies of
+// their own; every other suite it scripts is an env.Demonstrator.
+var seededScripts = map[string]scriptFunc{
+	counter.Name: func(t env.Task, seed int64) ([]string, error) { return counter.Actions(t, seed), nil },
+}
+
+// demonstratingSuites are the registered suites that demonstrate their
+// tasks (the test beside this file checks each), for the help text.
+var demonstratingSuites = []string{bfcl.SuiteName, bfcl.GeneratedSuiteName, appworld.SuiteName}
+
+// newScript returns the script of a suite: its seeded replies, or the
+// suite's demonstrations with a seeded third of the tasks cut short (their
+// last action left out), so the verdicts are not all successes.
+func newScript(suite string, opts env.Options) (scriptFunc, error) {
+	if script, ok := seededScripts[suite]; ok {
+		return script, nil
+	}
+	s, err := env.Open(suite, opts)
+	if err != nil {
+		return nil, err
+	}
+	return demonstrationScript(s)
+}
+
+// demonstrationScript scripts a suite with its demonstrations.
+func demonstrationScript(s env.Suite) (scriptFunc, error) {
+	if _, ok := s.(env.Demonstrator); !ok {
+		return nil, fmt.Errorf("no episode script for suite %q; scripted suites: %s", s.Name(), strings.Join(scriptedSuites(), ", "))
+	}
+	return func(t env.Task, seed int64) ([]string, error) {
+		return env.DemonstrationOf(s, t, env.DemoOptions{Cut: cutShort(seed, t.ID)})
+	}, nil
+}
+
+// cutShort picks the seeded third of the tasks whose demonstration is cut
+// short.
+func cutShort(seed int64, taskID string) bool {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s", seed, taskID)
+	return h.Sum64()%3 == 0
 }
 
 type evalFlags struct {
@@ -82,25 +120,18 @@ The outcome digest is equal for two runs that saw the same episodes.
 }
 
 func scriptedSuites() []string {
-	names := make([]string, 0, len(episodeScripts))
-	for n := range episodeScripts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Concat(slices.Collect(maps.Keys(seededScripts)), demonstratingSuites)
+	slices.Sort(names)
 	return names
 }
 
 func (a *app) runEval(ctx context.Context, cfg config.Config, f evalFlags) error {
-	makeScript, ok := episodeScripts[f.suite]
-	if !ok {
-		return fmt.Errorf("no episode script for suite %q; scripted suites: %s", f.suite, strings.Join(scriptedSuites(), ", "))
-	}
 	log := newEnvLogger(a.stderr, cfg.Log)
 	sopts, err := suiteOptions(cfg.DataDir, f.params)
 	if err != nil {
 		return err
 	}
-	script, err := makeScript(sopts)
+	script, err := newScript(f.suite, sopts)
 	if err != nil {
 		return err
 	}

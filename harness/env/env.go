@@ -3,6 +3,7 @@ package env
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 )
 
 // Message is one message of a chat: Role is "system", "user", "assistant" or
@@ -91,4 +92,35 @@ func CapacityOf(s Suite) int {
 		return max(b.Capacity(), 0)
 	}
 	return 0
+}
+
+// Demonstrator is an optional capability of a Suite that knows how its
+// tasks are solved: the warm start fine-tunes on its demonstrations and
+// `seeupo env eval` scripts episodes with them.
+type Demonstrator interface {
+	// Demonstration returns the replies that solve task, one per agent
+	// turn, written as the agent would write them, so that Reset followed
+	// by a Step of each reply ends in a successful Evaluate (unless
+	// o.Cut).
+	Demonstration(task Task, o DemoOptions) ([]string, error)
+}
+
+// DemoOptions are the callers' variations of a demonstration.
+type DemoOptions struct {
+	// Cut leaves out the task's last action (a call, a code cell), so
+	// that the demonstration fails.
+	Cut bool
+	// Closing is the reply that ends a user turn in suites where the
+	// agent ends its turn with a reply that acts on nothing (BFCL).
+	Closing string
+}
+
+// DemonstrationOf is s's demonstration of task; a suite that is no
+// Demonstrator is an error.
+func DemonstrationOf(s Suite, task Task, o DemoOptions) ([]string, error) {
+	d, ok := s.(Demonstrator)
+	if !ok {
+		return nil, fmt.Errorf("suite %s has no demonstrations of its tasks", s.Name())
+	}
+	return d.Demonstration(task, o)
 }

@@ -215,7 +215,7 @@ func DecodeRecord(line []byte) (Record, error) {
 		Step *json.Number `json:"step"`
 		Data *Data        `json:"data"`
 	}
-	if err := unmarshalLenient(line, &raw); err != nil {
+	if err := UnmarshalLenient(line, &raw); err != nil {
 		return Record{}, err
 	}
 	if raw.Step == nil {
@@ -237,7 +237,7 @@ func DecodeEval(line []byte) (Eval, error) {
 	var probe struct {
 		Step *json.Number `json:"step"`
 	}
-	if err := unmarshalLenient(line, &probe); err != nil {
+	if err := UnmarshalLenient(line, &probe); err != nil {
 		return Eval{}, err
 	}
 	if probe.Step == nil {
@@ -246,73 +246,8 @@ func DecodeEval(line []byte) (Eval, error) {
 	if _, err := probe.Step.Int64(); err != nil {
 		return Eval{}, fmt.Errorf(`"step" is %s, want an integer`, probe.Step.String())
 	}
-	if err := unmarshalLenient(line, &ev); err != nil {
+	if err := UnmarshalLenient(line, &ev); err != nil {
 		return Eval{}, err
 	}
 	return ev, nil
-}
-
-// unmarshalLenient decodes JSON that may hold Python's bare NaN, Infinity
-// and -Infinity tokens, and reports errors without Go type names.
-func unmarshalLenient(line []byte, v any) error {
-	err := json.Unmarshal(quoteNonFinite(line), v)
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &syn):
-		return fmt.Errorf("invalid JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ):
-		return fmt.Errorf("field %q: got JSON %s", typ.Field, typ.Value)
-	}
-	return err
-}
-
-// quoteNonFinite turns bare NaN, Infinity and -Infinity outside strings into
-// the strings "NaN", "Infinity", "-Infinity".
-func quoteNonFinite(line []byte) []byte {
-	if !bytes.Contains(line, []byte("NaN")) && !bytes.Contains(line, []byte("Infinity")) {
-		return line
-	}
-	var out []byte
-	inString, escaped := false, false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if inString {
-			out = append(out, c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		if c == '"' {
-			inString = true
-			out = append(out, c)
-			continue
-		}
-		if tok, ok := nonFiniteToken(line[i:]); ok {
-			out = append(out, '"')
-			out = append(out, tok...)
-			out = append(out, '"')
-			i += len(tok) - 1
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-func nonFiniteToken(b []byte) (string, bool) {
-	for _, tok := range []string{"-Infinity", "Infinity", "NaN"} {
-		if bytes.HasPrefix(b, []byte(tok)) {
-			return tok, true
-		}
-	}
-	return "", false
 }

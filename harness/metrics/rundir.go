@@ -136,7 +136,7 @@ func readJSONFile(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := unmarshalLenient(b, v); err != nil {
+	if err := UnmarshalLenient(b, v); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

@@ -1,10 +1,8 @@
-package main
+package throughput
 
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +13,7 @@ import (
 // scoreProbe is a fake measurement: a base figure per set-up plus a bonus
 // per setting, and failures for the settings in fail.
 func scoreProbe(def float64, bonus map[string]float64, fail string) probeFunc {
-	return func(_ context.Context, s torchSetup) (float64, error) {
+	return func(_ context.Context, s TorchSetup) (float64, error) {
 		if len(s.Env) == 0 && len(s.Options) == 0 {
 			return def, nil
 		}
@@ -47,7 +45,7 @@ func TestSearchTorchSetup(t *testing.T) {
 		{"machine default is fastest", scoreProbe(500, map[string]float64{"OPENBLAS_CORETYPE=Zen": 50}, ""), nil, true, 0, false},
 		{"a crashing core type is passed over", scoreProbe(10, map[string]float64{"mkldnn=false": 5}, "OPENBLAS_CORETYPE=Haswell"),
 			[]string{"mkldnn=false"}, false, 1, false},
-		{"nothing runs", func(context.Context, torchSetup) (float64, error) { return 0, errors.New("no torch") }, nil, false, 0, true},
+		{"nothing runs", func(context.Context, TorchSetup) (float64, error) { return 0, errors.New("no torch") }, nil, false, 0, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,18 +111,14 @@ func TestTorchScriptOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	script, conf := filepath.Join(dir, "torch_bench.py"), filepath.Join(dir, "config.json")
-	if err := os.WriteFile(script, []byte(transformer.TorchReferenceScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Save(conf); err != nil {
+	script, conf, err := writeTorchFiles(t.TempDir(), cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
 	s := tunedBase(1)
 	s.Options = map[string]bool{"mkldnn": false, "flush_denormal": true, "sdpa": true}
-	f := benchKernelsFlags{python: systemPython, batch: 2, seq: 8}
-	r, err := runTorchScript(context.Background(), f, script, conf, 1, 1, nil, s)
+	o := Options{Python: DefaultPython, Batch: 2, Seq: 8, Threads: 1}
+	r, err := runTorchScript(context.Background(), o, script, conf, 1, nil, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,5 +127,14 @@ func TestTorchScriptOptions(t *testing.T) {
 	}
 	if r.TokensPerSec <= 0 || len(r.StepSeconds) != 1 {
 		t.Errorf("result %+v", r)
+	}
+}
+
+// requireTorch skips the test only when the default interpreter or its
+// torch is absent; with both installed the PyTorch reference must work.
+func requireTorch(t *testing.T) {
+	t.Helper()
+	if err := TorchAvailable(DefaultPython); err != nil {
+		t.Skip(err)
 	}
 }
