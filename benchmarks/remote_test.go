@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"net"
 	"path/filepath"
 	"testing"
 
@@ -22,20 +21,16 @@ func startServer(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	api, stop, err := serve.ServeLoopback(srv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("server: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String() + "/v1"
+	return api
 }
 
 // A run stopped after step 1 and resumed with its rollouts on two servers

@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"math"
-	"net"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -31,20 +30,16 @@ func TestRemoteRolloutsEqualInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	api, stop, err := serve.ServeLoopback(srv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Error(err)
 		}
 	}()
-	client, err := remote.New(remote.Options{BaseURL: "http://" + ln.Addr().String() + "/v1", Model: "toy", MaxConcurrency: 7})
+	client, err := remote.New(remote.Options{BaseURL: api, Model: "toy", MaxConcurrency: 7})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,20 +79,16 @@ func startInner(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	api, stop, err := serve.ServeLoopback(srv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("server: %v", err)
 		}
 	})
-	return ln.Addr().String()
+	return strings.TrimSuffix(strings.TrimPrefix(api, "http://"), "/v1")
 }
 
 func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {

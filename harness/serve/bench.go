@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -295,15 +294,11 @@ type bench struct {
 }
 
 func startBench(srv *Server) (*bench, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	api, stop, err := ServeLoopback(srv)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
-	stop := func() { cancel(); <-done }
-	return &bench{srv: srv, base: "http://" + ln.Addr().String() + "/v1", stop: stop}, nil
+	return &bench{srv: srv, base: api, stop: func() { stop() }}, nil
 }
 
 func (b *bench) progress(format string, args ...any) {

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"net"
 	"os"
 	"path/filepath"
@@ -145,20 +144,16 @@ func startServer(t *testing.T, dir string, o Options) (string, *Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	api, stop, err := ServeLoopback(srv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("server: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String() + "/v1", srv
+	return api, srv
 }
 
 // fixtureRoot holds the fixture's model directories for the whole test

@@ -300,3 +300,18 @@ func checkLimits(ld *loaded, prompt []int, maxTokens int, param string) error {
 func (s *Server) newID(prefix string) string {
 	return fmt.Sprintf("%s-%d-%d", prefix, s.created, s.ids.Add(1))
 }
+
+// ServeLoopback runs srv on a free loopback port of this process and
+// returns its API root (http://127.0.0.1:PORT/v1) and the function that
+// stops it and returns what Run returned. Benchmarks and tests use it to
+// put a real HTTP hop in front of the server.
+func ServeLoopback(srv *Server) (api string, stop func() error, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx, ln) }()
+	return "http://" + ln.Addr().String() + "/v1", func() error { cancel(); return <-done }, nil
+}
