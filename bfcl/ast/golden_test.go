@@ -164,4 +164,3 @@ func checkCase(cs *py.Dict, functions, answer py.Value, lang Language, category 
 	}
 	return ""
 }
-
