@@ -146,7 +146,8 @@ func (p *parser) expectOp(s string) error {
 }
 
 // fTupleOf parses item (',' item)* [','] and makes a tuple when there is
-// a comma; the list may stop before a closing bracket, "=", ":" or "in".
+// a comma; after a comma the list may end before a closing bracket or
+// "in".
 func (p *parser) fTupleOf(item func() (Expr, error), allowEmptyEnd bool) (Expr, error) {
 	first, err := item()
 	if err != nil {
@@ -175,7 +176,7 @@ func (p *parser) endsList() bool {
 	case tokEOF, tokNewline:
 		return true
 	case tokOp:
-		return t.text == ")" || t.text == "]" || t.text == "}" || t.text == "=" || t.text == ":"
+		return t.text == ")" || t.text == "]" || t.text == "}"
 	case tokName:
 		return t.text == "in"
 	}

@@ -3,7 +3,6 @@ package py
 import (
 	"math"
 	"math/big"
-	"math/cmplx"
 )
 
 // BinaryOp is Python's a op b for the binary operators + - * / // % **
@@ -68,7 +67,7 @@ func complexOp(op string, a, b Value) (Value, error) {
 		if x == 0 && (real(y) < 0 || imag(y) != 0) {
 			return nil, Errorf("ZeroDivisionError", "0.0 to a negative or complex power")
 		}
-		return Complex(cmplx.Pow(x, y)), nil
+		return Complex(complexPow(x, y)), nil
 	}
 	return nil, unsupported(op, a, b)
 }
@@ -214,7 +213,7 @@ func floatPow(x, y float64) (Value, error) {
 		return nil, Errorf("ZeroDivisionError", "0.0 cannot be raised to a negative power")
 	}
 	if x < 0 && y != math.Trunc(y) && !math.IsInf(y, 0) && !math.IsNaN(y) {
-		return Complex(cmplx.Pow(complex(x, 0), complex(y, 0))), nil
+		return Complex(complexPow(complex(x, 0), complex(y, 0))), nil
 	}
 	r := math.Pow(x, y)
 	if math.IsInf(r, 0) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
@@ -322,4 +321,43 @@ func setOp(op string, x, y *Set) (Value, error) {
 		}
 	}
 	return out, nil
+}
+
+// complexPow is CPython's complex power: repeated squaring for small
+// integral exponents, else the polar form (whose cos and sin may differ
+// from the C library's in the last bit).
+func complexPow(a, b complex128) complex128 {
+	if imag(b) == 0 && real(b) == math.Trunc(real(b)) && math.Abs(real(b)) <= 100 {
+		n := int(real(b))
+		if n < 0 {
+			return 1 / complexPowU(a, -n)
+		}
+		return complexPowU(a, n)
+	}
+	if b == 0 {
+		return 1
+	}
+	if a == 0 {
+		return 0
+	}
+	vabs := math.Hypot(real(a), imag(a))
+	length := math.Pow(vabs, real(b))
+	at := math.Atan2(imag(a), real(a))
+	phase := at * real(b)
+	if imag(b) != 0 {
+		length /= math.Exp(at * imag(b))
+		phase += imag(b) * math.Log(vabs)
+	}
+	return complex(length*math.Cos(phase), length*math.Sin(phase))
+}
+
+func complexPowU(x complex128, n int) complex128 {
+	r, p := complex128(1), x
+	for mask := 1; mask > 0 && n >= mask; mask <<= 1 {
+		if n&mask != 0 {
+			r *= p
+		}
+		p *= p
+	}
+	return r
 }
