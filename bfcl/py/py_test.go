@@ -179,3 +179,22 @@ func TestBytesAndComplexRepr(t *testing.T) {
 		t.Error("1 == 1+0j must hold and b'a' == 'a' must not")
 	}
 }
+
+// TestStrIndexErrorsQuoteTheType: CPython 3.11 words str indexing errors
+// differently from list and tuple indexing.
+func TestStrIndexErrorsQuoteTheType(t *testing.T) {
+	for _, c := range []struct {
+		v, key Value
+		want   string
+	}{
+		{Str("abc"), None, "string indices must be integers, not 'NoneType'"},
+		{Str("abc"), Float(1.5), "string indices must be integers, not 'float'"},
+		{Str("abc"), Str("x"), "string indices must be integers, not 'str'"},
+		{NewList(Int(1)), None, "list indices must be integers or slices, not NoneType"},
+		{Tuple{Int(1)}, None, "tuple indices must be integers or slices, not NoneType"},
+	} {
+		if _, err := Index(c.v, c.key); err == nil || err.Error() != c.want {
+			t.Errorf("%s[%s]: %v, want %s", Repr(c.v), Repr(c.key), err, c.want)
+		}
+	}
+}
