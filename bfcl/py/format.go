@@ -144,14 +144,24 @@ func (f *percentFormatter) number(rs []rune, i int) (int, int, error) {
 		if !ok {
 			return 0, 0, TypeErrorf("* wants int")
 		}
+		if n > maxFormatWidth || n < -maxFormatWidth {
+			return 0, 0, Errorf("MemoryError", "")
+		}
 		return int(n), i + 1, nil
 	}
 	n := 0
 	for ; i < len(rs) && rs[i] >= '0' && rs[i] <= '9'; i++ {
 		n = n*10 + int(rs[i]-'0')
+		if n > maxFormatWidth {
+			return 0, 0, Errorf("MemoryError", "")
+		}
 	}
 	return n, i, nil
 }
+
+// maxFormatWidth bounds widths and precisions; CPython would try to
+// allocate the text (MemoryError) or refuse the precision.
+const maxFormatWidth = 1 << 20
 
 func (s percentSpec) format(arg Value) (string, error) {
 	switch s.conv {
