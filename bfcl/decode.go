@@ -45,7 +45,7 @@ func DecodeExecute(reply string) ([]string, error) {
 		if !ok {
 			return nil, &py.Exception{Kind: "AssertionError"}
 		}
-		name, args, err := resolveCall(c, py.NewBudget(MaxCallValueSize))
+		name, args, err := resolver{budget: py.NewBudget(MaxCallValueSize)}.call(c)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +69,7 @@ type astNode string
 func (a astNode) TypeName() string { return string(a) }
 
 func astType(x Expr) astNode {
-	switch x.(type) {
+	switch n := x.(type) {
 	case *Name:
 		return "Name"
 	case *Attribute:
@@ -92,13 +92,47 @@ func astType(x Expr) astNode {
 		return "Subscript"
 	case *Call:
 		return "Call"
+	case *Compare:
+		return "Compare"
+	case *BoolOp:
+		return "BoolOp"
+	case *IfExp:
+		return "IfExp"
+	case *Lambda:
+		return "Lambda"
+	case *Starred:
+		return "Starred"
+	case *Slice:
+		return "Slice"
+	case *NamedExpr:
+		return "NamedExpr"
+	case *Yield:
+		if n.From {
+			return "YieldFrom"
+		}
+		return "Yield"
+	case *Await:
+		return "Await"
+	case *Comprehension:
+		return astNode(n.Kind)
+	case *JoinedStr:
+		return "JoinedStr"
 	}
 	return "expr"
 }
 
-// resolveCall is upstream's resolve_ast_call: the dotted function name and
+// resolver turns call expressions into values as upstream's
+// resolve_ast_call and resolve_ast_by_type do. With full (trees of
+// ParseFull) a binary operation is evaluated as Python's eval would;
+// otherwise by the executor's evaluator, which knows literals only.
+type resolver struct {
+	budget *py.Budget
+	full   bool
+}
+
+// call is upstream's resolve_ast_call: the dotted function name and
 // the keyword arguments (a "**x" argument is keyed None).
-func resolveCall(c *Call, budget *py.Budget) (string, *py.Dict, error) {
+func (r resolver) call(c *Call) (string, *py.Dict, error) {
 	var parts []string
 	f := c.Func
 	for {
@@ -117,7 +151,7 @@ func resolveCall(c *Call, budget *py.Budget) (string, *py.Dict, error) {
 	}
 	args := py.NewDict()
 	for _, k := range c.Keywords {
-		v, err := resolveValue(k.Value, budget)
+		v, err := r.value(k.Value)
 		if err != nil {
 			return "", nil, err
 		}
@@ -132,8 +166,8 @@ func resolveCall(c *Call, budget *py.Budget) (string, *py.Dict, error) {
 	return strings.Join(parts, "."), args, nil
 }
 
-// resolveValue is upstream's resolve_ast_by_type.
-func resolveValue(x Expr, budget *py.Budget) (py.Value, error) {
+// value is upstream's resolve_ast_by_type.
+func (r resolver) value(x Expr) (py.Value, error) {
 	switch n := x.(type) {
 	case *Const:
 		if n.Value == py.Ellipsis {
@@ -150,7 +184,7 @@ func resolveValue(x Expr, budget *py.Budget) (py.Value, error) {
 	case *ListExpr:
 		items := make([]py.Value, len(n.Elts))
 		for i, e := range n.Elts {
-			v, err := resolveValue(e, budget)
+			v, err := r.value(e)
 			if err != nil {
 				return nil, err
 			}
@@ -160,7 +194,7 @@ func resolveValue(x Expr, budget *py.Budget) (py.Value, error) {
 	case *TupleExpr:
 		items := make(py.Tuple, len(n.Elts))
 		for i, e := range n.Elts {
-			v, err := resolveValue(e, budget)
+			v, err := r.value(e)
 			if err != nil {
 				return nil, err
 			}
@@ -173,11 +207,11 @@ func resolveValue(x Expr, budget *py.Budget) (py.Value, error) {
 			if k == nil {
 				return nil, fmt.Errorf("Unsupported AST type: <class 'NoneType'>")
 			}
-			kv, err := resolveValue(k, budget)
+			kv, err := r.value(k)
 			if err != nil {
 				return nil, err
 			}
-			vv, err := resolveValue(n.Values[i], budget)
+			vv, err := r.value(n.Values[i])
 			if err != nil {
 				return nil, err
 			}
@@ -187,8 +221,11 @@ func resolveValue(x Expr, budget *py.Budget) (py.Value, error) {
 		}
 		return d, nil
 	case *BinOp:
-		// Upstream evaluates ast.unparse(value); literals only here.
-		ev := evaluator{Executor: &Executor{byVar: map[string]int{}}, budget: budget}
+		// Upstream evaluates ast.unparse(value).
+		if r.full {
+			return literalEvaluator{budget: r.budget}.eval(n, 0)
+		}
+		ev := evaluator{Executor: &Executor{byVar: map[string]int{}}, budget: r.budget}
 		v, err := ev.evalExpr(n, 0)
 		if py.IsMemoryError(err) {
 			// Too large to render: keep the expression, so that executing
@@ -202,13 +239,16 @@ func resolveValue(x Expr, budget *py.Budget) (py.Value, error) {
 		if len(n.Keywords) == 0 {
 			return py.Str(Unparse(n)), nil
 		}
-		name, args, err := resolveCall(n, budget)
+		name, args, err := r.call(n)
 		if err != nil {
 			return nil, err
 		}
 		return py.NewDict().With(name, args), nil
 	case *Subscript:
 		return py.Str(Unparse(n.Value) + "[" + Unparse(n.Index) + "]"), nil
+	case *Lambda:
+		// Upstream evaluates value.body[0]: the body is not a list.
+		return nil, py.TypeErrorf("'%s' object is not subscriptable", astType(n.Body))
 	}
 	return nil, fmt.Errorf("Unsupported AST type: <class 'ast.%s'>", astType(x))
 }
@@ -259,154 +299,4 @@ func nestedValue(v py.Value) (string, error) {
 		parts = append(parts, "'"+py.StrOf(d.KeyAt(i))+"': "+s)
 	}
 	return "{" + strings.Join(parts, ", ") + "}", nil
-}
-
-// Unparse renders an expression the way ast.unparse does for the
-// supported subset.
-func Unparse(x Expr) string {
-	var b strings.Builder
-	unparse(&b, x, 0)
-	return b.String()
-}
-
-// Operator precedences, as in CPython's unparser.
-const (
-	precTuple = iota
-	precArith
-	precTerm
-	precFactor
-	precPower
-	precAtom
-)
-
-func binPrec(op string) int {
-	switch op {
-	case "+", "-":
-		return precArith
-	case "**":
-		return precPower
-	}
-	return precTerm
-}
-
-func unparse(b *strings.Builder, x Expr, prec int) {
-	switch n := x.(type) {
-	case *Name:
-		b.WriteString(n.ID)
-	case *Const:
-		if n.Value == py.Ellipsis {
-			b.WriteString("...")
-			return
-		}
-		b.WriteString(py.Repr(n.Value))
-	case *Attribute:
-		unparse(b, n.Value, precAtom)
-		if c, ok := n.Value.(*Const); ok && py.IsInt(c.Value) {
-			b.WriteString(" ") // "1 .real": "1." would start a float
-		}
-		b.WriteString(".")
-		b.WriteString(n.Attr)
-	case *Call:
-		unparse(b, n.Func, precAtom)
-		b.WriteString("(")
-		first := true
-		sep := func() {
-			if !first {
-				b.WriteString(", ")
-			}
-			first = false
-		}
-		for i, a := range n.Args {
-			sep()
-			if n.Starred[i] {
-				b.WriteString("*")
-			}
-			unparse(b, a, precTuple+1)
-		}
-		for _, k := range n.Keywords {
-			sep()
-			if k.Name == "" {
-				b.WriteString("**")
-			} else {
-				b.WriteString(k.Name + "=")
-			}
-			unparse(b, k.Value, precTuple+1)
-		}
-		b.WriteString(")")
-	case *ListExpr:
-		b.WriteString("[")
-		unparseItems(b, n.Elts)
-		b.WriteString("]")
-	case *TupleExpr:
-		if prec > precTuple || len(n.Elts) == 0 {
-			b.WriteString("(")
-			defer b.WriteString(")")
-		}
-		unparseItems(b, n.Elts)
-		if len(n.Elts) == 1 {
-			b.WriteString(",")
-		}
-	case *SetExpr:
-		b.WriteString("{")
-		unparseItems(b, n.Elts)
-		b.WriteString("}")
-	case *DictExpr:
-		b.WriteString("{")
-		for i, k := range n.Keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if k == nil {
-				b.WriteString("**")
-				unparse(b, n.Values[i], precArith)
-				continue
-			}
-			unparse(b, k, precTuple+1)
-			b.WriteString(": ")
-			unparse(b, n.Values[i], precTuple+1)
-		}
-		b.WriteString("}")
-	case *UnaryOp:
-		p := precFactor
-		if n.Op == "not" {
-			p = precTuple + 1
-		}
-		if prec > p {
-			b.WriteString("(")
-			defer b.WriteString(")")
-		}
-		if n.Op == "not" {
-			b.WriteString("not ")
-		} else {
-			b.WriteString(n.Op)
-		}
-		unparse(b, n.X, p)
-	case *BinOp:
-		p := binPrec(n.Op)
-		if prec > p {
-			b.WriteString("(")
-			defer b.WriteString(")")
-		}
-		left, right := p, p+1
-		if n.Op == "**" {
-			left, right = p+1, p
-		}
-		unparse(b, n.X, left)
-		b.WriteString(" " + n.Op + " ")
-		unparse(b, n.Y, right)
-	case *Subscript:
-		unparse(b, n.Value, precAtom)
-		b.WriteString("[")
-		unparse(b, n.Index, precTuple)
-		b.WriteString("]")
-	}
-}
-
-func unparseItems(b *strings.Builder, xs []Expr) {
-	for i, e := range xs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		unparse(b, e, precTuple+1)
-	}
 }

@@ -243,27 +243,82 @@ func (e evaluator) evalDict(n *DictExpr, depth int) (py.Value, error) {
 	return d, nil
 }
 
+// upstreamModules are the Python modules of upstream's backend classes
+// (CLASS_FILE_PATH_MAPPING), which CPython names in some call errors.
+var upstreamModules = map[string]string{
+	"GorillaFileSystem": "gorilla_file_system", "MathAPI": "math_api", "MessageAPI": "message_api",
+	"TwitterAPI": "posting_api", "TicketAPI": "ticket_api", "TradingBot": "trading_bot",
+	"TravelAPI": "travel_booking", "VehicleControlAPI": "vehicle_control",
+}
+
+// funcStr is CPython's _PyObject_FunctionStr of a bound method:
+// "module.Class.method()".
+func (m boundMethod) funcStr() string {
+	return "bfcl_eval.eval_checker.multi_turn_eval.func_source_code." + upstreamModules[m.class.Name] +
+		"." + m.class.Name + "." + m.method.Name + "()"
+}
+
+// callPrefix is what CPython puts before "argument after ..." errors.
+func callPrefix(fn py.Value) string {
+	if m, ok := fn.(boundMethod); ok {
+		return m.funcStr() + " "
+	}
+	return ""
+}
+
+// evalCall evaluates a call in CPython's order: the function, the
+// positional arguments (a *x among others is unpacked as it comes), the
+// keyword arguments (**x merged as it comes), and last the check of a
+// lone *x.
 func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 	fn, err := e.evalExpr(n.Func, depth+1)
 	if err != nil {
 		return nil, err
 	}
+	lone := len(n.Args) == 1 && n.Starred[0]
 	var pos []py.Value
+	var loneArg py.Value
 	for i, a := range n.Args {
 		v, err := e.evalExpr(a, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		if n.Starred[i] {
-			items, err := iterate(v, "argument after * must be an iterable, not %s")
+		switch {
+		case lone:
+			loneArg = v
+		case n.Starred[i]:
+			items, err := iterate(v, "Value after * must be an iterable, not %s")
 			if err != nil {
 				return nil, err
 			}
 			pos = append(pos, items...)
-			continue
+		default:
+			pos = append(pos, v)
 		}
-		pos = append(pos, v)
 	}
+	kw, err := e.keywordArgs(fn, n, depth)
+	if err != nil {
+		return nil, err
+	}
+	if lone {
+		items, err := iterate(loneArg, callPrefix(fn)+"argument after * must be an iterable, not %s")
+		if err != nil {
+			return nil, err
+		}
+		pos = items
+	}
+	m, ok := fn.(boundMethod)
+	if !ok {
+		return nil, py.TypeErrorf("'%s' object is not callable", fn.TypeName())
+	}
+	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
+	if err != nil {
+		return nil, err
+	}
+	return m.method.Call(m.inst, args)
+}
+
+func (e evaluator) keywordArgs(fn py.Value, n *Call, depth int) ([]backend.KwArg, error) {
 	var kw []backend.KwArg
 	for _, k := range n.Keywords {
 		v, err := e.evalExpr(k.Value, depth+1)
@@ -276,7 +331,7 @@ func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 		}
 		d, ok := v.(*py.Dict)
 		if !ok {
-			return nil, py.TypeErrorf("argument after ** must be a mapping, not %s", v.TypeName())
+			return nil, py.TypeErrorf("%sargument after ** must be a mapping, not %s", callPrefix(fn), v.TypeName())
 		}
 		for j := 0; j < d.Len(); j++ {
 			name, ok := d.KeyAt(j).(py.Str)
@@ -286,15 +341,7 @@ func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 			kw = append(kw, backend.KwArg{Name: string(name), Value: d.ValueAt(j)})
 		}
 	}
-	m, ok := fn.(boundMethod)
-	if !ok {
-		return nil, py.TypeErrorf("'%s' object is not callable", fn.TypeName())
-	}
-	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
-	if err != nil {
-		return nil, err
-	}
-	return m.method.Call(m.inst, args)
+	return kw, nil
 }
 
 func iterate(v py.Value, format string) ([]py.Value, error) {

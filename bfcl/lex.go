@@ -40,13 +40,16 @@ const (
 
 type token struct {
 	kind tokKind
-	text string   // operator or name text
-	val  py.Value // number or string value
+	text string   // operator or name text; an f-string's source
+	val  py.Value // number or string value (py.Bytes for a bytes literal)
 	pos  int      // byte offset
 	line int
+	fstr bool // an f-string literal (full grammar only)
+	uStr bool // a str literal written with the u prefix
 }
 
 type lexer struct {
+	full   bool // bytes, complex and f-string literals (ParseFull)
 	src    string
 	pos    int
 	line   int
@@ -55,8 +58,11 @@ type lexer struct {
 	stackL []int
 }
 
-func lex(src string) ([]token, *SyntaxError) {
-	lx := &lexer{src: src, line: 1}
+func lex(src string) ([]token, *SyntaxError) { return lexMode(src, false) }
+
+// lexMode tokenizes src; full adds the literals only ParseFull accepts.
+func lexMode(src string, full bool) ([]token, *SyntaxError) {
+	lx := &lexer{src: src, line: 1, full: full}
 	if !utf8.ValidString(src) {
 		for i := 0; i < len(src); {
 			r, size := utf8.DecodeRuneInString(src[i:])
@@ -284,7 +290,10 @@ func (lx *lexer) lexNumber() *SyntaxError {
 		isFloat = true
 	}
 	if i < len(src) && (src[i] == 'j' || src[i] == 'J') {
-		return lx.errf("complex literals are not supported")
+		if !lx.full {
+			return lx.errf("complex literals are not supported")
+		}
+		return lx.imaginary(start, i)
 	}
 	if i < len(src) {
 		if r, _ := utf8.DecodeRuneInString(src[i:]); isIdentPart(r) {
@@ -306,6 +315,20 @@ func (lx *lexer) lexNumber() *SyntaxError {
 	return lx.emitNumber(start, i, py.MakeInt(b))
 }
 
+// imaginary emits the literal src[start:end] followed by "j".
+func (lx *lexer) imaginary(start, end int) *SyntaxError {
+	if end+1 < len(lx.src) {
+		if r, _ := utf8.DecodeRuneInString(lx.src[end+1:]); isIdentPart(r) {
+			return lx.errf("invalid imaginary literal")
+		}
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(lx.src[start:end], "_", ""), 64)
+	if err != nil && !strings.Contains(err.Error(), "range") {
+		return lx.errf("invalid imaginary literal")
+	}
+	return lx.emitNumber(start, end+1, py.Complex(complex(0, f)))
+}
+
 func (lx *lexer) emitNumber(start, end int, v py.Value) *SyntaxError {
 	lx.toks = append(lx.toks, token{kind: tokNumber, val: v, text: lx.src[start:end], pos: start, line: lx.line})
 	lx.pos = end
@@ -315,9 +338,10 @@ func (lx *lexer) emitNumber(start, end int, v py.Value) *SyntaxError {
 // lexString reads a string literal whose quote starts at q; prefix is the
 // lower-cased prefix.
 func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
-	if strings.ContainsAny(prefix, "bf") {
+	if strings.ContainsAny(prefix, "bf") && !lx.full {
 		return lx.errf("%s-string literals are not supported", prefix)
 	}
+	isBytes, isF := strings.Contains(prefix, "b"), strings.Contains(prefix, "f")
 	raw := strings.Contains(prefix, "r")
 	src := lx.src
 	quote := src[q]
@@ -353,7 +377,7 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 			lx.line++
 		}
 		if c == '\\' && i+1 < len(src) {
-			if raw {
+			if raw || isF {
 				b.WriteByte('\\')
 				b.WriteByte(src[i+1])
 				if src[i+1] == '\n' {
@@ -362,17 +386,31 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 				i += 2
 				continue
 			}
-			n, err := lx.escape(&b, src, i)
+			escape := lx.escape
+			if isBytes {
+				escape = lx.bytesEscape
+			}
+			n, err := escape(&b, src, i)
 			if err != nil {
 				return err
 			}
 			i = n
 			continue
 		}
+		if isBytes && c >= 0x80 {
+			return lx.errf("bytes can only contain ASCII literal characters")
+		}
 		b.WriteByte(c)
 		i++
 	}
-	lx.toks = append(lx.toks, token{kind: tokString, val: py.Str(b.String()), pos: lx.pos, line: startLine})
+	tok := token{kind: tokString, val: py.Str(b.String()), pos: lx.pos, line: startLine, uStr: prefix == "u"}
+	switch {
+	case isF:
+		tok.fstr, tok.text = true, src[lx.pos:i]
+	case isBytes:
+		tok.val = py.Bytes(b.String())
+	}
+	lx.toks = append(lx.toks, tok)
 	lx.pos = i
 	return nil
 }
@@ -420,6 +458,38 @@ func (lx *lexer) escape(b *strings.Builder, src string, i int) (int, *SyntaxErro
 	// Unknown escapes keep the backslash.
 	b.WriteByte('\\')
 	return i + 1, nil
+}
+
+// bytesEscape decodes an escape sequence of a bytes literal: \x and octal
+// escapes are single bytes; \u, \U and \N are not escapes there.
+func (lx *lexer) bytesEscape(b *strings.Builder, src string, i int) (int, *SyntaxError) {
+	c := src[i+1]
+	switch {
+	case c >= '0' && c <= '7':
+		j := i + 1
+		v := 0
+		for j < len(src) && j < i+4 && src[j] >= '0' && src[j] <= '7' {
+			v = v*8 + int(src[j]-'0')
+			j++
+		}
+		b.WriteByte(byte(v))
+		return j, nil
+	case c == 'x':
+		j := i + 2
+		if j+2 > len(src) {
+			return 0, lx.errf("(value error) invalid \\x escape at position %d", 0)
+		}
+		v, err := strconv.ParseUint(src[j:j+2], 16, 8)
+		if err != nil || strings.ContainsAny(src[j:j+2], "+-_") {
+			return 0, lx.errf("(value error) invalid \\x escape at position %d", 0)
+		}
+		b.WriteByte(byte(v))
+		return j + 2, nil
+	case c == 'u' || c == 'U' || c == 'N':
+		b.WriteByte('\\')
+		return i + 1, nil
+	}
+	return lx.escape(b, src, i)
 }
 
 func (lx *lexer) truncated(c byte) *SyntaxError {

@@ -20,8 +20,12 @@ type Attribute struct {
 	Attr  string
 }
 
-// Const is a literal str, int, float, bool, None or Ellipsis.
-type Const struct{ Value py.Value }
+// Const is a literal str, int, float, bool, None or Ellipsis (and, from
+// ParseFull, bytes or complex). U marks a str written u'...'.
+type Const struct {
+	Value py.Value
+	U     bool
+}
 
 // ListExpr is [a, b].
 type ListExpr struct{ Elts []Expr }

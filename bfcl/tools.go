@@ -240,7 +240,7 @@ func ToolCallOf(call string) (env.ToolCall, error) {
 	if !ok {
 		return env.ToolCall{}, fmt.Errorf("%q is not a call", call)
 	}
-	name, args, err := resolveCall(c, py.NewBudget(MaxCallValueSize))
+	name, args, err := resolver{budget: py.NewBudget(MaxCallValueSize)}.call(c)
 	if err != nil {
 		return env.ToolCall{}, err
 	}
@@ -251,7 +251,7 @@ func ToolCallOf(call string) (env.ToolCall, error) {
 		}
 		named := py.NewDict()
 		for i, a := range c.Args {
-			v, err := resolveValue(a, py.NewBudget(MaxCallValueSize))
+			v, err := resolver{budget: py.NewBudget(MaxCallValueSize)}.value(a)
 			if err != nil {
 				return env.ToolCall{}, err
 			}

@@ -180,6 +180,8 @@ func Neg(a Value) (Value, error) {
 		return MakeInt(new(big.Int).Neg(x.V)), nil
 	case Float:
 		return -x, nil
+	case Complex:
+		return -x, nil
 	}
 	return nil, TypeErrorf("bad operand type for unary -: '%s'", a.TypeName())
 }

@@ -80,6 +80,17 @@ func writeHashKey(b *strings.Builder, v Value) error {
 		b.WriteString("\x00)")
 	case EllipsisType:
 		b.WriteString("E")
+	case Bytes:
+		b.WriteString("b")
+		b.WriteString(string(x))
+	case Complex:
+		if imag(x) == 0 {
+			return writeHashKey(b, Float(real(x)))
+		}
+		b.WriteString("c")
+		b.WriteString(strconv.FormatFloat(real(x), 'g', -1, 64))
+		b.WriteString(",")
+		b.WriteString(strconv.FormatFloat(imag(x), 'g', -1, 64))
 	case *List, *Dict, *Set:
 		return TypeErrorf("unhashable type: '%s'", v.TypeName())
 	default:

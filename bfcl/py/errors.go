@@ -31,6 +31,17 @@ func Errorf(kind, format string, args ...any) *Exception {
 	return &Exception{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
+// ArgTypeName is the type name CPython's argument parsers (Argument
+// Clinic and PyArg_Parse, as in "strptime() argument 1 must be str, not
+// None") print for a value: "None" for None, else type(v).__name__. Other
+// messages ("unsupported operand type(s) ... 'NoneType'") use TypeName.
+func ArgTypeName(v Value) string {
+	if IsNone(v) {
+		return "None"
+	}
+	return v.TypeName()
+}
+
 // IsMemoryError reports whether err is a MemoryError.
 func IsMemoryError(err error) bool {
 	e, ok := err.(*Exception)

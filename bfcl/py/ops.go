@@ -303,10 +303,11 @@ func Index(v, key Value) (Value, error) {
 		for i, r := range runes {
 			items[i] = Str(string(r))
 		}
-		if _, ok := key.(Str); ok {
-			return nil, TypeErrorf("string indices must be integers, not 'str'")
+		switch key.(type) {
+		case Int, Bool, BigInt:
+			return seqIndex(items, key, "string")
 		}
-		return seqIndex(items, key, "string")
+		return nil, TypeErrorf("string indices must be integers, not '%s'", key.TypeName())
 	case NoneType:
 		return nil, TypeErrorf("'NoneType' object is not subscriptable")
 	}

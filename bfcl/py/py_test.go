@@ -1,6 +1,7 @@
 package py
 
 import (
+	"math"
 	"math/big"
 	"testing"
 )
@@ -143,6 +144,57 @@ func TestLower(t *testing.T) {
 	for in, want := range cases {
 		if got := Lower(in); got != want {
 			t.Errorf("Lower(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestBytesAndComplexRepr(t *testing.T) {
+	cases := []struct {
+		v    Value
+		want string
+	}{
+		{Bytes("a'b\"c\x00\x7f\x80\t\n\r\\"), `b'a\'b"c\x00\x7f\x80\t\n\r\\'`},
+		{Bytes("it's"), `b"it's"`},
+		{Complex(1i), "1j"},
+		{Complex(2.5i), "2.5j"},
+		{Complex(1 + 2i), "(1+2j)"},
+		{Complex(complex(1, 0)), "(1+0j)"},
+		{Complex(complex(math.Copysign(0, -1), -1)), "(-0-1j)"},
+		{Complex(complex(0, math.Copysign(0, -1))), "-0j"},
+		{Complex(complex(1e16, 1e-5)), "(1e+16+1e-05j)"},
+	}
+	for _, c := range cases {
+		if got := Repr(c.v); got != c.want {
+			t.Errorf("Repr(%#v) = %s, want %s", c.v, got, c.want)
+		}
+	}
+	d := NewDict()
+	_ = d.Set(Complex(1i), Int(1))
+	_ = d.Set(Complex(1+0i), Int(2))
+	_ = d.Set(Int(1), Int(3))
+	if got := Repr(d); got != "{1j: 1, (1+0j): 3}" {
+		t.Errorf("dict with complex keys = %s, want {1j: 1, (1+0j): 3}", got)
+	}
+	if !Eq(Int(1), Complex(1)) || Eq(Bytes("a"), Str("a")) {
+		t.Error("1 == 1+0j must hold and b'a' == 'a' must not")
+	}
+}
+
+// TestStrIndexErrorsQuoteTheType: CPython 3.11 words str indexing errors
+// differently from list and tuple indexing.
+func TestStrIndexErrorsQuoteTheType(t *testing.T) {
+	for _, c := range []struct {
+		v, key Value
+		want   string
+	}{
+		{Str("abc"), None, "string indices must be integers, not 'NoneType'"},
+		{Str("abc"), Float(1.5), "string indices must be integers, not 'float'"},
+		{Str("abc"), Str("x"), "string indices must be integers, not 'str'"},
+		{NewList(Int(1)), None, "list indices must be integers or slices, not NoneType"},
+		{Tuple{Int(1)}, None, "tuple indices must be integers or slices, not NoneType"},
+	} {
+		if _, err := Index(c.v, c.key); err == nil || err.Error() != c.want {
+			t.Errorf("%s[%s]: %v, want %s", Repr(c.v), Repr(c.key), err, c.want)
 		}
 	}
 }

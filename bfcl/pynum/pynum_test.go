@@ -337,3 +337,11 @@ func TestMpfLogRatioMatchesMpmath(t *testing.T) {
 		}
 	}
 }
+
+// TestStrptimeNamesNoneAsNone: CPython's argument parsing calls None
+// "None" in its TypeError, where other messages say "NoneType".
+func TestStrptimeNamesNoneAsNone(t *testing.T) {
+	if _, err := Strptime(py.None, "%Y-%m-%d"); err == nil || err.Error() != "strptime() argument 1 must be str, not None" {
+		t.Errorf("Strptime(None) error %v, want strptime() argument 1 must be str, not None", err)
+	}
+}

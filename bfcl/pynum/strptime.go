@@ -58,7 +58,7 @@ func strptimeRegexp(format string) *regexp.Regexp {
 func Strptime(v py.Value, format string) (time.Time, error) {
 	s, ok := v.(py.Str)
 	if !ok {
-		return time.Time{}, py.TypeErrorf("strptime() argument 1 must be str, not %s", typeName(v))
+		return time.Time{}, py.TypeErrorf("strptime() argument 1 must be str, not %s", py.ArgTypeName(v))
 	}
 	re := strptimeRegexp(format)
 	m := re.FindStringSubmatchIndex(string(s))

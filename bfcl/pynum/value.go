@@ -41,6 +41,57 @@ func typeName(v py.Value) string {
 	return v.TypeName()
 }
 
+// decimalsToASCII rewrites a numeric string the way int() and float() see
+// it: other Unicode decimal digits become their ASCII digit, other Unicode
+// white space a space; any other non-ASCII character stays (and makes the
+// parse fail).
+func decimalsToASCII(s string) string {
+	if isASCIIString(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case py.IsSpace(r):
+			b.WriteByte(' ')
+		default:
+			if d, ok := decimalValue(r); ok {
+				b.WriteByte(byte('0' + d))
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}
+
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// decimalValue is the digit value of a Unicode decimal digit (category
+// Nd, whose characters come in runs from 0 to 9).
+func decimalValue(r rune) (int, bool) {
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10, true
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10, true
+		}
+	}
+	return 0, false
+}
+
 // stripPySpace trims the characters str.strip() removes by default.
 func stripPySpace(s string) string {
 	return strings.TrimFunc(s, py.IsSpace)
@@ -69,7 +120,7 @@ func removeDigitUnderscores(s string) (string, bool) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func parseFloatLiteral(s string) (float64, bool) {
-	t := stripPySpace(s)
+	t := stripPySpace(decimalsToASCII(s))
 	t, ok := removeDigitUnderscores(t)
 	if !ok || t == "" {
 		return 0, false
@@ -122,7 +173,7 @@ func ToInt(v py.Value) (py.Value, error) {
 		b, _ := new(big.Float).SetFloat64(math.Trunc(f)).Int(nil)
 		return py.MakeInt(b), nil
 	case py.Str:
-		t, ok := removeDigitUnderscores(stripPySpace(string(x)))
+		t, ok := removeDigitUnderscores(stripPySpace(decimalsToASCII(string(x))))
 		body := strings.TrimLeft(t, "+-")
 		if ok && body != "" && len(t)-len(body) <= 1 && allDigits(body) {
 			b, ok := new(big.Int).SetString(t, 10)
