@@ -87,7 +87,7 @@ func TestEnvServeRejectsBadInput(t *testing.T) {
 		{[]string{"env", "serve", "--suite", "counter", "--param", "tasks"}, `--param "tasks": want KEY=VALUE`},
 		{[]string{"env", "serve", "--suite", "counter", "--param", "tasks=x", "--addr", "127.0.0.1:0"}, `param tasks="x"`},
 		{[]string{"env", "serve"}, `required flag(s) "suite" not set`},
-		{[]string{"env", "eval", "--suite", "nope"}, `no episode script for suite "nope"`},
+		{[]string{"env", "eval", "--suite", "nope"}, `unknown suite "nope"; known suites: `},
 		{[]string{"env", "eval", "--backend", "http"}, "env.urls is empty"},
 		{[]string{"env", "eval", "--backend", "kubernetes"}, `kubernetes`},
 		{[]string{"env", "health", "--url", "http://127.0.0.1:1", "--timeout", "1s"}, "is not healthy"},
