@@ -94,6 +94,16 @@ func (c ChatCodec) AssistantStart() []int {
 // AssistantEnd is the "\n" that follows <|im_end|>.
 func (c ChatCodec) AssistantEnd() []int { return c.Tok.EncodePlain("\n") }
 
+// Reply encodes a reply's text as the policy samples it: the plain text's
+// tokens, then the end-of-turn token.
+func (c ChatCodec) Reply(text string) ([]int, error) {
+	end, ok := c.Tok.SpecialID(tokenizer.IMEnd)
+	if !ok {
+		return nil, fmt.Errorf("tokenizer lacks %s", tokenizer.IMEnd)
+	}
+	return append(c.Tok.EncodePlain(text), end), nil
+}
+
 // Decode renders a reply without its end-of-turn token.
 func (c ChatCodec) Decode(ids []int) string {
 	if end, ok := c.Tok.SpecialID(tokenizer.IMEnd); ok && len(ids) > 0 && ids[len(ids)-1] == end {
