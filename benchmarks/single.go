@@ -2,19 +2,15 @@ package benchmarks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/bfcl"
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/metrics"
-	"github.com/seeupo/seeupo/kernels"
 	"github.com/seeupo/seeupo/policy/remote"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -32,150 +28,20 @@ func TrainOne(ctx context.Context, c SuiteConfig, familyName, algo string, seed 
 	if _, err := algorithms.Lookup(algo); err != nil {
 		return RunResult{}, fmt.Errorf("--algo: %w", err)
 	}
+	if _, err := o.models(); err != nil {
+		return RunResult{}, err
+	}
 	f, err := openFamily(c, familyName, o)
 	if err != nil {
 		return RunResult{}, err
 	}
 	defer f.Close()
-	be, err := o.backend()
+	ws, err := prepareWarmStart(ctx, f, o.Models, o.Out, o.Log)
 	if err != nil {
 		return RunResult{}, err
 	}
-	ws, err := prepareWarmStart(ctx, f, be, o.Out, o.Log)
-	if err != nil {
-		return RunResult{}, err
-	}
-	if !resume {
-		return runLLM(ctx, f, ws, be, algo, seed, o)
-	}
-	return resumeLLM(ctx, f, ws, be, algo, seed, o)
-}
-
-// resumeLLM continues a run from its newest checkpoint.
-func resumeLLM(ctx context.Context, f *family, ws *WarmStart, be kernels.Backend, algo string, seed int, o RunOptions) (RunResult, error) {
-	c := f.cfg
-	id := metrics.ID{Experiment: c.Experiment, Suite: f.name, Algorithm: algo, Seed: seed}
-	r := RunResult{Algorithm: algo, Seed: seed, Dir: id.Dir(o.Out)}
-	settings, cfgYAML, err := runSettings(c, algo, seed, o)
-	if err != nil {
-		return r, err
-	}
-	sel, err := metrics.SelectCheckpoint(r.Dir)
-	for _, note := range sel.Notes {
-		logf(o.Log, "%s %s seed %d: resume: %s", f.name, algo, seed, note)
-	}
-	if err != nil {
-		return r, fmt.Errorf("resume: %w", err)
-	}
-	if sel.Dir == "" {
-		// A scheduler restarting a job passes the same flags every time:
-		// with nothing to resume, the run starts.
-		logf(o.Log, "%s %s seed %d: resume: no checkpoint in %s yet; starting the run", f.name, algo, seed, r.Dir)
-		return runLLM(ctx, f, ws, be, algo, seed, o)
-	}
-	meta, err := metrics.ReadMeta(r.Dir)
-	if err == nil && meta.ConfigSHA256 != metrics.ConfigDigest(cfgYAML) {
-		return r, fmt.Errorf("resume: %s was started with another configuration (config.yaml differs)", r.Dir)
-	}
-	ckpt := sel.Dir
-	tr, err := newTrainer(f, ws, be, algo, seed, settings)
-	if err != nil {
-		return r, err
-	}
-	pDir, cDir := harness.CheckpointModels(ckpt)
-	m, err := transformer.LoadCheckpoint(pDir, be)
-	if err != nil {
-		return r, err
-	}
-	tr.Policy.(*harness.NativePolicy).Model = m // the roller's policy too, unless it generates on servers
-	if err := generateOnServers(ctx, tr, id, o); err != nil {
-		return r, err
-	}
-	if tr.Critic != nil {
-		if tr.Critic, err = transformer.LoadCheckpoint(cDir, be); err != nil {
-			return r, err
-		}
-	}
-	run, err := metrics.OpenRun(o.Out, id, runMeta(o, settings))
-	if err != nil {
-		return r, err
-	}
-	defer run.Close()
-	tr.Output, tr.Progress, tr.Log = run, o.Log, o.Log
-	if err := tr.Resume(ckpt); err != nil {
-		return r, err
-	}
-	logf(o.Log, "%s %s seed %d: resuming from step %d: %s (verified against its %s)", f.name, algo, seed,
-		sel.Step, ckpt, metrics.ManifestFile)
-	return finishRun(ctx, f, tr, run, r, o)
-}
-
-// finishRun trains to the end, evaluates on the reference split when the
-// suite asks for it and the data is there, and writes the summary.
-func finishRun(ctx context.Context, f *family, tr *harness.Trainer, run *metrics.Run, r RunResult, o RunOptions) (RunResult, error) {
-	c := f.cfg
-	interruptOn(ctx, tr.Policy, tr.Ref, tr.Critic)
-	sum, err := tr.Run(ctx)
-	if err != nil {
-		sum.Status, sum.Error = metrics.StatusFailed, err.Error()
-		if errors.Is(err, context.Canceled) {
-			sum.Status = metrics.StatusInterrupted // stopped on request, resumable
-			sum.Steps, _ = run.Metrics.LastStep()
-		}
-		run.Finish(sum)
-		return r, err
-	}
-	r.Initial, r.Final = firstAndLastEval(r.Dir)
-	sum.Figures = metrics.Data{}
-	for k, v := range r.Final {
-		sum.Figures[metrics.EvalMetric(k)] = v
-	}
-	if f.name == bfcl.GeneratedSuiteName && c.Reference && hasBFCLData(o.DataDir) {
-		ref, err := evaluateReference(ctx, c, tr, o.DataDir)
-		if err != nil {
-			return r, err
-		}
-		for k, v := range ref.Aggregates {
-			sum.Figures[metrics.EvalMetric(SplitReference+"/"+k)] = v
-		}
-		logf(o.Log, "%s seed %d: reference split %s", r.Algorithm, r.Seed, formatAggregates(ref.Aggregates))
-	}
-	r.Summary = sum
-	return r, run.Finish(sum)
-}
-
-func hasBFCLData(dataDir string) bool {
-	if dataDir == "" {
-		return false
-	}
-	_, err := os.Stat(filepath.Join(dataDir, "bfcl_v4", "splits.json"))
-	return err == nil
-}
-
-// evaluateReference runs the trained policy on the BFCL reference test
-// split with the suite's limits.
-func evaluateReference(ctx context.Context, c SuiteConfig, tr *harness.Trainer, dataDir string) (metrics.Eval, error) {
-	suite, tasks, err := referenceTasks(dataDir)
-	if err != nil {
-		return metrics.Eval{}, err
-	}
-	roller := *tr.Roller
-	roller.Suite = suite
-	return harness.Evaluate(ctx, &roller, harness.Sampling{Temperature: c.RL.EvalTemperature}, tasks,
-		c.RL.EvalSamples, 0xe7a1)
-}
-
-func formatAggregates(d metrics.Data) string {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %.3f", k, d[k])
-	}
-	return strings.Join(parts, ", ")
+	x := &runner{f: f, ws: ws, o: o}
+	return x.train(ctx, algo, seed, resume)
 }
 
 // Evaluation splits of EvaluatePolicy besides the generated train and test.
@@ -205,15 +71,15 @@ type PolicySource struct {
 // policy opens the source as a generator with its chat codec.
 func (s PolicySource) policy(o RunOptions) (harness.Generator, harness.Codec, error) {
 	if s.Remote == nil {
-		be, err := o.backend()
+		mf, err := o.models()
 		if err != nil {
 			return nil, nil, err
 		}
-		pol, err := LoadPolicy(s.ModelDir, be)
+		m, tok, err := mf.LoadDir(s.ModelDir, transformer.Options{})
 		if err != nil {
 			return nil, nil, err
 		}
-		return pol, harness.ChatCodec{Tok: pol.Tok}, nil
+		return &harness.NativePolicy{Model: m, Tok: tok}, harness.ChatCodec{Tok: tok}, nil
 	}
 	if s.Tokenizer == "" {
 		return nil, nil, fmt.Errorf("a remote policy in token mode needs the served model's tokenizer.json (--tokenizer)")

@@ -15,8 +15,8 @@ import (
 
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/env"
-	"github.com/seeupo/seeupo/kernels"
 	"github.com/seeupo/seeupo/policy"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -106,7 +106,7 @@ func (f *family) warmStartSamples(ctx context.Context, cfg transformer.Config) (
 
 // trainWarmStart fine-tunes a fresh model on the family's demonstrations
 // (warmStartSamples) and saves it with the tokenizer in dir.
-func trainWarmStart(ctx context.Context, f *family, be kernels.Backend, dir string, log io.Writer) (*WarmStart, error) {
+func trainWarmStart(ctx context.Context, f *family, mf *models.Factory, dir string, log io.Writer) (*WarmStart, error) {
 	began := time.Now()
 	c := f.cfg
 	cfg, err := c.modelConfig()
@@ -117,7 +117,7 @@ func trainWarmStart(ctx context.Context, f *family, be kernels.Backend, dir stri
 	if err != nil {
 		return nil, err
 	}
-	m, err := transformer.New(cfg, be, uint64(c.Tasks.Seed), transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens})
+	m, err := mf.New(cfg, uint64(c.Tasks.Seed), transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens})
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func loadWarmStart(f *family, dir string) (ws *WarmStart, damage string) {
 	if reason := checkWarmStartFiles(dir, st.Files); reason != "" {
 		return nil, reason
 	}
-	tok, err := tokenizer.Load(filepath.Join(dir, harness.TokenizerFile))
+	tok, err := models.LoadTokenizer(dir)
 	if err != nil {
 		return nil, err.Error()
 	}
@@ -247,7 +247,7 @@ func checkWarmStartFiles(dir string, want map[string]string) string {
 
 // prepareWarmStart reuses the family's saved warm start or trains it; a
 // damaged one is trained again, and the log says why.
-func prepareWarmStart(ctx context.Context, f *family, be kernels.Backend, out string, log io.Writer) (*WarmStart, error) {
+func prepareWarmStart(ctx context.Context, f *family, mf *models.Factory, out string, log io.Writer) (*WarmStart, error) {
 	dir := f.warmStartDir(out)
 	ws, damage := loadWarmStart(f, dir)
 	if ws != nil {
@@ -260,7 +260,7 @@ func prepareWarmStart(ctx context.Context, f *family, be kernels.Backend, out st
 	if err := os.Remove(filepath.Join(dir, warmStartStampFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	ws, err := trainWarmStart(ctx, f, be, dir, log)
+	ws, err := trainWarmStart(ctx, f, mf, dir, log)
 	if err != nil {
 		return nil, fmt.Errorf("warm start (%s): %w", f.name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/seeupo/seeupo/harness/env"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -67,7 +68,7 @@ func (p *NativePolicy) SaveWeights(dir string) error {
 }
 
 // TokenizerFile is the tokenizer's file name in model directories.
-const TokenizerFile = "tokenizer.json"
+const TokenizerFile = models.TokenizerFile
 
 // ChatCodec renders messages with the tokenizer's ChatML template.
 type ChatCodec struct {
