@@ -138,7 +138,7 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		t.Errorf("appworld warm start: %v", err)
 	}
 
-	nativeEval, err := EvaluatePolicy(context.Background(), c, AppWorldFamilyName, aw.WarmStart.Dir, "test", "", 2,
+	nativeEval, err := EvaluatePolicy(context.Background(), c, aw.WarmStart.Dir, EvalSpec{Family: AppWorldFamilyName, Split: "test", Samples: 2},
 		RunOptions{Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		urls = append(urls, ts.URL)
 	}
 	c.AppWorld.Mode = AppWorldAuto // remote because urls are configured
-	remoteEval, err := EvaluatePolicy(context.Background(), c, AppWorldFamilyName, aw.WarmStart.Dir, "test", "", 2,
+	remoteEval, err := EvaluatePolicy(context.Background(), c, aw.WarmStart.Dir, EvalSpec{Family: AppWorldFamilyName, Split: "test", Samples: 2},
 		RunOptions{Models: models.CPU(1), AppWorld: map[string]string{"urls": strings.Join(urls, ",")}})
 	if err != nil {
 		t.Fatal(err)

@@ -93,20 +93,21 @@ type chatSettings struct {
 // eval.jsonl, the conversations under trajectories/ and summary.json
 // (the evaluation's figures, chat/... figures and remote/... usage), so
 // that seeupo report shows the model beside trained runs.
-func EvaluateChat(ctx context.Context, c SuiteConfig, familyName string, src ChatSource, split, dataDir string, samples int, o RunOptions) (ChatResult, error) {
+func EvaluateChat(ctx context.Context, c SuiteConfig, src ChatSource, spec EvalSpec, o RunOptions) (ChatResult, error) {
+	split, samples := spec.Split, spec.Samples
 	if src.Client == nil {
 		return ChatResult{}, errors.New("chat evaluation: no client")
 	}
 	if src.MaxTurns > 0 {
 		c.RL.MaxTurns, c.AppWorld.RL.MaxTurns = src.MaxTurns, src.MaxTurns
 	}
-	f, err := openFamily(c, familyName, o)
+	f, err := openFamily(c, spec.Family, o)
 	if err != nil {
 		return ChatResult{}, err
 	}
 	defer f.Close()
 	c = f.cfg
-	suite, tasks, err := chatTasks(f, split, dataDir)
+	suite, tasks, err := chatTasks(f, split, o.DataDir)
 	if err != nil {
 		return ChatResult{}, err
 	}

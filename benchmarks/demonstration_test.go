@@ -58,7 +58,11 @@ func TestWarmStartSamplesUnchanged(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, samples, demos, err := f.warmStartSamples(context.Background(), cfg)
+				demos, err := f.demonstrations()
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, samples, err := harness.DemonstrationData(context.Background(), f.demoSuite, demos, cfg.VocabSize)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -72,7 +76,7 @@ func TestWarmStartSamplesUnchanged(t *testing.T) {
 				want := warmStartSampleDigests[key]
 				if got := hex.EncodeToString(h.Sum(nil)); got != want.digest || len(samples) != want.n {
 					t.Errorf("%s: %d demonstrations, %d samples with digest %s; want %d samples with digest %s",
-						key, demos, len(samples), got, want.n, want.digest)
+						key, len(demos), len(samples), got, want.n, want.digest)
 				}
 			})
 		}

@@ -122,7 +122,7 @@ func runFamily(ctx context.Context, f *family, o RunOptions, fr *FamilyResult) e
 	c := f.cfg
 	logf(o.Log, "suite %s: %s", c.Name, f.describe)
 	var err error
-	if fr.WarmStart, err = prepareWarmStart(ctx, f, o.Models, o.Out, o.Log); err != nil {
+	if fr.WarmStart, err = prepareWarmStart(ctx, f, o); err != nil {
 		return err
 	}
 	// Every run starts from the warm start and is evaluated with the same

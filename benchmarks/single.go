@@ -16,32 +16,51 @@ import (
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
-// TrainOne trains one algorithm with one seed on a task family of a suite
-// (bfcl_gen, or appworld when the suite enables it; "" is bfcl_gen); the
-// family's warm start is reused or made first. With resume, it continues
-// the run from its last checkpoint: the same random numbers, the same
-// metrics and weights as a run that was never stopped.
-func TrainOne(ctx context.Context, c SuiteConfig, familyName, algo string, seed int, resume bool, o RunOptions) (RunResult, error) {
+// TrainSpec names one run of a suite.
+type TrainSpec struct {
+	// Family is the task family: bfcl_gen, or appworld when the suite
+	// enables it ("": bfcl_gen).
+	Family    string
+	Algorithm string
+	Seed      int
+	// Resume continues the run from its last checkpoint (and starts it
+	// when there is none).
+	Resume bool
+}
+
+// EvalSpec names what an evaluation samples: a split of a task family of
+// the suite (see Evaluate) and the samples per task (k).
+type EvalSpec struct {
+	Family  string // as TrainSpec's
+	Split   string
+	Samples int
+}
+
+// TrainOne trains one algorithm with one seed on a task family of a
+// suite; the family's warm start is reused or made first. With Resume, it
+// continues the run from its last checkpoint: the same random numbers, the
+// same metrics and weights as a run that was never stopped.
+func TrainOne(ctx context.Context, c SuiteConfig, spec TrainSpec, o RunOptions) (RunResult, error) {
 	if err := c.Validate(); err != nil {
 		return RunResult{}, err
 	}
-	if _, err := algorithms.Lookup(algo); err != nil {
+	if _, err := algorithms.Lookup(spec.Algorithm); err != nil {
 		return RunResult{}, fmt.Errorf("--algo: %w", err)
 	}
 	if _, err := o.models(); err != nil {
 		return RunResult{}, err
 	}
-	f, err := openFamily(c, familyName, o)
+	f, err := openFamily(c, spec.Family, o)
 	if err != nil {
 		return RunResult{}, err
 	}
 	defer f.Close()
-	ws, err := prepareWarmStart(ctx, f, o.Models, o.Out, o.Log)
+	ws, err := prepareWarmStart(ctx, f, o)
 	if err != nil {
 		return RunResult{}, err
 	}
 	x := &runner{f: f, ws: ws, o: o}
-	return x.train(ctx, algo, seed, resume)
+	return x.train(ctx, spec.Algorithm, spec.Seed, spec.Resume)
 }
 
 // Evaluation splits of EvaluatePolicy besides the generated train and test.
@@ -53,8 +72,8 @@ const SplitReference = "reference"
 // reference test split (multi_turn_base_100…199, which needs the BFCL data
 // in dataDir); AppWorld's own splits (dev, test_normal, test_challenge)
 // name themselves.
-func EvaluatePolicy(ctx context.Context, c SuiteConfig, familyName, modelDir, split, dataDir string, samples int, o RunOptions) (metrics.Eval, error) {
-	return Evaluate(ctx, c, familyName, PolicySource{ModelDir: modelDir}, split, dataDir, samples, o)
+func EvaluatePolicy(ctx context.Context, c SuiteConfig, modelDir string, spec EvalSpec, o RunOptions) (metrics.Eval, error) {
+	return Evaluate(ctx, c, PolicySource{ModelDir: modelDir}, spec, o)
 }
 
 // PolicySource is the policy an evaluation samples from: a model directory
@@ -94,17 +113,18 @@ func (s PolicySource) policy(o RunOptions) (harness.Generator, harness.Codec, er
 // Evaluate evaluates a policy source on a split of a task family of the
 // suite, as EvaluatePolicy does: with the same seeds, a server over the
 // same weights gives the same samples as the model in process.
-func Evaluate(ctx context.Context, c SuiteConfig, familyName string, src PolicySource, split, dataDir string, samples int, o RunOptions) (metrics.Eval, error) {
+func Evaluate(ctx context.Context, c SuiteConfig, src PolicySource, spec EvalSpec, o RunOptions) (metrics.Eval, error) {
 	var suite env.Suite
 	var tasks []env.Task
-	f, err := openFamily(c, familyName, o)
+	split := spec.Split
+	f, err := openFamily(c, spec.Family, o)
 	if err != nil {
 		return metrics.Eval{}, err
 	}
 	defer f.Close()
 	c = f.cfg
 	if split == SplitReference && f.name == bfcl.GeneratedSuiteName {
-		if suite, tasks, err = referenceTasks(dataDir); err != nil {
+		if suite, tasks, err = referenceTasks(o.DataDir); err != nil {
 			return metrics.Eval{}, err
 		}
 	} else {
@@ -126,7 +146,7 @@ func Evaluate(ctx context.Context, c SuiteConfig, familyName string, src PolicyS
 	roller := &harness.Roller{Suite: suite, Policy: pol, Codec: codec,
 		Limits:  harness.Limits{MaxTurns: c.RL.MaxTurns, MaxTokensPerTurn: c.RL.MaxTokensPerTurn, MaxContext: c.RL.MaxContext},
 		Rewards: harness.DefaultRewards()}
-	ev, err := harness.Evaluate(ctx, roller, harness.Sampling{Temperature: c.RL.EvalTemperature}, tasks, samples, 0xe7a1)
+	ev, err := harness.Evaluate(ctx, roller, harness.Sampling{Temperature: c.RL.EvalTemperature}, tasks, spec.Samples, 0xe7a1)
 	ev.Split = split
 	return ev, err
 }

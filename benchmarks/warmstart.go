@@ -17,7 +17,6 @@ import (
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/policy"
 	"github.com/seeupo/seeupo/policy/models"
-	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
@@ -83,29 +82,9 @@ func (c SuiteConfig) modelConfig() (transformer.Config, error) {
 	return cfg, cfg.Validate()
 }
 
-// warmStartSamples plays the family's demonstrations through its
-// environment, trains the tokenizer on their text, and renders them as
-// the agent loop would (harness.DemonstrationSamples): the fine-tune's
-// samples. It returns the number of demonstrations too.
-func (f *family) warmStartSamples(ctx context.Context, cfg transformer.Config) (*tokenizer.Tokenizer, []policy.Sample, int, error) {
-	demos, err := f.demonstrations()
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	played, err := harness.PlayDemonstrations(ctx, f.demoSuite, demos)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	tok, err := tokenizer.Train(harness.Corpus(played), cfg.VocabSize, nil)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	samples, err := harness.DemonstrationSamples(ctx, f.demoSuite, harness.ChatCodec{Tok: tok}, demos)
-	return tok, samples, len(demos), err
-}
-
 // trainWarmStart fine-tunes a fresh model on the family's demonstrations
-// (warmStartSamples) and saves it with the tokenizer in dir.
+// with the suite's model and warm-start settings (harness.WarmStart), and
+// saves it with the tokenizer in dir.
 func trainWarmStart(ctx context.Context, f *family, mf *models.Factory, dir string, log io.Writer) (*WarmStart, error) {
 	began := time.Now()
 	c := f.cfg
@@ -113,28 +92,23 @@ func trainWarmStart(ctx context.Context, f *family, mf *models.Factory, dir stri
 	if err != nil {
 		return nil, err
 	}
-	tok, samples, demos, err := f.warmStartSamples(ctx, cfg)
+	demos, err := f.demonstrations()
 	if err != nil {
 		return nil, err
 	}
-	m, err := mf.New(cfg, uint64(c.Tasks.Seed), transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens})
+	w := harness.WarmStart{Suite: f.demoSuite, Demos: demos, Models: mf, Config: cfg,
+		Options: transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens}, Seed: uint64(c.Tasks.Seed),
+		Tuning: harness.FineTuning{Steps: c.WarmStart.Steps, Batch: c.WarmStart.Batch, Optim: optim(c.WarmStart.LR),
+			Seed: uint64(c.Tasks.Seed), Name: "warm start", Log: log},
+		Ready: func(samples []policy.Sample, m *transformer.Model) {
+			logf(log, "warm start (%s): %d demonstrations (%d samples), %d parameters; %s",
+				f.name, len(demos), len(samples), m.NumParams(), sampleLengths(samples, c.RL))
+		}}
+	res, err := w.Train(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	logf(log, "warm start (%s): %d demonstrations (%d samples), %d parameters; %s",
-		f.name, demos, len(samples), m.NumParams(), sampleLengths(samples, c.RL))
-	loss, err := harness.FineTune(ctx, m, samples, harness.FineTuning{Steps: c.WarmStart.Steps,
-		Batch: c.WarmStart.Batch, Optim: optim(c.WarmStart.LR), Seed: uint64(c.Tasks.Seed), Name: "warm start", Log: log})
-	if err != nil {
-		return nil, err
-	}
-	if err := m.Save(dir, safetensors.F32); err != nil {
-		return nil, err
-	}
-	if err := tok.Save(filepath.Join(dir, harness.TokenizerFile)); err != nil {
-		return nil, err
-	}
-	ws := &WarmStart{Dir: dir, Tokenizer: tok, Config: cfg, Samples: len(samples), FinalLoss: loss,
+	ws := &WarmStart{Dir: dir, Tokenizer: res.Tokenizer, Config: cfg, Samples: res.Samples, FinalLoss: res.FinalLoss,
 		Seconds: time.Since(began).Seconds()}
 	return ws, ws.writeStamp(f)
 }
@@ -247,8 +221,8 @@ func checkWarmStartFiles(dir string, want map[string]string) string {
 
 // prepareWarmStart reuses the family's saved warm start or trains it; a
 // damaged one is trained again, and the log says why.
-func prepareWarmStart(ctx context.Context, f *family, mf *models.Factory, out string, log io.Writer) (*WarmStart, error) {
-	dir := f.warmStartDir(out)
+func prepareWarmStart(ctx context.Context, f *family, o RunOptions) (*WarmStart, error) {
+	dir, log := f.warmStartDir(o.Out), o.Log
 	ws, damage := loadWarmStart(f, dir)
 	if ws != nil {
 		logf(log, "warm start (%s): reusing %s (final loss %.4f, files verified)", f.name, dir, ws.FinalLoss)
@@ -260,7 +234,7 @@ func prepareWarmStart(ctx context.Context, f *family, mf *models.Factory, out st
 	if err := os.Remove(filepath.Join(dir, warmStartStampFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	ws, err := trainWarmStart(ctx, f, mf, dir, log)
+	ws, err := trainWarmStart(ctx, f, o.Models, dir, log)
 	if err != nil {
 		return nil, fmt.Errorf("warm start (%s): %w", f.name, err)
 	}

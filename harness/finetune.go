@@ -10,6 +10,8 @@ import (
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/progress"
 	"github.com/seeupo/seeupo/policy"
+	"github.com/seeupo/seeupo/policy/models"
+	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
@@ -226,4 +228,67 @@ func FineTune(ctx context.Context, m Supervised, samples []policy.Sample, ft Fin
 		fmt.Fprintf(ft.Log, "%s: final loss %.4f\n", ft.Name, loss)
 	}
 	return loss, nil
+}
+
+// DemonstrationData is what a warm start learns from: the demonstrations
+// played through suite (PlayDemonstrations), a tokenizer of vocab tokens
+// trained on their text (Corpus), and their samples rendered with it
+// (DemonstrationSamples).
+func DemonstrationData(ctx context.Context, suite env.Suite, demos []Demonstration, vocab int) (*tokenizer.Tokenizer, []policy.Sample, error) {
+	played, err := PlayDemonstrations(ctx, suite, demos)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := tokenizer.Train(Corpus(played), vocab, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	samples, err := DemonstrationSamples(ctx, suite, ChatCodec{Tok: tok}, demos)
+	return tok, samples, err
+}
+
+// WarmStart is a supervised start for RL: a fresh model, fine-tuned on
+// demonstrations, saved with its tokenizer as a model directory.
+type WarmStart struct {
+	Suite env.Suite // where the demonstrations are played
+	Demos []Demonstration
+	// Models builds the model: Config with Options, its weights drawn
+	// from Seed; the tokenizer has Config.VocabSize tokens.
+	Models  *models.Factory
+	Config  transformer.Config
+	Options transformer.Options
+	Seed    uint64
+	Tuning  FineTuning
+	// Ready, when set, is called with the samples and the fresh model
+	// before the fine-tune starts (a log line).
+	Ready func(samples []policy.Sample, m *transformer.Model)
+}
+
+// WarmStartResult is a trained warm start.
+type WarmStartResult struct {
+	Tokenizer *tokenizer.Tokenizer
+	Samples   int
+	FinalLoss float64
+}
+
+// Train makes the warm start and saves it in dir (NativePolicy.SaveWeights:
+// config, float32 weights, tokenizer).
+func (w WarmStart) Train(ctx context.Context, dir string) (WarmStartResult, error) {
+	tok, samples, err := DemonstrationData(ctx, w.Suite, w.Demos, w.Config.VocabSize)
+	if err != nil {
+		return WarmStartResult{}, err
+	}
+	m, err := w.Models.New(w.Config, w.Seed, w.Options)
+	if err != nil {
+		return WarmStartResult{}, err
+	}
+	if w.Ready != nil {
+		w.Ready(samples, m)
+	}
+	loss, err := FineTune(ctx, m, samples, w.Tuning)
+	if err != nil {
+		return WarmStartResult{}, err
+	}
+	res := WarmStartResult{Tokenizer: tok, Samples: len(samples), FinalLoss: loss}
+	return res, (&NativePolicy{Model: m, Tok: tok}).SaveWeights(dir)
 }

@@ -235,3 +235,45 @@ func TestDemonstrationsOfDifferentLengths(t *testing.T) {
 		t.Errorf("%d samples, want 1 + 2", len(samples))
 	}
 }
+
+// TestWarmStartSavesAModelDirectory: the warm start's directory loads
+// back as a model with the tokenizer it trained, and the model is the
+// fine-tuned one (its loss on the samples is the fine-tune's last).
+func TestWarmStartSavesAModelDirectory(t *testing.T) {
+	cfg, err := transformer.Preset("tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize = 300
+	var ready int
+	w := WarmStart{Suite: countSuite{steps: 2}, Demos: countDemos(3, "ok", "ok"), Models: models.CPU(1), Config: cfg, Seed: 4,
+		Tuning: FineTuning{Steps: 3, Batch: 6, Optim: policy.Optim{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}},
+		Ready:  func(samples []policy.Sample, _ *transformer.Model) { ready = len(samples) }}
+	dir := t.TempDir()
+	res, err := w.Train(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Samples != 6 || ready != 6 {
+		t.Errorf("%d samples, %d before the fine-tune; want 6 (3 demonstrations × 2 turns)", res.Samples, ready)
+	}
+	m, tok, err := models.CPU(1).LoadDir(dir, transformer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.VocabSize() != res.Tokenizer.VocabSize() || m.Config().VocabSize != cfg.VocabSize {
+		t.Errorf("loaded a %d-token tokenizer and a %d-token model; trained %d and %d",
+			tok.VocabSize(), m.Config().VocabSize, res.Tokenizer.VocabSize(), cfg.VocabSize)
+	}
+	samples, err := DemonstrationSamples(context.Background(), countSuite{steps: 2}, ChatCodec{Tok: tok}, w.Demos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := m.Score(samples, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loss, _, _, _ := transformer.MeanNLL(sc); loss >= res.FinalLoss {
+		t.Errorf("the saved model's loss %.4f is not below the last step's %.4f (taken before that step's update)", loss, res.FinalLoss)
+	}
+}
