@@ -84,41 +84,34 @@ func TestDemonstrationSamplesLayOutContextsAsTheAgentLoop(t *testing.T) {
 	}
 }
 
+// TestDemonstrationsThatDoNotFit: both the play (for the corpus) and the
+// teacher-forced rollout (for the samples) refuse a demonstration that
+// fails or that the environment cuts short, naming why.
 func TestDemonstrationsThatDoNotFit(t *testing.T) {
 	codec := testCodec(t)
 	cases := []struct {
-		name    string
-		steps   int
-		demos   []Demonstration
-		wantErr string
+		name          string
+		steps         int
+		demos         []Demonstration
+		play, samples string // the errors' gist ("": not a case for it)
 	}{
-		{"fails", 2, countDemos(1, "ok", "no"), "does not succeed"},
-		{"too long", 1, countDemos(1, "ok", "ok"), "after 1 of its demonstration's 2 replies"},
-		{"no replies", 1, countDemos(1), "has no replies"},
-		{"environment error", 1, []Demonstration{{Task: env.Task{ID: "bad"}, Replies: []string{"ok"}}}, "backend crashed"},
+		{"fails", 2, countDemos(1, "ok", "no"), "does not succeed", "does not succeed"},
+		{"too long", 1, countDemos(1, "ok", "ok"), "after 1 of its 2 replies", "after 1 of its demonstration's 2 replies"},
+		{"no replies", 1, countDemos(1), "", "has no replies"},
+		{"environment error", 1, []Demonstration{{Task: env.Task{ID: "bad"}, Replies: []string{"ok"}}}, "backend crashed", "backend crashed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := DemonstrationSamples(context.Background(), countSuite{steps: c.steps}, codec, c.demos)
-			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-				t.Errorf("DemonstrationSamples: error %v, want one saying %q", err, c.wantErr)
-			}
-		})
-	}
-	for _, c := range []struct {
-		name    string
-		steps   int
-		demos   []Demonstration
-		wantErr string
-	}{
-		{"fails", 2, countDemos(1, "ok", "no"), "does not succeed"},
-		{"too long", 1, countDemos(1, "ok", "ok"), "after 1 of its 2 replies"},
-		{"environment error", 1, []Demonstration{{Task: env.Task{ID: "bad"}, Replies: []string{"ok"}}}, "backend crashed"},
-	} {
-		t.Run("play "+c.name, func(t *testing.T) {
-			_, err := PlayDemonstrations(context.Background(), countSuite{steps: c.steps}, c.demos)
-			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-				t.Errorf("PlayDemonstrations: error %v, want one saying %q", err, c.wantErr)
+			suite := countSuite{steps: c.steps}
+			_, samplesErr := DemonstrationSamples(context.Background(), suite, codec, c.demos)
+			_, playErr := PlayDemonstrations(context.Background(), suite, c.demos)
+			for _, e := range []struct {
+				what, want string
+				err        error
+			}{{"DemonstrationSamples", c.samples, samplesErr}, {"PlayDemonstrations", c.play, playErr}} {
+				if e.want != "" && (e.err == nil || !strings.Contains(e.err.Error(), e.want)) {
+					t.Errorf("%s: error %v, want one saying %q", e.what, e.err, e.want)
+				}
 			}
 		})
 	}
