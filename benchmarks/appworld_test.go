@@ -12,6 +12,7 @@ import (
 	"github.com/seeupo/seeupo/appworld/native"
 	"github.com/seeupo/seeupo/appworld/protocol"
 	"github.com/seeupo/seeupo/harness/metrics"
+	"github.com/seeupo/seeupo/policy/models"
 )
 
 // microAppWorld is the micro suite with its AppWorld family on, shrunk
@@ -106,7 +107,7 @@ func TestAppWorldFamilySettingsErrors(t *testing.T) {
 func TestAppWorldFamilyEndToEnd(t *testing.T) {
 	c := microAppWorld(t)
 	out := t.TempDir()
-	res, err := RunSuite(context.Background(), c, RunOptions{Out: out, Threads: 1})
+	res, err := RunSuite(context.Background(), c, RunOptions{Out: out, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,8 +138,8 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		t.Errorf("appworld warm start: %v", err)
 	}
 
-	nativeEval, err := EvaluatePolicy(context.Background(), c, AppWorldFamilyName, aw.WarmStart.Dir, "test", "", 2,
-		RunOptions{Threads: 1})
+	nativeEval, err := EvaluatePolicy(context.Background(), c, aw.WarmStart.Dir, EvalSpec{Family: AppWorldFamilyName, Split: "test", Samples: 2},
+		RunOptions{Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,8 +151,8 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		urls = append(urls, ts.URL)
 	}
 	c.AppWorld.Mode = AppWorldAuto // remote because urls are configured
-	remoteEval, err := EvaluatePolicy(context.Background(), c, AppWorldFamilyName, aw.WarmStart.Dir, "test", "", 2,
-		RunOptions{Threads: 1, AppWorld: map[string]string{"urls": strings.Join(urls, ",")}})
+	remoteEval, err := EvaluatePolicy(context.Background(), c, aw.WarmStart.Dir, EvalSpec{Family: AppWorldFamilyName, Split: "test", Samples: 2},
+		RunOptions{Models: models.CPU(1), AppWorld: map[string]string{"urls": strings.Join(urls, ",")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,20 +93,21 @@ type chatSettings struct {
 // eval.jsonl, the conversations under trajectories/ and summary.json
 // (the evaluation's figures, chat/... figures and remote/... usage), so
 // that seeupo report shows the model beside trained runs.
-func EvaluateChat(ctx context.Context, c SuiteConfig, familyName string, src ChatSource, split, dataDir string, samples int, o RunOptions) (ChatResult, error) {
+func EvaluateChat(ctx context.Context, c SuiteConfig, src ChatSource, spec EvalSpec, o RunOptions) (ChatResult, error) {
+	split, samples := spec.Split, spec.Samples
 	if src.Client == nil {
 		return ChatResult{}, errors.New("chat evaluation: no client")
 	}
 	if src.MaxTurns > 0 {
 		c.RL.MaxTurns, c.AppWorld.RL.MaxTurns = src.MaxTurns, src.MaxTurns
 	}
-	f, err := openFamily(c, familyName, o)
+	f, err := openFamily(c, spec.Family, o)
 	if err != nil {
 		return ChatResult{}, err
 	}
 	defer f.Close()
 	c = f.cfg
-	suite, tasks, err := chatTasks(f, split, dataDir)
+	suite, tasks, err := chatTasks(f, split, o.DataDir)
 	if err != nil {
 		return ChatResult{}, err
 	}
@@ -153,7 +154,8 @@ func EvaluateChat(ctx context.Context, c SuiteConfig, familyName string, src Cha
 		Model: src.Client.Model(), ToolFormat: src.ToolFormat, StripThink: opts.StripThink,
 		ParseToolCallTags: opts.ParseToolCallTags, SystemPrompt: opts.SystemPrompt, NoSystem: opts.NoSystem,
 		Temperature: opts.Temperature, MaxTokens: opts.MaxTokens, Seed: src.Seed}
-	return res, writeChatRun(o, id, c, settings, res, trajs, time.Since(start))
+	rec := chatRecord{id: id, suite: c, settings: settings, res: res, trajs: trajs, wall: time.Since(start)}
+	return res, rec.write(o)
 }
 
 // chatTasks are the split's tasks and the suite they run in. The BFCL
@@ -178,18 +180,29 @@ func mixSeeds(a, b uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// writeChatRun writes the evaluation's run directory.
-func writeChatRun(o RunOptions, id metrics.ID, c SuiteConfig, s chatSettings, res ChatResult, trajs []harness.ChatTrajectory, wall time.Duration) error {
+// chatRecord is what a chat evaluation's run directory holds.
+type chatRecord struct {
+	id       metrics.ID
+	suite    SuiteConfig
+	settings chatSettings
+	res      ChatResult
+	trajs    []harness.ChatTrajectory
+	wall     time.Duration
+}
+
+// write writes the evaluation's run directory under o.Out.
+func (r chatRecord) write(o RunOptions) error {
+	s, res := r.settings, r.res
 	cfgYAML, err := yaml.Marshal(struct {
 		Suite SuiteConfig  `yaml:"suite"`
 		Chat  chatSettings `yaml:"chat_eval"`
-	}{c, s})
+	}{r.suite, s})
 	if err != nil {
 		return err
 	}
 	meta := metrics.Meta{Versions: o.Versions, Command: os.Args, Extra: map[string]string{"policy": "openai", "mode": "chat",
 		"base_url": s.BaseURL, "model": s.Model, "tool_format": s.ToolFormat, "split": s.Split}}
-	run, err := metrics.OpenRun(o.Out, id, meta)
+	run, err := metrics.OpenRun(o.Out, r.id, meta)
 	if err != nil {
 		return err
 	}
@@ -201,11 +214,11 @@ func writeChatRun(o RunOptions, id metrics.ID, c SuiteConfig, s chatSettings, re
 		run.Close()
 		return err
 	}
-	if err := writeChatTrajectories(run, trajs); err != nil {
+	if err := writeChatTrajectories(run, r.trajs); err != nil {
 		run.Close()
 		return err
 	}
-	sum := metrics.Summary{WallClockS: wall.Seconds(), Tokens: int64(res.Usage.PromptTokens + res.Usage.CompletionTokens),
+	sum := metrics.Summary{WallClockS: r.wall.Seconds(), Tokens: int64(res.Usage.PromptTokens + res.Usage.CompletionTokens),
 		Figures: metrics.Data{}}
 	for k, v := range res.Eval.Aggregates {
 		sum.Figures[metrics.EvalMetric(k)] = v

@@ -13,6 +13,7 @@ import (
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/internal/testdata"
+	"github.com/seeupo/seeupo/policy/models"
 )
 
 func TestPresetsLoad(t *testing.T) {
@@ -72,7 +73,7 @@ func microSuite(t *testing.T) SuiteConfig {
 func TestRunSuiteEndToEnd(t *testing.T) {
 	c := microSuite(t)
 	out := t.TempDir()
-	res, err := RunSuite(context.Background(), c, RunOptions{Out: out, Threads: 1})
+	res, err := RunSuite(context.Background(), c, RunOptions{Out: out, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestRunSuiteEndToEnd(t *testing.T) {
 	if a, b := first(fam.Runs[0].Dir), first(fam.Runs[1].Dir); !reflect.DeepEqual(a, b) {
 		t.Errorf("initial evaluations differ:\n%+v\n%+v", a, b)
 	}
-	single, err := TrainOne(context.Background(), c, "", "seeupo", 1, false, RunOptions{Out: t.TempDir(), Threads: 1})
+	single, err := TrainOne(context.Background(), c, TrainSpec{Algorithm: "seeupo", Seed: 1}, RunOptions{Out: t.TempDir(), Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestRunSuiteEndToEnd(t *testing.T) {
 		t.Errorf("ppo keeps its critic: %v", err)
 	}
 	// A second invocation keeps the completed runs.
-	again, err := RunSuite(context.Background(), c, RunOptions{Out: out, Threads: 1})
+	again, err := RunSuite(context.Background(), c, RunOptions{Out: out, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestTrainOneResumesExactly(t *testing.T) {
 	// --resume with nothing to resume starts the run, as a scheduler
 	// restarting a job with the same flags expects.
 	var log strings.Builder
-	full, err := TrainOne(context.Background(), c, "", "grpo", 1, true, RunOptions{Out: t.TempDir(), Threads: 1, Log: &log})
+	full, err := TrainOne(context.Background(), c, TrainSpec{Algorithm: "grpo", Seed: 1, Resume: true}, RunOptions{Out: t.TempDir(), Models: models.CPU(1), Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,12 +160,12 @@ func TestTrainOneResumesExactly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	// The progress bar reports step 1 after its checkpoint; step 2 is then
 	// cut short.
-	_, err = TrainOne(ctx, c, "", "grpo", 1, false, RunOptions{Out: out, Threads: 1,
+	_, err = TrainOne(ctx, c, TrainSpec{Algorithm: "grpo", Seed: 1}, RunOptions{Out: out, Models: models.CPU(1),
 		Log: &cancelOn{marker: "1/3", cancel: cancel}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	resumed, err := TrainOne(context.Background(), c, "", "grpo", 1, true, RunOptions{Out: out, Threads: 1})
+	resumed, err := TrainOne(context.Background(), c, TrainSpec{Algorithm: "grpo", Seed: 1, Resume: true}, RunOptions{Out: out, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestReferenceSplitEvaluatedWhenDataIsPresent(t *testing.T) {
 	data := filepath.Dir(testdata.Dir(t, "bfcl_v4"))
 	c := microSuite(t)
 	c.Algorithms, c.Reference = []string{"grpo"}, true
-	res, err := RunSuite(context.Background(), c, RunOptions{Out: t.TempDir(), DataDir: data, Threads: 1})
+	res, err := RunSuite(context.Background(), c, RunOptions{Out: t.TempDir(), DataDir: data, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,5 +243,29 @@ func TestRunSettingsPrecedence(t *testing.T) {
 		if !strings.Contains(string(cfgYAML), tc.cfgPart) || !strings.Contains(string(cfgYAML), "suite:") {
 			t.Errorf("%s: config.yaml lacks %q:\n%s", tc.name, tc.cfgPart, cfgYAML)
 		}
+	}
+}
+
+// TestRunsNeedAModelFactory: a suite, a single run or an evaluation of a
+// model directory without the factory the command opens from its device
+// is an error before any work; nothing is written.
+func TestRunsNeedAModelFactory(t *testing.T) {
+	c, err := LoadSuite("quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	o := RunOptions{Out: out}
+	ctx := context.Background()
+	_, suiteErr := RunSuite(ctx, c, o)
+	_, oneErr := TrainOne(ctx, c, TrainSpec{Algorithm: "grpo", Seed: 1}, o)
+	_, evalErr := EvaluatePolicy(ctx, c, out, EvalSpec{Split: "test", Samples: 1}, o)
+	for name, err := range map[string]error{"RunSuite": suiteErr, "TrainOne": oneErr, "EvaluatePolicy": evalErr} {
+		if err == nil || !strings.Contains(err.Error(), "RunOptions.Models is nil") {
+			t.Errorf("%s: error %v, want one naming RunOptions.Models", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("%d entries written to %s", len(entries), out)
 	}
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/harness/serve"
+	"github.com/seeupo/seeupo/policy/models"
 )
 
 // startServer serves a model directory until the test ends and returns its
 // API root.
 func startServer(t *testing.T, dir string) string {
 	t.Helper()
-	srv, err := serve.New(serve.Options{Checkpoint: dir, Threads: 1})
+	srv, err := serve.New(serve.Options{Checkpoint: dir, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +42,13 @@ func startServer(t *testing.T, dir string) string {
 func TestTrainOneResumesOnServers(t *testing.T) {
 	c := microSuite(t)
 	c.RL.Steps, c.RL.CheckpointEvery, c.RL.LR = 3, 1, 0.01
-	full, err := TrainOne(context.Background(), c, "", "grpo", 1, false, RunOptions{Out: t.TempDir(), Threads: 1})
+	full, err := TrainOne(context.Background(), c, TrainSpec{Algorithm: "grpo", Seed: 1}, RunOptions{Out: t.TempDir(), Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err = TrainOne(ctx, c, "", "grpo", 1, false, RunOptions{Out: out, Threads: 1,
+	_, err = TrainOne(ctx, c, TrainSpec{Algorithm: "grpo", Seed: 1}, RunOptions{Out: out, Models: models.CPU(1),
 		Log: &cancelOn{marker: "1/3", cancel: cancel}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
@@ -55,7 +56,7 @@ func TestTrainOneResumesOnServers(t *testing.T) {
 	warm := filepath.Join(out, c.Experiment, "warm-start")
 	urls := []string{startServer(t, warm), startServer(t, warm)}
 	weights := t.TempDir()
-	resumed, err := TrainOne(context.Background(), c, "", "grpo", 1, true, RunOptions{Out: out, Threads: 1,
+	resumed, err := TrainOne(context.Background(), c, TrainSpec{Algorithm: "grpo", Seed: 1, Resume: true}, RunOptions{Out: out, Models: models.CPU(1),
 		Servers: &harness.ServerOptions{URLs: urls}, WeightsDir: weights})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seeupo/seeupo/policy/models"
 )
 
 // TestSuiteRejectsOutOfRangeSettings loads suite files that change one
@@ -74,7 +76,7 @@ func TestRunSuiteRejectsBadSettingsBeforeWork(t *testing.T) {
 	c := microSuite(t)
 	c.RL.Steps = -1
 	out := t.TempDir()
-	if _, err := RunSuite(context.Background(), c, RunOptions{Out: out, Threads: 1}); err == nil ||
+	if _, err := RunSuite(context.Background(), c, RunOptions{Out: out, Models: models.CPU(1)}); err == nil ||
 		!strings.Contains(err.Error(), "rl.steps is -1; allowed: an integer in [0, 10000000]") {
 		t.Fatalf("RunSuite: %v", err)
 	}

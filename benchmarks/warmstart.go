@@ -9,110 +9,39 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/env"
-	"github.com/seeupo/seeupo/harness/progress"
-	"github.com/seeupo/seeupo/kernels"
 	"github.com/seeupo/seeupo/policy"
-	"github.com/seeupo/seeupo/policy/safetensors"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
-// transcript is one demonstration episode as text: the opening messages,
-// then each assistant reply with the messages that follow it.
-type transcript struct {
-	opening []env.Message
-	replies []string
-	after   [][]env.Message
-}
-
-// demonstrate plays the environment's demonstration of a task (the
-// family's demoSuite's) through a fresh environment, one reply per turn,
-// and requires the episode to succeed.
-func (f *family) demonstrate(ctx context.Context, task env.Task) (transcript, error) {
-	replies, err := env.DemonstrationOf(f.demoSuite, task, env.DemoOptions{Closing: closingReply})
-	if err != nil {
-		return transcript{}, err
-	}
-	if f.demoLimit > 0 && len(replies) > f.demoLimit {
-		return transcript{}, fmt.Errorf("%s task %s: its demonstration has %d replies, more than rl.max_turns %d",
-			f.name, task.ID, len(replies), f.demoLimit)
-	}
-	ev, err := f.demoSuite.NewEnv(ctx)
-	if err != nil {
-		return transcript{}, err
-	}
-	defer ev.Close()
-	var tr transcript
-	if tr.opening, err = ev.Reset(ctx, task); err != nil {
-		return tr, err
-	}
-	for _, reply := range replies {
-		res, err := ev.Step(ctx, reply)
+// demonstrations are the environment's demonstrations of the family's
+// warm-start tasks (the demoSuite's); one longer than demoLimit replies is
+// an error.
+func (f *family) demonstrations() ([]harness.Demonstration, error) {
+	out := make([]harness.Demonstration, 0, len(f.demos))
+	for _, task := range f.demos {
+		replies, err := env.DemonstrationOf(f.demoSuite, task, env.DemoOptions{Closing: closingReply})
 		if err != nil {
-			return tr, err
+			return nil, err
 		}
-		tr.replies = append(tr.replies, reply)
-		tr.after = append(tr.after, res.Messages)
+		if f.demoLimit > 0 && len(replies) > f.demoLimit {
+			return nil, fmt.Errorf("%s task %s: its demonstration has %d replies, more than rl.max_turns %d",
+				f.name, task.ID, len(replies), f.demoLimit)
+		}
+		out = append(out, harness.Demonstration{Task: task, Replies: replies})
 	}
-	res, err := ev.Evaluate(ctx)
-	if err != nil {
-		return tr, err
-	}
-	if !res.Success {
-		return tr, fmt.Errorf("%s: its demonstration does not succeed (%d of %d checks pass)", task.ID, res.Passed, res.Total)
-	}
-	return tr, nil
+	return out, nil
 }
 
 // closingReply ends a user turn of a demonstration: a reply without calls.
 const closingReply = "Done."
-
-// corpus is every text the tokenizer will see.
-func (t transcript) corpus() []string {
-	var out []string
-	for _, m := range t.opening {
-		out = append(out, m.Role+"\n"+m.Content)
-	}
-	for i, r := range t.replies {
-		out = append(out, "assistant\n"+r)
-		for _, m := range t.after[i] {
-			out = append(out, m.Role+"\n"+m.Content)
-		}
-	}
-	return out
-}
-
-// samples encodes the transcript exactly as the agent loop builds
-// contexts: each reply is a response (ending with the stop token) to the
-// whole history before it.
-func (t transcript) samples(codec harness.ChatCodec) ([]policy.Sample, error) {
-	end, ok := codec.Tok.SpecialID(tokenizer.IMEnd)
-	if !ok {
-		return nil, fmt.Errorf("tokenizer lacks %s", tokenizer.IMEnd)
-	}
-	var ctx []int
-	for _, m := range t.opening {
-		ctx = append(ctx, codec.Message(m)...)
-	}
-	var out []policy.Sample
-	for i, r := range t.replies {
-		ctx = append(ctx, codec.AssistantStart()...)
-		resp := append(codec.Tok.EncodePlain(r), end)
-		out = append(out, policy.Sample{Context: append([]int(nil), ctx...), Response: resp})
-		ctx = append(append(ctx, resp...), codec.AssistantEnd()...)
-		for _, m := range t.after[i] {
-			ctx = append(ctx, codec.Message(m)...)
-		}
-	}
-	return out, nil
-}
 
 // WarmStart is the shared starting point of every algorithm of a suite:
 // the tokenizer and the fine-tuned model, saved in Dir.
@@ -153,58 +82,33 @@ func (c SuiteConfig) modelConfig() (transformer.Config, error) {
 	return cfg, cfg.Validate()
 }
 
-// trainWarmStart trains the tokenizer on the family's demonstrations,
-// then fine-tunes a fresh model on them, and saves both in dir.
-func trainWarmStart(ctx context.Context, f *family, be kernels.Backend, dir string, log io.Writer) (*WarmStart, error) {
+// trainWarmStart fine-tunes a fresh model on the family's demonstrations
+// with the suite's model and warm-start settings (harness.WarmStart), and
+// saves it with the tokenizer in dir.
+func trainWarmStart(ctx context.Context, f *family, mf *models.Factory, dir string, log io.Writer) (*WarmStart, error) {
 	began := time.Now()
 	c := f.cfg
-	var demos []transcript
-	var corpus []string
-	for _, task := range f.demos {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		tr, err := f.demonstrate(ctx, task)
-		if err != nil {
-			return nil, err
-		}
-		demos = append(demos, tr)
-		corpus = append(corpus, tr.corpus()...)
-	}
 	cfg, err := c.modelConfig()
 	if err != nil {
 		return nil, err
 	}
-	tok, err := tokenizer.Train(corpus, cfg.VocabSize, nil)
+	demos, err := f.demonstrations()
 	if err != nil {
 		return nil, err
 	}
-	codec := harness.ChatCodec{Tok: tok}
-	var samples []policy.Sample
-	for _, d := range demos {
-		s, err := d.samples(codec)
-		if err != nil {
-			return nil, err
-		}
-		samples = append(samples, s...)
-	}
-	m, err := transformer.New(cfg, be, uint64(c.Tasks.Seed), transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens})
+	w := harness.WarmStart{Suite: f.demoSuite, Demos: demos, Models: mf, Config: cfg,
+		Options: transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens}, Seed: uint64(c.Tasks.Seed),
+		Tuning: harness.FineTuning{Steps: c.WarmStart.Steps, Batch: c.WarmStart.Batch, Optim: optim(c.WarmStart.LR),
+			Seed: uint64(c.Tasks.Seed), Name: "warm start", Log: log},
+		Ready: func(samples []policy.Sample, m *transformer.Model) {
+			logf(log, "warm start (%s): %d demonstrations (%d samples), %d parameters; %s",
+				f.name, len(demos), len(samples), m.NumParams(), sampleLengths(samples, c.RL))
+		}}
+	res, err := w.Train(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	logf(log, "warm start (%s): %d demonstrations (%d samples), %d parameters; %s",
-		f.name, len(demos), len(samples), m.NumParams(), sampleLengths(samples, c.RL))
-	loss, err := fineTune(ctx, m, samples, c, log)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.Save(dir, safetensors.F32); err != nil {
-		return nil, err
-	}
-	if err := tok.Save(filepath.Join(dir, harness.TokenizerFile)); err != nil {
-		return nil, err
-	}
-	ws := &WarmStart{Dir: dir, Tokenizer: tok, Config: cfg, Samples: len(samples), FinalLoss: loss,
+	ws := &WarmStart{Dir: dir, Tokenizer: res.Tokenizer, Config: cfg, Samples: res.Samples, FinalLoss: res.FinalLoss,
 		Seconds: time.Since(began).Seconds()}
 	return ws, ws.writeStamp(f)
 }
@@ -284,7 +188,7 @@ func loadWarmStart(f *family, dir string) (ws *WarmStart, damage string) {
 	if reason := checkWarmStartFiles(dir, st.Files); reason != "" {
 		return nil, reason
 	}
-	tok, err := tokenizer.Load(filepath.Join(dir, harness.TokenizerFile))
+	tok, err := models.LoadTokenizer(dir)
 	if err != nil {
 		return nil, err.Error()
 	}
@@ -317,8 +221,8 @@ func checkWarmStartFiles(dir string, want map[string]string) string {
 
 // prepareWarmStart reuses the family's saved warm start or trains it; a
 // damaged one is trained again, and the log says why.
-func prepareWarmStart(ctx context.Context, f *family, be kernels.Backend, out string, log io.Writer) (*WarmStart, error) {
-	dir := f.warmStartDir(out)
+func prepareWarmStart(ctx context.Context, f *family, o RunOptions) (*WarmStart, error) {
+	dir, log := f.warmStartDir(o.Out), o.Log
 	ws, damage := loadWarmStart(f, dir)
 	if ws != nil {
 		logf(log, "warm start (%s): reusing %s (final loss %.4f, files verified)", f.name, dir, ws.FinalLoss)
@@ -330,50 +234,9 @@ func prepareWarmStart(ctx context.Context, f *family, be kernels.Backend, out st
 	if err := os.Remove(filepath.Join(dir, warmStartStampFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	ws, err := trainWarmStart(ctx, f, be, dir, log)
+	ws, err := trainWarmStart(ctx, f, o.Models, dir, log)
 	if err != nil {
 		return nil, fmt.Errorf("warm start (%s): %w", f.name, err)
 	}
 	return ws, nil
-}
-
-// fineTune runs the warm start's supervised steps over shuffled batches.
-func fineTune(ctx context.Context, m *transformer.Model, samples []policy.Sample, c SuiteConfig, log io.Writer) (float64, error) {
-	rng := rand.New(rand.NewPCG(uint64(c.Tasks.Seed), 0x5f7))
-	order := rng.Perm(len(samples))
-	var bar *progress.Bar
-	if log != nil {
-		bar = progress.New(log, "warm start", c.WarmStart.Steps)
-	}
-	m.SetInterrupt(ctx.Err)
-	defer m.SetInterrupt(nil)
-	loss := 0.0
-	for step, pos := 0, 0; step < c.WarmStart.Steps; step++ {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		batch := make([]policy.Sample, 0, c.WarmStart.Batch)
-		for len(batch) < c.WarmStart.Batch {
-			if pos == len(order) {
-				order, pos = rng.Perm(len(samples)), 0
-			}
-			batch = append(batch, samples[order[pos]])
-			pos++
-		}
-		var err error
-		if loss, err = m.ForwardBackward(batch, false, transformer.MeanNLL); err != nil {
-			return 0, err
-		}
-		if _, err := m.Step(optim(c.WarmStart.LR)); err != nil {
-			return 0, err
-		}
-		if bar != nil {
-			bar.Add(1)
-		}
-	}
-	if bar != nil {
-		bar.Finish()
-	}
-	logf(log, "warm start: final loss %.4f", loss)
-	return loss, nil
 }

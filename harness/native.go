@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/seeupo/seeupo/harness/env"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -67,7 +68,7 @@ func (p *NativePolicy) SaveWeights(dir string) error {
 }
 
 // TokenizerFile is the tokenizer's file name in model directories.
-const TokenizerFile = "tokenizer.json"
+const TokenizerFile = models.TokenizerFile
 
 // ChatCodec renders messages with the tokenizer's ChatML template.
 type ChatCodec struct {
@@ -93,6 +94,16 @@ func (c ChatCodec) AssistantStart() []int {
 
 // AssistantEnd is the "\n" that follows <|im_end|>.
 func (c ChatCodec) AssistantEnd() []int { return c.Tok.EncodePlain("\n") }
+
+// Reply encodes a reply's text as the policy samples it: the plain text's
+// tokens, then the end-of-turn token.
+func (c ChatCodec) Reply(text string) ([]int, error) {
+	end, ok := c.Tok.SpecialID(tokenizer.IMEnd)
+	if !ok {
+		return nil, fmt.Errorf("tokenizer lacks %s", tokenizer.IMEnd)
+	}
+	return append(c.Tok.EncodePlain(text), end), nil
+}
 
 // Decode renders a reply without its end-of-turn token.
 func (c ChatCodec) Decode(ids []int) string {

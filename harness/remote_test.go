@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/harness/serve"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/remote"
 	"github.com/seeupo/seeupo/policy/safetensors"
 )
@@ -26,7 +27,7 @@ func TestRemoteRolloutsEqualInProcess(t *testing.T) {
 	if err := tok.Save(filepath.Join(dir, TokenizerFile)); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := serve.New(serve.Options{Checkpoint: dir, Model: "toy", MaxBatch: 5})
+	srv, err := serve.New(serve.Options{Checkpoint: dir, Model: "toy", MaxBatch: 5, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}

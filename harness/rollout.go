@@ -18,6 +18,10 @@ type GenRequest struct {
 	TopP        float64
 	TopK        int
 	Seed        uint64
+	// Episode (its Episode.ID) and Turn (0-based) say which turn of which
+	// episode asks; a sampling generator has no use for them.
+	Episode int
+	Turn    int
 }
 
 // GenResult is one continuation: the sampled ids and the sampler's own
@@ -96,6 +100,9 @@ type Episode struct {
 	Group int
 	Task  env.Task
 	Seed  uint64
+	// MaxTurns bounds this episode's turns below the Roller's
+	// Limits.MaxTurns (≤ 0: the Roller's alone).
+	MaxTurns int
 }
 
 // Roller runs episodes in lock step: every turn, the replies of all live
@@ -257,7 +264,7 @@ func (r *Roller) generate(ctx context.Context, live []*episodeState, turn int) e
 		s.context = prefix
 		asking = append(asking, s)
 		reqs = append(reqs, GenRequest{Context: prefix, MaxTokens: budget, Temperature: r.Temperature,
-			TopP: r.TopP, TopK: r.TopK, Seed: s.ep.Seed*1_000_003 + uint64(turn)})
+			TopP: r.TopP, TopK: r.TopK, Seed: s.ep.Seed*1_000_003 + uint64(turn), Episode: s.ep.ID, Turn: len(s.traj.Turns)})
 	}
 	if len(reqs) == 0 {
 		return nil
@@ -303,7 +310,7 @@ func (r *Roller) step(ctx context.Context, s *episodeState, turn int) {
 	switch {
 	case res.Done:
 		s.done, s.traj.EndReason = true, "done"
-	case len(s.traj.Turns) >= r.Limits.MaxTurns:
+	case len(s.traj.Turns) >= r.Limits.MaxTurns || s.ep.MaxTurns > 0 && len(s.traj.Turns) >= s.ep.MaxTurns:
 		s.done, s.traj.EndReason = true, "max_turns"
 	case r.Limits.MaxContext > 0 && len(s.context) >= r.Limits.MaxContext:
 		s.done, s.traj.EndReason = true, "max_context"

@@ -18,6 +18,7 @@ import (
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/harness/serve"
+	"github.com/seeupo/seeupo/policy/models"
 )
 
 // testServer is seeupo serve in process behind a proxy that fails as its
@@ -75,7 +76,7 @@ func startTestServer(t *testing.T, dir string, f fault) *testServer {
 // its address.
 func startInner(t *testing.T, dir string) string {
 	t.Helper()
-	srv, err := serve.New(serve.Options{Checkpoint: dir, Threads: 1})
+	srv, err := serve.New(serve.Options{Checkpoint: dir, Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/metrics"
-	"github.com/seeupo/seeupo/kernels"
 	"github.com/seeupo/seeupo/policy"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
@@ -81,7 +81,7 @@ func newToyModel(t testing.TB, seed uint64, valueHead bool) *transformer.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := transformer.New(cfg, kernels.NewCPU(1), seed, transformer.Options{ValueHead: valueHead})
+	m, err := models.CPU(1).New(cfg, seed, transformer.Options{ValueHead: valueHead})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestResumeEqualsUninterruptedRun(t *testing.T) {
 	// Resume from the checkpoint of step 2.
 	ckpt := filepath.Join(cut.Output.Dir, "checkpoints", "step-2")
 	pDir, _ := CheckpointModels(ckpt)
-	m, err := transformer.LoadCheckpoint(pDir, kernels.NewCPU(1))
+	m, err := models.CPU(1).LoadCheckpoint(pDir)
 	if err != nil {
 		t.Fatal(err)
 	}

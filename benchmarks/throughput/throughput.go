@@ -3,6 +3,7 @@ package throughput
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/seeupo/seeupo/harness/sysinfo"
 	"github.com/seeupo/seeupo/kernels"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
@@ -41,6 +43,9 @@ type Options struct {
 	NoTorch    bool   // skip the PyTorch reference
 	MatMulOnly bool   // measure matmuls only (how the other build is run)
 	Threads    int    // kernel threads, and PyTorch's
+	// Models is the factory, opened with Threads, whose backend the
+	// matmuls run on and whose models are measured.
+	Models *models.Factory
 }
 
 // Result is what one run measures (also `--json`'s output, and what the
@@ -131,10 +136,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Models == nil {
+		return nil, errors.New("throughput: no model factory (Options.Models): open the device's with models.Open")
+	}
 	peak := kernels.PeakGFLOPS(o.Threads)
 	res := &Result{Build: BuildName(), Threads: o.Threads, CPUs: runtime.NumCPU(),
 		LoadBefore: sysinfo.LoadAverage(), PeakGFLOPS: peak.GFLOPS, Peak: peak.String()}
-	be := kernels.NewCPU(o.Threads)
+	be := o.Models.Backend()
 	for _, s := range sizes {
 		res.MatMul = append(res.MatMul, MatMulResult{Size: s.String(), GFLOPS: measureMatMul(be, s)})
 	}
@@ -147,7 +155,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res.Train, err = benchTrain(cfg, o, be); err != nil {
+	if res.Train, err = benchTrain(cfg, o); err != nil {
 		return nil, err
 	}
 	res.Train.Preset = o.Preset
@@ -156,7 +164,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	} else if res.Torch, err = runTorch(ctx, o, cfg, sizes); err != nil {
 		res.TorchMissing = err.Error()
 	}
-	if res.Generate, err = benchGenerate(cfg, o, be); err != nil {
+	if res.Generate, err = benchGenerate(cfg, o); err != nil {
 		return nil, err
 	}
 	res.LoadAfter = sysinfo.LoadAverage()
@@ -249,14 +257,14 @@ func runOtherBuild(ctx context.Context, o Options) *OtherBuild {
 	return &OtherBuild{Path: path, Build: r.Build, MatMul: r.MatMul}
 }
 
-func benchTrain(cfg transformer.Config, o Options, be kernels.Backend) (*TrainResult, error) {
+func benchTrain(cfg transformer.Config, o Options) (*TrainResult, error) {
 	if o.Steps < 1 || o.Batch < 1 || o.Seq < 1 {
 		return nil, fmt.Errorf("--steps, --batch and --seq must be positive")
 	}
 	if o.Seq+1 > cfg.MaxPositionEmbeddings {
 		return nil, fmt.Errorf("--seq %d exceeds the preset's context of %d", o.Seq, cfg.MaxPositionEmbeddings)
 	}
-	m, err := transformer.New(cfg, be, 1, transformer.Options{MicroBatchTokens: o.Batch * o.Seq})
+	m, err := o.Models.New(cfg, 1, transformer.Options{MicroBatchTokens: o.Batch * o.Seq})
 	if err != nil {
 		return nil, err
 	}
@@ -277,8 +285,8 @@ func benchTrain(cfg transformer.Config, o Options, be kernels.Backend) (*TrainRe
 	return r, nil
 }
 
-func benchGenerate(cfg transformer.Config, o Options, be kernels.Backend) (*GenResult, error) {
-	m, err := transformer.New(cfg, be, 2, transformer.Options{})
+func benchGenerate(cfg transformer.Config, o Options) (*GenResult, error) {
+	m, err := o.Models.New(cfg, 2, transformer.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/seeupo/seeupo/policy/models"
 )
 
 func TestParseSizes(t *testing.T) {
@@ -53,7 +55,7 @@ func TestMedian(t *testing.T) {
 // figures themselves depend on the machine and are not judged.
 func TestRunMeasuresEverySection(t *testing.T) {
 	o := Options{MatMul: "32x48x16,8x8x8", Preset: "tiny", Batch: 2, Seq: 16, Steps: 2,
-		GenBatch: 2, GenPrompt: 3, GenTokens: 5, OtherBuild: "none", NoTorch: true, Threads: 1}
+		GenBatch: 2, GenPrompt: 3, GenTokens: 5, OtherBuild: "none", NoTorch: true, Threads: 1, Models: models.CPU(1)}
 	r, err := Run(t.Context(), o)
 	if err != nil {
 		t.Fatal(err)

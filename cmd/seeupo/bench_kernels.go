@@ -52,6 +52,9 @@ Step times are medians over --steps timed steps after one warm-up step.`,
 			if o.Threads <= 0 {
 				o.Threads = runtime.NumCPU()
 			}
+			if o.Models, err = openModels(cfg, o.Threads); err != nil {
+				return err
+			}
 			res, err := throughput.Run(cmd.Context(), o)
 			if err != nil {
 				return err

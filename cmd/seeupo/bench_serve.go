@@ -55,6 +55,9 @@ Progress goes to stderr. See docs/serve.md.`,
 				return err
 			}
 			o.Threads, o.Progress = cfg.Threads, a.stderr
+			if o.Models, err = openModels(cfg, o.Threads); err != nil {
+				return err
+			}
 			res, err := serve.Benchmark(cmd.Context(), o)
 			if err != nil {
 				return err

@@ -62,7 +62,7 @@ Suites: ` + strings.Join(benchmarks.SuiteNames(), ", ") + ` (presets), or a YAML
 
 // suiteRun loads a suite and the run options every suite command shares:
 // the output root (out, else the configuration's out_dir), data directory,
-// threads, device, the algorithm settings the configuration sets and the
+// the model factory on the configured device and threads, the algorithm settings the configuration sets and the
 // versions recorded in run directories. The suite's learning rates are the
 // configuration's preset layer (defaults → suite → file → environment →
 // flags), so `algorithm.lr` given anywhere wins over the suite's.
@@ -79,7 +79,7 @@ func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.Ru
 	if err != nil {
 		return c, benchmarks.RunOptions{}, nil, err
 	}
-	dev, err := device(cfg)
+	mf, err := openModels(cfg, cfg.Threads)
 	if err != nil {
 		return c, benchmarks.RunOptions{}, nil, err
 	}
@@ -90,7 +90,7 @@ func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.Ru
 		return c, benchmarks.RunOptions{}, nil, err
 	}
 	commit, _ := buildRevision()
-	opts := benchmarks.RunOptions{Out: out, DataDir: cfg.DataDir, Threads: cfg.Threads, Device: dev,
+	opts := benchmarks.RunOptions{Out: out, DataDir: cfg.DataDir, Models: mf,
 		Algorithm: algorithmOverrides(cfg), Log: a.stderr, AppWorld: cfg.AppWorld.Params(),
 		Versions: map[string]string{"seeupo": version, "commit": commit, "go": runtime.Version()}}
 	if cfg.RL.Generator == "remote" {

@@ -67,11 +67,11 @@ latencies are printed after the figures. See docs/serve.md.`,
 			if err != nil {
 				return err
 			}
-			c, opts, cfg, err := a.suiteRun(suite, "")
+			c, opts, _, err := a.suiteRun(suite, "")
 			if err != nil {
 				return err
 			}
-			ev, err := benchmarks.Evaluate(cmd.Context(), c, family, src, split, cfg.DataDir, samples, opts)
+			ev, err := benchmarks.Evaluate(cmd.Context(), c, src, benchmarks.EvalSpec{Family: family, Split: split, Samples: samples}, opts)
 			if err != nil {
 				return err
 			}
@@ -104,11 +104,11 @@ func (a *app) evalChat(cmd *cobra.Command, rf *remoteFlags, suite, family, split
 	if err != nil {
 		return err
 	}
-	c, opts, cfg, err := a.suiteRun(suite, rf.chat.out)
+	c, opts, _, err := a.suiteRun(suite, rf.chat.out)
 	if err != nil {
 		return err
 	}
-	res, err := benchmarks.EvaluateChat(cmd.Context(), c, family, src, split, cfg.DataDir, samples, opts)
+	res, err := benchmarks.EvaluateChat(cmd.Context(), c, src, benchmarks.EvalSpec{Family: family, Split: split, Samples: samples}, opts)
 	if err != nil {
 		return err
 	}

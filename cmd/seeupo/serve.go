@@ -14,6 +14,7 @@ func init() { register("", newServeCmd) }
 func newServeCmd(a *app) *cobra.Command {
 	var o serve.Options
 	var addr string
+	var threads int
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve a native checkpoint over an OpenAI-compatible HTTP API",
@@ -32,7 +33,7 @@ gracefully on Ctrl-C or SIGTERM. See docs/serve.md.`,
 			if err != nil {
 				return err
 			}
-			if o.Device, err = device(cfg); err != nil {
+			if o.Models, err = openModels(cfg, threads); err != nil {
 				return err
 			}
 			srv, err := serve.New(o)
@@ -51,7 +52,7 @@ gracefully on Ctrl-C or SIGTERM. See docs/serve.md.`,
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8100", "listen address (port 0: any free port)")
 	c.Flags().StringVar(&o.Model, "model", "", "model name to answer to (default: the checkpoint directory's name)")
 	c.Flags().IntVar(&o.MaxBatch, "max-batch", serve.DefaultMaxBatch, "most requests generated together")
-	c.Flags().IntVar(&o.Threads, "threads", 0, "CPU threads (0: all)")
+	c.Flags().IntVar(&threads, "threads", 0, "CPU threads (0: all)")
 	c.MarkFlagRequired("checkpoint")
 	return c
 }

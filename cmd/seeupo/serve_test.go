@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/seeupo/seeupo/harness/metrics"
-	"github.com/seeupo/seeupo/kernels"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -34,7 +34,7 @@ func tinyModelDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	cfg.MaxPositionEmbeddings = 1024
-	m, err := transformer.New(cfg, kernels.NewCPU(1), 3, transformer.Options{})
+	m, err := models.CPU(1).New(cfg, 3, transformer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,8 @@ with the same seed. Same seeds, same run (docs/serve.md).`,
 			if algo == "" {
 				algo = cfg.Algorithm.Name
 			}
-			r, err := benchmarks.TrainOne(cmd.Context(), c, family, algo, seed, resume, opts)
+			r, err := benchmarks.TrainOne(cmd.Context(), c,
+				benchmarks.TrainSpec{Family: family, Algorithm: algo, Seed: seed, Resume: resume}, opts)
 			if err != nil {
 				return stopped(cmd.Context(), err, keptRun(r.Dir), commandLine(a.args, "--resume"))
 			}

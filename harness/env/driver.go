@@ -50,6 +50,9 @@ type EpisodeRecord struct {
 	Backend    string `json:"backend,omitempty"`
 	Attempts   int    `json:"attempts"`
 	Error      string `json:"error,omitempty"`
+	// Messages are what the environment said, when RunOptions.KeepMessages
+	// asks for them: the opening messages, then those of each step.
+	Messages [][]Message `json:"-"`
 }
 
 // Outcome is what two runs of the same episodes must agree on: everything
@@ -73,6 +76,8 @@ type RunOptions struct {
 	// WaitHealthy is how long an attempt waits for a healthy backend
 	// (default 2 min).
 	WaitHealthy time.Duration
+	// KeepMessages keeps every message of an episode in its record.
+	KeepMessages bool
 	// Logger receives what happened: failed attempts, backends going down
 	// and up, each episode's record.
 	Logger *slog.Logger
@@ -168,7 +173,7 @@ func runWithRetries(ctx context.Context, pool *backendPool, index int, ep Episod
 			rec.Status, rec.Error = StatusErrored, err.Error()
 			return rec
 		}
-		res, err := runOnce(ctx, b.Backend, ep, opts.EpisodeTimeout)
+		res, err := runOnce(ctx, b.Backend, ep, opts)
 		pool.finished(b)
 		if err == nil {
 			res.Index, res.TaskID, res.Backend, res.Attempts = index, ep.Task.ID, b.Name, attempt
@@ -197,8 +202,8 @@ func runWithRetries(ctx context.Context, pool *backendPool, index int, ep Episod
 }
 
 // runOnce plays the episode from Reset on a fresh environment of b.
-func runOnce(ctx context.Context, b Backend, ep Episode, timeout time.Duration) (EpisodeRecord, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+func runOnce(ctx context.Context, b Backend, ep Episode, opts RunOptions) (EpisodeRecord, error) {
+	ctx, cancel := context.WithTimeout(ctx, opts.EpisodeTimeout)
 	defer cancel()
 	e, err := b.Suite.NewEnv(ctx)
 	if err != nil {
@@ -211,6 +216,13 @@ func runOnce(ctx context.Context, b Backend, ep Episode, timeout time.Duration) 
 		return EpisodeRecord{}, fmt.Errorf("reset: %w", err)
 	}
 	hashMessages(h, msgs)
+	var kept [][]Message
+	keep := func(msgs []Message) {
+		if opts.KeepMessages {
+			kept = append(kept, msgs)
+		}
+	}
+	keep(msgs)
 	steps := 0
 	for _, action := range ep.Actions {
 		res, err := e.Step(ctx, action)
@@ -219,6 +231,7 @@ func runOnce(ctx context.Context, b Backend, ep Episode, timeout time.Duration) 
 		}
 		steps++
 		hashMessages(h, res.Messages)
+		keep(res.Messages)
 		fmt.Fprintf(h, "done=%t info=%s\x00", res.Done, canonicalJSON(res.Info))
 		if res.Done {
 			break
@@ -228,7 +241,8 @@ func runOnce(ctx context.Context, b Backend, ep Episode, timeout time.Duration) 
 	if err != nil {
 		return EpisodeRecord{}, fmt.Errorf("evaluate: %w", err)
 	}
-	rec := EpisodeRecord{Status: StatusFailure, Evaluation: &ev, Steps: steps, Transcript: hex.EncodeToString(h.Sum(nil))}
+	rec := EpisodeRecord{Status: StatusFailure, Evaluation: &ev, Steps: steps, Transcript: hex.EncodeToString(h.Sum(nil)),
+		Messages: kept}
 	if ev.Success {
 		rec.Status = StatusSuccess
 	}

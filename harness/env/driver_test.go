@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,5 +184,40 @@ func TestRunEpisodesStopsOnCancel(t *testing.T) {
 	got, err := env.RunEpisodes(ctx, []env.Backend{{Name: "inproc", Suite: local}}, eps, env.RunOptions{})
 	if !errors.Is(err, context.Canceled) || len(got) >= len(eps) {
 		t.Fatalf("cancelled run: %d records, err %v", len(got), err)
+	}
+}
+
+// TestRunEpisodesKeepsMessagesWhenAsked: the kept messages are the opening
+// and one list per step, as a fresh environment says them; without the
+// option none are kept.
+func TestRunEpisodesKeepsMessagesWhenAsked(t *testing.T) {
+	local, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "2"}})
+	eps := counterEpisodes(t, local, "train", 7)
+	ctx := context.Background()
+	recs, err := env.RunEpisodes(ctx, []env.Backend{{Name: "inproc", Suite: local}}, eps, env.RunOptions{KeepMessages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range recs {
+		e, _ := local.NewEnv(ctx)
+		want, _ := e.Reset(ctx, eps[i].Task)
+		if len(rec.Messages) != rec.Steps+1 || !reflect.DeepEqual(rec.Messages[0], want) {
+			t.Fatalf("episode %d: %d steps, kept %d message lists, opening %v; want %d lists opening with %v",
+				i, rec.Steps, len(rec.Messages), rec.Messages[0], rec.Steps+1, want)
+		}
+		for step, action := range eps[i].Actions[:rec.Steps] {
+			res, _ := e.Step(ctx, action)
+			if !reflect.DeepEqual(rec.Messages[step+1], res.Messages) {
+				t.Errorf("episode %d step %d: kept %v, the environment says %v", i, step+1, rec.Messages[step+1], res.Messages)
+			}
+		}
+		e.Close()
+	}
+	plain, err := env.RunEpisodes(ctx, []env.Backend{{Name: "inproc", Suite: local}}, eps, env.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain[0].Messages != nil {
+		t.Errorf("messages kept without KeepMessages: %v", plain[0].Messages)
 	}
 }

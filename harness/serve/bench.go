@@ -14,6 +14,7 @@ import (
 
 	"github.com/seeupo/seeupo/harness/sysinfo"
 	"github.com/seeupo/seeupo/kernels"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/remote"
 	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
@@ -41,7 +42,11 @@ type BenchOptions struct {
 	MaxTokens    int
 	// MaxBatch is the server's batch bound (default DefaultMaxBatch).
 	MaxBatch int
-	// Threads for the CPU backend (0: all).
+	// Models builds the benchmark's model (and the server's) on the
+	// backend the command opened from its device.
+	Models *models.Factory
+	// Threads is the CPU thread count Models was opened with (0: all),
+	// as the result reports it.
 	Threads int
 	// Progress receives a line per phase (nil: none).
 	Progress io.Writer
@@ -157,6 +162,9 @@ func Benchmark(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	if err != nil {
 		return BenchResult{}, err
 	}
+	if o.Models == nil {
+		return BenchResult{}, errors.New("serve benchmark: no model factory (BenchOptions.Models): open the device's with models.Open")
+	}
 	dir, model, cleanup, err := benchModelDir(o)
 	if err != nil {
 		return BenchResult{}, err
@@ -169,7 +177,7 @@ func Benchmark(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	if res.Kernels == "" {
 		res.Kernels = "pure Go"
 	}
-	srv, err := New(Options{Checkpoint: dir, Model: benchModelName, MaxBatch: o.MaxBatch, Threads: o.Threads})
+	srv, err := New(Options{Checkpoint: dir, Model: benchModelName, MaxBatch: o.MaxBatch, Models: o.Models})
 	if err != nil {
 		return res, err
 	}
@@ -178,7 +186,7 @@ func Benchmark(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		return res, fmt.Errorf("serve benchmark: prompt tokens %d + max tokens %d exceed the model's context of %d",
 			o.PromptTokens, o.MaxTokens, ld.cfg.MaxPositionEmbeddings)
 	}
-	m, err := transformer.Load(dir, kernels.NewCPU(o.Threads), transformer.Options{})
+	m, err := o.Models.Load(dir, transformer.Options{})
 	if err != nil {
 		return res, err
 	}
@@ -221,7 +229,7 @@ func benchModelDir(o BenchOptions) (dir, model string, cleanup func(), err error
 	}
 	cleanup = func() { os.RemoveAll(tmp) }
 	dir = filepath.Join(tmp, o.Preset)
-	if err := saveBenchPreset(cfg, o.ModelSeed, dir); err != nil {
+	if err := saveBenchPreset(o.Models, cfg, o.ModelSeed, dir); err != nil {
 		cleanup()
 		return "", "", func() {}, err
 	}
@@ -236,12 +244,12 @@ var benchCorpus = []string{
 	"Send a message to the contact, wait for the reply, and report what it said.",
 }
 
-func saveBenchPreset(cfg transformer.Config, seed uint64, dir string) error {
+func saveBenchPreset(mf *models.Factory, cfg transformer.Config, seed uint64, dir string) error {
 	tok, err := tokenizer.Train(benchCorpus, cfg.VocabSize, nil)
 	if err != nil {
 		return err
 	}
-	m, err := transformer.New(cfg, kernels.NewCPU(1), seed, transformer.Options{})
+	m, err := mf.New(cfg, seed, transformer.Options{})
 	if err != nil {
 		return err
 	}

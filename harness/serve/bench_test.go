@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seeupo/seeupo/kernels"
-	"github.com/seeupo/seeupo/policy/tokenizer"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
@@ -20,7 +19,7 @@ import (
 // that request's seed when generated alone.
 func TestBenchmarkCountsAndTokens(t *testing.T) {
 	_, untaught := fixture(t)
-	o := BenchOptions{Checkpoint: untaught, Clients: []int{1, 3}, Requests: 5, PromptTokens: 4, MaxTokens: 6, Threads: 1}
+	o := BenchOptions{Checkpoint: untaught, Clients: []int{1, 3}, Requests: 5, PromptTokens: 4, MaxTokens: 6, Threads: 1, Models: models.CPU(1)}
 	var progress bytes.Buffer
 	o.Progress = &progress
 	res, err := Benchmark(context.Background(), o)
@@ -74,11 +73,11 @@ func TestBenchmarkCountsAndTokens(t *testing.T) {
 // and returns the ids and their total.
 func generateAlone(t *testing.T, dir string, o BenchOptions) ([][]int, int) {
 	t.Helper()
-	m, err := transformer.Load(dir, kernels.NewCPU(1), transformer.Options{})
+	m, err := models.CPU(1).Load(dir, transformer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tokenizer.Load(filepath.Join(dir, TokenizerFile))
+	tok, err := models.LoadTokenizer(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +104,7 @@ func generateAlone(t *testing.T, dir string, o BenchOptions) ([][]int, int) {
 // With no checkpoint a preset is built, served and measured; the table
 // prints a row per mode and level.
 func TestBenchmarkPresetTable(t *testing.T) {
-	o := BenchOptions{Preset: "tiny", Clients: []int{2}, Requests: 3, PromptTokens: 3, MaxTokens: 2, Threads: 1}
+	o := BenchOptions{Preset: "tiny", Clients: []int{2}, Requests: 3, PromptTokens: 3, MaxTokens: 2, Threads: 1, Models: models.CPU(1)}
 	res, err := Benchmark(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -137,10 +136,10 @@ func TestBenchmarkBadOptions(t *testing.T) {
 		o    BenchOptions
 		want string
 	}{
-		{"zero clients", BenchOptions{Checkpoint: untaught, Clients: []int{1, 0}}, "positive integer"},
-		{"negative requests", BenchOptions{Checkpoint: untaught, Requests: -1}, "negative"},
-		{"past the context", BenchOptions{Checkpoint: untaught, PromptTokens: 250, MaxTokens: 10}, "context of 256"},
-		{"unknown preset", BenchOptions{Preset: "huge"}, "known presets"},
+		{"zero clients", BenchOptions{Checkpoint: untaught, Clients: []int{1, 0}, Models: models.CPU(1)}, "positive integer"},
+		{"negative requests", BenchOptions{Checkpoint: untaught, Requests: -1, Models: models.CPU(1)}, "negative"},
+		{"past the context", BenchOptions{Checkpoint: untaught, PromptTokens: 250, MaxTokens: 10, Models: models.CPU(1)}, "context of 256"},
+		{"unknown preset", BenchOptions{Preset: "huge", Models: models.CPU(1)}, "known presets"},
 	}
 	for _, c := range cases {
 		_, err := Benchmark(context.Background(), c.o)
@@ -156,14 +155,14 @@ func TestBenchmarkBadOptions(t *testing.T) {
 func BenchmarkServeTokens(b *testing.B) {
 	dir := filepath.Join(b.TempDir(), "tiny")
 	cfg, _ := transformer.Preset("tiny")
-	if err := saveBenchPreset(cfg, 1, dir); err != nil {
+	if err := saveBenchPreset(models.CPU(1), cfg, 1, dir); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := New(Options{Checkpoint: dir, Model: benchModelName, Threads: 1})
+	srv, err := New(Options{Checkpoint: dir, Model: benchModelName, Models: models.CPU(1)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := transformer.Load(dir, kernels.NewCPU(1), transformer.Options{})
+	m, err := models.CPU(1).Load(dir, transformer.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

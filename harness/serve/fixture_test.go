@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/seeupo/seeupo/kernels"
 	"github.com/seeupo/seeupo/policy"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/safetensors"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -59,7 +59,7 @@ func makeFixture() error {
 	if err != nil {
 		return err
 	}
-	m, err := transformer.New(cfg, kernels.NewCPU(1), 7, transformer.Options{})
+	m, err := models.CPU(1).New(cfg, 7, transformer.Options{})
 	if err != nil {
 		return err
 	}
@@ -137,6 +137,9 @@ func jsonString(s string) []byte {
 func startServer(t *testing.T, dir string, o Options) (string, *Server) {
 	t.Helper()
 	o.Checkpoint = dir
+	if o.Models == nil {
+		o.Models = models.CPU(0)
+	}
 	if o.Model == "" {
 		o.Model = "tiny"
 	}

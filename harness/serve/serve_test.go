@@ -15,7 +15,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
 
-	"github.com/seeupo/seeupo/kernels"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/remote"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -121,11 +121,11 @@ func TestChatCompletionStream(t *testing.T) {
 func TestTokenCompletionMatchesInProcess(t *testing.T) {
 	_, untaught := fixture(t)
 	base, _ := startServer(t, untaught, Options{})
-	m, err := transformer.Load(untaught, kernels.NewCPU(1), transformer.Options{})
+	m, err := models.CPU(1).Load(untaught, transformer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tokenizer.Load(untaught + "/" + TokenizerFile)
+	tok, err := models.LoadTokenizer(untaught)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestLoadWeights(t *testing.T) {
 // and closes the listener.
 func TestGracefulShutdown(t *testing.T) {
 	_, untaught := fixture(t)
-	srv, err := New(Options{Checkpoint: untaught, Model: "tiny"})
+	srv, err := New(Options{Checkpoint: untaught, Model: "tiny", Models: models.CPU(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,5 +348,25 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/models"); err == nil {
 		t.Error("the server still answers after shutdown")
+	}
+}
+
+// TestNewNeedsACheckpointAndAFactory: the server is built on the factory
+// the command opened from its device; without one, or without a model
+// directory, New says what is missing.
+func TestNewNeedsACheckpointAndAFactory(t *testing.T) {
+	_, untaught := fixture(t)
+	cases := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"no checkpoint", Options{Models: models.CPU(1)}, "no checkpoint"},
+		{"no factory", Options{Checkpoint: untaught}, "no model factory (Options.Models)"},
+	}
+	for _, c := range cases {
+		if _, err := New(c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
+		}
 	}
 }

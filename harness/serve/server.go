@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,13 +14,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/seeupo/seeupo/kernels"
+	"github.com/seeupo/seeupo/policy/models"
 	"github.com/seeupo/seeupo/policy/tokenizer"
 	"github.com/seeupo/seeupo/policy/transformer"
 )
 
 // TokenizerFile is the tokenizer's file name in a model directory.
-const TokenizerFile = "tokenizer.json"
+const TokenizerFile = models.TokenizerFile
 
 // DefaultMaxBatch bounds how many queued requests one generation takes.
 const DefaultMaxBatch = 32
@@ -36,10 +35,9 @@ type Options struct {
 	Model string
 	// MaxBatch bounds the requests generated together (default 32).
 	MaxBatch int
-	// Threads for the CPU backend (0: all).
-	Threads int
-	// Device is the compute backend (kernels.Names; empty: cpu).
-	Device string
+	// Models builds the served models (the first and every pushed one)
+	// on the backend the command opened from its device.
+	Models *models.Factory
 	// Log receives one line per weight load and at shutdown (nil: none).
 	Log io.Writer
 }
@@ -48,8 +46,7 @@ type Options struct {
 type Server struct {
 	name     string
 	maxBatch int
-	threads  int
-	device   string
+	factory  *models.Factory
 	log      io.Writer
 	created  int64
 	instance string // random, names this process in fingerprints
@@ -95,7 +92,10 @@ func New(o Options) (*Server, error) {
 	if o.Checkpoint == "" {
 		return nil, errors.New("serve: no checkpoint: give a model directory (config.json, model.safetensors, tokenizer.json)")
 	}
-	s := &Server{name: o.Model, maxBatch: o.MaxBatch, threads: o.Threads, device: cmp.Or(o.Device, "cpu"), log: o.Log,
+	if o.Models == nil {
+		return nil, errors.New("serve: no model factory (Options.Models): open the device's with models.Open")
+	}
+	s := &Server{name: o.Model, maxBatch: o.MaxBatch, factory: o.Models, log: o.Log,
 		created: time.Now().Unix(), instance: fmt.Sprintf("%016x", rand.Uint64()), queue: make(chan *job, 1024)}
 	if s.name == "" {
 		s.name = filepath.Base(filepath.Clean(o.Checkpoint))
@@ -117,11 +117,7 @@ func (s *Server) Name() string { return s.name }
 // load reads a model directory; its tokenizer.json replaces prev's when
 // present and is required when there is no prev.
 func (s *Server) load(dir string, prev *loaded) (*loaded, error) {
-	be, err := kernels.Open(s.device, kernels.Options{Threads: s.threads})
-	if err != nil {
-		return nil, fmt.Errorf("serve: device %q: %w", s.device, err)
-	}
-	m, err := transformer.Load(dir, be, transformer.Options{})
+	m, err := s.factory.Load(dir, transformer.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +125,7 @@ func (s *Server) load(dir string, prev *loaded) (*loaded, error) {
 	tokPath := filepath.Join(dir, TokenizerFile)
 	switch _, statErr := os.Stat(tokPath); {
 	case statErr == nil:
-		if ld.tok, err = tokenizer.Load(tokPath); err != nil {
+		if ld.tok, err = models.LoadTokenizer(dir); err != nil {
 			return nil, err
 		}
 	case prev != nil:
