@@ -10,29 +10,13 @@ import (
 
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/metrics"
-	"github.com/seeupo/seeupo/harness/serve"
+	"github.com/seeupo/seeupo/harness/serve/servetest"
 	"github.com/seeupo/seeupo/policy/models"
 )
 
 // startServer serves a model directory until the test ends and returns its
 // API root.
-func startServer(t *testing.T, dir string) string {
-	t.Helper()
-	srv, err := serve.New(serve.Options{Checkpoint: dir, Models: models.CPU(1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, stop, err := serve.ServeLoopback(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
-	return api
-}
+func startServer(t *testing.T, dir string) string { return servetest.Start(t, dir) }
 
 // A run stopped after step 1 and resumed with its rollouts on two servers
 // that start from the warm start ends as the uninterrupted run in process:

@@ -17,8 +17,7 @@ import (
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/harness/metrics"
-	"github.com/seeupo/seeupo/harness/serve"
-	"github.com/seeupo/seeupo/policy/models"
+	"github.com/seeupo/seeupo/harness/serve/servetest"
 )
 
 // testServer is seeupo serve in process behind a proxy that fails as its
@@ -75,21 +74,7 @@ func startTestServer(t *testing.T, dir string, f fault) *testServer {
 // startInner serves the model directory until the test ends and returns
 // its address.
 func startInner(t *testing.T, dir string) string {
-	t.Helper()
-	srv, err := serve.New(serve.Options{Checkpoint: dir, Models: models.CPU(1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, stop, err := serve.ServeLoopback(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
-	return strings.TrimSuffix(strings.TrimPrefix(api, "http://"), "/v1")
+	return strings.TrimSuffix(strings.TrimPrefix(servetest.Start(t, dir), "http://"), "/v1")
 }
 
 func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
