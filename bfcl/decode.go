@@ -26,18 +26,9 @@ func DecodeExecute(reply string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var elts []Expr
-	switch b := body.(type) {
-	case *Call:
-		elts = []Expr{b}
-	case *ListExpr:
-		elts = b.Elts
-	case *TupleExpr:
-		elts = b.Elts
-	case *SetExpr:
-		elts = b.Elts
-	default:
-		return nil, py.AttributeError(astType(body), "elts")
+	elts, err := replyElements(body)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]string, 0, len(elts))
 	for _, el := range elts {
@@ -299,4 +290,21 @@ func nestedValue(v py.Value) (string, error) {
 		parts = append(parts, "'"+py.StrOf(d.KeyAt(i))+"': "+s)
 	}
 	return "{" + strings.Join(parts, ", ") + "}", nil
+}
+
+// replyElements are the calls a decoded reply lists, as upstream reads
+// them: a lone call is one element, a list, tuple or set its elements;
+// anything else has no `elts`, an AttributeError as in CPython.
+func replyElements(body Expr) ([]Expr, error) {
+	switch b := body.(type) {
+	case *Call:
+		return []Expr{b}, nil
+	case *ListExpr:
+		return b.Elts, nil
+	case *TupleExpr:
+		return b.Elts, nil
+	case *SetExpr:
+		return b.Elts, nil
+	}
+	return nil, py.AttributeError(astType(body), "elts")
 }

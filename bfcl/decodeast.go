@@ -37,18 +37,9 @@ func DecodeAST(reply string, hasToolCallTag bool) (*py.List, error) {
 	if err != nil {
 		return nil, err
 	}
-	var elts []Expr
-	switch b := body.(type) {
-	case *Call:
-		elts = []Expr{b}
-	case *ListExpr:
-		elts = b.Elts
-	case *TupleExpr:
-		elts = b.Elts
-	case *SetExpr:
-		elts = b.Elts
-	default:
-		return nil, py.AttributeError(astType(body), "elts")
+	elts, err := replyElements(body)
+	if err != nil {
+		return nil, err
 	}
 	out := &py.List{Items: []py.Value{}}
 	for _, el := range elts {
