@@ -23,6 +23,7 @@ type File struct {
 	dataStart int64
 	dataLen   int64
 	meta      map[string]string
+	buf       []byte // read buffer, reused across tensors
 }
 
 // Open reads the header of a safetensors file. Close releases it.
@@ -113,7 +114,10 @@ func (f *File) ReadInto(name string, dst []float32) error {
 	}
 	size, _ := e.DType.size()
 	const chunk = 1 << 20 // elements per read
-	buf := make([]byte, min(count, chunk)*size)
+	if need := min(count, chunk) * size; cap(f.buf) < need {
+		f.buf = make([]byte, need)
+	}
+	buf := f.buf
 	r := io.NewSectionReader(f.f, f.dataStart+int64(e.Offsets[0]), int64(count*size))
 	for done := 0; done < count; {
 		k := min(count-done, chunk)
