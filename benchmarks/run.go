@@ -120,6 +120,9 @@ func RunSuite(ctx context.Context, c SuiteConfig, o RunOptions) (*SuiteResult, e
 // from it.
 func runFamily(ctx context.Context, f *family, o RunOptions, fr *FamilyResult) error {
 	c := f.cfg
+	if err := checkPlan(f, o); err != nil {
+		return err
+	}
 	logf(o.Log, "suite %s: %s", c.Name, f.describe)
 	var err error
 	if fr.WarmStart, err = prepareWarmStart(ctx, f, o); err != nil {

@@ -56,6 +56,9 @@ type WarmStart struct {
 
 // modelConfig is the suite's transformer configuration.
 func (c SuiteConfig) modelConfig() (transformer.Config, error) {
+	if c.Model.Checkpoint != "" {
+		return checkpointConfig(c.Model.Checkpoint)
+	}
 	preset := c.Model.Preset
 	if preset == "" {
 		preset = "tiny"
@@ -96,7 +99,7 @@ func trainWarmStart(ctx context.Context, f *family, mf *models.Factory, dir stri
 	if err != nil {
 		return nil, err
 	}
-	w := harness.WarmStart{Suite: f.demoSuite, Demos: demos, Models: mf, Config: cfg,
+	w := harness.WarmStart{Suite: f.demoSuite, Demos: demos, Models: mf, Config: cfg, From: c.Model.Checkpoint,
 		Options: transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens}, Seed: uint64(c.Tasks.Seed),
 		Tuning: harness.FineTuning{Steps: c.WarmStart.Steps, Batch: c.WarmStart.Batch, Optim: optim(c.WarmStart.LR),
 			Seed: uint64(c.Tasks.Seed), Name: "warm start", Log: log},
@@ -222,6 +225,9 @@ func checkWarmStartFiles(dir string, want map[string]string) string {
 // prepareWarmStart reuses the family's saved warm start or trains it; a
 // damaged one is trained again, and the log says why.
 func prepareWarmStart(ctx context.Context, f *family, o RunOptions) (*WarmStart, error) {
+	if f.cfg.Model.Checkpoint != "" && !f.cfg.warmStartOn() {
+		return checkpointStart(f, o.Log)
+	}
 	dir, log := f.warmStartDir(o.Out), o.Log
 	ws, damage := loadWarmStart(f, dir)
 	if ws != nil {
