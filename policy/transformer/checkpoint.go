@@ -38,7 +38,7 @@ func Load(dir string, be kernels.Backend, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := build(cfg, be, o, true)
+	m, err := build(cfg, be, o, !o.Inference)
 	if err != nil {
 		return nil, err
 	}
