@@ -93,12 +93,12 @@ def write(d):
     assert tok["model"]["type"] == "BPE", "tokenizer.json: model.type must be BPE"
     specials = special_ids(tok)
     size = max(list(tok["model"]["vocab"].values()) + list(specials.values())) + 1
-    vocab = (size + 63) // 64 * 64
+    vocab = (size // 64 + 1) * 64  # padded past the tokenizer, as Qwen pads its vocabulary
     cfg = {
         "architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3",
         "hidden_size": 64, "intermediate_size": 160, "num_hidden_layers": 2,
         "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 32,
-        "vocab_size": vocab, "max_position_embeddings": 1024, "rope_theta": 1000000.0,
+        "vocab_size": vocab, "max_position_embeddings": 32768, "rope_theta": 1000000.0,
         "rms_norm_eps": 1e-6, "tie_word_embeddings": True, "attention_bias": False,
         "attention_dropout": 0.0, "hidden_act": "silu", "initializer_range": 0.02,
         "use_cache": True, "use_sliding_window": False, "sliding_window": None,
