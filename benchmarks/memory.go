@@ -3,7 +3,6 @@ package benchmarks
 import (
 	"fmt"
 	"github.com/seeupo/seeupo/bfcl"
-	"io"
 	"strings"
 
 	"github.com/seeupo/seeupo/policy/transformer"
@@ -33,7 +32,7 @@ func (m FamilyMemory) String() string {
 	var parts []string
 	add := func(name string, b int64) {
 		if b > 0 {
-			parts = append(parts, name+" "+gib(float64(b)))
+			parts = append(parts, name+" "+byteSize(b))
 		}
 	}
 	add("weights", x.Weights)
@@ -42,16 +41,16 @@ func (m FamilyMemory) String() string {
 	add("reference", x.Reference)
 	add("critic", x.Critic)
 	if x.KVCache > 0 {
-		parts = append(parts, fmt.Sprintf("KV cache %s (%d sequences × %d tokens)", gib(float64(x.KVCache)),
+		parts = append(parts, fmt.Sprintf("KV cache %s (%d sequences × %d tokens)", byteSize(x.KVCache),
 			m.Workload.Sequences, m.Workload.Context))
 	}
 	add("activations", x.Activations)
 	avail := "memory available unknown"
 	if m.Available > 0 {
-		avail = gib(float64(m.Available)) + " available"
+		avail = byteSize(int64(m.Available)) + " available"
 	}
 	return fmt.Sprintf("%s: %s model (%d parameters) needs about %s: %s; %s", m.Family, m.Config.ModelType,
-		m.Config.ParamCount(), gib(float64(x.Total())), strings.Join(parts, ", "), avail)
+		m.Config.ParamCount(), byteSize(x.Total()), strings.Join(parts, ", "), avail)
 }
 
 // MemoryPlan estimates one run of each task family of the suite. With
@@ -123,24 +122,8 @@ func checkPlan(f *family, o RunOptions) error {
 			return fmt.Errorf("%s: the run needs about %s, more than the %s of memory available (see seeupo doctor); "+
 				"lower rl.tasks_per_step, rl.group_size, rl.eval_tasks, rl.max_context or model.micro_batch_tokens, "+
 				"generate on servers (rl.generator: remote), or use a smaller model",
-				m.Family, gib(float64(m.Memory.Total())), gib(float64(m.Available)))
+				m.Family, byteSize(m.Memory.Total()), byteSize(int64(m.Available)))
 		}
-	}
-	return nil
-}
-
-// PrintMemoryPlan writes the suite's memory estimate, one line a family.
-func (c SuiteConfig) PrintMemoryPlan(w io.Writer, remote bool) error {
-	plan, err := c.MemoryPlan(remote)
-	if err != nil {
-		return err
-	}
-	for _, m := range plan {
-		verdict := "fits"
-		if !m.Fits() {
-			verdict = "DOES NOT FIT"
-		}
-		fmt.Fprintf(w, "%s — %s\n", m, verdict)
 	}
 	return nil
 }
@@ -156,4 +139,18 @@ func (c SuiteConfig) evalTaskCount(family string) int {
 		return 100
 	}
 	return int(float64(c.Tasks.N)*c.Tasks.Heldout + 0.5)
+}
+
+// byteSize formats a byte count with binary units (KiB to TiB).
+func byteSize(b int64) string {
+	const unit = 1024
+	if b < unit {
+		return fmt.Sprintf("%d B", b)
+	}
+	v, exp := float64(b)/unit, 0
+	for v >= unit && exp < 3 {
+		v /= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", v, "KMGT"[exp])
 }

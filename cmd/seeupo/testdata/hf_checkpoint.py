@@ -2,13 +2,15 @@
 that reads an exported one back.
 
 Usage:
-  hf_checkpoint.py write DIR
+  hf_checkpoint.py write DIR [END_BIAS]
       DIR holds a tokenizer.json in the Hugging Face format. Writes beside
       it a random Qwen3-shaped model as a Hugging Face checkpoint: config.json
       (Qwen3ForCausalLM), the weights in BF16 over two shards with
       model.safetensors.index.json, tokenizer_config.json with a ChatML chat
       template and generation_config.json. vocab_size is the tokenizer's
-      size rounded up to a multiple of 64, as Qwen pads its vocabulary.
+      size padded to the next multiple of 64, as Qwen pads its vocabulary.
+      END_BIAS (default 3) raises <|im_end|>'s logit so that sampled
+      replies end after a few tokens.
   hf_checkpoint.py logits DIR OUT IDS_JSON
       Reads DIR as transformers would (config.json's architecture and the
       fields Qwen3Config needs, the safetensors weights in their dtype,
@@ -87,7 +89,7 @@ def special_ids(tok):
     return {t["content"]: t["id"] for t in tok.get("added_tokens", [])}
 
 
-def write(d):
+def write(d, end_bias):
     with open(os.path.join(d, "tokenizer.json")) as f:
         tok = json.load(f)
     assert tok["model"]["type"] == "BPE", "tokenizer.json: model.type must be BPE"
@@ -114,7 +116,16 @@ def write(d):
     def randn(*shape, scale=0.1):
         return torch.randn(*shape, generator=gen) * scale
 
-    w = {"model.embed_tokens.weight": randn(vocab, d_model, scale=0.5)}
+    # Every embedding shares a component along the first axis, which the
+    # residual stream carries to the final norm; <|im_end|>'s is END_BIAS
+    # larger, so (the embeddings being tied) its logit stands out and
+    # sampled replies end after a few tokens: smoke runs at the reference's
+    # reply lengths stay short.
+    embed = randn(vocab, d_model, scale=0.5)
+    embed[:, 0] = 8.0
+    if "<|im_end|>" in specials:
+        embed[specials["<|im_end|>"], 0] += end_bias
+    w = {"model.embed_tokens.weight": embed}
     for layer in range(cfg["num_hidden_layers"]):
         p = "model.layers.%d." % layer
         w[p + "input_layernorm.weight"] = 1 + randn(d_model)
@@ -219,7 +230,7 @@ def logits(d, out, ids_path):
 
 if __name__ == "__main__":
     if sys.argv[1] == "write":
-        write(sys.argv[2])
+        write(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 3.0)
     elif sys.argv[1] == "logits":
         logits(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
