@@ -126,7 +126,7 @@ func checkpointStart(f *family, log io.Writer) (*WarmStart, error) {
 	}
 	logf(log, "start (%s): the checkpoint %s (%s, %d parameters), no warm start (model.warm_start on adds one)",
 		f.name, dir, cfg.ModelType, cfg.ParamCount())
-	return &WarmStart{Dir: dir, Tokenizer: tok, Config: cfg}, nil
+	return &WarmStart{Dir: dir, Tokenizer: tok, Config: cfg, Pretrained: true}, nil
 }
 
 // openReferenceFamily opens the BFCL v4 multi_turn_base reference split:

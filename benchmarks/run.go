@@ -137,7 +137,7 @@ func runFamily(ctx context.Context, f *family, o RunOptions, fr *FamilyResult) e
 		return err
 	}
 	fr.Initial = initial.Aggregates
-	logf(o.Log, "warm start (%s) on the evaluation tasks: %s", f.name, formatAggregates(initial.Aggregates))
+	logf(o.Log, "%s (%s) on the evaluation tasks: %s", fr.WarmStart.Label(), f.name, formatAggregates(initial.Aggregates))
 	x.o.initialEval = &initial
 	for _, algo := range c.Algorithms {
 		for _, seed := range c.Seeds {

@@ -52,6 +52,18 @@ type WarmStart struct {
 	Samples   int // demonstration samples
 	FinalLoss float64
 	Seconds   float64
+	// Pretrained is set when the start is a checkpoint as it is (no
+	// warm start).
+	Pretrained bool
+}
+
+// Label names the start in logs and tables: "warm start", or "checkpoint"
+// for a pretrained one used as it is.
+func (ws *WarmStart) Label() string {
+	if ws != nil && ws.Pretrained {
+		return "checkpoint"
+	}
+	return "warm start"
 }
 
 // modelConfig is the suite's transformer configuration.

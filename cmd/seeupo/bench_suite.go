@@ -221,7 +221,7 @@ func (a *app) printFamilyResult(fam *benchmarks.FamilyResult) ([]*reports.Table,
 	if err != nil {
 		return nil, err
 	}
-	a.printf("\n%s: warm start (shared by every run) %s %.3f before RL; per run:\n", fam.Name, avg, fam.Initial[avg])
+	a.printf("\n%s: %s (shared by every run) %s %.3f before RL; per run:\n", fam.Name, fam.WarmStart.Label(), avg, fam.Initial[avg])
 	for _, r := range fam.Runs {
 		a.printf("  %-12s seed %d: %s %.3f → %.3f (%+.1f points)\n", r.Algorithm, r.Seed, avg,
 			r.Initial[avg], r.Final[avg], 100*(r.Final[avg]-r.Initial[avg]))
