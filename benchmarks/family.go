@@ -80,6 +80,9 @@ func (f *family) warmStartDir(out string) string {
 // FamilyNames lists a suite's task families in the order they run.
 func (c SuiteConfig) FamilyNames() []string {
 	names := []string{bfcl.GeneratedSuiteName}
+	if c.referenceTasks() {
+		names[0] = bfcl.SuiteName
+	}
 	if c.AppWorld.Enabled {
 		names = append(names, AppWorldFamilyName)
 	}
@@ -106,6 +109,8 @@ func openFamilies(c SuiteConfig, o RunOptions) ([]*family, error) {
 func openFamily(c SuiteConfig, name string, o RunOptions) (*family, error) {
 	known := c.FamilyNames()
 	switch {
+	case (name == "" || name == bfcl.GeneratedSuiteName || name == bfcl.SuiteName) && c.referenceTasks():
+		return openReferenceFamily(c, o)
 	case name == "" || name == bfcl.GeneratedSuiteName:
 		return openBFCLFamily(c)
 	case name == AppWorldFamilyName && c.AppWorld.Enabled:

@@ -42,11 +42,18 @@ type SuiteConfig struct {
 	RL        RLSettings        `yaml:"rl"`
 	// AppWorld adds the AppWorld task family (see AppWorldFamily).
 	AppWorld AppWorldFamily `yaml:"appworld,omitempty"`
+	// Pretrained replaces settings when the suite starts from a
+	// checkpoint (model.checkpoint; see checkpoint.go).
+	Pretrained PretrainedSettings `yaml:"pretrained,omitempty"`
 }
 
 // ModelSettings choose the native transformer: a preset and the sizes
 // that differ from it.
 type ModelSettings struct {
+	// Checkpoint is a pretrained Hugging Face model directory the suite
+	// starts from instead of a fresh model (the sizes below are then
+	// unused).
+	Checkpoint       string `yaml:"checkpoint,omitempty" json:",omitempty"`
 	Preset           string `yaml:"preset"`
 	HiddenSize       int    `yaml:"hidden_size" range:"[0, 16384]"`
 	Layers           int    `yaml:"layers" range:"[0, 512]"`
@@ -60,6 +67,8 @@ type ModelSettings struct {
 
 // WarmStartSettings are the supervised fine-tune on demonstrations.
 type WarmStartSettings struct {
+	// Mode: auto (on for a fresh model, off for a checkpoint), on, off.
+	Mode  string  `yaml:"mode,omitempty" json:",omitempty"`
 	Steps int     `yaml:"steps" range:"[0, 10000000]"`
 	Batch int     `yaml:"batch" range:"[1, 65536]"`
 	LR    float64 `yaml:"lr" range:"(0, 1]"`
@@ -132,6 +141,9 @@ func LoadSuite(name string) (SuiteConfig, error) {
 	}
 	if err := c.resolveAppWorld(sections); err != nil {
 		return SuiteConfig{}, err
+	}
+	if c.Model.Checkpoint != "" {
+		return c.WithCheckpoint(c.Model.Checkpoint, c.WarmStart.Mode)
 	}
 	return c, c.Validate()
 }

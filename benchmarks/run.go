@@ -120,6 +120,9 @@ func RunSuite(ctx context.Context, c SuiteConfig, o RunOptions) (*SuiteResult, e
 // from it.
 func runFamily(ctx context.Context, f *family, o RunOptions, fr *FamilyResult) error {
 	c := f.cfg
+	if err := checkPlan(f, o); err != nil {
+		return err
+	}
 	logf(o.Log, "suite %s: %s", c.Name, f.describe)
 	var err error
 	if fr.WarmStart, err = prepareWarmStart(ctx, f, o); err != nil {
@@ -134,7 +137,7 @@ func runFamily(ctx context.Context, f *family, o RunOptions, fr *FamilyResult) e
 		return err
 	}
 	fr.Initial = initial.Aggregates
-	logf(o.Log, "warm start (%s) on the evaluation tasks: %s", f.name, formatAggregates(initial.Aggregates))
+	logf(o.Log, "%s (%s) on the evaluation tasks: %s", fr.WarmStart.Label(), f.name, formatAggregates(initial.Aggregates))
 	x.o.initialEval = &initial
 	for _, algo := range c.Algorithms {
 		for _, seed := range c.Seeds {

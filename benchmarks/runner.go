@@ -229,7 +229,7 @@ func (x *runner) newTrainer(j job) (*harness.Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	pol := &harness.NativePolicy{Model: m, Tok: x.ws.Tokenizer}
+	pol := &harness.NativePolicy{Model: m, Tok: x.ws.Tokenizer, Source: x.ws.Dir}
 	tr := &harness.Trainer{
 		Schedule: harness.Schedule{Steps: c.RL.Steps, TasksPerStep: c.RL.TasksPerStep, GroupSize: c.RL.GroupSize,
 			EvalEvery: c.RL.EvalEvery, EvalSamples: c.RL.EvalSamples, EvalTasks: c.RL.EvalTasks,

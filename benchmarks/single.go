@@ -55,6 +55,9 @@ func TrainOne(ctx context.Context, c SuiteConfig, spec TrainSpec, o RunOptions) 
 		return RunResult{}, err
 	}
 	defer f.Close()
+	if err := checkPlan(f, o); err != nil {
+		return RunResult{}, err
+	}
 	ws, err := prepareWarmStart(ctx, f, o)
 	if err != nil {
 		return RunResult{}, err

@@ -52,10 +52,25 @@ type WarmStart struct {
 	Samples   int // demonstration samples
 	FinalLoss float64
 	Seconds   float64
+	// Pretrained is set when the start is a checkpoint as it is (no
+	// warm start).
+	Pretrained bool
+}
+
+// Label names the start in logs and tables: "warm start", or "checkpoint"
+// for a pretrained one used as it is.
+func (ws *WarmStart) Label() string {
+	if ws != nil && ws.Pretrained {
+		return "checkpoint"
+	}
+	return "warm start"
 }
 
 // modelConfig is the suite's transformer configuration.
 func (c SuiteConfig) modelConfig() (transformer.Config, error) {
+	if c.Model.Checkpoint != "" {
+		return checkpointConfig(c.Model.Checkpoint)
+	}
 	preset := c.Model.Preset
 	if preset == "" {
 		preset = "tiny"
@@ -96,7 +111,7 @@ func trainWarmStart(ctx context.Context, f *family, mf *models.Factory, dir stri
 	if err != nil {
 		return nil, err
 	}
-	w := harness.WarmStart{Suite: f.demoSuite, Demos: demos, Models: mf, Config: cfg,
+	w := harness.WarmStart{Suite: f.demoSuite, Demos: demos, Models: mf, Config: cfg, From: c.Model.Checkpoint,
 		Options: transformer.Options{MicroBatchTokens: c.Model.MicroBatchTokens}, Seed: uint64(c.Tasks.Seed),
 		Tuning: harness.FineTuning{Steps: c.WarmStart.Steps, Batch: c.WarmStart.Batch, Optim: optim(c.WarmStart.LR),
 			Seed: uint64(c.Tasks.Seed), Name: "warm start", Log: log},
@@ -222,6 +237,9 @@ func checkWarmStartFiles(dir string, want map[string]string) string {
 // prepareWarmStart reuses the family's saved warm start or trains it; a
 // damaged one is trained again, and the log says why.
 func prepareWarmStart(ctx context.Context, f *family, o RunOptions) (*WarmStart, error) {
+	if f.cfg.Model.Checkpoint != "" && !f.cfg.warmStartOn() {
+		return checkpointStart(f, o.Log)
+	}
 	dir, log := f.warmStartDir(o.Out), o.Log
 	ws, damage := loadWarmStart(f, dir)
 	if ws != nil {

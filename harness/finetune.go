@@ -262,6 +262,10 @@ type WarmStart struct {
 	// Ready, when set, is called with the samples and the fresh model
 	// before the fine-tune starts (a log line).
 	Ready func(samples []policy.Sample, m *transformer.Model)
+	// From, when set, is a model directory (a pretrained checkpoint) the
+	// fine-tune starts from, with its own tokenizer and tokenizer files;
+	// Config and Seed are then unused.
+	From string
 }
 
 // WarmStartResult is a trained warm start.
@@ -274,13 +278,26 @@ type WarmStartResult struct {
 // Train makes the warm start and saves it in dir (NativePolicy.SaveWeights:
 // config, float32 weights, tokenizer).
 func (w WarmStart) Train(ctx context.Context, dir string) (WarmStartResult, error) {
-	tok, samples, err := DemonstrationData(ctx, w.Suite, w.Demos, w.Config.VocabSize)
-	if err != nil {
-		return WarmStartResult{}, err
-	}
-	m, err := w.Models.New(w.Config, w.Seed, w.Options)
-	if err != nil {
-		return WarmStartResult{}, err
+	var (
+		tok     *tokenizer.Tokenizer
+		samples []policy.Sample
+		m       *transformer.Model
+		err     error
+	)
+	if w.From != "" {
+		if m, tok, err = w.Models.LoadDir(w.From, w.Options); err != nil {
+			return WarmStartResult{}, err
+		}
+		if samples, err = DemonstrationSamples(ctx, w.Suite, ChatCodec{Tok: tok}, w.Demos); err != nil {
+			return WarmStartResult{}, err
+		}
+	} else {
+		if tok, samples, err = DemonstrationData(ctx, w.Suite, w.Demos, w.Config.VocabSize); err != nil {
+			return WarmStartResult{}, err
+		}
+		if m, err = w.Models.New(w.Config, w.Seed, w.Options); err != nil {
+			return WarmStartResult{}, err
+		}
 	}
 	if w.Ready != nil {
 		w.Ready(samples, m)
@@ -290,5 +307,5 @@ func (w WarmStart) Train(ctx context.Context, dir string) (WarmStartResult, erro
 		return WarmStartResult{}, err
 	}
 	res := WarmStartResult{Tokenizer: tok, Samples: len(samples), FinalLoss: loss}
-	return res, (&NativePolicy{Model: m, Tok: tok}).SaveWeights(dir)
+	return res, (&NativePolicy{Model: m, Tok: tok, Source: w.From}).SaveWeights(dir)
 }

@@ -1,8 +1,11 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -268,5 +271,66 @@ func TestWarmStartSavesAModelDirectory(t *testing.T) {
 	}
 	if loss, _, _, _ := transformer.MeanNLL(sc); loss >= res.FinalLoss {
 		t.Errorf("the saved model's loss %.4f is not below the last step's %.4f (taken before that step's update)", loss, res.FinalLoss)
+	}
+}
+
+// TestWarmStartFromCheckpoint fine-tunes a saved model directory (as a
+// pretrained checkpoint is) with its own tokenizer: the result keeps the
+// source's tokenizer and tokenizer files, and its loss on the
+// demonstrations is below the source's.
+func TestWarmStartFromCheckpoint(t *testing.T) {
+	cfg, err := transformer.Preset("tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize = 300
+	demos := countDemos(3, "ok", "ok")
+	tok, _, err := DemonstrationData(context.Background(), countSuite{steps: 2}, demos, cfg.VocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.CPU(1).New(cfg, 9, transformer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	if err := (&NativePolicy{Model: m, Tok: tok}).SaveWeights(src); err != nil {
+		t.Fatal(err)
+	}
+	marker := []byte(`{"chat_template": "{{ messages }}", "eos_token": "<|im_end|>"}`)
+	if err := os.WriteFile(filepath.Join(src, models.TokenizerConfigFile), marker, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := WarmStart{Suite: countSuite{steps: 2}, Demos: demos, Models: models.CPU(1), From: src,
+		Tuning: FineTuning{Steps: 5, Batch: 6, Optim: policy.Optim{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}}}
+	dir := t.TempDir()
+	res, err := w.Train(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Tokenizer.VocabSize() != tok.VocabSize() {
+		t.Errorf("warm start tokenizer has %d tokens, the source's %d", res.Tokenizer.VocabSize(), tok.VocabSize())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, models.TokenizerConfigFile)); !bytes.Equal(b, marker) {
+		t.Errorf("tokenizer_config.json is not the source's: %s", b)
+	}
+	samples, err := DemonstrationSamples(context.Background(), countSuite{steps: 2}, ChatCodec{Tok: tok}, demos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss := func(d string) float64 {
+		mm, _, err := models.CPU(1).LoadDir(d, transformer.Options{Inference: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := mm.Score(samples, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _, _, _ := transformer.MeanNLL(sc)
+		return l
+	}
+	if before, after := loss(src), loss(dir); after >= before {
+		t.Errorf("loss on the demonstrations %.4f after the warm start, %.4f before", after, before)
 	}
 }

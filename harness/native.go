@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/policy/models"
@@ -18,6 +17,12 @@ import (
 type NativePolicy struct {
 	*transformer.Model
 	Tok *tokenizer.Tokenizer
+	// Source is the model directory the policy's tokenizer files come
+	// from (a pretrained checkpoint, a warm start): every directory the
+	// policy saves copies its tokenizer.json, tokenizer_config.json (with
+	// the chat template) and generation_config.json. Empty: they are
+	// written from Tok (models.WriteTokenizerFiles).
+	Source string
 }
 
 // Generate samples replies in one batch; each stops after <|im_end|>.
@@ -49,22 +54,21 @@ func (p *NativePolicy) Generate(ctx context.Context, reqs []GenRequest) ([]GenRe
 	return out, nil
 }
 
-// SaveCheckpoint saves the model's training checkpoint with the tokenizer
-// beside it, so the directory is enough to sample from the policy again.
+// SaveCheckpoint saves the model's training checkpoint with the
+// tokenizer's files beside it: a Hugging Face directory (float32 weights)
+// that transformers, vLLM and seeupo serve load, plus the optimiser and
+// trainer state that resume training.
 func (p *NativePolicy) SaveCheckpoint(dir string) error {
 	if err := p.Model.SaveCheckpoint(dir); err != nil {
 		return err
 	}
-	return p.Tok.Save(filepath.Join(dir, TokenizerFile))
+	return models.WriteTokenizerFiles(dir, p.Tok, p.Config(), p.Source)
 }
 
 // SaveWeights saves the weights (float32, as training holds them) with the
-// config and the tokenizer: a model directory that seeupo serve loads.
+// config and the tokenizer's files: a Hugging Face model directory.
 func (p *NativePolicy) SaveWeights(dir string) error {
-	if err := p.Model.Save(dir, safetensors.F32); err != nil {
-		return err
-	}
-	return p.Tok.Save(filepath.Join(dir, TokenizerFile))
+	return models.SaveDir(dir, p.Model, p.Tok, p.Source, safetensors.F32)
 }
 
 // TokenizerFile is the tokenizer's file name in model directories.

@@ -22,6 +22,7 @@ func init() { registerGroupRun("bench", setupBenchSuite) }
 // setupBenchSuite makes `seeupo bench --suite NAME` run an LLM suite.
 func setupBenchSuite(a *app, g *cobra.Command) {
 	var suite, out string
+	var ov suiteOverrides
 	g.Long = `Run a comparative benchmark suite, or one of the micro-benchmarks below.
 
 With --suite, every task family of the suite is run in turn: generated BFCL
@@ -40,14 +41,30 @@ appworld.image is configured, and in the native world otherwise.
 
 Suites: ` + strings.Join(benchmarks.SuiteNames(), ", ") + ` (presets), or a YAML file of the same shape.
   quick  seeupo, ppo, grpo, gspo, reinforce × 2 seeds on a 2-core CPU (make run)
-  paper  the reference configuration (B 32, G 8, T 10, 150 steps), sized for a GPU`
+  paper  the reference configuration (B 32, G 8, T 10, 150 steps), sized for a GPU;
+         with --checkpoint (a pretrained Qwen2/Qwen3 directory) as the reference
+         release: BFCL multi_turn_base train split 0–99, evaluated on 100–199,
+         its context and response lengths and greedy validation (docs/checkpoints.md)
+
+With --checkpoint DIR (or model.checkpoint) every run starts from that Hugging
+Face model and its tokenizer; the warm start is off unless model.warm_start is
+on. The run's first line estimates the memory the model, optimiser, reference,
+critic, KV cache and activations take, and a run that will not fit the
+machine's memory is refused before it starts. --steps and --set change the
+suite's settings for a smoke test.`
 	g.Flags().StringVar(&suite, "suite", "", "suite preset name or YAML file")
 	g.Flags().StringVar(&out, "out", "", "root of run directories (default: the configuration's out_dir)")
+	ov.bind(g.Flags(), true)
+	g.Example = `  seeupo bench --suite quick
+  seeupo bench --suite paper --checkpoint /models/Qwen3-14B
+  seeupo bench --suite paper --checkpoint testdata/tiny-qwen3 --steps 2 \
+    --set algorithms=[grpo] --set seeds=[1] --set rl.tasks_per_step=2 --set rl.group_size=2 \
+    --set rl.eval_tasks=2 --set rl.eval_samples=1 --set appworld.enabled=false`
 	g.RunE = func(cmd *cobra.Command, _ []string) error {
 		if suite == "" {
 			return cmd.Help()
 		}
-		c, opts, _, err := a.suiteRun(suite, out)
+		c, opts, _, err := a.suiteRun(suite, out, ov)
 		if err != nil {
 			return err
 		}
@@ -66,17 +83,25 @@ Suites: ` + strings.Join(benchmarks.SuiteNames(), ", ") + ` (presets), or a YAML
 // versions recorded in run directories. The suite's learning rates are the
 // configuration's preset layer (defaults → suite → file → environment →
 // flags), so `algorithm.lr` given anywhere wins over the suite's.
-func (a *app) suiteRun(suite, out string) (benchmarks.SuiteConfig, benchmarks.RunOptions, *config.Resolved, error) {
+func (a *app) suiteRun(suite, out string, overrides ...suiteOverrides) (benchmarks.SuiteConfig, benchmarks.RunOptions, *config.Resolved, error) {
 	c, err := benchmarks.LoadSuite(suite)
 	if err != nil {
 		return c, benchmarks.RunOptions{}, nil, err
 	}
-	preset := &config.Preset{Name: "suite " + c.Name, Values: map[string]any{}}
-	for key, v := range c.AlgorithmLayer() {
-		preset.Values["algorithm."+key] = v
-	}
-	cfg, err := a.configWith(preset)
+	cfg, err := a.configWith(suitePreset(c))
 	if err != nil {
+		return c, benchmarks.RunOptions{}, nil, err
+	}
+	var ov suiteOverrides
+	if len(overrides) > 0 {
+		ov = overrides[0]
+	}
+	if c, err = ov.apply(c, cfg); err != nil {
+		return c, benchmarks.RunOptions{}, nil, err
+	}
+	// The checkpoint and the assignments may change the suite's learning
+	// rates: the configuration is resolved again over them.
+	if cfg, err = a.configWith(suitePreset(c)); err != nil {
 		return c, benchmarks.RunOptions{}, nil, err
 	}
 	mf, err := openModels(cfg, cfg.Threads)
@@ -196,7 +221,7 @@ func (a *app) printFamilyResult(fam *benchmarks.FamilyResult) ([]*reports.Table,
 	if err != nil {
 		return nil, err
 	}
-	a.printf("\n%s: warm start (shared by every run) %s %.3f before RL; per run:\n", fam.Name, avg, fam.Initial[avg])
+	a.printf("\n%s: %s (shared by every run) %s %.3f before RL; per run:\n", fam.Name, fam.WarmStart.Label(), avg, fam.Initial[avg])
 	for _, r := range fam.Runs {
 		a.printf("  %-12s seed %d: %s %.3f → %.3f (%+.1f points)\n", r.Algorithm, r.Seed, avg,
 			r.Initial[avg], r.Final[avg], 100*(r.Final[avg]-r.Initial[avg]))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seeupo/seeupo/benchmarks"
 	"github.com/seeupo/seeupo/harness/sysinfo"
 )
 
@@ -20,17 +21,30 @@ type doctorReport struct {
 	GPU     sysinfo.GPU     `json:"gpu"`
 	Data    sysinfo.DataDir `json:"data"`
 	DataWhy string          `json:"data_source"`
+	// Memory is the suite's estimate (--suite), one entry a family.
+	Memory []benchmarks.FamilyMemory `json:"memory,omitempty"`
 }
 
 func newDoctorCmd(a *app) *cobra.Command {
 	var asJSON bool
+	var suite string
+	var ov suiteOverrides
 	c := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check this machine: Go, CPU and SIMD, memory, Docker, GPU/CUDA, data directory",
 		Long: `Print what seeupo can use on this machine: the Go runtime, the CPU model and
 its SIMD features, cores and memory, whether a Docker engine answers (DOCKER_HOST or
 the local socket) and its version, whether an NVIDIA GPU and CUDA libraries are
-present, and where the data directory is and what it holds.`,
+present, and where the data directory is and what it holds.
+
+With --suite (and --checkpoint or model.checkpoint for a pretrained model) it
+also estimates the memory one run of each of the suite's task families takes —
+weights, gradients, AdamW moments, the frozen reference, a critic when an
+algorithm needs one, the KV cache of the largest batch generated at once and
+one micro-batch's activations — against the memory available, as every run
+does before it starts (and refuses when it will not fit).`,
+		Example: `  seeupo doctor
+  seeupo doctor --suite paper --checkpoint /models/Qwen3-14B`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
@@ -44,6 +58,15 @@ present, and where the data directory is and what it holds.`,
 				Data:    sysinfo.ProbeDataDir(cfg.DataDir),
 				DataWhy: cfg.Sources["data_dir"],
 			}
+			if suite != "" {
+				c, _, rcfg, err := a.suiteRun(suite, "", ov)
+				if err != nil {
+					return err
+				}
+				if r.Memory, err = c.MemoryPlan(rcfg.RL.Generator == "remote"); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
@@ -53,6 +76,8 @@ present, and where the data directory is and what it holds.`,
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	c.Flags().StringVar(&suite, "suite", "", "also estimate the memory of one run of each task family of this suite")
+	ov.bind(c.Flags(), true)
 	return c
 }
 
@@ -86,6 +111,13 @@ func (r doctorReport) print(a *app) error {
 	}
 	for _, e := range r.Data.Entries {
 		fmt.Fprintf(w, "\t%s: %d files, %s\n", e.Name, e.Files, humanBytes(uint64(e.Bytes)))
+	}
+	for _, m := range r.Memory {
+		verdict := "fits"
+		if !m.Fits() {
+			verdict = "DOES NOT FIT: the run is refused"
+		}
+		fmt.Fprintf(w, "Memory of a run\t%s — %s\n", m, verdict)
 	}
 	return w.Flush()
 }

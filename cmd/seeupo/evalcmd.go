@@ -63,6 +63,13 @@ latencies are printed after the figures. See docs/serve.md.`,
 			if chat {
 				return a.evalChat(cmd, &rf, suite, family, split, samples, tasks, asJSON)
 			}
+			if checkpoint == "" {
+				cfg, err := a.config()
+				if err != nil {
+					return err
+				}
+				checkpoint = cfg.Model.Checkpoint // a pretrained model as it is
+			}
 			src, err := rf.source(checkpoint, tasks)
 			if err != nil {
 				return err
@@ -88,7 +95,7 @@ latencies are printed after the figures. See docs/serve.md.`,
 	}
 	c.Flags().StringVar(&suite, "suite", "quick", "suite whose tasks and limits to use")
 	c.Flags().StringVar(&family, "family", "bfcl_gen", "task family of the suite: bfcl_gen, or appworld when the suite enables it")
-	c.Flags().StringVar(&checkpoint, "checkpoint", "", "model directory (config.json, model.safetensors, tokenizer.json)")
+	c.Flags().StringVar(&checkpoint, "checkpoint", "", "model directory (config.json, model.safetensors, tokenizer.json; default: model.checkpoint)")
 	c.Flags().StringVar(&split, "split", "test", "train, test, reference (bfcl_gen), or an AppWorld split (appworld)")
 	c.Flags().IntVar(&samples, "samples", 4, "samples per task (k)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the evaluation as JSON")

@@ -33,6 +33,12 @@ gracefully on Ctrl-C or SIGTERM. See docs/serve.md.`,
 			if err != nil {
 				return err
 			}
+			if o.Checkpoint == "" {
+				o.Checkpoint = cfg.Model.Checkpoint
+			}
+			if o.Checkpoint == "" {
+				return fmt.Errorf("serve: give the model directory with --checkpoint (or model.checkpoint)")
+			}
 			if o.Models, err = openModels(cfg, threads); err != nil {
 				return err
 			}
@@ -48,11 +54,10 @@ gracefully on Ctrl-C or SIGTERM. See docs/serve.md.`,
 			return srv.Run(cmd.Context(), ln)
 		},
 	}
-	c.Flags().StringVar(&o.Checkpoint, "checkpoint", "", "model directory to serve (config.json, model.safetensors, tokenizer.json)")
+	c.Flags().StringVar(&o.Checkpoint, "checkpoint", "", "model directory to serve (config.json, model.safetensors, tokenizer.json; default: model.checkpoint)")
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8100", "listen address (port 0: any free port)")
 	c.Flags().StringVar(&o.Model, "model", "", "model name to answer to (default: the checkpoint directory's name)")
 	c.Flags().IntVar(&o.MaxBatch, "max-batch", serve.DefaultMaxBatch, "most requests generated together")
 	c.Flags().IntVar(&threads, "threads", 0, "CPU threads (0: all)")
-	c.MarkFlagRequired("checkpoint")
 	return c
 }

@@ -18,6 +18,7 @@ func newTrainCmd(a *app) *cobra.Command {
 		suite, family, algo, out string
 		seed                     int
 		resume                   bool
+		ov                       suiteOverrides
 	)
 	c := &cobra.Command{
 		Use:   "train",
@@ -35,6 +36,11 @@ restarting a preempted job can always pass the same flags). SIGINT or SIGTERM
 stops the run between steps: summary.json says interrupted, the last complete
 checkpoint is kept, and the message names the command that resumes it.
 
+With --checkpoint DIR (or model.checkpoint) the run starts from a pretrained
+Hugging Face Qwen2/Qwen3 directory and its tokenizer, with no warm start unless
+model.warm_start is on; every checkpoint it writes is a Hugging Face directory
+(docs/checkpoints.md).
+
 The algorithm's settings are its defaults, the suite's learning rates, then the
 configuration's algorithm section (values set there, an explicit lr included).
 
@@ -51,7 +57,7 @@ with the same seed. Same seeds, same run (docs/serve.md).`,
     seeupo train --suite quick --algo seeupo --seed 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, opts, cfg, err := a.suiteRun(suite, out)
+			c, opts, cfg, err := a.suiteRun(suite, out, ov)
 			if err != nil {
 				return err
 			}
@@ -73,6 +79,7 @@ with the same seed. Same seeds, same run (docs/serve.md).`,
 	c.Flags().IntVar(&seed, "seed", 1, "seed of the run")
 	c.Flags().BoolVar(&resume, "resume", false, "continue the run from its last checkpoint (start it when there is none)")
 	c.Flags().StringVar(&out, "out", "", "root of run directories (default: the configuration's out_dir)")
+	ov.bind(c.Flags(), true)
 	return c
 }
 

@@ -40,6 +40,8 @@ type Config struct {
 	Algorithm AlgorithmConfig `key:"algorithm"`
 	// RL says where rollouts are generated (harness/config/rl.go).
 	RL RLConfig `key:"rl"`
+	// Model says which model runs start from (harness/config/model.go).
+	Model ModelConfig `key:"model"`
 }
 
 // LogConfig configures diagnostic logging on stderr.

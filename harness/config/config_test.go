@@ -26,7 +26,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		want []string // substrings the error must contain
 	}{
 		{"unknown top-level key", "device: cpu\nbatch_sise: 3\n",
-			[]string{`run.yaml:2`, `unknown key "batch_sise"`, "allowed keys: algorithm, appworld, data_dir, device, env, log, out_dir, rl, seed, threads"}},
+			[]string{`run.yaml:2`, `unknown key "batch_sise"`, "allowed keys: algorithm, appworld, data_dir, device, env, log, model, out_dir, rl, seed, threads"}},
 		{"unknown nested key", "log:\n  level: info\n  colour: red\n",
 			[]string{`run.yaml:3`, `unknown key "log.colour"`, `in section "log"`, "allowed keys: format, level"}},
 		{"section given a scalar", "log: loud\n",

@@ -25,32 +25,37 @@ const (
 // Load reads a Hugging Face model directory: config.json and
 // model.safetensors (or the shards listed in model.safetensors.index.json),
 // in F32, BF16 or F16. Every weight must be present; lm_head.weight is
-// ignored when the embeddings are tied.
+// ignored when the embeddings are tied. The weights are converted shard by
+// shard, tensor by tensor, straight into the model's parameter storage:
+// loading holds the model plus one tensor's float32 values, never a second
+// copy of the model.
 func Load(dir string, be kernels.Backend, o Options) (*Model, error) {
 	cfg, err := LoadConfig(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		return nil, err
 	}
-	tensors, err := readWeights(dir)
+	files, err := WeightFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	m, err := build(cfg, be, o, true)
+	m, err := build(cfg, be, o, !o.Inference)
 	if err != nil {
 		return nil, err
 	}
 	m.rng = rand.NewPCG(0, 0x5eed)
-	if err := m.setWeights(tensors, dir); err != nil {
+	if err := m.loadWeights(files, dir); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func readWeights(dir string) (map[string]safetensors.Tensor, error) {
+// WeightFiles lists the safetensors files of a model directory:
+// model.safetensors, or the shards model.safetensors.index.json names (in
+// sorted order).
+func WeightFiles(dir string) ([]string, error) {
 	single := filepath.Join(dir, WeightsFile)
 	if _, err := os.Stat(single); err == nil {
-		ts, _, err := safetensors.Read(single)
-		return ts, err
+		return []string{single}, nil
 	}
 	b, err := os.ReadFile(filepath.Join(dir, WeightsIndex))
 	if err != nil {
@@ -60,41 +65,66 @@ func readWeights(dir string) (map[string]safetensors.Tensor, error) {
 		WeightMap map[string]string `json:"weight_map"`
 	}
 	if err := json.Unmarshal(b, &idx); err != nil {
-		return nil, fmt.Errorf("%s: %w", WeightsIndex, err)
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, WeightsIndex), err)
 	}
-	files := map[string]bool{}
+	if len(idx.WeightMap) == 0 {
+		return nil, fmt.Errorf("%s: weight_map is empty", filepath.Join(dir, WeightsIndex))
+	}
+	seen := map[string]bool{}
+	var files []string
 	for _, f := range idx.WeightMap {
-		files[f] = true
-	}
-	all := map[string]safetensors.Tensor{}
-	for f := range files {
-		ts, _, err := safetensors.Read(filepath.Join(dir, f))
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range ts {
-			all[k] = v
+		if !seen[f] {
+			seen[f] = true
+			files = append(files, filepath.Join(dir, f))
 		}
 	}
-	return all, nil
+	sort.Strings(files)
+	return files, nil
 }
 
-// setWeights uploads named tensors, checking names and shapes.
-func (m *Model) setWeights(ts map[string]safetensors.Tensor, where string) error {
-	for _, p := range m.params {
-		t, ok := ts[p.name]
-		if !ok {
-			return fmt.Errorf("%s: weight %s is missing", where, p.name)
-		}
-		if !equalShape(t.Shape, p.shape) {
-			return fmt.Errorf("%s: weight %s has shape %v, the config needs %v", where, p.name, t.Shape, p.shape)
-		}
-		m.be.Upload(p.w, t.Data)
-	}
+// loadWeights reads the files' tensors into the model's weights, one at a
+// time through a reused host buffer, checking names and shapes.
+func (m *Model) loadWeights(files []string, where string) error {
+	var buf []float32
+	loaded := map[string]bool{}
 	var extra []string
-	for name := range ts {
-		if _, ok := m.byName[name]; !ok && !(name == "lm_head.weight" && m.cfg.TieWordEmbeddings) {
-			extra = append(extra, name)
+	for _, path := range files {
+		f, err := safetensors.Open(path)
+		if err != nil {
+			return err
+		}
+		for _, name := range f.Names() {
+			p, ok := m.byName[name]
+			if !ok {
+				if !(name == "lm_head.weight" && m.cfg.TieWordEmbeddings) {
+					extra = append(extra, name)
+				}
+				continue
+			}
+			if loaded[name] {
+				f.Close()
+				return fmt.Errorf("%s: weight %s appears in two files", where, name)
+			}
+			_, shape, _ := f.Info(name)
+			if !equalShape(shape, p.shape) {
+				f.Close()
+				return fmt.Errorf("%s: weight %s has shape %v, the config needs %v", where, name, shape, p.shape)
+			}
+			if cap(buf) < p.size() {
+				buf = make([]float32, p.size())
+			}
+			if err := f.ReadInto(name, buf[:p.size()]); err != nil {
+				f.Close()
+				return err
+			}
+			m.be.Upload(p.w, buf[:p.size()])
+			loaded[name] = true
+		}
+		f.Close()
+	}
+	for _, p := range m.params {
+		if !loaded[p.name] {
+			return fmt.Errorf("%s: weight %s is missing", where, p.name)
 		}
 	}
 	if len(extra) > 0 {
@@ -116,29 +146,37 @@ func equalShape(a, b []int) bool {
 	return true
 }
 
-// named turns a flat host copy into named tensors.
-func (m *Model) named(flat []float32, prefix string) map[string]safetensors.Tensor {
-	out := make(map[string]safetensors.Tensor, len(m.params))
-	for _, p := range m.params {
-		out[prefix+p.name] = safetensors.Tensor{Shape: p.shape, Data: flat[p.off : p.off+p.size()]}
+// writeTensors streams the model's tensors of one flat buffer (weights or
+// an optimiser moment), named with prefix, to a safetensors file, one
+// tensor downloaded at a time.
+func (m *Model) writeTensors(path string, flat kernels.Tensor, prefix string, dtype safetensors.DType, meta map[string]string) error {
+	specs := make([]safetensors.Spec, len(m.params))
+	byName := make(map[string]*param, len(m.params))
+	for i, p := range m.params {
+		specs[i] = safetensors.Spec{Name: prefix + p.name, Shape: p.shape}
+		byName[prefix+p.name] = p
 	}
-	return out
+	return safetensors.WriteStream(path, specs, dtype, meta, func(name string, dst []float32) error {
+		p := byName[name]
+		return m.be.Download(dst, flat.View(p.off, p.shape...))
+	})
 }
 
-// Save writes the Hugging Face layout: config.json and model.safetensors in
-// the given dtype.
+// Save writes the Hugging Face layout: config.json (with the fields
+// transformers needs, see Config.HFJSON) and model.safetensors in the
+// given dtype, one tensor at a time.
 func (m *Model) Save(dir string, dtype safetensors.DType) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := m.cfg.Save(filepath.Join(dir, ConfigFile)); err != nil {
+	b, err := m.cfg.HFJSON(dtype)
+	if err != nil {
 		return err
 	}
-	host := make([]float32, m.w.Len())
-	if err := m.be.Download(host, m.w); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), b, 0o644); err != nil {
 		return err
 	}
-	return safetensors.Write(filepath.Join(dir, WeightsFile), m.named(host, ""), dtype, map[string]string{"format": "pt"})
+	return m.writeTensors(filepath.Join(dir, WeightsFile), m.w, "", dtype, map[string]string{"format": "pt"})
 }
 
 type trainState struct {
@@ -158,18 +196,7 @@ func (m *Model) SaveCheckpoint(dir string) error {
 	if err := m.Save(dir, safetensors.F32); err != nil {
 		return err
 	}
-	mh, vh := make([]float32, m.m.Len()), make([]float32, m.v.Len())
-	if err := m.be.Download(mh, m.m); err != nil {
-		return err
-	}
-	if err := m.be.Download(vh, m.v); err != nil {
-		return err
-	}
-	opt := m.named(mh, "exp_avg.")
-	for k, v := range m.named(vh, "exp_avg_sq.") {
-		opt[k] = v
-	}
-	if err := safetensors.Write(filepath.Join(dir, OptimizerFile), opt, safetensors.F32, nil); err != nil {
+	if err := m.writeMoments(filepath.Join(dir, OptimizerFile)); err != nil {
 		return err
 	}
 	rng, err := m.rng.MarshalBinary()
@@ -198,22 +225,65 @@ func LoadCheckpoint(dir string, be kernels.Backend) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt, _, err := safetensors.Read(filepath.Join(dir, OptimizerFile))
-	if err != nil {
+	if err := m.readMoments(filepath.Join(dir, OptimizerFile)); err != nil {
 		return nil, err
-	}
-	for _, p := range m.params {
-		mt, ok1 := opt["exp_avg."+p.name]
-		vt, ok2 := opt["exp_avg_sq."+p.name]
-		if !ok1 || !ok2 || len(mt.Data) != p.size() || len(vt.Data) != p.size() {
-			return nil, fmt.Errorf("%s: optimiser state of %s is missing or misshapen", OptimizerFile, p.name)
-		}
-		be.Upload(p.m, mt.Data)
-		be.Upload(p.v, vt.Data)
 	}
 	m.step = st.Step
 	if err := m.rng.UnmarshalBinary(st.RNG); err != nil {
 		return nil, fmt.Errorf("%s: rng: %w", TrainStateFile, err)
 	}
 	return m, nil
+}
+
+// writeMoments writes the AdamW moments (exp_avg.NAME, exp_avg_sq.NAME,
+// F32), one tensor at a time.
+func (m *Model) writeMoments(path string) error {
+	var specs []safetensors.Spec
+	type src struct {
+		p    *param
+		flat kernels.Tensor
+	}
+	byName := map[string]src{}
+	for _, p := range m.params {
+		for _, mo := range []struct {
+			prefix string
+			flat   kernels.Tensor
+		}{{"exp_avg.", m.m}, {"exp_avg_sq.", m.v}} {
+			specs = append(specs, safetensors.Spec{Name: mo.prefix + p.name, Shape: p.shape})
+			byName[mo.prefix+p.name] = src{p, mo.flat}
+		}
+	}
+	return safetensors.WriteStream(path, specs, safetensors.F32, nil, func(name string, dst []float32) error {
+		s := byName[name]
+		return m.be.Download(dst, s.flat.View(s.p.off, s.p.shape...))
+	})
+}
+
+// readMoments restores the AdamW moments written by writeMoments.
+func (m *Model) readMoments(path string) error {
+	f, err := safetensors.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var buf []float32
+	for _, p := range m.params {
+		if cap(buf) < p.size() {
+			buf = make([]float32, p.size())
+		}
+		for _, mo := range []struct {
+			name string
+			dst  kernels.Tensor
+		}{{"exp_avg." + p.name, p.m}, {"exp_avg_sq." + p.name, p.v}} {
+			_, shape, ok := f.Info(mo.name)
+			if !ok || !equalShape(shape, p.shape) {
+				return fmt.Errorf("%s: optimiser state of %s is missing or misshapen", OptimizerFile, p.name)
+			}
+			if err := f.ReadInto(mo.name, buf[:p.size()]); err != nil {
+				return err
+			}
+			m.be.Upload(mo.dst, buf[:p.size()])
+		}
+	}
+	return nil
 }

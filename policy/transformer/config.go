@@ -6,6 +6,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/seeupo/seeupo/policy/safetensors"
 )
 
 // Config is a Hugging Face style model configuration (the fields of a
@@ -31,6 +33,11 @@ type Config struct {
 	// Optional token ids, kept for round trips.
 	BOSTokenID *int `json:"bos_token_id,omitempty"`
 	EOSTokenID *int `json:"eos_token_id,omitempty"`
+
+	// extra holds the fields of the config.json this was read from that
+	// the network does not use (a JSON object, "" for none), so an export
+	// keeps them. A string keeps Config comparable.
+	extra string
 }
 
 // Known model types.
@@ -128,23 +135,60 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	var c Config
-	if err := json.Unmarshal(b, &c); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	if err := c.Validate(); err != nil {
+	c, err := ParseConfig(b)
+	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }
 
-// Save writes the config as indented JSON.
+// ParseConfig reads and validates the bytes of a config.json. Fields the
+// network does not use are kept for HFJSON.
+func ParseConfig(b []byte) (Config, error) {
+	var c Config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Config{}, err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return Config{}, err
+	}
+	for _, k := range knownFields() {
+		delete(all, k)
+	}
+	if len(all) > 0 {
+		extra, err := json.Marshal(all)
+		if err != nil {
+			return Config{}, err
+		}
+		c.extra = string(extra)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// knownFields are the JSON names of Config's fields.
+func knownFields() []string {
+	b, _ := json.Marshal(Config{AttentionBias: new(bool), BOSTokenID: new(int), EOSTokenID: new(int), HeadDim: 1})
+	var m map[string]json.RawMessage
+	json.Unmarshal(b, &m)
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Save writes the config as a Hugging Face config.json for float32
+// weights (HFJSON).
 func (c Config) Save(path string) error {
-	b, err := json.MarshalIndent(c, "", "  ")
+	b, err := c.HFJSON(safetensors.F32)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return os.WriteFile(path, b, 0o644)
 }
 
 func boolPtr(b bool) *bool { return &b }

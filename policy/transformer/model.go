@@ -45,6 +45,10 @@ type Options struct {
 	// ValueHead adds a scalar head (value_head.weight [1, hidden],
 	// value_head.bias [1]) for a critic.
 	ValueHead bool
+	// Inference leaves out the gradient and optimiser buffers (a quarter
+	// of a trainable model's memory): the model scores, generates and
+	// saves, and refuses to train, as a Frozen copy does. Load only.
+	Inference bool
 }
 
 // Model is the transformer: weights, gradients and AdamW state live in
