@@ -187,7 +187,20 @@ func (x *runner) finish(ctx context.Context, j job, tr *harness.Trainer, run *me
 	for k, v := range r.Final {
 		sum.Figures[metrics.EvalMetric(k)] = v
 	}
-	if x.f.name == bfcl.GeneratedSuiteName && c.Reference && hasBFCLData(x.o.DataDir) {
+	if c.RL.GreedyEval {
+		ev, err := tr.GreedyEvaluation(ctx)
+		if err != nil {
+			return r, fmt.Errorf("greedy evaluation: %w", err)
+		}
+		for k, v := range ev.Aggregates {
+			sum.Figures[metrics.EvalMetric(SplitGreedy+"/"+k)] = v
+		}
+		for k, v := range x.o.initialGreedy {
+			sum.Figures[metrics.EvalMetric(SplitGreedyStart+"/"+k)] = v
+		}
+		logf(x.o.Log, "%s seed %d: greedy %s", r.Algorithm, r.Seed, formatAggregates(ev.Aggregates))
+	}
+	if strings.HasPrefix(x.f.name, bfcl.GeneratedSuiteName) && c.Reference && hasBFCLData(x.o.DataDir) {
 		ref, err := evaluateReference(ctx, c, tr, x.o.DataDir)
 		if err != nil {
 			return r, err
@@ -216,6 +229,30 @@ func (x *runner) warmStartEvaluation(ctx context.Context) (metrics.Eval, error) 
 	}
 	return tr.Evaluation(ctx)
 }
+
+// warmStartGreedy is the warm start's greedy evaluation (GreedyEval),
+// shared by the runs like warmStartEvaluation.
+func (x *runner) warmStartGreedy(ctx context.Context) (metrics.Data, error) {
+	c := x.f.cfg
+	j, err := x.job(c.Algorithms[0], c.Seeds[0], RunOptions{})
+	if err != nil {
+		return nil, err
+	}
+	tr, err := x.newTrainer(j)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := tr.GreedyEvaluation(ctx)
+	return ev.Aggregates, err
+}
+
+// SplitGreedy prefixes the figures of the greedy evaluation in a run's
+// summary (eval/greedy/avg@1).
+const SplitGreedy = "greedy"
+
+// SplitGreedyStart prefixes the warm start's greedy figures in a run's
+// summary (eval/greedy_start/avg@1), the start its gain is measured from.
+const SplitGreedyStart = "greedy_start"
 
 // newTrainer assembles the models, algorithm and agent loop of one run.
 func (x *runner) newTrainer(j job) (*harness.Trainer, error) {
