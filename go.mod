@@ -3,6 +3,7 @@ module github.com/seeupo/seeupo
 go 1.26.8
 
 require (
+	github.com/ardanlabs/jinja v1.8.0
 	github.com/docker/docker v28.5.2+incompatible
 	github.com/docker/go-connections v0.8.2
 	github.com/moby/profiles/seccomp v0.3.0

@@ -205,8 +205,7 @@ func readTaskList(path, split string) ([]string, error) {
 // NewEnv implements env.Suite.
 func (s *Suite) NewEnv(ctx context.Context) (env.Env, error) {
 	if s.settings.Mode == "native" {
-		srv := native.New(native.Options{Python: s.settings.Python, Sandbox: s.settings.Sandbox, MaxAPICalls: s.settings.MaxAPICalls,
-			TimeoutSeconds: s.settings.TimeoutSeconds, MaxOutput: s.settings.MaxOutput})
+		srv := native.New(s.settings.nativeOptions())
 		return newEnv(s.settings, srv, func() { srv.Shutdown() }, &s.docs), nil
 	}
 	pool, err := s.Pool(ctx)

@@ -15,6 +15,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/seeupo/seeupo/algorithms"
+	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/policy/tabular"
 )
@@ -361,6 +362,9 @@ func theorySettings(c TheoryConfig, v Variant, seed int) (algorithms.Settings, e
 	return s, err
 }
 
+// runTheoryOne trains one variant on one family with one seed: the
+// harness's trainer takes each iteration's batch from the bandit
+// (banditSource) and measures the exact J after every update.
 func runTheoryOne(ctx context.Context, c TheoryConfig, family, variant string, seed int, out string) (TheoryRun, error) {
 	var err error
 	start := time.Now()
@@ -379,58 +383,68 @@ func runTheoryOne(ctx context.Context, c TheoryConfig, family, variant string, s
 		return TheoryRun{}, err
 	}
 	pol, critic := newTheoryPolicy(c, bandit)
-	models := algorithms.Models{Policy: pol, Ref: pol.Frozen()}
-	if cu, ok := alg.(algorithms.CriticUser); ok && cu.NeedsCritic() {
-		models.Critic = critic
-	}
 	run := TheoryRun{Family: family, Variant: variant, Seed: seed, JStar: bandit.Optimum()}
 	log, err := openTheoryRun(out, c, bandit, v, settings, seed)
 	if err != nil {
 		return run, err
 	}
-	if err := trainTheory(ctx, c, bandit, alg, models, pol, seed, &run, log); err != nil {
+	src := &banditSource{c: c, bandit: bandit, pol: pol, rng: rand.New(rand.NewPCG(uint64(seed), 0x7011))}
+	tr := &harness.Trainer{
+		// Every iteration's batch holds every task's group of G rollouts;
+		// there are no held-out tasks to evaluate.
+		Schedule: harness.Schedule{Steps: c.Iterations, TasksPerStep: c.Tasks, GroupSize: c.Rollouts, EvalSamples: 1},
+		Seed:     uint64(seed), Policy: pol, Ref: pol.Frozen(), Algorithm: alg, Output: log.run,
+		Source: src, Probe: src, NoCheckpoints: true,
+	}
+	if cu, ok := alg.(algorithms.CriticUser); ok && cu.NeedsCritic() {
+		tr.Critic = critic
+	}
+	sum, err := tr.Run(ctx)
+	run.J, run.OptimizerSteps, run.Tokens = src.j, int(sum.OptimizerSteps), int(sum.Tokens)
+	if err != nil {
 		return run, log.stop(run, err)
 	}
 	run.Wall = time.Since(start)
 	return run, log.finish(run)
 }
 
-// trainTheory runs the iterations of one theory run, recording J after
-// each update in run and in the log; it stops when ctx is cancelled.
-func trainTheory(ctx context.Context, c TheoryConfig, bandit *Bandit, alg algorithms.Algorithm, models algorithms.Models,
-	pol *tabular.Policy, seed int, run *TheoryRun, log *theoryLog) error {
-	rng := rand.New(rand.NewPCG(uint64(seed), 0x7011))
-	tree, err := bandit.Tree(pol)
+// banditSource is a theory run's batches and its probe. Each batch is
+// drawn from the policy's next-action distributions at every history
+// (Bandit.Tree) with the run's own random stream, or, with exact
+// advantages, stratified by them; the probe is the exact objective J,
+// recorded after every update.
+type banditSource struct {
+	c      TheoryConfig
+	bandit *Bandit
+	pol    *tabular.Policy
+	rng    *rand.Rand
+	tree   Tree      // the policy's distributions, as of the last Measure
+	j      []float64 // J of the initial policy, then after each update
+}
+
+// Batch draws the iteration's rollouts from the policy's tree.
+func (s *banditSource) Batch(ctx context.Context, _ int) (*algorithms.Batch, error) {
+	if s.tree == nil {
+		if _, err := s.Measure(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if s.c.Advantages == "exact" {
+		return s.bandit.StratifiedRollouts(s.tree, s.c.Rollouts), nil
+	}
+	return s.bandit.Rollouts(s.tree, s.c.Rollouts, s.rng), nil
+}
+
+// Measure scores the policy's tree afresh and records J.
+func (s *banditSource) Measure(context.Context) (metrics.Data, error) {
+	tree, err := s.bandit.Tree(s.pol)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	run.J = append(run.J, bandit.J(tree))
-	if err := log.record(0, run.J[0], run.JStar, nil); err != nil {
-		return err
-	}
-	for k := 1; k <= c.Iterations; k++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		batch := bandit.Rollouts(tree, c.Rollouts, rng)
-		if c.Advantages == "exact" {
-			batch = bandit.StratifiedRollouts(tree, c.Rollouts)
-		}
-		met, err := alg.Update(ctx, models, batch)
-		if err != nil {
-			return err
-		}
-		if tree, err = bandit.Tree(pol); err != nil {
-			return err
-		}
-		run.J = append(run.J, bandit.J(tree))
-		run.OptimizerSteps += int(met["perf/optimizer_steps"])
-		run.Tokens += int(met["perf/total_num_tokens"])
-		if err := log.record(k, run.J[k], run.JStar, met); err != nil {
-			return err
-		}
-	}
-	return nil
+	s.tree = tree
+	j, jStar := s.bandit.J(tree), s.bandit.Optimum()
+	s.j = append(s.j, j)
+	return metrics.Data{metrics.TheoryJ: j, metrics.TheoryJStar: jStar, metrics.TheoryGap: jStar - j}, nil
 }
 
 // theoryLog writes one run directory (or nothing when out is empty).
@@ -457,19 +471,6 @@ func openTheoryRun(out string, c TheoryConfig, b *Bandit, v Variant, s algorithm
 func theoryFamilyDoc(name string) string {
 	f, _ := FamilyByName(name)
 	return f.Doc
-}
-
-// record logs step k: J after update k (k = 0: the initial policy) and
-// the metrics of that update.
-func (l *theoryLog) record(k int, j, jStar float64, met algorithms.Metrics) error {
-	if l.run == nil {
-		return nil
-	}
-	data := metrics.Data{metrics.TheoryJ: j, metrics.TheoryJStar: jStar, metrics.TheoryGap: jStar - j}
-	for name, v := range met {
-		data[name] = v
-	}
-	return l.run.LogStep(int64(k), data)
 }
 
 // stop closes the run directory of a run that ended early: summary.json

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -300,11 +301,53 @@ func TestWriteTheorySweepByHand(t *testing.T) {
 	if err := WriteTheorySweep(&buf, []float64{0.1, 1}, sweep, 2); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(buf.String(), "\n")
-	if !strings.Contains(lines[1], "lr 0.1") || !strings.Contains(lines[1], "lr 1") {
-		t.Errorf("header %q", lines[1])
+	want := [][]string{{"algorithm", "lr 0.1", "lr 1"}, {"seeupo", "0.7975  1/2  0.0", "0.6000  0/2  0.5"}}
+	if got := gridCells(buf.String()); !reflect.DeepEqual(got, want) {
+		t.Errorf("table cells %q, want %q in\n%s", got, want, buf.String())
 	}
-	if f := strings.Fields(lines[2]); !reflect.DeepEqual(f, []string{"seeupo", "0.7975", "1/2", "0.0", "0.6000", "0/2", "0.5"}) {
-		t.Errorf("row %q", lines[2])
+}
+
+// gridCells reads the cells of the tables in a text: one slice per row
+// drawn with column rules (│), trimmed; borders and other lines are
+// passed over.
+func gridCells(text string) [][]string {
+	var out [][]string
+	for _, line := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(line, "│") {
+			continue
+		}
+		var row []string
+		for _, c := range strings.Split(strings.Trim(line, "│"), "│") {
+			row = append(row, strings.TrimSpace(c))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func TestWriteTheoryTableByHand(t *testing.T) {
+	// One run reaches 0.99·J* after one update (3 optimiser steps); the
+	// other drops from 0.5 to 0.4 (10% of J*) and ends at 0.6 after two
+	// updates (4 steps). Final J/J*: mean 0.7975, sd 0.1975·√2 = 0.2793;
+	// optimiser steps per update 7/3.
+	runs := []TheoryRun{
+		{Family: "trap", Variant: "seeupo", J: []float64{0.5, 0.995}, JStar: 1, OptimizerSteps: 3},
+		{Family: "trap", Variant: "seeupo", J: []float64{0.5, 0.4, 0.6}, JStar: 1, OptimizerSteps: 4},
+	}
+	var buf bytes.Buffer
+	if err := WriteTheoryTable(&buf, runs, 2); err != nil {
+		t.Fatal(err)
+	}
+	header := []string{"algorithm", "final J/J*", "± sd", "reached 0.99", "median iters to 0.99", "drops of J (mean)",
+		"drops > 0.1% J*", "largest drop / J*"}
+	row := []string{"seeupo", "0.7975", "0.2793", "1/2", "1", "0.5", "0.5", "0.1000"}
+	want := [][]string{append(slices.Clone(header), "optim-steps/iter"), append(slices.Clone(row), "2.33"), header, row}
+	if got := gridCells(buf.String()); !reflect.DeepEqual(got, want) {
+		t.Errorf("table cells %q, want %q in\n%s", got, want, buf.String())
+	}
+	for _, title := range []string{"All families (2 runs per algorithm, 2 iterations each)", "Family trap (2 seeds): greedy trap"} {
+		if !strings.Contains(buf.String(), title) {
+			t.Errorf("no title %q in\n%s", title, buf.String())
+		}
 	}
 }

@@ -8,8 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/seeupo/seeupo/reports"
 )
 
 // TheoryCase is one part of the theory suite: a configuration and what
@@ -236,23 +237,22 @@ func WriteTheorySweep(w io.Writer, lrs []float64, sweep [][]TheoryRun, iteration
 	sort.Strings(names)
 	fmt.Fprintf(w, "Learning-rate sweep (families %s, %d iterations): final J/J*, runs reaching 0.99·J*, drops > 0.1%% J* per run\n",
 		strings.Join(names, ", "), iterations)
-	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-	head := "algorithm\t"
+	header := []string{"algorithm"}
 	for _, lr := range lrs {
-		head += fmt.Sprintf("lr %g\t", lr)
+		header = append(header, fmt.Sprintf("lr %g", lr))
 	}
-	fmt.Fprintln(tw, head)
 	rows := make([][]TheoryRow, len(sweep))
 	for i, runs := range sweep {
 		rows[i], _ = SummariseTheory(runs)
 	}
+	var cells [][]string
 	for v, first := range rows[0] {
-		line := first.Variant + "\t"
+		line := []string{first.Variant}
 		for i := range rows {
 			r := rows[i][v]
-			line += fmt.Sprintf("%.4f  %d/%d  %.1f\t", r.RatioMean, r.Reached, r.Runs, r.BigDrops)
+			line = append(line, fmt.Sprintf("%.4f  %d/%d  %.1f", r.RatioMean, r.Reached, r.Runs, r.BigDrops))
 		}
-		fmt.Fprintln(tw, line)
+		cells = append(cells, line)
 	}
-	return tw.Flush()
+	return reports.WriteGrid(w, header, cells)
 }

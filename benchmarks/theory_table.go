@@ -5,7 +5,8 @@ import (
 	"io"
 	"math"
 	"sort"
-	"text/tabwriter"
+
+	"github.com/seeupo/seeupo/reports"
 )
 
 // TheoryRow aggregates the runs of one variant (on one family, or on all).
@@ -127,24 +128,26 @@ func WriteTheoryTable(w io.Writer, runs []TheoryRun, iterations int) error {
 	return nil
 }
 
+// writeTheoryRows prints one row per variant with reports' table writer.
 func writeTheoryRows(w io.Writer, rows []TheoryRow, withSteps bool) error {
-	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-	head := "algorithm\tfinal J/J*\t± sd\treached 0.99\titers to 0.99 (median)\tdrops of J (mean)\tdrops > 0.1% J*\tlargest drop / J*\t"
+	header := []string{"algorithm", "final J/J*", "± sd", "reached 0.99", "median iters to 0.99", "drops of J (mean)",
+		"drops > 0.1% J*", "largest drop / J*"}
 	if withSteps {
-		head += "optimiser steps / iter\t"
+		header = append(header, "optim-steps/iter")
 	}
-	fmt.Fprintln(tw, head)
+	var cells [][]string
 	for _, r := range rows {
 		iters := "—"
 		if !math.IsNaN(r.ItersMedian) {
 			iters = fmt.Sprintf("%.0f", r.ItersMedian)
 		}
-		line := fmt.Sprintf("%s\t%.4f\t%.4f\t%d/%d\t%s\t%.1f\t%.1f\t%.4f\t", r.Variant, r.RatioMean, r.RatioSD, r.Reached, r.Runs,
-			iters, r.DropsMean, r.BigDrops, r.LargestDrop)
+		line := []string{r.Variant, fmt.Sprintf("%.4f", r.RatioMean), fmt.Sprintf("%.4f", r.RatioSD),
+			fmt.Sprintf("%d/%d", r.Reached, r.Runs), iters, fmt.Sprintf("%.1f", r.DropsMean), fmt.Sprintf("%.1f", r.BigDrops),
+			fmt.Sprintf("%.4f", r.LargestDrop)}
 		if withSteps {
-			line += fmt.Sprintf("%.2f\t", r.StepsPerIter)
+			line = append(line, fmt.Sprintf("%.2f", r.StepsPerIter))
 		}
-		fmt.Fprintln(tw, line)
+		cells = append(cells, line)
 	}
-	return tw.Flush()
+	return reports.WriteGrid(w, header, cells)
 }

@@ -2,7 +2,6 @@ package bfcl
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -12,17 +11,6 @@ import (
 	"github.com/seeupo/seeupo/bfcl/py"
 	"github.com/seeupo/seeupo/internal/testdata"
 )
-
-// singleTurnGolden returns the path of a golden file of section 11 of
-// golden/README.md, or skips the test naming the path when it is absent.
-func singleTurnGolden(t *testing.T, name string) string {
-	t.Helper()
-	path := filepath.Join(testdata.Dir(t, "bfcl_v4"), "golden", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("golden file %s not found (it ships with the shared BFCL v4 data, see golden/README.md section 11)", path)
-	}
-	return path
-}
 
 // agreement counts lines or cases per class and the disagreements.
 type agreement struct {
@@ -155,7 +143,7 @@ func compareDecoded(t *testing.T, got *py.List, err error, line *py.Dict, okFiel
 // TestGoldenRelevance runs every "check": "relevance" case of
 // ast_checker_cases.jsonl through the relevance rule.
 func TestGoldenRelevance(t *testing.T) {
-	path := singleTurnGolden(t, "ast_checker_cases.jsonl")
+	path := testdata.SingleTurnGolden(t, "ast_checker_cases.jsonl")
 	a := newAgreement()
 	lines := 0
 	testdata.EachLine(t, path, func(raw []byte) {
@@ -192,7 +180,7 @@ func TestGoldenRelevance(t *testing.T) {
 // TestGoldenDecode runs every line of ast_decode_cases.jsonl through
 // DecodeAST and, where the line names an entry, the whole evaluation.
 func TestGoldenDecode(t *testing.T) {
-	path := singleTurnGolden(t, "ast_decode_cases.jsonl")
+	path := testdata.SingleTurnGolden(t, "ast_decode_cases.jsonl")
 	st := NewSingleTurn(filepath.Join(testdata.Dir(t, "bfcl_v4")))
 	a := newAgreement()
 	testdata.EachLine(t, path, func(raw []byte) {

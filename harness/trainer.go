@@ -58,14 +58,6 @@ type Checkpointer interface {
 	SaveCheckpoint(dir string) error
 }
 
-// TrainablePolicy is what the trainer needs of the policy: training,
-// batched generation and checkpoints.
-type TrainablePolicy interface {
-	policy.Trainable
-	Generator
-	Checkpointer
-}
-
 // WeightsSaver is a policy that saves its weights alone as a model
 // directory (config, weights, tokenizer; no optimiser state).
 type WeightsSaver interface {
@@ -87,14 +79,26 @@ type RemoteGenerator interface {
 	Stats() metrics.Data
 }
 
-// CriticModel is a value model that checkpoints.
-type CriticModel interface {
-	policy.ValueModel
-	Checkpointer
+// BatchSource makes each training step's batch in place of the Roller's
+// episodes. The theory suite's bandits are one: their batches are drawn
+// from the policy's exact next-action probabilities with the suite's own
+// random stream, or stratified by them, which no sampled rollout of the
+// agent loop reproduces.
+type BatchSource interface {
+	// Batch is the batch of step (0-based).
+	Batch(ctx context.Context, step int) (*algorithms.Batch, error)
+}
+
+// Probe measures the policy, before the first step of a fresh run (its
+// figures logged as step 0) and after every update (logged with the
+// step's metrics): the theory suite's exact objective J.
+type Probe interface {
+	Measure(ctx context.Context) (metrics.Data, error)
 }
 
 // Trainer runs the training loop of one run: sample B tasks, roll out G
-// episodes each, update, log, evaluate and checkpoint.
+// episodes each (or take the Source's batch), update, log, evaluate and
+// checkpoint.
 type Trainer struct {
 	Schedule     Schedule
 	Seed         uint64
@@ -102,11 +106,26 @@ type Trainer struct {
 	Eval         []env.Task // held-out tasks
 	Roller       *Roller    // its Policy: the trained policy's generator, or a RemoteGenerator kept in step with it
 	EvalSampling Sampling   // sampling for evaluation
-	Policy       TrainablePolicy
-	Ref          policy.Scorer
-	Critic       CriticModel
-	Algorithm    algorithms.Algorithm
-	Output       *metrics.Run // the run directory
+	// Policy is the trained policy; checkpoints need it to be a
+	// Checkpointer, a RemoteGenerator a WeightsSaver or Checkpointer.
+	Policy policy.Trainable
+	Ref    policy.Scorer
+	// Critic is PPO's value model (nil for the others); checkpoints need it
+	// to be a Checkpointer.
+	Critic    policy.ValueModel
+	Algorithm algorithms.Algorithm
+	Output    *metrics.Run // the run directory (nil: nothing is written)
+	// Source, when set, makes every step's batch; Train and Roller are
+	// then unused, and a step logs the update's and the Probe's figures
+	// only (no rollout, timing or throughput figures of its own).
+	Source BatchSource
+	// Probe, when set, measures the policy before the first step and after
+	// every update.
+	Probe Probe
+	// NoCheckpoints: the run is never checkpointed and starts over when
+	// interrupted (the theory suite's runs, seconds long, of policies that
+	// do not save themselves).
+	NoCheckpoints bool
 	// Progress receives the progress bar (nil: none).
 	Progress io.Writer
 	// Log receives one line per notable event (nil: none).
@@ -306,8 +325,8 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 	if err := t.Schedule.Validate(); err != nil {
 		return metrics.Summary{}, err
 	}
-	if len(t.Train) == 0 {
-		return metrics.Summary{}, errors.New("no training tasks")
+	if err := t.check(); err != nil {
+		return metrics.Summary{}, err
 	}
 	sum := metrics.Summary{Status: metrics.StatusRunning}
 	began, before := time.Now(), t.total.WallClockS
@@ -316,6 +335,9 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 	}
 	if t.start == 0 {
 		if err := t.initialEvaluation(ctx); err != nil {
+			return sum, err
+		}
+		if err := t.initialProbe(ctx); err != nil {
 			return sum, err
 		}
 	}
@@ -340,7 +362,7 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 				return sum, err
 			}
 		}
-		if t.Schedule.CheckpointEvery > 0 && done%t.Schedule.CheckpointEvery == 0 || done == t.Schedule.Steps {
+		if !t.NoCheckpoints && (t.Schedule.CheckpointEvery > 0 && done%t.Schedule.CheckpointEvery == 0 || done == t.Schedule.Steps) {
 			t.total.WallClockS = before + time.Since(began).Seconds()
 			if err := t.checkpoint(done); err != nil {
 				return sum, err
@@ -358,8 +380,55 @@ func (t *Trainer) Run(ctx context.Context) (metrics.Summary, error) {
 	return sum, nil
 }
 
+// check names what the trainer lacks for the run it is set up for.
+func (t *Trainer) check() error {
+	if t.Source == nil && len(t.Train) == 0 {
+		return errors.New("no training tasks")
+	}
+	if t.Source == nil && t.Roller == nil {
+		return errors.New("no agent loop (Roller) and no batch source")
+	}
+	if t.NoCheckpoints {
+		return nil
+	}
+	if t.Output == nil {
+		return errors.New("checkpoints need a run directory (Output), or set NoCheckpoints")
+	}
+	if _, ok := t.Policy.(Checkpointer); !ok {
+		return fmt.Errorf("the policy (%T) cannot save a checkpoint; set NoCheckpoints", t.Policy)
+	}
+	if _, ok := t.Critic.(Checkpointer); t.Critic != nil && !ok {
+		return fmt.Errorf("the critic (%T) cannot save a checkpoint; set NoCheckpoints", t.Critic)
+	}
+	return nil
+}
+
+// initialProbe logs the Probe's figures of the policy before any update
+// as step 0.
+func (t *Trainer) initialProbe(ctx context.Context) error {
+	if t.Probe == nil {
+		return nil
+	}
+	data, err := t.Probe.Measure(ctx)
+	if err != nil {
+		return fmt.Errorf("before step 1: %w", err)
+	}
+	return t.logStep(0, data)
+}
+
+// logStep appends a step's metrics to the run directory, if there is one.
+func (t *Trainer) logStep(step int, data metrics.Data) error {
+	if t.Output == nil {
+		return nil
+	}
+	return t.Output.LogStep(int64(step), data)
+}
+
 // step runs one training step and logs its metrics.
 func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
+	if t.Source != nil {
+		return t.sourceStep(ctx, step)
+	}
 	t0 := time.Now()
 	eps := t.episodes(step)
 	rg, remote := t.Roller.Policy.(RemoteGenerator)
@@ -404,16 +473,58 @@ func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
 	if s := data[metrics.TimingStep]; s > 0 {
 		data[metrics.PerfThroughput] = data[metrics.PerfTotalTokens] / s
 	}
+	if err := t.probe(ctx, data); err != nil {
+		return nil, err
+	}
 	if err := t.keepTrajectories(step+1, trajs); err != nil {
 		return nil, err
 	}
-	return data, t.Output.LogStep(int64(step+1), data)
+	return data, t.logStep(step+1, data)
+}
+
+// sourceStep runs one training step on the Source's batch and logs the
+// update's and the Probe's figures.
+func (t *Trainer) sourceStep(ctx context.Context, step int) (metrics.Data, error) {
+	batch, err := t.Source.Batch(ctx, step)
+	if err != nil {
+		return nil, err
+	}
+	m, err := t.Algorithm.Update(ctx, algorithms.Models{Policy: t.Policy, Ref: t.Ref, Critic: t.Critic}, batch)
+	if err != nil {
+		return nil, fmt.Errorf("%s update: %w", t.Algorithm.Name(), err)
+	}
+	data := metrics.Data{}
+	for k, v := range m {
+		data[k] = v
+	}
+	if err := t.probe(ctx, data); err != nil {
+		return nil, err
+	}
+	return data, t.logStep(step+1, data)
+}
+
+// probe adds the Probe's figures of the updated policy to data.
+func (t *Trainer) probe(ctx context.Context, data metrics.Data) error {
+	if t.Probe == nil {
+		return nil
+	}
+	m, err := t.Probe.Measure(ctx)
+	if err != nil {
+		return err
+	}
+	for k, v := range m {
+		data[k] = v
+	}
+	return nil
 }
 
 // pushWeights saves the policy's weights after done steps and loads them
 // into the remote generator, when the roller has one; the directory of the
 // previous push is removed once the servers hold the new weights.
 func (t *Trainer) pushWeights(ctx context.Context, done int) error {
+	if t.Roller == nil {
+		return nil
+	}
 	rg, ok := t.Roller.Policy.(RemoteGenerator)
 	if !ok {
 		return nil
@@ -444,11 +555,14 @@ func (t *Trainer) pushWeights(ctx context.Context, done int) error {
 
 // saveWeights saves the policy as a model directory, with its optimiser
 // state when it cannot save the weights alone.
-func saveWeights(p TrainablePolicy, dir string) error {
-	if ws, ok := p.(WeightsSaver); ok {
-		return ws.SaveWeights(dir)
+func saveWeights(p policy.Trainable, dir string) error {
+	switch p := p.(type) {
+	case WeightsSaver:
+		return p.SaveWeights(dir)
+	case Checkpointer:
+		return p.SaveCheckpoint(dir)
 	}
-	return p.SaveCheckpoint(dir)
+	return fmt.Errorf("the policy (%T) cannot save its weights", p)
 }
 
 // removeOtherSteps removes the step-N directories in root but keep.
@@ -628,6 +742,9 @@ func (t *Trainer) logEval(ev metrics.Eval, step int) error {
 	if t.Log != nil {
 		fmt.Fprintf(t.Log, "%s step %d: %s\n", t.Algorithm.Name(), step, EvalLine(ev))
 	}
+	if t.Output == nil {
+		return nil
+	}
 	return t.Output.LogEval(ev)
 }
 
@@ -706,11 +823,11 @@ func (t *Trainer) checkpoint(done int) error {
 
 func (t *Trainer) saveCheckpoint(dir string, done int) error {
 	pDir, cDir := CheckpointModels(dir)
-	if err := t.Policy.SaveCheckpoint(pDir); err != nil {
+	if err := t.Policy.(Checkpointer).SaveCheckpoint(pDir); err != nil {
 		return fmt.Errorf("checkpoint policy: %w", err)
 	}
 	if t.Critic != nil {
-		if err := t.Critic.SaveCheckpoint(cDir); err != nil {
+		if err := t.Critic.(Checkpointer).SaveCheckpoint(cDir); err != nil {
 			return fmt.Errorf("checkpoint critic: %w", err)
 		}
 	}
@@ -727,7 +844,7 @@ func (t *Trainer) saveCheckpoint(dir string, done int) error {
 
 func (t *Trainer) keepTrajectories(step int, trajs []Trajectory) error {
 	n := min(t.Schedule.KeepTrajectories, len(trajs))
-	if n == 0 {
+	if n == 0 || t.Output == nil {
 		return nil
 	}
 	w, err := t.Output.Trajectories(int64(step))

@@ -224,17 +224,8 @@ func WriteText(w io.Writer, tables []*Table) error {
 		if t.Base != "" {
 			per = 2
 		}
-		cellWidth := func(s string) float64 { return float64(utf8.RuneCountInString(s) + 3) }
-		headers, blocks := splitGrid(header, rows, chunkColumns(cellWidth, header, rows, 2, per, TextWidth), 2)
-		for b := range headers {
-			tbl := newTableWriter(w, renderer.NewBlueprint())
-			tbl.Header(headers[b])
-			if err := tbl.Bulk(blocks[b]); err != nil {
-				return err
-			}
-			if err := tbl.Render(); err != nil {
-				return err
-			}
+		if err := writeGrid(w, header, rows, 2, per); err != nil {
+			return err
 		}
 	}
 	for _, n := range budgetNotes(tables) {
@@ -242,6 +233,32 @@ func WriteText(w io.Writer, tables []*Table) error {
 	}
 	_, err := fmt.Fprintln(w, CINote+"; * best mean in its column")
 	return err
+}
+
+// WriteGrid renders a table of plain cells for a terminal as WriteText
+// renders the comparison tables: a header row, then the rows; a table
+// wider than TextWidth is split into blocks of columns, each starting
+// with the first column. The theory suite's tables are written with it.
+func WriteGrid(w io.Writer, header []string, rows [][]string) error {
+	return writeGrid(w, header, rows, 1, 1)
+}
+
+// writeGrid renders a table in blocks no wider than TextWidth: the first
+// fixed columns in every block, the others in groups of per columns.
+func writeGrid(w io.Writer, header []string, rows [][]string, fixed, per int) error {
+	cellWidth := func(s string) float64 { return float64(utf8.RuneCountInString(s) + 3) }
+	headers, blocks := splitGrid(header, rows, chunkColumns(cellWidth, header, rows, fixed, per, TextWidth), fixed)
+	for b := range headers {
+		tbl := newTableWriter(w, renderer.NewBlueprint())
+		tbl.Header(headers[b])
+		if err := tbl.Bulk(blocks[b]); err != nil {
+			return err
+		}
+		if err := tbl.Render(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteMarkdown renders the tables as Markdown; bold marks the best mean.

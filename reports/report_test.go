@@ -359,3 +359,43 @@ func TestKAndInfraColumns(t *testing.T) {
 		t.Errorf("pass^k column label %q, want pass^4", label)
 	}
 }
+
+func TestWriteGrid(t *testing.T) {
+	wide := strings.Repeat("x", TextWidth/2)
+	for _, c := range []struct {
+		name   string
+		header []string
+		rows   [][]string
+		want   string
+	}{
+		{"narrow", []string{"algorithm", "J"}, [][]string{{"seeupo", "0.9"}, {"grpo", "0.85"}},
+			"┌───────────┬──────┐\n" +
+				"│ algorithm │ J    │\n" +
+				"├───────────┼──────┤\n" +
+				"│ seeupo    │ 0.9  │\n" +
+				"│ grpo      │ 0.85 │\n" +
+				"└───────────┴──────┘\n"},
+		// Wider than TextWidth: two blocks, each led by the first column.
+		{"split", []string{"a", "b", "c"}, [][]string{{"r", wide, wide}},
+			"┌───┬─" + strings.Repeat("─", len(wide)) + "─┐\n" +
+				"│ a │ b" + strings.Repeat(" ", len(wide)-1) + " │\n" +
+				"├───┼─" + strings.Repeat("─", len(wide)) + "─┤\n" +
+				"│ r │ " + wide + " │\n" +
+				"└───┴─" + strings.Repeat("─", len(wide)) + "─┘\n" +
+				"┌───┬─" + strings.Repeat("─", len(wide)) + "─┐\n" +
+				"│ a │ c" + strings.Repeat(" ", len(wide)-1) + " │\n" +
+				"├───┼─" + strings.Repeat("─", len(wide)) + "─┤\n" +
+				"│ r │ " + wide + " │\n" +
+				"└───┴─" + strings.Repeat("─", len(wide)) + "─┘\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var buf strings.Builder
+			if err := WriteGrid(&buf, c.header, c.rows); err != nil {
+				t.Fatal(err)
+			}
+			if buf.String() != c.want {
+				t.Errorf("got\n%s\nwant\n%s", buf.String(), c.want)
+			}
+		})
+	}
+}

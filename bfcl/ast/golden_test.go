@@ -2,25 +2,12 @@ package ast
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/py"
 	"github.com/seeupo/seeupo/internal/testdata"
 )
-
-// goldenFile returns the path of a golden file of the shared BFCL data, or
-// skips the test naming the path when it is absent.
-func goldenFile(t *testing.T, name string) string {
-	t.Helper()
-	path := filepath.Join(testdata.Dir(t, "bfcl_v4"), "golden", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("golden file %s not found (it ships with the shared BFCL v4 data, see golden/README.md section 11)", path)
-	}
-	return path
-}
 
 // field returns obj[name] decoded from the golden encoding.
 func field(obj *py.Dict, name string) (py.Value, error) {
@@ -39,7 +26,7 @@ type counts struct{ cases, agree int }
 // verdict under golden/README.md section 11.5: valid always; error_type
 // and the error list (as values) when invalid.
 func TestGoldenChecker(t *testing.T) {
-	path := goldenFile(t, "ast_checker_cases.jsonl")
+	path := testdata.SingleTurnGolden(t, "ast_checker_cases.jsonl")
 	perCat := map[string]*counts{}
 	var failures []string
 	astLines, otherLines := 0, 0

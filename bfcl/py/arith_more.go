@@ -126,24 +126,8 @@ func numberPair(a, b Value) (x, y float64, floats, ok bool) {
 
 // FloorDiv is a // b.
 func FloorDiv(a, b Value) (Value, error) {
-	x, y, floats, ok := numberPair(a, b)
-	switch {
-	case !ok && IsNumber(a) && IsNumber(b):
-		return nil, Errorf("OverflowError", "int too large to convert to float")
-	case !ok:
-		return nil, unsupported("//", a, b)
-	case floats:
-		if y == 0 {
-			return nil, Errorf("ZeroDivisionError", "float floor division by zero")
-		}
-		div, _ := divmodFloats(x, y)
-		return Float(div), nil
-	}
-	if isZero(b) {
-		return nil, Errorf("ZeroDivisionError", "integer division or modulo by zero")
-	}
-	q, _ := divmodInts(a, b)
-	return MakeInt(q), nil
+	div, _, err := floorDivMod(a, b, "//", "float floor division by zero", "integer division or modulo by zero")
+	return div, err
 }
 
 // Mod is a % b: the modulo of numbers, or printf-style formatting of a str.
@@ -155,24 +139,32 @@ func Mod(a, b Value) (Value, error) {
 		}
 		return Str(out), nil
 	}
+	_, mod, err := floorDivMod(a, b, "%", "float modulo", "integer modulo by zero")
+	return mod, err
+}
+
+// floorDivMod is a // b and a % b of two numbers, with CPython's errors
+// for the operator op: floatZero and intZero are its messages for a zero
+// divisor.
+func floorDivMod(a, b Value, op, floatZero, intZero string) (div, mod Value, err error) {
 	x, y, floats, ok := numberPair(a, b)
 	switch {
 	case !ok && IsNumber(a) && IsNumber(b):
-		return nil, Errorf("OverflowError", "int too large to convert to float")
+		return nil, nil, Errorf("OverflowError", "int too large to convert to float")
 	case !ok:
-		return nil, unsupported("%", a, b)
+		return nil, nil, unsupported(op, a, b)
 	case floats:
 		if y == 0 {
-			return nil, Errorf("ZeroDivisionError", "float modulo")
+			return nil, nil, Errorf("ZeroDivisionError", "%s", floatZero)
 		}
-		_, mod := divmodFloats(x, y)
-		return Float(mod), nil
+		d, m := divmodFloats(x, y)
+		return Float(d), Float(m), nil
 	}
 	if isZero(b) {
-		return nil, Errorf("ZeroDivisionError", "integer modulo by zero")
+		return nil, nil, Errorf("ZeroDivisionError", "%s", intZero)
 	}
-	_, m := divmodInts(a, b)
-	return MakeInt(m), nil
+	q, m := divmodInts(a, b)
+	return MakeInt(q), MakeInt(m), nil
 }
 
 // maxPowBits bounds the size of an int power; larger results are a

@@ -1,26 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seeupo/seeupo/appworld"
-	"github.com/seeupo/seeupo/appworld/native"
-	"github.com/seeupo/seeupo/appworld/protocol"
-	"github.com/seeupo/seeupo/appworld/pyexec"
-	"github.com/seeupo/seeupo/appworld/tasks"
-	"github.com/seeupo/seeupo/appworld/world"
 	"github.com/seeupo/seeupo/harness/config"
 )
 
@@ -49,7 +39,7 @@ to start one by hand:
 docs/threat-model.md says why the additions are safe.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			b, err := pyexec.SeccompProfile()
+			b, err := appworld.SeccompProfile()
 			if err != nil {
 				return err
 			}
@@ -59,8 +49,9 @@ docs/threat-model.md says why the additions are safe.`,
 	}
 }
 
-func nativeOptions(c config.AppWorldConfig) native.Options {
-	return native.Options{Python: c.Python, Sandbox: pyexec.Sandbox(c.Sandbox), MaxAPICalls: c.MaxAPICalls, TimeoutSeconds: c.TimeoutSeconds, MaxOutput: c.MaxOutput}
+// appWorldSettings are the appworld section's settings of the configuration.
+func appWorldSettings(c config.AppWorldConfig) (appworld.Settings, error) {
+	return appworld.ParseParams(c.Params())
 }
 
 func newAppWorldServeCmd(a *app) *cobra.Command {
@@ -80,28 +71,22 @@ server per concurrent episode.
 			if err != nil {
 				return err
 			}
+			s, err := appWorldSettings(r.AppWorld)
+			if err != nil {
+				return err
+			}
 			ln, err := net.Listen("tcp", r.AppWorld.Addr)
 			if err != nil {
 				return fmt.Errorf("appworld serve: %w", err)
 			}
-			opts := nativeOptions(r.AppWorld)
-			srv := native.New(opts)
-			defer srv.Shutdown()
-			if err := srv.Check(cmd.Context()); err != nil {
+			srv, err := appworld.NewServer(cmd.Context(), s)
+			if err != nil {
 				ln.Close()
 				return fmt.Errorf("appworld serve: %w", err)
 			}
-			hs := protocol.NewServer(protocol.Handler(srv), config.Seconds(r.AppWorld.ReadTimeoutS))
-			mode, _ := pyexec.ParseSandbox(string(opts.Sandbox))
-			a.printf("serving the native AppWorld world on http://%s (sandbox: %s)\n", ln.Addr(), mode)
-			go func() {
-				<-cmd.Context().Done()
-				hs.Close()
-			}()
-			if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
+			defer srv.Close()
+			a.printf("serving the native AppWorld world on http://%s (sandbox: %s)\n", ln.Addr(), srv.Sandbox())
+			return srv.Serve(cmd.Context(), ln, config.Seconds(r.AppWorld.ReadTimeoutS))
 		},
 	}
 	a.bindFlag(c.Flags(), "appworld.addr", "addr", "", "listen address, e.g. 0.0.0.0:8000 (appworld.addr)")
@@ -116,24 +101,9 @@ func newAppWorldTasksCmd(a *app) *cobra.Command {
 		Short: "List the native world's tasks of a split",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			ids, err := tasks.IDs(split)
+			rows, err := appworld.NativeTasks(split)
 			if err != nil {
 				return err
-			}
-			type row struct {
-				ID          string   `json:"task_id"`
-				Scenario    string   `json:"scenario"`
-				Apps        []string `json:"apps"`
-				Supervisor  string   `json:"supervisor"`
-				Instruction string   `json:"instruction"`
-			}
-			var rows []row
-			for _, id := range ids {
-				t, err := tasks.Default.Get(id)
-				if err != nil {
-					return err
-				}
-				rows = append(rows, row{id, t.Scenario.Name, t.Scenario.Apps, t.Supervisor.Email, t.Instruction()})
 			}
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
@@ -151,7 +121,7 @@ func newAppWorldTasksCmd(a *app) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	c.Flags().StringVar(&split, "split", "train", "split: "+strings.Join(tasks.Splits, ", "))
+	c.Flags().StringVar(&split, "split", "train", "split: "+strings.Join(appworld.Splits(), ", "))
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON lines")
 	return c
 }
@@ -163,12 +133,13 @@ func newAppWorldAPIsCmd(a *app) *cobra.Command {
 		Short: "List the native world's apps and APIs, or one app's API documentation as JSON",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			apps := appworld.Apps()
 			if appName != "" {
 				var docs []map[string]any
-				for _, info := range world.Apps() {
-					if info.Name == appName {
-						for _, api := range info.APIs {
-							docs = append(docs, api.Doc())
+				for _, app := range apps {
+					if app.Name == appName {
+						for _, api := range app.APIs {
+							docs = append(docs, api.Doc)
 						}
 					}
 				}
@@ -180,25 +151,19 @@ func newAppWorldAPIsCmd(a *app) *cobra.Command {
 				return enc.Encode(docs)
 			}
 			n := 0
-			for _, info := range world.Apps() {
-				a.printf("%s (%d APIs): %s\n", info.Name, len(info.APIs), info.Description)
-				for _, api := range info.APIs {
+			for _, app := range apps {
+				a.printf("%s (%d APIs): %s\n", app.Name, len(app.APIs), app.Description)
+				for _, api := range app.APIs {
 					a.printf("  %-28s %-6s %s\n", api.Name, api.Method, api.Description)
 					n++
 				}
 			}
-			a.printf("%d apps, %d APIs\n", len(world.Apps()), n)
+			a.printf("%d apps, %d APIs\n", len(apps), n)
 			return nil
 		},
 	}
 	c.Flags().StringVar(&appName, "app", "", "print this app's API documentation entries as JSON")
 	return c
-}
-
-type checkResult struct {
-	task tasks.Task
-	ev   protocol.Evaluation
-	err  error
 }
 
 func newAppWorldCheckCmd(a *app) *cobra.Command {
@@ -222,100 +187,38 @@ is expected to fail. Exits with an error when any task does not behave as expect
 			if err != nil {
 				return err
 			}
-			var backends []protocol.Backend
-			for _, u := range urls {
-				backends = append(backends, protocol.NewClient(u, 5*time.Minute))
+			s, err := appWorldSettings(r.AppWorld)
+			if err != nil {
+				return err
 			}
-			for range max(0, workers-len(urls)) {
-				if len(urls) == 0 {
-					srv := native.New(nativeOptions(r.AppWorld))
-					defer srv.Shutdown()
-					backends = append(backends, srv)
-				}
+			start := time.Now()
+			rep, err := appworld.Check(cmd.Context(), appworld.CheckOptions{Splits: splits, URLs: urls, Workers: workers, Settings: s, Cut: cut})
+			if err != nil {
+				return err
 			}
-			return a.check(cmd.Context(), backends, splits, cut)
+			return a.printCheck(rep, time.Since(start))
 		},
 	}
-	c.Flags().StringSliceVar(&splits, "split", tasks.Splits, "splits to check")
+	c.Flags().StringSliceVar(&splits, "split", appworld.Splits(), "splits to check")
 	c.Flags().StringSliceVar(&urls, "url", nil, "AppWorld-protocol server URL (repeatable); in-process native servers when absent")
 	c.Flags().BoolVar(&cut, "cut", false, "drop each solution's last cell; every task must then fail")
 	c.Flags().IntVar(&workers, "workers", 2, "in-process servers run at once")
 	return c
 }
 
-func (a *app) check(ctx context.Context, backends []protocol.Backend, splits []string, cut bool) error {
-	start := time.Now()
-	var all []*tasks.Task
-	for _, s := range splits {
-		ids, err := tasks.IDs(s)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			t, err := tasks.Default.Get(id)
-			if err != nil {
-				return err
-			}
-			all = append(all, t)
-		}
-	}
-	results := make([]checkResult, len(all))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for _, b := range backends {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				cells := all[i].Solution()
-				if cut {
-					cells = cells[:len(cells)-1]
-				}
-				ev, err := appworld.Replay(ctx, b, all[i].ID, "check", cells)
-				results[i] = checkResult{task: *all[i], ev: ev, err: err}
-			}
-		}()
-	}
-	for i := range all {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	return a.printCheck(results, splits, cut, time.Since(start))
-}
-
-func (a *app) printCheck(results []checkResult, splits []string, cut bool, elapsed time.Duration) error {
+func (a *app) printCheck(rep appworld.CheckReport, elapsed time.Duration) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "split\ttasks\tscenarios\tTGC %%\tSGC %%\tmean reward\t\n")
-	var bad []string
-	for _, split := range splits {
-		ok := map[string]bool{}
-		reward, n := 0.0, 0
-		for _, r := range results {
-			if r.task.Scenario.Split != split {
-				continue
-			}
-			n++
-			ok[r.task.ID] = r.err == nil && r.ev.Success
-			reward += r.ev.Reward()
-			switch {
-			case r.err != nil:
-				bad = append(bad, fmt.Sprintf("%s (%s): %v", r.task.ID, r.task.Scenario.Name, r.err))
-			case r.ev.Success == cut:
-				bad = append(bad, fmt.Sprintf("%s (%s): success=%v with cut=%v", r.task.ID, r.task.Scenario.Name, r.ev.Success, cut))
-			}
-		}
-		g := protocol.Goals(ok)
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.3f\t\n", split, n, n/3, g.TaskGoalCompletion, g.ScenarioGoalCompletion, reward/float64(max(n, 1)))
+	for _, sp := range rep.Splits {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.3f\t\n", sp.Split, sp.Tasks, sp.Scenarios, sp.TGC, sp.SGC, sp.MeanReward)
 	}
 	tw.Flush()
-	a.printf("%d tasks in %.1fs\n", len(results), elapsed.Seconds())
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		for _, b := range bad {
+	a.printf("%d tasks in %.1fs\n", rep.Tasks, elapsed.Seconds())
+	if len(rep.Unexpected) > 0 {
+		for _, b := range rep.Unexpected {
 			a.printf("UNEXPECTED %s\n", b)
 		}
-		return fmt.Errorf("%d task(s) did not behave as expected", len(bad))
+		return fmt.Errorf("%d task(s) did not behave as expected", len(rep.Unexpected))
 	}
 	return nil
 }

@@ -38,6 +38,18 @@ func Dir(tb testing.TB, sub string) string {
 	return ""
 }
 
+// SingleTurnGolden returns the path of one of the BFCL single-turn golden
+// files (bfcl_v4/golden/name, section 11 of golden/README.md), or skips tb
+// naming the path when the data has no such file.
+func SingleTurnGolden(tb testing.TB, name string) string {
+	tb.Helper()
+	path := filepath.Join(Dir(tb, "bfcl_v4"), "golden", name)
+	if !exists(path) {
+		tb.Skipf("golden file %s not found (it ships with the shared BFCL v4 data, see golden/README.md section 11)", path)
+	}
+	return path
+}
+
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil

@@ -5,44 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 )
 
-type addedToken struct {
-	ID         int    `json:"id"`
-	Content    string `json:"content"`
-	SingleWord bool   `json:"single_word"`
-	LStrip     bool   `json:"lstrip"`
-	RStrip     bool   `json:"rstrip"`
-	Normalized bool   `json:"normalized"`
-	Special    bool   `json:"special"`
-}
-
-type byteLevelStep struct {
-	Type           string `json:"type"`
-	AddPrefixSpace bool   `json:"add_prefix_space"`
-	TrimOffsets    bool   `json:"trim_offsets"`
-	UseRegex       bool   `json:"use_regex"`
-}
-
 type bpeModel struct {
-	Type                    string          `json:"type"`
-	Dropout                 *float64        `json:"dropout"`
-	UnkToken                *string         `json:"unk_token"`
-	ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
-	EndOfWordSuffix         *string         `json:"end_of_word_suffix"`
-	FuseUnk                 bool            `json:"fuse_unk"`
-	ByteFallback            bool            `json:"byte_fallback"`
-	Vocab                   json.RawMessage `json:"vocab"`
-	Merges                  []any           `json:"merges"`
+	Type string `json:"type"`
+	modelOptions
+	Vocab  json.RawMessage `json:"vocab"`
+	Merges []any           `json:"merges"`
 }
 
 type tokenizerFile struct {
 	Version       string          `json:"version"`
 	Truncation    json.RawMessage `json:"truncation"`
 	Padding       json.RawMessage `json:"padding"`
-	AddedTokens   []addedToken    `json:"added_tokens"`
+	AddedTokens   []AddedToken    `json:"added_tokens"`
 	Normalizer    json.RawMessage `json:"normalizer"`
 	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
 	PostProcessor json.RawMessage `json:"post_processor"`
@@ -50,15 +27,30 @@ type tokenizerFile struct {
 	Model         bpeModel        `json:"model"`
 }
 
-// MarshalJSON writes the Hugging Face tokenizer.json form: a BPE model with
-// a ByteLevel pre-tokenizer and decoder and the special tokens as added
-// tokens. Vocabulary entries are written in id order.
+var null = json.RawMessage("null")
+
+func orNull(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return null
+	}
+	return raw
+}
+
+// MarshalJSON writes the Hugging Face tokenizer.json form: the BPE model
+// (vocabulary in id order, merges as "a b"), the added tokens with their
+// flags, and the normalizer, pre-tokenizer, post-processor and decoder as
+// they were read (a trained tokenizer: no normalizer, the GPT-2 ByteLevel
+// pre-tokenizer and decoder).
 func (t *Tokenizer) MarshalJSON() ([]byte, error) {
+	byID := make([]string, len(t.tokens))
+	for tok, id := range t.vocab {
+		byID[id] = tok
+	}
 	var vocab bytes.Buffer
 	vocab.WriteByte('{')
 	first := true
-	for id, tok := range t.tokens {
-		if _, isSpecial := t.special[tok]; tok == "" || (isSpecial && t.special[tok] == id) {
+	for id, tok := range byID {
+		if tok == "" {
 			continue
 		}
 		k, _ := json.Marshal(tok)
@@ -73,16 +65,15 @@ func (t *Tokenizer) MarshalJSON() ([]byte, error) {
 	for i, m := range t.merges {
 		merges[i] = m[0] + " " + m[1]
 	}
-	var added []addedToken
-	for content, id := range t.special {
-		added = append(added, addedToken{ID: id, Content: content, Special: true})
+	added := t.added
+	if added == nil {
+		added = []AddedToken{}
 	}
-	sort.Slice(added, func(i, j int) bool { return added[i].ID < added[j].ID })
-	null := json.RawMessage("null")
 	f := tokenizerFile{
-		Version: "1.0", Truncation: null, Padding: null, AddedTokens: added, Normalizer: null,
-		PreTokenizer: t.preTokenizer, PostProcessor: null, Decoder: gpt2PreTokenizer,
-		Model: bpeModel{Type: "BPE", Vocab: vocab.Bytes(), Merges: merges},
+		Version: "1.0", Truncation: orNull(t.truncation), Padding: orNull(t.padding), AddedTokens: added,
+		Normalizer: orNull(t.normalizer), PreTokenizer: t.preTokenizer, PostProcessor: orNull(t.postProcessor),
+		Decoder: orNull(t.decoder),
+		Model:   bpeModel{Type: "BPE", modelOptions: t.model, Vocab: vocab.Bytes(), Merges: merges},
 	}
 	return json.Marshal(f)
 }
@@ -114,9 +105,13 @@ func Load(path string) (*Tokenizer, error) {
 	return t, nil
 }
 
-// Parse reads the tokenizer.json form. Only byte-level BPE models are
-// accepted: model.type BPE with a ByteLevel decoder; merges may be "a b"
-// strings or [a, b] pairs.
+// Parse reads the tokenizer.json form of a byte-level BPE: model.type BPE
+// (merges as "a b" strings or [a, b] pairs; no dropout, no byte fallback,
+// no subword prefix or suffix), the normalizers normalizerOf accepts, a
+// ByteLevel or Qwen Split+ByteLevel pre-tokenizer, a ByteLevel decoder and
+// no post-processor but ByteLevel (which changes no ids). Anything else is
+// an error naming the field and what is supported, rather than a
+// tokenizer that silently encodes differently.
 func Parse(b []byte) (*Tokenizer, error) {
 	var f tokenizerFile
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -128,8 +123,14 @@ func Parse(b []byte) (*Tokenizer, error) {
 	var dec struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(f.Decoder, &dec); err != nil || dec.Type != "ByteLevel" {
+	if err := json.Unmarshal(orNull(f.Decoder), &dec); err != nil || dec.Type != "ByteLevel" {
 		return nil, fmt.Errorf("decoder.type %q: only ByteLevel is supported", dec.Type)
+	}
+	if err := checkModel(f.Model.modelOptions); err != nil {
+		return nil, err
+	}
+	if err := checkPostProcessor(f.PostProcessor); err != nil {
+		return nil, err
 	}
 	var vocab map[string]int
 	if err := json.Unmarshal(f.Model.Vocab, &vocab); err != nil {
@@ -144,6 +145,9 @@ func Parse(b []byte) (*Tokenizer, error) {
 	}
 	tokens := make([]string, size)
 	for tok, id := range vocab {
+		if tokens[id] != "" {
+			return nil, fmt.Errorf("model.vocab: id %d is given to both %q and %q", id, tokens[id], tok)
+		}
 		tokens[id] = tok
 	}
 	merges := make([][2]string, len(f.Model.Merges))
@@ -154,19 +158,57 @@ func Parse(b []byte) (*Tokenizer, error) {
 		}
 		merges[i] = pair
 	}
-	specials := map[string]int{}
-	for _, a := range f.AddedTokens {
-		specials[a.Content] = a.ID
+	normalize, err := normalizerOf(f.Normalizer)
+	if err != nil {
+		return nil, err
 	}
-	t, err := newTokenizer(tokens, merges, specials)
+	t, err := newTokenizer(tokens, merges, f.AddedTokens)
 	if err != nil {
 		return nil, err
 	}
 	if t.split, err = preTokenizerOf(f.PreTokenizer); err != nil {
 		return nil, err
 	}
-	t.preTokenizer = f.PreTokenizer
+	t.normalize, t.normalizer = normalize, f.Normalizer
+	t.buildMatchers() // the normalised added tokens match their normalised form
+	t.preTokenizer, t.decoder, t.postProcessor = f.PreTokenizer, f.Decoder, f.PostProcessor
+	t.truncation, t.padding, t.model = f.Truncation, f.Padding, f.Model.modelOptions
 	return t, nil
+}
+
+// checkModel refuses BPE settings that would change how words are split.
+func checkModel(m modelOptions) error {
+	if m.Dropout != nil && *m.Dropout != 0 {
+		return fmt.Errorf("model.dropout %v: only null or 0 is supported", *m.Dropout)
+	}
+	if m.ByteFallback {
+		return fmt.Errorf("model.byte_fallback true: only false is supported (a byte-level BPE needs no fallback)")
+	}
+	if m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "" {
+		return fmt.Errorf("model.continuing_subword_prefix %q: only null or \"\" is supported", *m.ContinuingSubwordPrefix)
+	}
+	if m.EndOfWordSuffix != nil && *m.EndOfWordSuffix != "" {
+		return fmt.Errorf("model.end_of_word_suffix %q: only null or \"\" is supported", *m.EndOfWordSuffix)
+	}
+	return nil
+}
+
+// checkPostProcessor accepts no post-processor or a ByteLevel one (which
+// only trims offsets); one that adds tokens is refused.
+func checkPostProcessor(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var p struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return fmt.Errorf("post_processor: %w", err)
+	}
+	if p.Type != "ByteLevel" {
+		return fmt.Errorf("post_processor.type %q: supported are null and ByteLevel", p.Type)
+	}
+	return nil
 }
 
 // gpt2PreTokenizer is the tokenizer.json form of the GPT-2 byte-level

@@ -197,3 +197,105 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// Text that NFC changes encodes as its NFC form does: the Qwen
+// tokenizer.json normalises before pre-tokenising.
+func TestNFCNormalizer(t *testing.T) {
+	tok, err := Load("testdata/fidelity/tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ raw, nfc string }{
+		{"cafe\u0301", "caf\u00e9"},
+		{"A\u030a \u212b", "\u00c5 \u00c5"},
+		{"\u1100\u1161\u11a8", "\uac01"},
+		{"\u2126", "\u03a9"},
+	}
+	for _, c := range cases {
+		got, want := tok.EncodePlain(c.raw), tok.EncodePlain(c.nfc)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("EncodePlain(%q) = %v, want that of %q: %v", c.raw, got, c.nfc, want)
+		}
+		back, _ := tok.Decode(got)
+		if back != c.nfc {
+			t.Errorf("Decode(EncodePlain(%q)) = %q, want %q", c.raw, back, c.nfc)
+		}
+	}
+}
+
+func TestLossyUTF8(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain é", "plain é"},
+		{"\xe2\x82a", "\ufffda"},               // a truncated 3-byte sequence is one subpart
+		{"\xf0\x9f\x91", "\ufffd"},             // so is a truncated 4-byte one
+		{"\xed\xa0\x80", "\ufffd\ufffd\ufffd"}, // a surrogate: ED then two stray bytes
+		{"\xc0\xaf", "\ufffd\ufffd"},           // C0 never starts a sequence
+		{"a\xffb", "a\ufffdb"},
+	}
+	for _, c := range cases {
+		if got := lossyUTF8(c.in); got != c.want {
+			t.Errorf("lossyUTF8(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// Save writes back what Parse read: added-token flags, normaliser,
+// pre-tokenizer, decoder and model settings.
+func TestSaveKeepsTokenizerJSON(t *testing.T) {
+	a, err := Load("testdata/fidelity/tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tokenizer.json")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.AddedTokens(), b.AddedTokens()) {
+		t.Errorf("added tokens %+v, after a save %+v", a.AddedTokens(), b.AddedTokens())
+	}
+	for _, f := range []struct{ name, a, b string }{
+		{"normalizer", string(a.normalizer), string(b.normalizer)},
+		{"pre_tokenizer", string(a.preTokenizer), string(b.preTokenizer)},
+		{"decoder", string(a.decoder), string(b.decoder)},
+		{"post_processor", string(a.postProcessor), string(b.postProcessor)},
+	} {
+		var x, y any
+		if json.Unmarshal([]byte(f.a), &x) != nil || json.Unmarshal([]byte(f.b), &y) != nil || !reflect.DeepEqual(x, y) {
+			t.Errorf("%s %s, after a save %s", f.name, f.a, f.b)
+		}
+	}
+	text := "cafe\u0301 [MASK] <tool_call>x</tool_call> the end"
+	if !reflect.DeepEqual(a.Encode(text), b.Encode(text)) {
+		t.Errorf("the saved tokenizer encodes %q differently", text)
+	}
+}
+
+func TestParseRefusesWhatItCannotFollow(t *testing.T) {
+	tok, _ := Train(corpus(), 300, nil)
+	good, _ := tok.MarshalJSON()
+	cases := []struct{ field, value, want string }{
+		{"normalizer", `{"type":"Lowercase"}`, `type "Lowercase" is not supported`},
+		{"normalizer", `{"type":"Sequence","normalizers":[{"type":"NFC"},{"type":"BertNormalizer"}]}`, "normalizers[1]"},
+		{"post_processor", `{"type":"TemplateProcessing"}`, "supported are null and ByteLevel"},
+	}
+	for _, c := range cases {
+		var f map[string]json.RawMessage
+		json.Unmarshal(good, &f)
+		f[c.field] = json.RawMessage(c.value)
+		b, _ := json.Marshal(f)
+		if _, err := Parse(b); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%s %s: %v, want an error naming %s with %q", c.field, c.value, err, c.field, c.want)
+		}
+	}
+	var f map[string]json.RawMessage
+	json.Unmarshal(good, &f)
+	f["model"] = json.RawMessage(strings.Replace(string(f["model"]), `"byte_fallback":false`, `"byte_fallback":true`, 1))
+	b, _ := json.Marshal(f)
+	if _, err := Parse(b); err == nil || !strings.Contains(err.Error(), "model.byte_fallback") {
+		t.Errorf("byte_fallback true: %v", err)
+	}
+}

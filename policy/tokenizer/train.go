@@ -23,14 +23,16 @@ func Train(corpus []string, vocabSize int, specials []string) (*Tokenizer, error
 			break
 		}
 	}
-	sp := map[string]int{}
+	seen := map[string]bool{}
+	var added []AddedToken
 	for i, s := range specials {
-		if _, dup := sp[s]; dup {
+		if seen[s] {
 			return nil, fmt.Errorf("special token %q given twice", s)
 		}
-		sp[s] = len(tr.symbols) + i
+		seen[s] = true
+		added = append(added, AddedToken{ID: len(tr.symbols) + i, Content: s, Special: true})
 	}
-	return newTokenizer(tr.symbols, tr.merges, sp)
+	return newTokenizer(tr.symbols, tr.merges, added)
 }
 
 type trainWord struct {
