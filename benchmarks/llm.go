@@ -52,6 +52,9 @@ type SuiteConfig struct {
 	Budgets []string `yaml:"budgets,omitempty"`
 	// Budget is the budget of one pass (set per pass from Budgets).
 	Budget string `yaml:"budget,omitempty"`
+	// Parallel is how many runs train at once (0 or 1: one after the
+	// other). A run's figures are the same either way.
+	Parallel int `yaml:"parallel,omitempty" range:"[0, 64]"`
 }
 
 // ModelSettings choose the native transformer: a preset and the sizes

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/harness"
@@ -185,18 +186,56 @@ func (x *runner) trainAll(ctx context.Context, fr *FamilyResult) error {
 	return nil
 }
 
-// trainPass trains every algorithm × seed into fr.Runs.
+// trainPass trains every algorithm × seed into fr.Runs, in the order of
+// the suite's lists, c.Parallel runs at a time. A run's figures do not
+// depend on how many run beside it (the CPU kernels' results do not depend
+// on the thread count); with more than one at a time the runs log lines
+// but draw no progress bars. The first failure stops the pass.
 func (x *runner) trainPass(ctx context.Context, fr *FamilyResult) error {
 	c := x.f.cfg
+	type slot struct {
+		algo string
+		seed int
+	}
+	var slots []slot
 	for _, algo := range c.Algorithms {
 		for _, seed := range c.Seeds {
-			r, err := x.train(ctx, algo, seed, false)
-			if err != nil {
-				return fmt.Errorf("%s: %s seed %d: %w", x.f.name, algo, seed, err)
-			}
-			fr.Runs = append(fr.Runs, r)
+			slots = append(slots, slot{algo, seed})
 		}
 	}
+	results := make([]RunResult, len(slots))
+	errs := make([]error, len(slots))
+	px := *x
+	if c.Parallel > 1 {
+		px.noProgress = true
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, max(1, c.Parallel))
+	var wg sync.WaitGroup
+	for i, s := range slots {
+		sem <- struct{}{}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if results[i], errs[i] = px.train(ctx, s.algo, s.seed, false); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, s := range slots {
+		if errs[i] != nil {
+			return fmt.Errorf("%s: %s seed %d: %w", x.f.name, s.algo, s.seed, errs[i])
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fr.Runs = append(fr.Runs, results...)
 	return nil
 }
 

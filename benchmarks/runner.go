@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +26,9 @@ type runner struct {
 	f  *family
 	ws *WarmStart
 	o  RunOptions
+	// noProgress leaves the trainers' progress bars out (runs side by
+	// side).
+	noProgress bool
 }
 
 // job is one algorithm × seed of a family: where its run directory is and
@@ -90,6 +94,14 @@ func (x *runner) train(ctx context.Context, algo string, seed int, resume bool) 
 	return x.start(ctx, j)
 }
 
+// progress is where the trainers draw their progress bars.
+func (x *runner) progress() io.Writer {
+	if x.noProgress {
+		return nil
+	}
+	return x.o.Log
+}
+
 func (x *runner) logf(j job, format string, args ...any) {
 	logf(x.o.Log, "%s %s seed %d: "+format, append([]any{x.f.name, j.algo, j.seed}, args...)...)
 }
@@ -125,7 +137,7 @@ func (x *runner) start(ctx context.Context, j job) (RunResult, error) {
 	if err := run.WriteConfig(j.cfgYAML); err != nil {
 		return j.res, err
 	}
-	tr.Output, tr.Progress, tr.Log = run, x.o.Log, x.o.Log
+	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.o.Log
 	tr.InitialEval = x.o.initialEval
 	return x.finish(ctx, j, tr, run)
 }
@@ -159,7 +171,7 @@ func (x *runner) resume(ctx context.Context, j job, sel metrics.Selected) (RunRe
 		return j.res, err
 	}
 	defer run.Close()
-	tr.Output, tr.Progress, tr.Log = run, x.o.Log, x.o.Log
+	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.o.Log
 	if err := tr.Resume(sel.Dir); err != nil {
 		return j.res, err
 	}
@@ -327,6 +339,9 @@ func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms
 		return s, nil, err
 	}
 	s.Seed = uint64(seed)
+	// How many runs train at once and which other budgets the suite runs
+	// do not change a run: they stay out of its configuration.
+	c.Parallel, c.Budgets = 0, nil
 	b, err := yaml.Marshal(struct {
 		Suite     SuiteConfig         `yaml:"suite"`
 		Algorithm algorithms.Settings `yaml:"algorithm"`

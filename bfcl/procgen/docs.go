@@ -16,6 +16,11 @@ type funcDoc struct {
 	Params            []param
 }
 
+// labOnly are the functions only the lab family's tasks call: they are
+// documented for that family alone, so the other families' prompts stay
+// as they were.
+var labOnly = map[string]bool{"GorillaFileSystem.cp": true, "TicketAPI.get_ticket": true, "MessageAPI.view_messages_sent": true}
+
 var funcDocs = []funcDoc{
 	{"GorillaFileSystem", "ls", "List the entries of the current directory.", []param{{"a", "boolean", "Also list hidden entries.", false}}},
 	{"GorillaFileSystem", "cd", "Change the current directory to a sub-directory or '..'.", []param{{"folder", "string", "Directory to enter.", true}}},
@@ -63,10 +68,13 @@ var funcDocs = []funcDoc{
 }
 
 // Docs returns, per class, the JSON documentation (one object per function,
-// BFCL's schema dialect) of the functions generated tasks use.
-func Docs() map[string][]json.RawMessage {
+// BFCL's schema dialect) of the functions the family's tasks may use.
+func Docs(family string) map[string][]json.RawMessage {
 	out := map[string][]json.RawMessage{}
 	for _, d := range funcDocs {
+		if labOnly[d.Class+"."+d.Name] && family != "lab" {
+			continue
+		}
 		out[d.Class] = append(out[d.Class], d.json())
 	}
 	return out
