@@ -102,6 +102,29 @@ func (x *runner) progress() io.Writer {
 	return x.o.Log
 }
 
+// trainerLog is where a run's trainer writes its lines: with runs side by
+// side each line says which run it is about.
+func (x *runner) trainerLog(j job) io.Writer {
+	if !x.noProgress || x.o.Log == nil {
+		return x.o.Log
+	}
+	return prefixWriter{w: x.o.Log, prefix: fmt.Sprintf("%s seed %d: ", x.f.name, j.seed)}
+}
+
+// prefixWriter writes each Write's bytes after a prefix (the trainer
+// writes one line per Write).
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := p.w.Write(append([]byte(p.prefix), b...)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
 func (x *runner) logf(j job, format string, args ...any) {
 	logf(x.o.Log, "%s %s seed %d: "+format, append([]any{x.f.name, j.algo, j.seed}, args...)...)
 }
@@ -137,7 +160,7 @@ func (x *runner) start(ctx context.Context, j job) (RunResult, error) {
 	if err := run.WriteConfig(j.cfgYAML); err != nil {
 		return j.res, err
 	}
-	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.o.Log
+	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.trainerLog(j)
 	tr.InitialEval = x.o.initialEval
 	return x.finish(ctx, j, tr, run)
 }
@@ -171,7 +194,7 @@ func (x *runner) resume(ctx context.Context, j job, sel metrics.Selected) (RunRe
 		return j.res, err
 	}
 	defer run.Close()
-	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.o.Log
+	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.trainerLog(j)
 	if err := tr.Resume(sel.Dir); err != nil {
 		return j.res, err
 	}
