@@ -362,9 +362,10 @@ func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms
 		return s, nil, err
 	}
 	s.Seed = uint64(seed)
-	// How many runs train at once and which other budgets the suite runs
-	// do not change a run: they stay out of its configuration.
-	c.Parallel, c.Budgets = 0, nil
+	// How many runs train at once, which other budgets the suite runs and
+	// the question it asks do not change a run: they stay out of its
+	// configuration.
+	c.Parallel, c.Budgets, c.Question = 0, nil, ""
 	b, err := yaml.Marshal(struct {
 		Suite     SuiteConfig         `yaml:"suite"`
 		Algorithm algorithms.Settings `yaml:"algorithm"`

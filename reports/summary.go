@@ -150,14 +150,15 @@ func summaryFigure(r *Run, name string) (float64, bool) {
 type RunStability struct {
 	Algorithm string
 	Seed      int
-	// RewardDrop is the largest fall of the training reward (mean of the
-	// step's batch) from an earlier peak.
+	// RewardDrop is the largest fall of the training reward (the mean
+	// score of the step's batch) from an earlier peak.
 	RewardDrop float64
 	// EntropyRatio is the last step's policy entropy over the first's; a
 	// collapse is a ratio below EntropyCollapseRatio.
 	EntropyRatio float64
 	// GradSpikes counts steps whose gradient norm exceeds
-	// GradSpikeFactor times the run's median.
+	// GradSpikeFactor times the run's median (over the steps with non-zero
+	// advantages).
 	GradSpikes int
 	// EndedBelow is true when the last evaluation is below the first.
 	EndedBelow bool
@@ -176,32 +177,56 @@ func (r RunStability) EntropyCollapsed() bool {
 
 func runStability(r *Run, metric string) RunStability {
 	st := RunStability{Algorithm: r.ID.Algorithm, Seed: r.ID.Seed, EntropyRatio: math.NaN()}
+	reward := seriesFor(r, metrics.ScoreMean)
+	if len(reward) == 0 {
+		reward = seriesFor(r, metrics.RewardsMean)
+	}
 	peak := math.Inf(-1)
-	for _, p := range seriesFor(r, metrics.RewardsMean) {
+	for _, p := range reward {
 		peak = math.Max(peak, p.Y)
 		st.RewardDrop = math.Max(st.RewardDrop, peak-p.Y)
 	}
 	if ent := seriesFor(r, metrics.ActorEntropy); len(ent) > 1 && ent[0].Y > 0 {
 		st.EntropyRatio = ent[len(ent)-1].Y / ent[0].Y
 	}
-	var norms []float64
-	for _, p := range seriesFor(r, metrics.ActorGradNorm) {
-		norms = append(norms, p.Y)
-	}
-	if len(norms) > 0 {
-		sorted := append([]float64(nil), norms...)
-		sort.Float64s(sorted)
-		med := sorted[len(sorted)/2]
-		for _, n := range norms {
-			if med > 0 && n > GradSpikeFactor*med {
-				st.GradSpikes++
-			}
-		}
-	}
+	st.GradSpikes = gradSpikes(r)
 	f, ok1 := lastEvalAggregate(metric)(r)
 	i, ok2 := firstEvalValue(r, metric)
 	st.EndedBelow = ok1 && ok2 && f < i
 	return st
+}
+
+// gradSpikes counts the steps whose gradient norm exceeds GradSpikeFactor
+// times the median over the steps that had something to learn: a step
+// whose advantages are all zero (every group's rewards equal) has a
+// near-zero gradient and would drag the median down.
+func gradSpikes(r *Run) int {
+	var norms []float64
+	for _, rec := range r.Steps {
+		n, ok := rec.Data[metrics.ActorGradNorm]
+		if !ok || math.IsNaN(n) {
+			continue
+		}
+		hi, okHi := rec.Data[metrics.AdvantagesMax]
+		lo, okLo := rec.Data[metrics.AdvantagesMin]
+		if okHi && okLo && hi == 0 && lo == 0 {
+			continue
+		}
+		norms = append(norms, n)
+	}
+	if len(norms) == 0 {
+		return 0
+	}
+	sorted := append([]float64(nil), norms...)
+	sort.Float64s(sorted)
+	med := sorted[len(sorted)/2]
+	spikes := 0
+	for _, n := range norms {
+		if med > 0 && n > GradSpikeFactor*med {
+			spikes++
+		}
+	}
+	return spikes
 }
 
 // FailureProfile is, for one kind of task (its id without the trailing

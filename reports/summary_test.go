@@ -20,7 +20,7 @@ func TestSummaryByHand(t *testing.T) {
 				{Step: 10, Aggregates: metrics.Data{"avg@4": final}, Tasks: tasks}}}
 		for i := range rewards {
 			r.Steps = append(r.Steps, metrics.Record{Step: int64(i + 1), Data: metrics.Data{
-				metrics.RewardsMean: rewards[i], metrics.ActorEntropy: entropy[i], metrics.ActorGradNorm: grads[i]}})
+				metrics.ScoreMean: rewards[i], metrics.ActorEntropy: entropy[i], metrics.ActorGradNorm: grads[i]}})
 		}
 		s.Runs = append(s.Runs, r)
 	}
@@ -121,5 +121,29 @@ func TestConstantPanelLeftOut(t *testing.T) {
 	}
 	if !strings.Contains(fig.Caption, "Left out, constant at every step of every run: actor/pg_clipfrac (0 for every run)") {
 		t.Errorf("caption: %s", fig.Caption)
+	}
+}
+
+// TestGradSpikesIgnoreStepsWithNothingToLearn: steps whose advantages are
+// all zero have near-zero gradients; counting them in the median would
+// call an ordinary step a spike. Norms 0.2, 0.25, 0.3, 1.2 on learning
+// steps: median 0.3, threshold 1.5, no spike (with the four 0.001 steps in,
+// the median would be 0.2 and 1.2 a spike).
+func TestGradSpikesIgnoreStepsWithNothingToLearn(t *testing.T) {
+	r := &Run{}
+	for i, n := range []float64{0.001, 0.2, 0.001, 0.25, 0.001, 0.3, 0.001, 1.2} {
+		adv := 1.0
+		if n < 0.01 {
+			adv = 0
+		}
+		r.Steps = append(r.Steps, metrics.Record{Step: int64(i + 1), Data: metrics.Data{
+			metrics.ActorGradNorm: n, metrics.AdvantagesMax: adv, metrics.AdvantagesMin: -adv}})
+	}
+	if got := gradSpikes(r); got != 0 {
+		t.Errorf("spikes = %d, want 0", got)
+	}
+	r.Steps = append(r.Steps, metrics.Record{Step: 9, Data: metrics.Data{metrics.ActorGradNorm: 2, metrics.AdvantagesMax: 1, metrics.AdvantagesMin: -1}})
+	if got := gradSpikes(r); got != 1 {
+		t.Errorf("with a norm of 2 (median 0.3): spikes = %d, want 1", got)
 	}
 }
