@@ -22,8 +22,11 @@ import (
 // and seeds, on which tasks, with which model, warm start and RL budget.
 // The presets live in presets/<name>.yaml.
 type SuiteConfig struct {
-	Name       string   `yaml:"name"`
-	Experiment string   `yaml:"experiment"`
+	Name       string `yaml:"name"`
+	Experiment string `yaml:"experiment"`
+	// Question is what the suite is made to answer; its report opens with
+	// it.
+	Question   string   `yaml:"question,omitempty"`
 	Algorithms []string `yaml:"algorithms"`
 	Seeds      []int    `yaml:"seeds"`
 	Tasks      struct {
@@ -45,6 +48,16 @@ type SuiteConfig struct {
 	// Pretrained replaces settings when the suite starts from a
 	// checkpoint (model.checkpoint; see checkpoint.go).
 	Pretrained PretrainedSettings `yaml:"pretrained,omitempty"`
+	// Budgets, when listed, run every algorithm × seed of a family once
+	// per budget (algorithm.budget: rollouts, updates) from the same warm
+	// start; the runs of budget b go to the family <family>-<b>. Empty:
+	// one pass with the configuration's budget.
+	Budgets []string `yaml:"budgets,omitempty"`
+	// Budget is the budget of one pass (set per pass from Budgets).
+	Budget string `yaml:"budget,omitempty"`
+	// Parallel is how many runs train at once (0 or 1: one after the
+	// other). A run's figures are the same either way.
+	Parallel int `yaml:"parallel,omitempty" range:"[0, 64]"`
 }
 
 // ModelSettings choose the native transformer: a preset and the sizes
@@ -92,6 +105,10 @@ type RLSettings struct {
 	MaxTurns         int      `yaml:"max_turns" range:"[1, 1000]"`
 	MaxTokensPerTurn int      `yaml:"max_tokens_per_turn" range:"[1, 131072]"`
 	MaxContext       int      `yaml:"max_context" range:"[0, 1048576]"`
+	// GreedyEval adds a greedy evaluation (temperature 0, one sample of
+	// every held-out task) after training and of the warm start, reported
+	// as greedy/avg@1 beside the sampled figures.
+	GreedyEval bool `yaml:"greedy_eval,omitempty"`
 }
 
 //go:embed presets/*.yaml
@@ -224,6 +241,12 @@ func (c SuiteConfig) validate(mem uint64) error {
 	if len(c.Seeds) == 0 {
 		return fmt.Errorf("suite %s: seeds: list at least one seed", c.Name)
 	}
+	for _, b := range c.Budgets {
+		if b != algorithms.BudgetRollouts && b != algorithms.BudgetUpdates {
+			return fmt.Errorf("suite %s: budgets: unknown budget %q; allowed: %s, %s", c.Name, b,
+				algorithms.BudgetRollouts, algorithms.BudgetUpdates)
+		}
+	}
 	if err := checkRanges(reflect.ValueOf(c), ""); err != nil {
 		return fmt.Errorf("suite %s: %w", c.Name, err)
 	}
@@ -258,6 +281,9 @@ func (c SuiteConfig) AlgorithmLayer() algorithms.Overrides {
 	o := algorithms.Overrides{"lr": c.RL.LR}
 	if c.RL.CriticLR != nil {
 		o["critic_lr"] = *c.RL.CriticLR
+	}
+	if c.Budget != "" {
+		o["budget"] = c.Budget
 	}
 	return o
 }

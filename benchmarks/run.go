@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/harness"
@@ -40,7 +41,8 @@ type RunOptions struct {
 	// run directory).
 	WeightsDir string
 
-	initialEval *metrics.Eval // the warm start's evaluation, shared by the runs
+	initialEval   *metrics.Eval // the warm start's evaluation, shared by the runs
+	initialGreedy metrics.Data  // the warm start's greedy evaluation (rl.greedy_eval)
 }
 
 // models is the options' model factory; without one no native model can
@@ -76,6 +78,13 @@ type FamilyResult struct {
 	Rejected  int // generated tasks that failed validation
 	Train     int
 	Test      int
+	// Budget is the budget of the runs when the suite lists budgets; the
+	// runs of the second and later budgets are in Passes, one result each
+	// (same warm start, Name <family>-<budget>).
+	Budget string
+	Passes []*FamilyResult
+	// InitialGreedy is the warm start's greedy evaluation (rl.greedy_eval).
+	InitialGreedy metrics.Data
 }
 
 // SuiteResult is a whole suite.
@@ -108,8 +117,10 @@ func RunSuite(ctx context.Context, c SuiteConfig, o RunOptions) (*SuiteResult, e
 	res := &SuiteResult{Experiment: c.Experiment, Dir: filepath.Join(o.Out, c.Experiment)}
 	for _, f := range fams {
 		fr := &FamilyResult{Name: f.name, Rejected: f.rejected, Train: len(f.train), Test: len(f.test)}
+		err := runFamily(ctx, f, o, fr)
 		res.Families = append(res.Families, fr)
-		if err := runFamily(ctx, f, o, fr); err != nil {
+		res.Families = append(res.Families, fr.Passes...)
+		if err != nil {
 			return res, err
 		}
 	}
@@ -139,14 +150,108 @@ func runFamily(ctx context.Context, f *family, o RunOptions, fr *FamilyResult) e
 	fr.Initial = initial.Aggregates
 	logf(o.Log, "%s (%s) on the evaluation tasks: %s", fr.WarmStart.Label(), f.name, formatAggregates(initial.Aggregates))
 	x.o.initialEval = &initial
-	for _, algo := range c.Algorithms {
-		for _, seed := range c.Seeds {
-			r, err := x.train(ctx, algo, seed, false)
-			if err != nil {
-				return fmt.Errorf("%s: %s seed %d: %w", f.name, algo, seed, err)
-			}
-			fr.Runs = append(fr.Runs, r)
+	if c.RL.GreedyEval {
+		if fr.InitialGreedy, err = x.warmStartGreedy(ctx); err != nil {
+			return err
+		}
+		logf(o.Log, "warm start (%s), greedy: %s", f.name, formatAggregates(fr.InitialGreedy))
+		x.o.initialGreedy = fr.InitialGreedy
+	}
+	return x.trainAll(ctx, fr)
+}
+
+// trainAll trains every algorithm × seed of the family from its warm
+// start, once per budget of the suite's budgets.
+func (x *runner) trainAll(ctx context.Context, fr *FamilyResult) error {
+	c := x.f.cfg
+	if len(c.Budgets) == 0 {
+		fr.Runs, fr.Budget = nil, ""
+		return x.trainPass(ctx, fr)
+	}
+	base := *fr
+	for i, b := range c.Budgets {
+		pass := *x
+		f := *x.f
+		f.name, f.cfg.Budget = x.f.name+"-"+b, b
+		pass.f = &f
+		pass.o.Algorithm = withoutKey(x.o.Algorithm, "budget")
+		res := fr
+		if i > 0 {
+			cp := base
+			res = &cp
+			fr.Passes = append(fr.Passes, res)
+		}
+		res.Name, res.Budget, res.Runs = f.name, b, nil
+		if err := pass.trainPass(ctx, res); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// trainPass trains every algorithm × seed into fr.Runs, in the order of
+// the suite's lists, c.Parallel runs at a time. A run's figures do not
+// depend on how many run beside it (the CPU kernels' results do not depend
+// on the thread count); with more than one at a time the runs log lines
+// but draw no progress bars. The first failure stops the pass.
+func (x *runner) trainPass(ctx context.Context, fr *FamilyResult) error {
+	c := x.f.cfg
+	type slot struct {
+		algo string
+		seed int
+	}
+	var slots []slot
+	for _, algo := range c.Algorithms {
+		for _, seed := range c.Seeds {
+			slots = append(slots, slot{algo, seed})
+		}
+	}
+	results := make([]RunResult, len(slots))
+	errs := make([]error, len(slots))
+	px := *x
+	if c.Parallel > 1 {
+		px.noProgress = true
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, max(1, c.Parallel))
+	var wg sync.WaitGroup
+	for i, s := range slots {
+		sem <- struct{}{}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if results[i], errs[i] = px.train(ctx, s.algo, s.seed, false); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, s := range slots {
+		if errs[i] != nil {
+			return fmt.Errorf("%s: %s seed %d: %w", x.f.name, s.algo, s.seed, errs[i])
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fr.Runs = append(fr.Runs, results...)
+	return nil
+}
+
+// withoutKey is o without key (a copy; nil stays nil).
+func withoutKey(o algorithms.Overrides, key string) algorithms.Overrides {
+	if o == nil {
+		return nil
+	}
+	out := algorithms.Overrides{}
+	for k, v := range o {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +26,9 @@ type runner struct {
 	f  *family
 	ws *WarmStart
 	o  RunOptions
+	// noProgress leaves the trainers' progress bars out (runs side by
+	// side).
+	noProgress bool
 }
 
 // job is one algorithm × seed of a family: where its run directory is and
@@ -90,6 +94,37 @@ func (x *runner) train(ctx context.Context, algo string, seed int, resume bool) 
 	return x.start(ctx, j)
 }
 
+// progress is where the trainers draw their progress bars.
+func (x *runner) progress() io.Writer {
+	if x.noProgress {
+		return nil
+	}
+	return x.o.Log
+}
+
+// trainerLog is where a run's trainer writes its lines: with runs side by
+// side each line says which run it is about.
+func (x *runner) trainerLog(j job) io.Writer {
+	if !x.noProgress || x.o.Log == nil {
+		return x.o.Log
+	}
+	return prefixWriter{w: x.o.Log, prefix: fmt.Sprintf("%s seed %d: ", x.f.name, j.seed)}
+}
+
+// prefixWriter writes each Write's bytes after a prefix (the trainer
+// writes one line per Write).
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := p.w.Write(append([]byte(p.prefix), b...)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
 func (x *runner) logf(j job, format string, args ...any) {
 	logf(x.o.Log, "%s %s seed %d: "+format, append([]any{x.f.name, j.algo, j.seed}, args...)...)
 }
@@ -125,7 +160,7 @@ func (x *runner) start(ctx context.Context, j job) (RunResult, error) {
 	if err := run.WriteConfig(j.cfgYAML); err != nil {
 		return j.res, err
 	}
-	tr.Output, tr.Progress, tr.Log = run, x.o.Log, x.o.Log
+	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.trainerLog(j)
 	tr.InitialEval = x.o.initialEval
 	return x.finish(ctx, j, tr, run)
 }
@@ -159,7 +194,7 @@ func (x *runner) resume(ctx context.Context, j job, sel metrics.Selected) (RunRe
 		return j.res, err
 	}
 	defer run.Close()
-	tr.Output, tr.Progress, tr.Log = run, x.o.Log, x.o.Log
+	tr.Output, tr.Progress, tr.Log = run, x.progress(), x.trainerLog(j)
 	if err := tr.Resume(sel.Dir); err != nil {
 		return j.res, err
 	}
@@ -187,7 +222,20 @@ func (x *runner) finish(ctx context.Context, j job, tr *harness.Trainer, run *me
 	for k, v := range r.Final {
 		sum.Figures[metrics.EvalMetric(k)] = v
 	}
-	if x.f.name == bfcl.GeneratedSuiteName && c.Reference && hasBFCLData(x.o.DataDir) {
+	if c.RL.GreedyEval {
+		ev, err := tr.GreedyEvaluation(ctx)
+		if err != nil {
+			return r, fmt.Errorf("greedy evaluation: %w", err)
+		}
+		for k, v := range ev.Aggregates {
+			sum.Figures[metrics.EvalMetric(SplitGreedy+"/"+k)] = v
+		}
+		for k, v := range x.o.initialGreedy {
+			sum.Figures[metrics.EvalMetric(SplitGreedyStart+"/"+k)] = v
+		}
+		logf(x.o.Log, "%s seed %d: greedy %s", r.Algorithm, r.Seed, formatAggregates(ev.Aggregates))
+	}
+	if strings.HasPrefix(x.f.name, bfcl.GeneratedSuiteName) && c.Reference && hasBFCLData(x.o.DataDir) {
 		ref, err := evaluateReference(ctx, c, tr, x.o.DataDir)
 		if err != nil {
 			return r, err
@@ -216,6 +264,30 @@ func (x *runner) warmStartEvaluation(ctx context.Context) (metrics.Eval, error) 
 	}
 	return tr.Evaluation(ctx)
 }
+
+// warmStartGreedy is the warm start's greedy evaluation (GreedyEval),
+// shared by the runs like warmStartEvaluation.
+func (x *runner) warmStartGreedy(ctx context.Context) (metrics.Data, error) {
+	c := x.f.cfg
+	j, err := x.job(c.Algorithms[0], c.Seeds[0], RunOptions{})
+	if err != nil {
+		return nil, err
+	}
+	tr, err := x.newTrainer(j)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := tr.GreedyEvaluation(ctx)
+	return ev.Aggregates, err
+}
+
+// SplitGreedy prefixes the figures of the greedy evaluation in a run's
+// summary (eval/greedy/avg@1).
+const SplitGreedy = "greedy"
+
+// SplitGreedyStart prefixes the warm start's greedy figures in a run's
+// summary (eval/greedy_start/avg@1), the start its gain is measured from.
+const SplitGreedyStart = "greedy_start"
 
 // newTrainer assembles the models, algorithm and agent loop of one run.
 func (x *runner) newTrainer(j job) (*harness.Trainer, error) {
@@ -290,6 +362,10 @@ func runSettings(c SuiteConfig, algo string, seed int, o RunOptions) (algorithms
 		return s, nil, err
 	}
 	s.Seed = uint64(seed)
+	// How many runs train at once, which other budgets the suite runs and
+	// the question it asks do not change a run: they stay out of its
+	// configuration.
+	c.Parallel, c.Budgets, c.Question = 0, nil, ""
 	b, err := yaml.Marshal(struct {
 		Suite     SuiteConfig         `yaml:"suite"`
 		Algorithm algorithms.Settings `yaml:"algorithm"`

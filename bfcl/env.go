@@ -336,7 +336,11 @@ func (v *Env) Evaluate(context.Context) (env.Evaluation, error) {
 	if r.Valid {
 		passed = 1
 	}
-	return env.Evaluation{Success: r.Valid, Passed: passed, Total: total, Details: details}, nil
+	ev := env.Evaluation{Success: r.Valid, Passed: passed, Total: total, Details: details}
+	if !r.Valid && r.Turn >= 0 {
+		ev.FailedTurn = r.Turn + 1
+	}
+	return ev, nil
 }
 
 // Close implements env.Env.

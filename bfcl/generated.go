@@ -55,10 +55,10 @@ func FromGenerated(gen []procgen.Entry) ([]*Entry, error) {
 	return out, nil
 }
 
-// GeneratedDocs converts procgen's function docs.
-func GeneratedDocs() (map[string][]FuncDoc, error) {
+// GeneratedDocs converts procgen's function docs of a task family.
+func GeneratedDocs(family string) (map[string][]FuncDoc, error) {
 	out := map[string][]FuncDoc{}
-	for class, raws := range procgen.Docs() {
+	for class, raws := range procgen.Docs(family) {
 		for _, raw := range raws {
 			v, err := py.FromJSON(raw)
 			if err != nil {
@@ -180,7 +180,7 @@ func NewGeneratedSuite(o GeneratedOptions) (*GeneratedSuite, error) {
 		return nil, err
 	}
 	train, test := procgen.Split(gen, o.Heldout)
-	docs, err := GeneratedDocs()
+	docs, err := GeneratedDocs(o.Family)
 	if err != nil {
 		return nil, err
 	}

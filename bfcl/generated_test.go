@@ -255,3 +255,53 @@ func TestGeneratedSuiteEpisode(t *testing.T) {
 		}
 	}
 }
+
+// TestLabFailedTurn plays a lab task's ground truth up to one turn, then a
+// wrong reply at that turn: the evaluation names that turn as the first
+// one judged wrong (and none on success); every generated lab task passes
+// validation.
+func TestLabFailedTurn(t *testing.T) {
+	s, err := NewGeneratedSuite(GeneratedOptions{Family: "lab", N: 120, Seed: 5, Heldout: 0.2, Prompt: PromptCompact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rejected) != 0 {
+		t.Fatalf("%d lab tasks rejected: %v", len(s.Rejected), s.Rejected)
+	}
+	var e *Entry
+	for _, x := range s.Entries {
+		if len(x.Question) >= 3 {
+			e = x
+			break
+		}
+	}
+	for wrongAt := 0; wrongAt <= len(e.Question); wrongAt++ { // wrongAt == len: all right
+		ev, _ := s.NewEnv(context.Background())
+		if _, err := ev.Reset(context.Background(), env.Task{ID: e.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for turn := range e.Question {
+			reply := "[" + strings.Join(e.GroundTruth[turn], ", ") + "]"
+			if turn == wrongAt {
+				reply = "[ls()]"
+			}
+			if _, err := ev.Step(context.Background(), reply); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ev.Step(context.Background(), "Done."); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := ev.Evaluate(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := wrongAt + 1
+		if wrongAt == len(e.Question) {
+			want = 0
+		}
+		if res.FailedTurn != want || res.Success != (want == 0) {
+			t.Errorf("%s wrong at turn %d: success %v, failed_turn %d, want %d", e.ID, wrongAt+1, res.Success, res.FailedTurn, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -726,6 +727,16 @@ func (t *Trainer) Evaluation(ctx context.Context) (metrics.Eval, error) {
 	return Evaluate(ctx, t.Roller, t.EvalSampling, t.evalTasks(), t.Schedule.EvalSamples, seed)
 }
 
+// GreedyEvaluation evaluates the current policy greedily (temperature 0,
+// one sample of each held-out task) with the evaluation seeds.
+func (t *Trainer) GreedyEvaluation(ctx context.Context) (metrics.Eval, error) {
+	seed := t.EvalSeed
+	if seed == 0 {
+		seed = mixSeed(t.Seed, 0xe7a1)
+	}
+	return Evaluate(ctx, t.Roller, Sampling{}, t.evalTasks(), 1, seed)
+}
+
 func (t *Trainer) logEval(ev metrics.Eval, step int) error {
 	ev.Step = int64(step)
 	if t.Log != nil {
@@ -783,6 +794,10 @@ func Evaluate(ctx context.Context, r *Roller, s Sampling, tasks []env.Task, k in
 			}
 			results[i].Success = append(results[i].Success, tr.Evaluation.Success)
 			results[i].Reward = append(results[i].Reward, tr.Reward)
+			results[i].FailedTurn = append(results[i].FailedTurn, tr.Evaluation.FailedTurn)
+		}
+		if !slices.ContainsFunc(results[i].FailedTurn, func(n int) bool { return n > 0 }) {
+			results[i].FailedTurn = nil
 		}
 	}
 	return metrics.Eval{K: k, Tasks: results, Aggregates: metrics.Aggregate(results)}, nil

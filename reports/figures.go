@@ -367,6 +367,26 @@ func (fs *FigureSet) metricPanel(suite string, spec panelSpec) (*plot.Plot, erro
 	return p, nil
 }
 
+// constantMetric reports whether every logged value of metric in the
+// suite's runs is one and the same (a panel of flat lines says nothing:
+// clip fraction and update KL under one on-policy step), and that value.
+func (fs *FigureSet) constantMetric(suite, metric string) (float64, bool) {
+	var first float64
+	n := 0
+	for _, a := range suiteAlgorithms(fs.Set, suite, fs.Base) {
+		for _, r := range fs.Set.Group(suite, a) {
+			for _, p := range seriesFor(r, metric) {
+				if n > 0 && p.Y != first {
+					return 0, false
+				}
+				first = p.Y
+				n++
+			}
+		}
+	}
+	return first, n > 1
+}
+
 func (fs *FigureSet) learningCurves(suite string) (*Figure, error) {
 	specs := []panelSpec{successPanel(fs.Set, suite),
 		{"Training reward", metrics.ScoreMean, "reward (critic/score/mean)", nil}}
@@ -401,7 +421,12 @@ func (fs *FigureSet) learningCurves(suite string) (*Figure, error) {
 func (fs *FigureSet) stability(suite string) (*Figure, error) {
 	var panels []*plot.Plot
 	var shown, missing []string
+	var constant []string
 	for _, spec := range stabilityPanels {
+		if v, ok := fs.constantMetric(suite, spec.metric); ok {
+			constant = append(constant, fmt.Sprintf("%s (%s for every run)", spec.metric, strconv.FormatFloat(v, 'g', 4, 64)))
+			continue
+		}
 		p, err := fs.metricPanel(suite, spec)
 		if err != nil {
 			return nil, err
@@ -431,6 +456,9 @@ func (fs *FigureSet) stability(suite string) (*Figure, error) {
 		suite, strings.Join(shown, ", "))
 	if len(missing) > 0 {
 		caption += " Not logged by any run: " + strings.Join(missing, ", ") + "."
+	}
+	if len(constant) > 0 {
+		caption += " Left out, constant at every step of every run: " + strings.Join(constant, ", ") + "."
 	}
 	return &Figure{
 		Name:    "stability-" + suite,

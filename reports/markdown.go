@@ -13,6 +13,9 @@ import (
 // referenced as figures/<name>.png beside it.
 func WriteMarkdownReport(w io.Writer, rep *Report) error {
 	fmt.Fprintf(w, "# %s\n\n", rep.Title)
+	if err := writeMarkdownSummary(w, rep); err != nil {
+		return err
+	}
 	for _, kv := range overview(rep) {
 		fmt.Fprintf(w, "- **%s:** %s\n", kv[0], mdEscape(kv[1]))
 	}
@@ -50,4 +53,45 @@ func WriteMarkdownReport(w io.Writer, rep *Report) error {
 // mdEscape keeps Markdown from reading figures' "*" and "_" as emphasis.
 func mdEscape(s string) string {
 	return strings.NewReplacer("*", `\*`, "_", `\_`).Replace(s)
+}
+
+// writeMarkdownSummary writes the summary section that opens the report.
+func writeMarkdownSummary(w io.Writer, rep *Report) error {
+	fmt.Fprintf(w, "## %s\n\n", SectionSummary)
+	if rep.Question != "" {
+		fmt.Fprintf(w, "**Question:** %s\n\n", mdEscape(rep.Question))
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "%s\n\n", mdEscape(n))
+	}
+	for _, ss := range rep.Summaries {
+		for i, line := range ss.SummaryLines() {
+			if i == 0 {
+				fmt.Fprintf(w, "**%s**\n\n", mdEscape(line))
+				continue
+			}
+			fmt.Fprintf(w, "- %s\n", mdEscape(strings.TrimSpace(line)))
+		}
+		fmt.Fprintln(w)
+		for _, t := range []struct {
+			title  string
+			header []string
+			rows   [][]string
+		}{{"Stability per run", StabilityHeader, ss.StabilityRows()}, {"Failures by turn (last evaluation, seeds pooled)", ss.FailureHeader(), ss.FailureRows()}} {
+			if len(t.rows) == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "*%s: %s*\n\n", t.title, mdEscape(ss.Suite))
+			tbl := newTableWriter(w, renderer.NewMarkdown())
+			tbl.Header(t.header)
+			if err := tbl.Bulk(t.rows); err != nil {
+				return err
+			}
+			if err := tbl.Render(); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
 }

@@ -45,6 +45,8 @@ func WritePDF(w io.Writer, rep *Report) error {
 	d := &pdfDoc{c: newPDFCanvas(pageW, pageH), rep: rep}
 	d.dc = draw.New(d.c)
 	d.startPage(true)
+	d.summaryPage()
+	d.newPage()
 	d.titlePage()
 	d.newPage()
 	d.heading("1. "+SectionTables, 16)
@@ -187,6 +189,52 @@ func (d *pdfDoc) titlePage() {
 	d.heading("Contents", 13)
 	for i, s := range []string{SectionTables, SectionFigures, SectionProblems} {
 		d.paragraph(fmt.Sprintf("%d. %s", i+1, s), 10)
+	}
+}
+
+// summaryPage opens the report: the question, the notes, and per suite
+// the warm start, each algorithm's gain with its interval, which
+// differences are significant, the budget and the training time; then the
+// per-run stability figures and the failure profile by turn.
+func (d *pdfDoc) summaryPage() {
+	rep := d.rep
+	d.y += 10
+	d.drawText(style(sans, 20), pageMargin, d.y, rep.Title+": "+SectionSummary)
+	d.y += 32
+	if rep.Question != "" {
+		d.paragraph("Question: "+rep.Question, 10)
+		d.y += 4
+	}
+	for _, n := range rep.Notes {
+		d.paragraph(n, 9)
+	}
+	d.y += 4
+	for _, ss := range rep.Summaries {
+		for i, line := range ss.SummaryLines() {
+			size := vg.Length(8.5)
+			if i == 0 {
+				size = 10
+				d.y += 4
+			}
+			d.paragraph(line, size)
+		}
+	}
+	for _, ss := range rep.Summaries {
+		if len(ss.Stability) > 0 {
+			d.room(80)
+			d.heading("Stability per run: "+ss.Suite, 11)
+			d.paragraph(fmt.Sprintf("Largest fall of the training reward from an earlier peak; policy entropy at the last step "+
+				"over the first (collapse: below %.1f); steps with a gradient norm above %.0f× the run's median; whether the "+
+				"last evaluation is below the first.", EntropyCollapseRatio, GradSpikeFactor), 8)
+			d.grid(StabilityHeader, ss.StabilityRows(), nil, 7)
+		}
+		if len(ss.Failures) > 0 {
+			d.room(80)
+			d.heading("Failures by turn: "+ss.Suite, 11)
+			d.paragraph("Last evaluation, all seeds pooled: of the failed samples of each kind of task, the share first "+
+				"judged wrong at each user turn.", 8)
+			d.grid(ss.FailureHeader(), ss.FailureRows(), nil, 7)
+		}
 	}
 }
 

@@ -21,6 +21,12 @@ type Options struct {
 	Metrics []string // table columns (DefaultColumns when empty)
 	Targets []Target // steps-to-target thresholds (DefaultTargets when empty)
 	Title   string
+	// Question is what the runs were made to answer, printed at the top of
+	// the summary page ("" leaves it out).
+	Question string
+	// Notes are further lines of the summary page (the suite's wall time,
+	// how the warm start was made).
+	Notes []string
 	// Now stamps the report; time.Now when nil.
 	Now func() time.Time
 }
@@ -42,6 +48,11 @@ type Report struct {
 	Set       *Set
 	Tables    []*Table
 	Figures   []*Figure
+	// Question, Notes and Summaries make the summary page that opens the
+	// report.
+	Question  string
+	Notes     []string
+	Summaries []SuiteSummary
 }
 
 // Output file names inside Options.Out.
@@ -88,7 +99,8 @@ func GenerateContext(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res := &Result{Set: set, Tables: tables, Figures: figs}
 	rep := &Report{Title: opts.Title, Generated: now().UTC(), Inputs: opts.Inputs, Base: opts.Base,
-		Set: set, Tables: tables, Figures: figs}
+		Set: set, Tables: tables, Figures: figs, Question: opts.Question, Notes: opts.Notes,
+		Summaries: Summarise(set, opts.Base)}
 	steps := []func(*Report, string) ([]string, error){writeTableFiles, writeFigureFiles, writePDFFile,
 		writeMarkdownFile, writeProblemsFile}
 	for _, step := range steps {

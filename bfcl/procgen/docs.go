@@ -16,6 +16,11 @@ type funcDoc struct {
 	Params            []param
 }
 
+// labOnly are the functions only the lab family's tasks call: they are
+// documented for that family alone, so the other families' prompts stay
+// as they were.
+var labOnly = map[string]bool{"GorillaFileSystem.cp": true, "TicketAPI.get_ticket": true, "MessageAPI.view_messages_sent": true}
+
 var funcDocs = []funcDoc{
 	{"GorillaFileSystem", "ls", "List the entries of the current directory.", []param{{"a", "boolean", "Also list hidden entries.", false}}},
 	{"GorillaFileSystem", "cd", "Change the current directory to a sub-directory or '..'.", []param{{"folder", "string", "Directory to enter.", true}}},
@@ -28,6 +33,8 @@ var funcDocs = []funcDoc{
 		[]param{{"file_name", "string", "File to count.", true}, {"mode", "string", "One of l, w or c.", false}}},
 	{"GorillaFileSystem", "mv", "Move or rename a file or directory.",
 		[]param{{"source", "string", "Entry to move.", true}, {"destination", "string", "New name or target directory.", true}}},
+	{"GorillaFileSystem", "cp", "Copy a file or directory.",
+		[]param{{"source", "string", "Entry to copy.", true}, {"destination", "string", "New name or target directory.", true}}},
 	{"MathAPI", "add", "Return a + b.", []param{{"a", "float", "First number.", true}, {"b", "float", "Second number.", true}}},
 	{"MathAPI", "subtract", "Return a - b.", []param{{"a", "float", "Number to subtract from.", true}, {"b", "float", "Number to subtract.", true}}},
 	{"MathAPI", "multiply", "Return a * b.", []param{{"a", "float", "First factor.", true}, {"b", "float", "Second factor.", true}}},
@@ -45,9 +52,11 @@ var funcDocs = []funcDoc{
 	{"TicketAPI", "create_ticket", "Open a support ticket.",
 		[]param{{"title", "string", "Title.", true}, {"description", "string", "Details.", false}, {"priority", "integer", "1 (low) to 5 (high).", false}}},
 	{"TicketAPI", "close_ticket", "Close a ticket by id.", []param{{"ticket_id", "integer", "Id of the ticket.", true}}},
+	{"TicketAPI", "get_ticket", "Return a ticket by id.", []param{{"ticket_id", "integer", "Id of the ticket.", true}}},
 	{"MessageAPI", "send_message", "Send a message to a user id.",
 		[]param{{"receiver_id", "string", "Recipient's id, e.g. USR002.", true}, {"message", "string", "Text.", true}}},
 	{"MessageAPI", "get_user_id", "Look up a user's id by name.", []param{{"user", "string", "User name.", true}}},
+	{"MessageAPI", "view_messages_sent", "List the messages the current user has sent.", []param{}},
 	{"TradingBot", "get_stock_info", "Return price and statistics of a stock.", []param{{"symbol", "string", "Ticker symbol.", true}}},
 	{"TradingBot", "add_to_watchlist", "Add a stock to the watchlist.", []param{{"stock", "string", "Ticker symbol.", true}}},
 	{"TradingBot", "fund_account", "Deposit money into the trading account.", []param{{"amount", "float", "Amount in dollars.", true}}},
@@ -59,10 +68,13 @@ var funcDocs = []funcDoc{
 }
 
 // Docs returns, per class, the JSON documentation (one object per function,
-// BFCL's schema dialect) of the functions generated tasks use.
-func Docs() map[string][]json.RawMessage {
+// BFCL's schema dialect) of the functions the family's tasks may use.
+func Docs(family string) map[string][]json.RawMessage {
 	out := map[string][]json.RawMessage{}
 	for _, d := range funcDocs {
+		if labOnly[d.Class+"."+d.Name] && family != "lab" {
+			continue
+		}
 		out[d.Class] = append(out[d.Class], d.json())
 	}
 	return out

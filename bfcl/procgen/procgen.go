@@ -38,9 +38,11 @@ type Entry struct {
 	InvolvedClasses  []string                  `json:"involved_classes"`
 	ExcludedFunction []string                  `json:"excluded_function"`
 	GroundTruth      [][]string                `json:"-"`
-	// Family and Skills describe how the task was made.
-	Family string   `json:"-"`
-	Skills []string `json:"-"`
+	// Family and Skills describe how the task was made; Variant is the
+	// scenario kind of a scenario family's task (chain, ids, decoy).
+	Family  string   `json:"-"`
+	Variant string   `json:"-"`
+	Skills  []string `json:"-"`
 }
 
 // Options select what to generate.
@@ -63,11 +65,18 @@ type Family struct {
 	MaxTurns int
 	// Skill filters the skills the family draws from.
 	Skill func(skill) bool
+	// Scenarios, when set, make the family's tasks instead of skills:
+	// scripts whose turns depend on each other.
+	Scenarios []scenario
 }
 
 var families = []Family{
 	{Name: "easy", MinTurns: 1, MaxTurns: 1, Skill: func(s skill) bool { return s.easy }},
 	{Name: "multi", MinTurns: 2, MaxTurns: 3, Skill: func(skill) bool { return true }},
+	// lab: 2 to 4 dependent turns (chain: objects named by reference; ids:
+	// a value only an earlier output shows; decoy: the same with a second
+	// class's tools offered).
+	{Name: "lab", MinTurns: 2, MaxTurns: 4, Scenarios: labScenarios},
 }
 
 // Families lists the family names.
@@ -98,6 +107,15 @@ func Skills(familyName string, classes []string) ([]string, error) {
 	fam, err := family(familyName)
 	if err != nil {
 		return nil, err
+	}
+	if fam.Scenarios != nil {
+		var out []string
+		for _, sc := range scenariosFor(fam, classes) {
+			for _, sk := range sc.skills(fam) {
+				out = append(out, sc.class+"."+sk)
+			}
+		}
+		return out, nil
 	}
 	pool, err := skillPool(fam, classes)
 	if err != nil {
@@ -131,6 +149,9 @@ func Generate(opts Options) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fam.Scenarios != nil {
+		return generateScenarios(opts, fam)
+	}
 	pool, err := skillPool(fam, opts.Classes)
 	if err != nil {
 		return nil, err
@@ -138,6 +159,7 @@ func Generate(opts Options) ([]Entry, error) {
 	if opts.Prefix == "" {
 		opts.Prefix = "gen_" + fam.Name
 	}
+
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x5ee_0b0))
 	seen := map[string]bool{}
 	var out []Entry

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -68,12 +70,16 @@ suite's settings for a smoke test.`
 		if err != nil {
 			return err
 		}
+		start := time.Now()
 		res, err := benchmarks.RunSuite(cmd.Context(), c, opts)
 		if err != nil {
 			return stopped(cmd.Context(), err, "completed runs are kept, the interrupted one resumes from its last checkpoint",
 				commandLine(a.args))
 		}
-		return a.printSuiteResult(res)
+		if err := a.printSuiteResult(res); err != nil {
+			return err
+		}
+		return a.writeSuiteReport(cmd.Context(), c, res, time.Since(start))
 	}
 }
 
@@ -164,9 +170,38 @@ func (a *app) printSuiteResult(res *benchmarks.SuiteResult) error {
 	if err := reports.WriteMarkdown(f, all); err != nil {
 		return err
 	}
-	a.printf("\nTables written to %s; full report: seeupo report %s --out %s\n",
-		filepath.Join(dir, "comparison.md"), res.Dir, dir)
+	a.printf("\nTables written to %s\n", filepath.Join(dir, "comparison.md"))
 	return f.Close()
+}
+
+// writeSuiteReport writes the suite's full report (PDF, Markdown, figures
+// as PNG/SVG/PDF, tables) to <out>/<experiment>/report and prints where.
+// It opens with a summary page: the suite's question, the warm start,
+// each algorithm's gain with its interval, which differences are
+// significant, the budget and the wall time.
+func (a *app) writeSuiteReport(ctx context.Context, c benchmarks.SuiteConfig, res *benchmarks.SuiteResult, wall time.Duration) error {
+	var inputs []string
+	for _, fam := range res.Families {
+		inputs = append(inputs, filepath.Join(res.Dir, fam.Name))
+	}
+	notes := []string{fmt.Sprintf("Suite %s: %s of wall time for this invocation (runs kept from an earlier one not counted).",
+		c.Name, wall.Round(time.Second))}
+	for _, fam := range res.Families {
+		if fam.WarmStart != nil && fam.Budget == "" || fam.Passes != nil {
+			notes = append(notes, fmt.Sprintf("%s: %d training and %d held-out tasks; every run starts from one warm start "+
+				"(a supervised fine-tune on demonstrations of the training tasks) and is evaluated on the same samples.",
+				fam.Name, fam.Train, fam.Test))
+		}
+	}
+	dir := filepath.Join(res.Dir, "report")
+	rep, err := reports.GenerateContext(ctx, reports.Options{Inputs: inputs, Out: dir, Base: "seeupo",
+		Title: "seeupo " + c.Name + " suite", Question: c.Question, Notes: notes})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	a.printf("Report written to %s (%d files: PDF, Markdown, figures as PNG/SVG/PDF, tables)\n",
+		filepath.Join(dir, reports.FileReportPDF), len(rep.Files))
+	return nil
 }
 
 // familyColumns are a family's table columns for evaluations of k samples,

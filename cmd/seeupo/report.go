@@ -15,7 +15,7 @@ func init() { register("", newReportCmd) }
 
 func newReportCmd(a *app) *cobra.Command {
 	var (
-		out, base, title, show string
+		out, base, title, show, question string
 		metricNames, targets   []string
 	)
 	c := &cobra.Command{
@@ -43,7 +43,7 @@ Metrics (--metrics, comma-separated): ` + reports.ColumnNames() + `.`,
 			if out == "" {
 				return fmt.Errorf("--out is required: the folder the report is written to")
 			}
-			opts := reports.Options{Inputs: args, Out: out, Base: base, Title: title}
+			opts := reports.Options{Inputs: args, Out: out, Base: base, Title: title, Question: question}
 			for _, m := range metricNames {
 				if m = strings.TrimSpace(m); m != "" {
 					opts.Metrics = append(opts.Metrics, m)
@@ -89,6 +89,7 @@ Metrics (--metrics, comma-separated): ` + reports.ColumnNames() + `.`,
 	f.StringSliceVar(&metricNames, "metrics", nil, "table columns, comma-separated (default: every built-in column the runs have)")
 	f.StringSliceVar(&targets, "target", nil, `steps-to-target thresholds, METRIC>=VALUE or METRIC<=VALUE (default "avg@k>=0.5", "theory/gap<=0.01")`)
 	f.StringVar(&title, "title", "seeupo report", "title of the PDF and Markdown reports")
+	f.StringVar(&question, "question", "", "what the runs answer, printed at the top of the summary page")
 	f.StringVar(&show, "show", "text", "table format printed on stdout: "+strings.Join(reports.TableFormatNames(), ", ")+", or none")
 	return c
 }

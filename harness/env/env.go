@@ -45,6 +45,9 @@ type Evaluation struct {
 	Total  int `json:"total"`
 	// Details is the suite's full verdict (checker messages, test names).
 	Details json.RawMessage `json:"details,omitempty"`
+	// FailedTurn is the user turn (1-based) at which the suite first judged
+	// a failed episode wrong, where it can tell; 0 otherwise.
+	FailedTurn int `json:"failed_turn,omitempty"`
 }
 
 // Env is one episode's environment. Its lifecycle is

@@ -12,6 +12,8 @@ const (
 	ScoreMin       = "critic/score/min"
 	RewardsMean    = "critic/rewards/mean"
 	AdvantagesMean = "critic/advantages/mean"
+	AdvantagesMax  = "critic/advantages/max"
+	AdvantagesMin  = "critic/advantages/min"
 	ReturnsMean    = "critic/returns/mean"
 	ValuesMean     = "critic/values/mean"
 	// Success rate of the step's training rollouts (fraction in [0, 1]).

@@ -114,6 +114,10 @@ type TaskResult struct {
 	Success     []bool    `json:"success"`
 	Reward      []float64 `json:"reward,omitempty"`
 	InfraFailed []int     `json:"infra_failed,omitempty"`
+	// FailedTurn, where the suite tells it, is each sample's user turn
+	// (1-based) at which it first went wrong, in the order of Success (0
+	// for a success).
+	FailedTurn []int `json:"failed_turn,omitempty"`
 	// Extra holds per-task figures such as the fraction of tests passed.
 	Extra Data `json:"extra,omitempty"`
 }
