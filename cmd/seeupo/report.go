@@ -16,7 +16,7 @@ func init() { register("", newReportCmd) }
 func newReportCmd(a *app) *cobra.Command {
 	var (
 		out, base, title, show, question string
-		metricNames, targets   []string
+		metricNames, targets             []string
 	)
 	c := &cobra.Command{
 		Use:   "report RUN_DIR...",
