@@ -26,7 +26,7 @@ func writeReportRuns(t *testing.T, root string) {
 				t.Fatal(err)
 			}
 			for step := int64(1); step <= 4; step++ {
-				if err := r.LogStep(step, metrics.Data{metrics.ScoreMean: final * float64(step) / 4, metrics.ActorEntropy: 1}); err != nil {
+				if err := r.LogStep(step, metrics.Data{metrics.ScoreMean: final * float64(step) / 4, metrics.ActorEntropy: 1 - 0.1*float64(step)}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -58,7 +58,16 @@ type EpisodeRecord struct {
 // Outcome is what two runs of the same episodes must agree on: everything
 // but where and in how many attempts the episode ran.
 func (r EpisodeRecord) Outcome() string {
-	ev, _ := json.Marshal(r.Evaluation)
+	// FailedTurn repeats what the suite's Details already say (the turn of
+	// its verdict), so the outcome leaves it out and keeps the digests it
+	// had before the field existed.
+	e := r.Evaluation
+	if e != nil {
+		c := *e
+		c.FailedTurn = 0
+		e = &c
+	}
+	ev, _ := json.Marshal(e)
 	return fmt.Sprintf("%d %s %s steps=%d transcript=%s eval=%s", r.Index, r.TaskID, r.Status, r.Steps, r.Transcript, ev)
 }
 
