@@ -95,9 +95,6 @@ func NewScorer(u Upstream) *Scorer { return &Scorer{data: &u, counts: map[string
 func (s *Scorer) multiTurn() (*Dataset, error) {
 	if s.multi == nil && s.multiErr == nil {
 		s.multi, s.multiErr = Load(s.data.Dir)
-		if s.multiErr != nil && s.data.FetchHint != "" {
-			s.multiErr = fmt.Errorf("%w (%s)", s.multiErr, s.data.FetchHint)
-		}
 	}
 	return s.multi, s.multiErr
 }

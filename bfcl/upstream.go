@@ -1,9 +1,7 @@
 package bfcl
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -295,17 +293,11 @@ const AgenticAnswerFormatPrompt = "For your final answer to the user, you must r
 // rewrites (ids, function docs, dependencies) applied.
 type Upstream struct {
 	Dir string
-	// FetchHint names the command that provides the data, for errors
-	// about missing files.
-	FetchHint string
 }
 
 func (u Upstream) read(rel string) ([]*py.Dict, error) {
 	out, err := ReadJSONLines(filepath.Join(u.Dir, rel))
-	if errors.Is(err, os.ErrNotExist) && u.FetchHint != "" {
-		return nil, fmt.Errorf("%w (%s)", err, u.FetchHint)
-	}
-	return out, err
+	return out, withFetchHint(err)
 }
 
 // Entries is upstream's load_dataset_entry(category, include_prereq,

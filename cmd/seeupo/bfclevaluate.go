@@ -60,7 +60,7 @@ and format_sensitivity (JSON and XML return formats).`,
 			if err != nil {
 				return err
 			}
-			sc := bfcl.NewScorer(bfcl.Upstream{Dir: filepath.Join(r.DataDir, "bfcl_v4"), FetchHint: bfclFetchHint})
+			sc := bfcl.NewScorer(bfcl.Upstream{Dir: filepath.Join(r.DataDir, "bfcl_v4")})
 			if err := os.MkdirAll(scoreDir, 0o755); err != nil {
 				return err
 			}
@@ -81,9 +81,6 @@ and format_sensitivity (JSON and XML return formats).`,
 	c.Flags().StringVar(&infoFile, "model-info", "", "JSON file: model folder name -> {display_name, url, org, license, input_price, output_price, is_fc_model, underscore_to_dot}")
 	return c
 }
-
-// bfclFetchHint names the command that provides the BFCL data.
-const bfclFetchHint = "`seeupo data fetch bfcl` downloads the BFCL v4 data"
 
 // splitList splits comma-separated flag values; nil stays nil.
 func splitList(vals []string) []string {

@@ -79,7 +79,7 @@ port of the backends with at most 20 steps a turn, as upstream.`,
 			if err != nil {
 				return err
 			}
-			sc := bfcl.NewScorer(bfcl.Upstream{Dir: filepath.Join(r.DataDir, "bfcl_v4"), FetchHint: bfclFetchHint})
+			sc := bfcl.NewScorer(bfcl.Upstream{Dir: filepath.Join(r.DataDir, "bfcl_v4")})
 			var policy any
 			model := name
 			switch rf.policy {
