@@ -85,9 +85,9 @@ var bfclFiles = []struct {
 
 // bfclNotFetched names the files of shared/data/bfcl_v4 that a fetch does
 // not provide.
-const bfclNotFetched = `golden/ (the recorded upstream traces and checker cases of the project's
-shared data set) is not fetched: only the tests read it, and they are skipped
-without it.`
+const bfclNotFetched = `golden/ (the recorded upstream traces and checker cases) is not fetched:
+it comes with the project's shared data set (shared/data/bfcl_v4/ beside a
+checkout); only the tests read it, and they are skipped without it.`
 
 //go:embed long_context_constants.json.gz
 var longContextConstantsGz []byte

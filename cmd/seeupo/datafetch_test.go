@@ -48,7 +48,7 @@ func TestDataFetchBFCL(t *testing.T) {
 		"[55/56] long_context_constants.json  219310 bytes  sha256 ok  written",
 		"[56/56] splits.json  5318 bytes  sha256 ok  written",
 		"bfcl: 56 files verified (54 downloaded, 2 written, 0 already present)",
-		"golden/ (the recorded upstream traces",
+		"golden/ (the recorded upstream traces and checker cases) is not fetched",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -96,7 +96,7 @@ func TestDataFetchErrors(t *testing.T) {
 	defer srv.Close()
 	dest := t.TempDir()
 	_, _, err := runCLI(t, "data", "fetch", "bfcl", "--dest", dest, "--base-url", srv.URL)
-	if err == nil || !strings.Contains(err.Error(), "BFCL_v4_memory.json: GET") || !strings.Contains(err.Error(), "404") {
+	if err == nil || !strings.Contains(err.Error(), "BFCL_v4_simple_python.json: GET") || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("error %v", err)
 	}
 	if entries, _ := os.ReadDir(dest); len(entries) != 0 {
