@@ -43,6 +43,15 @@ type CheckOptions struct {
 // step). The model's and the ground truth's instances live in one process,
 // as upstream's do.
 func (d *Dataset) Check(e *Entry, model [][][]string, opts CheckOptions) (CheckResult, error) {
+	r, _, err := d.CheckDetailed(e, model, opts)
+	return r, err
+}
+
+// CheckDetailed is Check that also returns, for an invalid answer, the
+// dict upstream's multi_turn_checker returns without its "valid" key
+// (error_message, error_type, details and, for a state mismatch,
+// execution_result), the form upstream's score files record.
+func (d *Dataset) CheckDetailed(e *Entry, model [][][]string, opts CheckOptions) (CheckResult, *py.Dict, error) {
 	name := opts.ModelName
 	if name == "" {
 		name = DefaultModelName
@@ -50,38 +59,86 @@ func (d *Dataset) Check(e *Entry, model [][][]string, opts CheckOptions) (CheckR
 	proc := backend.NewProcess(d.Constants)
 	modelEx, err := d.NewExecutor(e, name+"_eval", proc)
 	if err != nil {
-		return CheckResult{}, err
+		return CheckResult{}, nil, err
 	}
 	gtEx, err := d.NewExecutor(e, name+"_ground_truth_eval", proc)
 	if err != nil {
-		return CheckResult{}, err
+		return CheckResult{}, nil, err
 	}
 	var allModel []string
+	executions := &py.List{}
 	for t, gtTurn := range e.GroundTruth {
 		var steps [][]string
 		if t < len(model) {
 			steps = model[t]
 		}
+		stepOuts := &py.List{}
 		for _, step := range steps {
-			allModel = append(allModel, modelEx.Execute(step)...)
+			out := modelEx.Execute(step)
+			allModel = append(allModel, out...)
+			stepOuts.Items = append(stepOuts.Items, strList(out))
 		}
 		gtOut := gtEx.Execute(gtTurn)
+		executions.Items = append(executions.Items, py.NewDict().With("model", stepOuts).With("ground_truth", strList(gtOut)))
 		if len(gtTurn) > 0 && isEmptyResponse(steps) {
-			return CheckResult{ErrorType: ErrEmptyTurn, Turn: t,
-				ErrorMessage: fmt.Sprintf("Model response list is empty for turn %d", t)}, nil
+			r := CheckResult{ErrorType: ErrEmptyTurn, Turn: t,
+				ErrorMessage: fmt.Sprintf("Model response list is empty for turn %d", t)}
+			return r, upstreamResult(r).With("details", py.NewDict().With("execution_result", executions)), nil
 		}
 		if len(gtTurn) == 0 {
 			continue
 		}
 		if r, ok := compareStates(modelEx, gtEx, t); !ok {
-			return r, nil
+			return r, stateMismatchResult(r, modelEx, gtEx).With("execution_result", executions), nil
 		}
 		if missing := missingOutputs(gtOut, allModel); len(missing) > 0 {
-			return CheckResult{ErrorType: ErrResponseMismatch, Turn: t, Missing: missing,
-				ErrorMessage: fmt.Sprintf("Model response execution results so far does not contain all the ground truth response execution results for turn %d.", t)}, nil
+			r := CheckResult{ErrorType: ErrResponseMismatch, Turn: t, Missing: missing,
+				ErrorMessage: fmt.Sprintf("Model response execution results so far does not contain all the ground truth response execution results for turn %d.", t)}
+			details := py.NewDict().With("missing_items", strList(missing)).
+				With("model_response (including all previous turns)", strList(allModel)).
+				With("ground_truth_response (only the current turn)", strList(gtOut))
+			return r, upstreamResult(r).With("details", details), nil
 		}
 	}
-	return CheckResult{Valid: true, Turn: -1}, nil
+	return CheckResult{Valid: true, Turn: -1}, nil, nil
+}
+
+func strList(ss []string) *py.List {
+	l := &py.List{Items: make([]py.Value, len(ss))}
+	for i, s := range ss {
+		l.Items[i] = py.Str(s)
+	}
+	return l
+}
+
+func upstreamResult(r CheckResult) *py.Dict {
+	return py.NewDict().With("error_message", py.Str(r.ErrorMessage)).With("error_type", py.Str(r.ErrorType))
+}
+
+// stateMismatchResult is upstream's state_checker verdict: the differing
+// attributes and both instances' public attributes.
+func stateMismatchResult(r CheckResult, model, gt *Executor) *py.Dict {
+	var mi, gi backend.Instance
+	for i, c := range gt.classes {
+		if c.Name == r.Class {
+			mi, gi = model.instances[i], gt.instances[i]
+		}
+	}
+	diffs := py.NewDict()
+	mState, gState := mi.State(), gi.State()
+	for _, n := range r.Differences {
+		diffs.SetStr(n, py.NewDict().With("model", attrValue(mState, n)).With("ground_truth", attrValue(gState, n)))
+	}
+	return upstreamResult(r).With("details", py.NewDict().With("differences", diffs).
+		With("model_instance_state", attrDict(mState)).With("ground_truth_instance_state", attrDict(gState)))
+}
+
+func attrDict(attrs []py.Attr) *py.Dict {
+	d := py.NewDict()
+	for _, a := range attrs {
+		d.SetStr(a.Name, a.Value)
+	}
+	return d
 }
 
 // isEmptyResponse is upstream's is_empty_execute_response for a turn's

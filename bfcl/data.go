@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -119,8 +120,26 @@ func (d *Dataset) All() []*Entry {
 	return out
 }
 
-// Load reads the BFCL v4 files from dir (the bfcl_v4 directory).
+// FetchCommand is the command that provides the BFCL v4 data files.
+const FetchCommand = "seeupo data fetch bfcl"
+
+// withFetchHint adds the command that provides the data to an error about
+// a missing file.
+func withFetchHint(err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w (`%s` provides the BFCL v4 data files)", err, FetchCommand)
+	}
+	return err
+}
+
+// Load reads the BFCL v4 files from dir (the bfcl_v4 directory); a
+// missing file is named with the command that provides it.
 func Load(dir string) (*Dataset, error) {
+	d, err := load(dir)
+	return d, withFetchHint(err)
+}
+
+func load(dir string) (*Dataset, error) {
 	d := &Dataset{Dir: dir, Entries: map[string][]*Entry{}, byID: map[string]*Entry{}, Docs: map[string][]FuncDoc{}}
 	for _, c := range Categories {
 		entries, err := loadCategory(dir, c)

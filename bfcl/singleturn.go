@@ -1,9 +1,7 @@
 package bfcl
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -103,17 +101,14 @@ func (s *SingleTurn) load(cat string) error {
 		s.entries[string(id.(py.Str))] = &SingleTurnEntry{ID: string(id.(py.Str)), Category: cat, Functions: fns, PossibleAnswer: py.None}
 		return nil
 	})
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%w (the single-turn data ships with the BFCL v4 data directory)", err)
-	}
 	if err != nil {
-		return err
+		return withFetchHint(err)
 	}
 	s.loaded[cat] = true
 	if !isAST(cat) {
 		return nil
 	}
-	return eachLine(filepath.Join(s.dir, "possible_answer", "BFCL_v4_"+cat+".json"), func(_ int, line []byte) error {
+	return withFetchHint(eachLine(filepath.Join(s.dir, "possible_answer", "BFCL_v4_"+cat+".json"), func(_ int, line []byte) error {
 		obj, err := jsonObject(line)
 		if err != nil {
 			return err
@@ -130,7 +125,7 @@ func (s *SingleTurn) load(cat string) error {
 		}
 		e.PossibleAnswer = gt
 		return nil
-	})
+	}))
 }
 
 func isAST(cat string) bool {

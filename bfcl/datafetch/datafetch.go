@@ -8,6 +8,7 @@
 package datafetch
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -27,6 +28,10 @@ type File struct {
 	Remote string // path inside the upstream repository at the commit
 	Size   int64  // bytes
 	SHA256 string // lowercase hex
+	// Builtin, when set, gives the file's content from a copy built into
+	// seeupo (a file that is not in the upstream repository); it is
+	// checked and written like a download.
+	Builtin func() ([]byte, error)
 }
 
 // Dataset is a named list of files at an upstream commit.
@@ -70,7 +75,7 @@ type Options struct {
 // Result is the outcome for one file.
 type Result struct {
 	File   File
-	Status string // "downloaded" or "present"
+	Status string // "downloaded", "written" (built in) or "present"
 }
 
 // ChecksumError reports a download whose content is not the recorded one.
@@ -110,6 +115,18 @@ func Fetch(ctx context.Context, d Dataset, opts Options) ([]Result, error) {
 				opts.Progress(f.Size)
 			}
 			results = append(results, Result{f, "present"})
+			continue
+		}
+		if f.Builtin != nil {
+			b, err := f.Builtin()
+			if err != nil {
+				return results, fmt.Errorf("%s: %w", f.Path, err)
+			}
+			if err := install(bytes.NewReader(b), "built into seeupo", target, f, opts.Progress); err != nil {
+				return results, err
+			}
+			report(opts, i, len(d.Files), f, "written")
+			results = append(results, Result{f, "written"})
 			continue
 		}
 		url := base + "/" + d.Commit + "/" + f.Remote
@@ -157,6 +174,14 @@ func download(ctx context.Context, client *http.Client, url, target string, f Fi
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: GET %s: %s", f.Path, url, resp.Status)
 	}
+	return install(resp.Body, url, target, f, progress)
+}
+
+// install writes r into target through a temporary file in the same
+// directory, renamed into place once size and checksum are right; from
+// names the source in errors.
+func install(r io.Reader, from, target string, f File, progress func(int64)) error {
+	url := from
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
@@ -172,9 +197,9 @@ func download(ctx context.Context, client *http.Client, url, target string, f Fi
 		}
 	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h, progressWriter(progress)), resp.Body)
+	n, err := io.Copy(io.MultiWriter(tmp, h, progressWriter(progress)), r)
 	if err != nil {
-		return fmt.Errorf("%s: GET %s: after %d of %d bytes: %w", f.Path, url, n, f.Size, err)
+		return fmt.Errorf("%s: reading %s: after %d of %d bytes: %w", f.Path, url, n, f.Size, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != f.SHA256 || n != f.Size {
 		return &ChecksumError{File: f, URL: url, Got: got, GotSize: n}

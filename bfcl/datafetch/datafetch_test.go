@@ -196,20 +196,29 @@ func TestFetchHonoursCancellation(t *testing.T) {
 
 // Serving the shared copy of the data under upstream's layout, a fetch of
 // the BFCL data set must accept every file: the embedded sizes and
-// checksums are those of the real files.
+// checksums are those of the real files, and the two files built into
+// seeupo are byte for byte the shared data set's.
 func TestBFCLChecksumsMatchSharedData(t *testing.T) {
 	shared := testdata.Dir(t, "bfcl_v4")
 	d := BFCL()
-	if len(d.Files) != 30 {
-		t.Fatalf("%d files, want 30", len(d.Files))
+	if len(d.Files) != 56 {
+		t.Fatalf("%d files, want 56 (54 upstream files, 2 built in)", len(d.Files))
 	}
 	content := map[string][]byte{}
+	builtin := 0
 	for _, f := range d.Files {
 		b, err := os.ReadFile(filepath.Join(shared, filepath.FromSlash(f.Path)))
 		if err != nil {
 			t.Fatal(err)
 		}
+		if f.Builtin != nil {
+			builtin++
+			continue
+		}
 		content[f.Remote] = b
+	}
+	if builtin != 2 {
+		t.Errorf("%d built-in files, want 2 (long_context_constants.json, splits.json)", builtin)
 	}
 	srv := serve(t, BFCLCommit, content, nil)
 	dest := t.TempDir()
@@ -217,10 +226,43 @@ func TestBFCLChecksumsMatchSharedData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 30 {
+	if len(res) != 56 {
 		t.Fatalf("%d results", len(res))
 	}
-	if d.Files[6].Remote != "LICENSE" || d.Files[1].Remote != "berkeley-function-call-leaderboard/bfcl_eval/data/BFCL_v4_multi_turn_base.json" {
-		t.Errorf("remote paths: %q, %q", d.Files[6].Remote, d.Files[1].Remote)
+	for _, f := range d.Files {
+		want, err := os.ReadFile(filepath.Join(shared, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: fetched content differs from the shared data set's", f.Path)
+		}
+	}
+	remotes := map[string]string{}
+	for _, f := range d.Files {
+		remotes[f.Path] = f.Remote
+	}
+	if remotes["LICENSE"] != "LICENSE" || remotes["BFCL_v4_multi_turn_base.json"] != "berkeley-function-call-leaderboard/bfcl_eval/data/BFCL_v4_multi_turn_base.json" {
+		t.Errorf("remote paths: %q, %q", remotes["LICENSE"], remotes["BFCL_v4_multi_turn_base.json"])
+	}
+}
+
+// A built-in file is checked like a download: content that does not match
+// the recorded checksum is refused and nothing is written.
+func TestFetchRefusesBuiltinWithWrongChecksum(t *testing.T) {
+	d := Dataset{Name: "test", Commit: "c0ffee", Files: []File{{Path: "x.json", Size: 2, SHA256: sum([]byte("{}")),
+		Builtin: func() ([]byte, error) { return []byte("[]"), nil }}}}
+	dest := t.TempDir()
+	_, err := Fetch(context.Background(), d, Options{BaseURL: "http://127.0.0.1:1", Dest: dest})
+	var ce *ChecksumError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v, want a ChecksumError", err)
+	}
+	if files := listFiles(t, dest); len(files) != 0 {
+		t.Errorf("files written: %v", files)
 	}
 }

@@ -20,13 +20,47 @@ import (
 // container that contains itself a ValueError, as in Python.
 func Dumps(v Value) (string, error) {
 	var b strings.Builder
-	if err := dumpValue(&b, v, nil); err != nil {
+	if err := dumpValue(&b, v, nil, true); err != nil {
 		return "", err
 	}
 	return b.String(), nil
 }
 
-func dumpValue(b *strings.Builder, v Value, stack []uintptr) error {
+// DumpsUnicode is json.dumps(v, ensure_ascii=False): as Dumps, but
+// non-ASCII characters are written as they are.
+func DumpsUnicode(v Value) (string, error) {
+	var b strings.Builder
+	if err := dumpValue(&b, v, nil, false); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// JSONSafe is upstream's make_json_serializable: dicts and lists are
+// rebuilt with their items made safe, and any other value that json.dumps
+// refuses (a set, an object, a tuple holding one) becomes its str().
+func JSONSafe(v Value) Value {
+	switch x := v.(type) {
+	case *Dict:
+		out := NewDict()
+		for i := 0; i < x.Len(); i++ {
+			_ = out.Set(x.KeyAt(i), JSONSafe(x.ValueAt(i)))
+		}
+		return out
+	case *List:
+		items := make([]Value, len(x.Items))
+		for i, it := range x.Items {
+			items[i] = JSONSafe(it)
+		}
+		return &List{Items: items}
+	}
+	if _, err := DumpsUnicode(v); err != nil {
+		return Str(StrOf(v))
+	}
+	return v
+}
+
+func dumpValue(b *strings.Builder, v Value, stack []uintptr, ascii bool) error {
 	if id := identity(v); id != 0 {
 		for _, s := range stack {
 			if s == id {
@@ -42,11 +76,11 @@ func dumpValue(b *strings.Builder, v Value, stack []uintptr) error {
 	case Float:
 		b.WriteString(jsonFloat(float64(x)))
 	case Str:
-		writeJSONString(b, string(x), true)
+		writeJSONString(b, string(x), ascii)
 	case *List:
-		return dumpItems(b, x.Items, stack)
+		return dumpItems(b, x.Items, stack, ascii)
 	case Tuple:
-		return dumpItems(b, x, stack)
+		return dumpItems(b, x, stack, ascii)
 	case *Dict:
 		b.WriteByte('{')
 		for i := range x.keys {
@@ -57,9 +91,9 @@ func dumpValue(b *strings.Builder, v Value, stack []uintptr) error {
 			if err != nil {
 				return err
 			}
-			writeJSONString(b, k, true)
+			writeJSONString(b, k, ascii)
 			b.WriteString(": ")
-			if err := dumpValue(b, x.vals[i], stack); err != nil {
+			if err := dumpValue(b, x.vals[i], stack, ascii); err != nil {
 				return err
 			}
 		}
@@ -70,13 +104,13 @@ func dumpValue(b *strings.Builder, v Value, stack []uintptr) error {
 	return nil
 }
 
-func dumpItems(b *strings.Builder, items []Value, stack []uintptr) error {
+func dumpItems(b *strings.Builder, items []Value, stack []uintptr, ascii bool) error {
 	b.WriteByte('[')
 	for i, it := range items {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if err := dumpValue(b, it, stack); err != nil {
+		if err := dumpValue(b, it, stack, ascii); err != nil {
 			return err
 		}
 	}
@@ -531,7 +565,7 @@ func dumpIndent(b *strings.Builder, v Value, n, level int) error {
 		b.WriteString("\n" + strings.Repeat(" ", n*level) + "}")
 		return nil
 	default:
-		return dumpValue(b, v, nil)
+		return dumpValue(b, v, nil, true)
 	}
 	if len(items) == 0 {
 		b.WriteString("[]")

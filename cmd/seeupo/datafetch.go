@@ -28,12 +28,17 @@ kept (--force downloads them again).
 
 Data sets: ` + strings.Join(datafetch.Names(), ", ") + `.
 
-bfcl: the 30 BFCL v4 multi-turn and agentic files of GitHub
-ShishirPatil/gorilla, berkeley-function-call-leaderboard/bfcl_eval/data/ at
-commit ` + datafetch.BFCLCommit + `, plus the repository's LICENSE,
-from ` + datafetch.DefaultBaseURL + `/<commit>/<path>.
---base-url points at a mirror that serves the same layout.
-The destination defaults to <data_dir>/bfcl_v4.
+bfcl: the 54 BFCL v4 files the port reads (every category's questions and
+possible answers, the multi-turn function docs, the memory and web-search
+files, the format-sensitivity id list) of GitHub ShishirPatil/gorilla,
+berkeley-function-call-leaderboard/bfcl_eval/data/ at commit
+` + datafetch.BFCLCommit + `, plus the repository's LICENSE,
+from ` + datafetch.DefaultBaseURL + `/<commit>/<path>;
+and two files that are not upstream files, written from copies built into
+seeupo: long_context_constants.json (the constants of upstream's
+long_context.py as JSON) and splits.json (the reference train/test split
+of multi_turn_base). --base-url points at a mirror that serves the same
+layout. The destination defaults to <data_dir>/bfcl_v4.
 
 ` + datafetch.BFCL().NotFetched,
 		Example: `  seeupo data fetch bfcl
@@ -66,14 +71,12 @@ The destination defaults to <data_dir>/bfcl_v4.
 			if err != nil {
 				return fmt.Errorf("data fetch %s: %w", d.Name, err)
 			}
-			downloaded := 0
+			count := map[string]int{}
 			for _, r := range res {
-				if r.Status == "downloaded" {
-					downloaded++
-				}
+				count[r.Status]++
 			}
-			a.printf("%s: %d files verified (%d downloaded, %d already present) in %s\n",
-				d.Name, len(res), downloaded, len(res)-downloaded, dest)
+			a.printf("%s: %d files verified (%d downloaded, %d written, %d already present) in %s\n",
+				d.Name, len(res), count["downloaded"], count["written"], count["present"], dest)
 			if d.NotFetched != "" {
 				a.printf("note: %s\n", strings.ReplaceAll(d.NotFetched, "\n", " "))
 			}

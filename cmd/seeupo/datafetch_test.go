@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seeupo/seeupo/bfcl"
 	"github.com/seeupo/seeupo/bfcl/datafetch"
 	"github.com/seeupo/seeupo/internal/testdata"
 )
@@ -18,6 +19,9 @@ func sharedMirror(t *testing.T) *httptest.Server {
 	shared := testdata.Dir(t, "bfcl_v4")
 	byRemote := map[string]string{}
 	for _, f := range datafetch.BFCL().Files {
+		if f.Builtin != nil {
+			continue
+		}
 		byRemote["/"+datafetch.BFCLCommit+"/"+f.Remote] = filepath.Join(shared, filepath.FromSlash(f.Path))
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -40,9 +44,11 @@ func TestDataFetchBFCL(t *testing.T) {
 		t.Fatalf("%v\n%s\n%s", err, out, errOut)
 	}
 	for _, want := range []string{
-		"[2/30] BFCL_v4_multi_turn_base.json  390425 bytes  sha256 ok  downloaded",
-		"bfcl: 30 files verified (30 downloaded, 0 already present)",
-		"long_context_constants.json are not upstream files",
+		"[26/56] BFCL_v4_multi_turn_base.json  390425 bytes  sha256 ok  downloaded",
+		"[55/56] long_context_constants.json  219310 bytes  sha256 ok  written",
+		"[56/56] splits.json  5318 bytes  sha256 ok  written",
+		"bfcl: 56 files verified (54 downloaded, 2 written, 0 already present)",
+		"golden/ (the recorded upstream traces and checker cases) is not fetched",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -54,8 +60,19 @@ func TestDataFetchBFCL(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dest, "possible_answer", "BFCL_v4_multi_turn_base.json")); err != nil {
 		t.Error(err)
 	}
+	// What was fetched is all the loaders need: the multi-turn data set and
+	// every category's entries in upstream's form.
+	if _, err := bfcl.Load(dest); err != nil {
+		t.Errorf("loading the fetched data: %v", err)
+	}
+	u := bfcl.Upstream{Dir: dest}
+	for _, cat := range bfcl.AllScoringCategories {
+		if _, err := u.Entries(cat, true, true); err != nil {
+			t.Errorf("loading the fetched data of %s: %v", cat, err)
+		}
+	}
 	out, _, err = runCLI(t, "data", "fetch", "bfcl", "--dest", dest, "--base-url", srv.URL)
-	if err != nil || !strings.Contains(out, "(0 downloaded, 30 already present)") {
+	if err != nil || !strings.Contains(out, "(0 downloaded, 0 written, 56 already present)") {
 		t.Fatalf("second run: %v\n%s", err, out)
 	}
 }
@@ -79,7 +96,7 @@ func TestDataFetchErrors(t *testing.T) {
 	defer srv.Close()
 	dest := t.TempDir()
 	_, _, err := runCLI(t, "data", "fetch", "bfcl", "--dest", dest, "--base-url", srv.URL)
-	if err == nil || !strings.Contains(err.Error(), "BFCL_v4_memory.json: GET") || !strings.Contains(err.Error(), "404") {
+	if err == nil || !strings.Contains(err.Error(), "BFCL_v4_simple_python.json: GET") || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("error %v", err)
 	}
 	if entries, _ := os.ReadDir(dest); len(entries) != 0 {

@@ -59,6 +59,9 @@ type Reply struct {
 	Content      string
 	ToolCalls    []ToolCall
 	FinishReason string
+	// PromptTokens and CompletionTokens are the request's usage as the
+	// server reports it.
+	PromptTokens, CompletionTokens int
 }
 
 // Chat sends one chat completion with the tools offered.
@@ -93,7 +96,8 @@ func (c *Client) Chat(ctx context.Context, msgs []Message, tools []Tool, o ChatO
 		return Reply{}, fmt.Errorf("/v1/chat/completions: no choices")
 	}
 	ch := res.Choices[0]
-	r := Reply{Content: ch.Message.Content, FinishReason: ch.FinishReason}
+	r := Reply{Content: ch.Message.Content, FinishReason: ch.FinishReason,
+		PromptTokens: int(res.Usage.PromptTokens), CompletionTokens: int(res.Usage.CompletionTokens)}
 	for _, tc := range ch.Message.ToolCalls {
 		r.ToolCalls = append(r.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: tc.Function.Arguments})
 	}

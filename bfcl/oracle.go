@@ -1,0 +1,237 @@
+package bfcl
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/seeupo/seeupo/bfcl/py"
+	"github.com/seeupo/seeupo/harness/env"
+)
+
+// GroundTruthPolicy answers every entry from its possible answer, the
+// reference for a 100% score: an AST entry with each parameter's first
+// allowed value (optional parameters whose first allowed value is ""
+// left out; dicts, also inside lists, resolved the same way), an irrelevance entry with text, a relevance entry with a
+// call of its first function, a multi-turn entry with each turn's
+// ground-truth calls in one step (positional arguments named) followed by
+// a reply without calls.
+func (s *Scorer) GroundTruthPolicy() EntryPolicy {
+	return &groundTruth{s: s, gt: map[string]map[string]py.Value{}}
+}
+
+type groundTruth struct {
+	s  *Scorer
+	mu sync.Mutex
+	gt map[string]map[string]py.Value // category → id → ground_truth
+}
+
+func (g *groundTruth) answer(cat, id string) (py.Value, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gt[cat] == nil {
+		m := map[string]py.Value{}
+		if !isRelevanceOrIrrelevance(cat) && !isMultiTurn(cat) {
+			list, err := g.s.data.GroundTruth(cat)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range list {
+				eid, _ := dictString(e, "id")
+				m[eid] = groundTruthOf(e)
+			}
+		}
+		g.gt[cat] = m
+	}
+	return g.gt[cat][id], nil
+}
+
+// ForEntry implements EntryPolicy.
+func (g *groundTruth) ForEntry(cat, id string) (Responder, error) {
+	switch {
+	case isMultiTurn(cat):
+		d, err := g.s.multiTurn()
+		if err != nil {
+			return nil, err
+		}
+		e, ok := d.Entry(id)
+		if !ok {
+			return nil, fmt.Errorf("no multi-turn entry %s", id)
+		}
+		return &groundTruthTurns{turns: e.GroundTruth}, nil
+	case strings.Contains(cat, "irrelevance"):
+		return fixedResponse{Response{Content: "None of the given functions can be used for this request."}}, nil
+	case isRelevanceOrIrrelevance(cat):
+		return firstFunctionCall{}, nil
+	}
+	gt, err := g.answer(cat, id)
+	if err != nil {
+		return nil, err
+	}
+	list, ok := gt.(*py.List)
+	if !ok {
+		return nil, fmt.Errorf("entry %s: no possible answer", id)
+	}
+	var calls []env.ToolCall
+	for _, item := range list.Items {
+		d, ok := item.(*py.Dict)
+		if !ok || d.Len() != 1 {
+			return nil, fmt.Errorf("entry %s: possible answer: want {function: {param: [allowed values]}}", id)
+		}
+		params, _ := d.ValueAt(0).(*py.Dict)
+		args := py.NewDict()
+		if params != nil {
+			for i := 0; i < params.Len(); i++ {
+				if v, ok := firstAllowed(params.ValueAt(i)); ok {
+					_ = args.Set(params.KeyAt(i), v)
+				}
+			}
+		}
+		text, err := py.Dumps(args)
+		if err != nil {
+			return nil, err
+		}
+		calls = append(calls, env.ToolCall{Name: py.StrOf(d.KeyAt(0)), Arguments: text})
+	}
+	return callsResponse(calls)
+}
+
+// firstAllowed is a parameter's first allowed value that is not the
+// optional marker "", with nested dicts of allowed values resolved.
+func firstAllowed(options py.Value) (py.Value, bool) {
+	l, ok := options.(*py.List)
+	if !ok {
+		return concreteValue(options), true
+	}
+	for _, o := range l.Items {
+		if s, isStr := o.(py.Str); isStr && s == "" {
+			continue
+		}
+		return concreteValue(o), true
+	}
+	return nil, false
+}
+
+func concreteValue(v py.Value) py.Value {
+	if l, ok := v.(*py.List); ok {
+		out := &py.List{Items: make([]py.Value, len(l.Items))}
+		for i, it := range l.Items {
+			if _, isDict := it.(*py.Dict); isDict {
+				it = concreteValue(it)
+			}
+			out.Items[i] = it
+		}
+		return out
+	}
+	d, ok := v.(*py.Dict)
+	if !ok {
+		return v
+	}
+	out := py.NewDict()
+	for i := 0; i < d.Len(); i++ {
+		if c, ok := firstAllowed(d.ValueAt(i)); ok {
+			_ = out.Set(d.KeyAt(i), c)
+		}
+	}
+	return out
+}
+
+// callsResponse is a reply making the calls: tool calls for the
+// function-calling mode (names with "." as "_"), Python call syntax as
+// text for prompting mode.
+func callsResponse(calls []env.ToolCall) (Responder, error) {
+	parts := make([]string, len(calls))
+	fc := make([]env.ToolCall, len(calls))
+	for i, c := range calls {
+		s, err := callSyntax(c)
+		if err != nil {
+			return nil, err
+		}
+		parts[i] = s
+		fc[i] = env.ToolCall{ID: fmt.Sprintf("call_%d", i), Name: strings.ReplaceAll(c.Name, ".", "_"), Arguments: c.Arguments}
+	}
+	return fixedResponse{Response{Content: "[" + strings.Join(parts, ", ") + "]", ToolCalls: fc}}, nil
+}
+
+// callSyntax renders a call as name(k=repr(v), ...).
+func callSyntax(c env.ToolCall) (string, error) {
+	v, err := py.FromJSON([]byte(c.Arguments))
+	if err != nil {
+		return "", err
+	}
+	args, ok := v.(*py.Dict)
+	if !ok {
+		return "", fmt.Errorf("call %s: arguments are not an object", c.Name)
+	}
+	parts := make([]string, args.Len())
+	for i := 0; i < args.Len(); i++ {
+		parts[i] = py.StrOf(args.KeyAt(i)) + "=" + py.Repr(args.ValueAt(i))
+	}
+	return c.Name + "(" + strings.Join(parts, ", ") + ")", nil
+}
+
+// fixedResponse answers every request the same way; in prompting mode
+// (no tools offered) the tool calls are dropped and the text is the reply.
+type fixedResponse struct{ r Response }
+
+func (f fixedResponse) Respond(_ context.Context, _ []ChatMessage, tools []env.Tool) (Response, error) {
+	if tools == nil {
+		return Response{Content: f.r.Content}, nil
+	}
+	if len(f.r.ToolCalls) > 0 {
+		return Response{ToolCalls: f.r.ToolCalls}, nil
+	}
+	return Response{Content: f.r.Content}, nil
+}
+
+// firstFunctionCall calls the first function offered (its name read from
+// the tools, or from the docs in the system prompt in prompting mode).
+type firstFunctionCall struct{}
+
+func (firstFunctionCall) Respond(_ context.Context, msgs []ChatMessage, tools []env.Tool) (Response, error) {
+	if tools != nil {
+		if len(tools) == 0 {
+			return Response{Content: "no function"}, nil
+		}
+		return Response{ToolCalls: []env.ToolCall{{ID: "call_0", Name: tools[0].Name, Arguments: "{}"}}}, nil
+	}
+	const marker = "\"name\": \""
+	for _, m := range msgs {
+		if i := strings.Index(m.Content, marker); m.Role == "system" && i >= 0 {
+			rest := m.Content[i+len(marker):]
+			return Response{Content: "[" + rest[:strings.IndexByte(rest, '"')] + "()]"}, nil
+		}
+	}
+	return Response{Content: "no function"}, nil
+}
+
+// groundTruthTurns plays a multi-turn entry's ground truth: each turn's
+// calls in one step, then a reply without calls that ends the turn.
+type groundTruthTurns struct {
+	turns    [][]string
+	turn     int
+	answered bool
+}
+
+func (g *groundTruthTurns) Respond(ctx context.Context, msgs []ChatMessage, tools []env.Tool) (Response, error) {
+	if g.turn < len(g.turns) && !g.answered && len(g.turns[g.turn]) > 0 {
+		g.answered = true
+		calls := make([]env.ToolCall, len(g.turns[g.turn]))
+		for i, c := range g.turns[g.turn] {
+			tc, err := ToolCallOf(c)
+			if err != nil {
+				return Response{}, err
+			}
+			calls[i] = tc
+		}
+		r, err := callsResponse(calls)
+		if err != nil {
+			return Response{}, err
+		}
+		return r.Respond(ctx, msgs, tools)
+	}
+	g.turn++
+	g.answered = false
+	return Response{Content: "Done."}, nil
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seeupo/seeupo/bfcl"
+	"github.com/seeupo/seeupo/internal/testdata"
+)
+
+// readLines reads a JSON Lines file into objects.
+func readLines(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []map[string]any
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// scoreHeader is the accuracy line of a score file.
+func scoreHeader(t *testing.T, path string) (correct, total float64) {
+	t.Helper()
+	lines := readLines(t, path)
+	if len(lines) == 0 {
+		t.Fatalf("%s: empty", path)
+	}
+	return lines[0]["correct_count"].(float64), lines[0]["total_count"].(float64)
+}
+
+// The ground-truth policy's result files, in both tool formats, score 100%
+// on the entries it generated, with upstream's file layout on both sides.
+func TestBfclGenerateGroundTruthScoresFull(t *testing.T) {
+	data := bfclData(t)
+	tests := []struct {
+		format, folder string
+	}{
+		{"prompt", "ground-truth"},
+		{"fc", "ground-truth-FC"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.format, func(t *testing.T) {
+			dir := t.TempDir()
+			results, scores := filepath.Join(dir, "result"), filepath.Join(dir, "score")
+			cats := "simple_python,parallel,live_multiple,irrelevance,live_relevance,multi_turn_base,multi_turn_miss_func"
+			out, errOut, err := runCLI(t, "--data-dir", data, "bfcl", "generate", "--policy", "ground-truth",
+				"--tool-format", tc.format, "--categories", cats, "--limit", "4", "--result-dir", results)
+			if err != nil {
+				t.Fatalf("%v\n%s\n%s", err, out, errOut)
+			}
+			resultFile := filepath.Join(results, tc.folder, "multi_turn", "BFCL_v4_multi_turn_base_result.json")
+			lines := readLines(t, resultFile)
+			if len(lines) != 4 || lines[0]["id"] != "multi_turn_base_0" {
+				t.Fatalf("%s: %d lines, first %v", resultFile, len(lines), lines[0]["id"])
+			}
+			for _, k := range []string{"result", "input_token_count", "output_token_count", "latency"} {
+				if _, ok := lines[0][k]; !ok {
+					t.Errorf("%s: no field %s", resultFile, k)
+				}
+			}
+			out, errOut, err = runCLI(t, "--data-dir", data, "bfcl", "evaluate", "--result-dir", results,
+				"--score-dir", scores, "--partial-eval")
+			if err != nil {
+				t.Fatalf("%v\n%s\n%s", err, out, errOut)
+			}
+			for _, cat := range strings.Split(cats, ",") {
+				p := filepath.Join(scores, tc.folder, filepath.FromSlash(bfcl.GroupDir(cat)), bfcl.ScoreFileName(cat))
+				if correct, total := scoreHeader(t, p); correct != 4 || total != 4 {
+					t.Errorf("%s: %v/%v correct, want 4/4", cat, correct, total)
+				}
+			}
+			for _, csv := range []string{"data_overall.csv", "data_non_live.csv", "data_live.csv", "data_multi_turn.csv",
+				"data_agentic.csv", "data_format_sensitivity.csv"} {
+				if _, err := os.Stat(filepath.Join(scores, csv)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
+
+// A served model (the scripted chat server) plays multi-turn entries
+// through generate in both tool formats; its result files score 100%.
+func TestBfclGenerateOpenAIPolicy(t *testing.T) {
+	bfclDir := testdata.Dir(t, "bfcl_v4")
+	d, err := bfcl.Load(bfclDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{scriptPrompt, scriptFC} {
+		t.Run(mode, func(t *testing.T) {
+			srv, url := newScriptedServer(t, d, mode)
+			dir := t.TempDir()
+			results, scores := filepath.Join(dir, "result"), filepath.Join(dir, "score")
+			out, errOut, err := runCLI(t, "--data-dir", filepath.Dir(bfclDir), "bfcl", "generate", "--policy", "openai",
+				"--base-url", url, "--model", "org/scripted", "--tool-format", mode, "--categories", "multi_turn_base",
+				"--limit", "3", "--result-dir", results)
+			if err != nil {
+				t.Fatalf("%v\n%s\n%s", err, out, errOut)
+			}
+			if len(srv.problems) > 0 {
+				t.Fatalf("server saw: %v", srv.problems)
+			}
+			folder := "org_scripted"
+			if mode == scriptFC {
+				folder += "-FC"
+			}
+			lines := readLines(t, filepath.Join(results, folder, "multi_turn", "BFCL_v4_multi_turn_base_result.json"))
+			if len(lines) != 3 {
+				t.Fatalf("%d result lines, want 3", len(lines))
+			}
+			if tok := lines[0]["input_token_count"].([]any)[0].([]any)[0]; tok != 10.0 {
+				t.Errorf("input_token_count[0][0] = %v, want the server's 10", tok)
+			}
+			if _, _, err := runCLI(t, "--data-dir", filepath.Dir(bfclDir), "bfcl", "evaluate", "--result-dir", results,
+				"--score-dir", scores, "--partial-eval"); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(scores, folder, "multi_turn", "BFCL_v4_multi_turn_base_score.json")
+			if correct, total := scoreHeader(t, p); correct != 3 || total != 3 {
+				t.Errorf("%v/%v correct, want 3/3", correct, total)
+			}
+		})
+	}
+}
+
+func TestBfclGenerateEvaluateErrors(t *testing.T) {
+	data := bfclData(t)
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "--categories", "memory_kv", "--result-dir", dir}, "memory and web-search backends are not ported"},
+		{[]string{"generate", "--categories", "nope", "--result-dir", dir}, `test category "nope"`},
+		{[]string{"generate", "--policy", "native", "--categories", "simple_python", "--result-dir", dir}, "seeupo serve"},
+		{[]string{"generate", "--policy", "openai", "--categories", "simple_python", "--result-dir", dir}, "--base-url"},
+		{[]string{"evaluate", "--result-dir", filepath.Join(dir, "absent"), "--score-dir", filepath.Join(dir, "s")}, "result folder"},
+		{[]string{"evaluate", "--result-dir", dir, "--score-dir", filepath.Join(dir, "s"), "--model", "ghost"}, `model "ghost"`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args[:3], " "), func(t *testing.T) {
+			_, _, err := runCLI(t, append([]string{"--data-dir", data, "bfcl"}, tc.args...)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
