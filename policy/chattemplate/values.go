@@ -225,6 +225,9 @@ func (e jsonEncoder) encode(sb *strings.Builder, v jinja.Value, depth int) error
 	return nil
 }
 
+// pythonJSONEscapes are the characters Python's json.dumps escapes by name.
+var pythonJSONEscapes = map[rune]string{'"': `\"`, '\\': `\\`, '\n': `\n`, '\r': `\r`, '\t': `\t`, '\b': `\b`, '\f': `\f`}
+
 // writePythonJSONString writes s as Python's json.dumps does: '"', '\\'
 // and the control characters escaped (\n, \r, \t, \b, \f by name, the rest
 // as \u00XX); with ascii, everything above 0x7e as \uXXXX (surrogate pairs
@@ -232,33 +235,18 @@ func (e jsonEncoder) encode(sb *strings.Builder, v jinja.Value, depth int) error
 func writePythonJSONString(sb *strings.Builder, s string, ascii bool) {
 	sb.WriteByte('"')
 	for _, r := range s {
-		switch r {
-		case '"':
-			sb.WriteString(`\"`)
-		case '\\':
-			sb.WriteString(`\\`)
-		case '\n':
-			sb.WriteString(`\n`)
-		case '\r':
-			sb.WriteString(`\r`)
-		case '\t':
-			sb.WriteString(`\t`)
-		case '\b':
-			sb.WriteString(`\b`)
-		case '\f':
-			sb.WriteString(`\f`)
+		if esc, ok := pythonJSONEscapes[r]; ok {
+			sb.WriteString(esc)
+			continue
+		}
+		switch {
+		case r < 0x20 || ascii && r >= 0x7f && r <= 0xffff:
+			fmt.Fprintf(sb, `\u%04x`, r)
+		case ascii && r > 0xffff:
+			r -= 0x10000
+			fmt.Fprintf(sb, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
 		default:
-			switch {
-			case r < 0x20 || (ascii && r == 0x7f):
-				fmt.Fprintf(sb, `\u%04x`, r)
-			case ascii && r > 0x7f && r <= 0xffff:
-				fmt.Fprintf(sb, `\u%04x`, r)
-			case ascii && r > 0xffff:
-				r -= 0x10000
-				fmt.Fprintf(sb, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-			default:
-				sb.WriteRune(r)
-			}
+			sb.WriteRune(r)
 		}
 	}
 	sb.WriteByte('"')
