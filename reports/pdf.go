@@ -113,10 +113,34 @@ func (d *pdfDoc) room(h vg.Length) {
 	}
 }
 
+// keepTogether starts a new page when a block of height h does not fit
+// what is left of this one but fits a whole page, so a table or a heading
+// with its table is not split and no page is left holding a last row.
+func (d *pdfDoc) keepTogether(h vg.Length) {
+	if h <= pageH-2*pageMargin {
+		d.room(h)
+	}
+}
+
 // drawText writes one line with its top-left corner at (x, y from the top).
 func (d *pdfDoc) drawText(st text.Style, x, y vg.Length, s string) {
 	st.XAlign = draw.XLeft
 	d.dc.FillText(st, vg.Point{X: x, Y: pageH - y}, pdfText(s))
+}
+
+// headingHeight is the height heading takes at size.
+func headingHeight(size vg.Length) vg.Length {
+	return size + style(sans, size).Height("Ag")
+}
+
+// gridHeight is the height grid takes for n rows below the header.
+func gridHeight(n int, size vg.Length) vg.Length {
+	return vg.Length(n+1) * gridRowHeight(size)
+}
+
+// gridRowHeight is the height of one row of a grid at size.
+func gridRowHeight(size vg.Length) vg.Length {
+	return style(sans, size).Height("Ag") + 2*cellPad - 1
 }
 
 func (d *pdfDoc) heading(s string, size vg.Length) {
@@ -250,9 +274,14 @@ func (d *pdfDoc) comparisonTable(t *Table) {
 	st := style(sans, 8)
 	width := func(s string) float64 { return float64(st.Width(s) + 2*cellPad) }
 	groups := chunkColumns(width, header, rows, fixed, per, pageW-2*pageMargin)
+	headers, blocks := splitGrid(header, rows, groups, fixed)
+	h := headingHeight(12)
+	for i := range headers {
+		h += gridHeight(len(blocks[i]), 8) + 8
+	}
+	d.keepTogether(h)
 	d.room(60)
 	d.heading(tableTitle(t), 12)
-	headers, blocks := splitGrid(header, rows, groups, fixed)
 	for i := range headers {
 		d.grid(headers[i], blocks[i], func(s string) (string, bool) { return strings.CutPrefix(s, "\x00") }, 8)
 		d.y += 8
@@ -348,8 +377,13 @@ func (d *pdfDoc) grid(header []string, rows [][]string, bold func(string) (strin
 			widths[i] = max(widths[i], st.Width(txt)+2*cellPad)
 		}
 	}
-	rowH := reg.Height("Ag") + 2*cellPad - 1
-	drawRow := func(cells []string, isHeader bool) {
+	rowH := gridRowHeight(size)
+	var drawRow func(cells []string, isHeader bool)
+	drawRow = func(cells []string, isHeader bool) {
+		if !isHeader && d.y+rowH+2 > pageH-pageMargin {
+			d.newPage() // the rest of the grid, under its header again
+			drawRow(header, true)
+		}
 		d.room(rowH + 2)
 		x := vg.Length(pageMargin)
 		if isHeader {
@@ -378,6 +412,7 @@ func (d *pdfDoc) grid(header []string, rows [][]string, bold func(string) (strin
 	for _, w := range widths {
 		total += w
 	}
+	d.keepTogether(gridHeight(len(rows), size) + 2)
 	d.room(2 * rowH)
 	d.hline(pageMargin, total, d.y)
 	drawRow(header, true)
