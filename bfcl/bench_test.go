@@ -92,3 +92,15 @@ func joinCalls(calls []string) string {
 	}
 	return out
 }
+
+// BenchmarkGroundTruthRound is the port's side of
+// BenchmarkUpstreamGroundTruth alone: one iteration executes the ground
+// truth of all 800 entries on fresh instances, without checking.
+func BenchmarkGroundTruthRound(b *testing.B) {
+	d := loadDataset(b)
+	entries := d.All()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		groundTruthRound(b, d, entries, nil)
+	}
+}

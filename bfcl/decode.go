@@ -216,7 +216,7 @@ func (r resolver) value(x Expr) (py.Value, error) {
 		if r.full {
 			return literalEvaluator{budget: r.budget}.eval(n, 0)
 		}
-		ev := evaluator{Executor: &Executor{byVar: map[string]int{}}, budget: r.budget}
+		ev := evaluator{Executor: &Executor{}, budget: r.budget}
 		v, err := ev.evalExpr(n, 0)
 		if py.IsMemoryError(err) {
 			// Too large to render: keep the expression, so that executing

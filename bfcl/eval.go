@@ -125,7 +125,7 @@ func (e evaluator) evalExpr(x Expr, depth int) (py.Value, error) {
 	case *Const:
 		return n.Value, nil
 	case *Name:
-		if i, ok := e.byVar[n.ID]; ok {
+		if i, ok := e.byVar(n.ID); ok {
 			return instanceValue{e.classes[i], e.instances[i]}, nil
 		}
 		return nil, py.Errorf("NameError", "name '%s' is not defined", n.ID)

@@ -1,8 +1,6 @@
 package bfcl
 
 import (
-	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,11 +25,28 @@ type Executor struct {
 	classes   []*backend.Class
 	instances []backend.Instance
 	varNames  []string
-	// owner maps a public method name to the index of the class whose
-	// instance receives it (the last involved class that has it).
-	owner map[string]int
-	// byVar maps an instance variable name to its class index.
-	byVar map[string]int
+}
+
+// owner returns the index of the class whose instance receives the public
+// method name: the last involved class that has it.
+func (e *Executor) owner(name string) (int, bool) {
+	for i := len(e.classes) - 1; i >= 0; i-- {
+		if e.classes[i].Method(name) != nil {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// byVar returns the class index of an instance variable name (the last
+// class of that name).
+func (e *Executor) byVar(name string) (int, bool) {
+	for i := len(e.varNames) - 1; i >= 0; i-- {
+		if e.varNames[i] == name {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // ExecutorConfig says how to build an executor.
@@ -54,7 +69,17 @@ type ExecutorConfig struct {
 	Constants *backend.Constants
 }
 
-var varNameReplacer = regexp.MustCompile(`[-./:]`)
+// instanceVarName is upstream's instance variable name:
+// "<model>_<entry>_<class>_instance" with each of - . / : replaced by _.
+func instanceVarName(model, entry, class string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '-', '.', '/', ':':
+			return '_'
+		}
+		return r
+	}, model+"_"+entry+"_"+class+"_instance")
+}
 
 // NewExecutor builds the instances and loads their scenarios.
 func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
@@ -62,8 +87,8 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 	if proc == nil {
 		proc = backend.NewProcess(cfg.Constants)
 	}
-	e := &Executor{owner: map[string]int{}, byVar: map[string]int{}}
-	for i, name := range cfg.Classes {
+	e := &Executor{}
+	for _, name := range cfg.Classes {
 		c, err := backend.Lookup(name)
 		if err != nil {
 			return nil, err
@@ -72,14 +97,9 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		if err != nil {
 			return nil, err
 		}
-		v := varNameReplacer.ReplaceAllString(fmt.Sprintf("%s_%s_%s_instance", cfg.ModelName, cfg.EntryID, name), "_")
 		e.classes = append(e.classes, c)
 		e.instances = append(e.instances, inst)
-		e.varNames = append(e.varNames, v)
-		e.byVar[v] = i
-		for _, m := range c.MethodNames() {
-			e.owner[m] = i
-		}
+		e.varNames = append(e.varNames, instanceVarName(cfg.ModelName, cfg.EntryID, name))
 	}
 	return e, nil
 }
@@ -202,7 +222,7 @@ func (e *Executor) rewrite(s string) string {
 			}
 			name := s[i:j]
 			if k < len(s) && s[k] == '(' {
-				if idx, ok := e.owner[name]; ok {
+				if idx, ok := e.owner(name); ok {
 					b.WriteString(e.varNames[idx])
 					b.WriteByte('.')
 				}

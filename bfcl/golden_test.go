@@ -158,7 +158,7 @@ func ownerOf(ex *Executor, call string, classes []string) string {
 	if i := strings.IndexByte(name, '('); i >= 0 {
 		name = strings.TrimSpace(name[:i])
 	}
-	if i, ok := ex.owner[name]; ok {
+	if i, ok := ex.owner(name); ok {
 		return ex.classes[i].Name
 	}
 	owner := ""

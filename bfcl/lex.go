@@ -62,7 +62,8 @@ func lex(src string) ([]token, *SyntaxError) { return lexMode(src, false) }
 
 // lexMode tokenizes src; full adds the literals only ParseFull accepts.
 func lexMode(src string, full bool) ([]token, *SyntaxError) {
-	lx := &lexer{src: src, line: 1, full: full}
+	// Most calls have a few dozen tokens.
+	lx := &lexer{src: src, line: 1, full: full, toks: make([]token, 0, min(len(src)/4+4, 48))}
 	if !utf8.ValidString(src) {
 		for i := 0; i < len(src); {
 			r, size := utf8.DecodeRuneInString(src[i:])
@@ -170,15 +171,24 @@ func isStringPrefix(w string) bool {
 var threeCharOps = []string{"**=", "//=", ">>=", "<<=", "..."}
 var twoCharOps = []string{"**", "//", "==", "!=", "<=", ">=", "<<", ">>", "->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="}
 
-func (lx *lexer) lexOp(r rune, size int) *SyntaxError {
-	rest := lx.src[lx.pos:]
+// longOps lists, by first byte, the three- and two-character operators
+// that start with it, longest first.
+var longOps = func() (t [256][]string) {
 	for _, group := range [][]string{threeCharOps, twoCharOps} {
 		for _, op := range group {
-			if strings.HasPrefix(rest, op) {
-				lx.toks = append(lx.toks, token{kind: tokOp, text: op, pos: lx.pos, line: lx.line})
-				lx.pos += len(op)
-				return nil
-			}
+			t[op[0]] = append(t[op[0]], op)
+		}
+	}
+	return t
+}()
+
+func (lx *lexer) lexOp(r rune, size int) *SyntaxError {
+	rest := lx.src[lx.pos:]
+	for _, op := range longOps[rest[0]] {
+		if strings.HasPrefix(rest, op) {
+			lx.toks = append(lx.toks, token{kind: tokOp, text: op, pos: lx.pos, line: lx.line})
+			lx.pos += len(op)
+			return nil
 		}
 	}
 	if !strings.ContainsRune("()[]{},:.;@=+-*/%&|^~<>!", r) {

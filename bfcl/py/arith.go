@@ -1,6 +1,7 @@
 package py
 
 import (
+	"maps"
 	"math"
 	"math/big"
 	"strings"
@@ -252,11 +253,9 @@ func deepCopy(v Value, memo map[uintptr]Value) Value {
 		}
 		return c
 	case *Dict:
-		c := &Dict{keys: append([]Value(nil), x.keys...), vals: make([]Value, len(x.vals)), index: make(map[string]int, len(x.index))}
+		c := &Dict{keys: append([]Value(nil), x.keys...), vals: make([]Value, len(x.vals)),
+			hkeys: append([]string(nil), x.hkeys...), index: maps.Clone(x.index)}
 		memo[id] = c
-		for k, i := range x.index {
-			c.index[k] = i
-		}
 		for i, it := range x.vals {
 			c.vals[i] = deepCopy(it, memo)
 		}

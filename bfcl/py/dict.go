@@ -1,6 +1,7 @@
 package py
 
 import (
+	"maps"
 	"math"
 	"math/big"
 	"strconv"
@@ -11,16 +12,77 @@ import (
 // with Python's key equality (1, 1.0 and True are one key; 1 and "1" are
 // two). Use a pointer for identity.
 type Dict struct {
-	keys  []Value
-	vals  []Value
+	keys []Value
+	vals []Value
+	// hkeys holds each key's HashKey, in the order of keys.
+	hkeys []string
+	// index maps a HashKey to its position; it is nil while the dict
+	// has at most smallDict keys, which are found by scanning hkeys.
 	index map[string]int
 }
+
+// smallDict is the size up to which a dict has no index map: most dicts
+// of the backends are small, and scanning a few strings is cheaper than
+// building and copying a map.
+const smallDict = 8
 
 // TypeName implements Value.
 func (*Dict) TypeName() string { return "dict" }
 
 // NewDict makes an empty dict.
-func NewDict() *Dict { return &Dict{index: map[string]int{}} }
+func NewDict() *Dict { return &Dict{} }
+
+// find returns the position of the key with HashKey h, or -1.
+func (d *Dict) find(h string) int {
+	if d.index != nil {
+		if i, ok := d.index[h]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, k := range d.hkeys {
+		if k == h {
+			return i
+		}
+	}
+	return -1
+}
+
+// findStr returns the position of the str key k, or -1.
+func (d *Dict) findStr(k string) int {
+	if d.index != nil {
+		if i, ok := d.index["s"+k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, h := range d.hkeys {
+		if len(h) == len(k)+1 && h[0] == 's' && h[1:] == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// findKey returns the position of key k, or -1; unhashable k is an error.
+func (d *Dict) findKey(k Value) (int, error) {
+	if s, ok := k.(Str); ok {
+		return d.findStr(string(s)), nil
+	}
+	h, err := HashKey(k)
+	if err != nil {
+		return -1, err
+	}
+	return d.find(h), nil
+}
+
+// buildIndex makes the index map once the dict outgrows smallDict.
+func (d *Dict) buildIndex() {
+	d.index = make(map[string]int, 2*len(d.hkeys))
+	for i, h := range d.hkeys {
+		d.index[h] = i
+	}
+}
 
 // HashKey returns the key under which v is stored in a dict or set, or the
 // TypeError "unhashable type: 'list'" for unhashable values.
@@ -105,21 +167,17 @@ func (d *Dict) Len() int { return len(d.keys) }
 
 // Get returns d[k] and whether it exists; unhashable k is an error.
 func (d *Dict) Get(k Value) (Value, bool, error) {
-	h, err := HashKey(k)
-	if err != nil {
+	i, err := d.findKey(k)
+	if err != nil || i < 0 {
 		return nil, false, err
-	}
-	i, ok := d.index[h]
-	if !ok {
-		return nil, false, nil
 	}
 	return d.vals[i], true, nil
 }
 
 // GetStr returns d[k] for a string key.
 func (d *Dict) GetStr(k string) (Value, bool) {
-	i, ok := d.index["s"+k]
-	if !ok {
+	i := d.findStr(k)
+	if i < 0 {
 		return nil, false
 	}
 	return d.vals[i], true
@@ -150,13 +208,19 @@ func (d *Dict) Set(k, v Value) error {
 	if err != nil {
 		return err
 	}
-	if i, ok := d.index[h]; ok {
+	if i := d.find(h); i >= 0 {
 		d.vals[i] = v
 		return nil
 	}
-	d.index[h] = len(d.keys)
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
+	d.hkeys = append(d.hkeys, h)
+	switch {
+	case d.index != nil:
+		d.index[h] = len(d.hkeys) - 1
+	case len(d.hkeys) > smallDict:
+		d.buildIndex()
+	}
 	return nil
 }
 
@@ -174,21 +238,21 @@ func (d *Dict) With(k string, v Value) *Dict {
 
 // Pop removes k and returns its value (ok false when absent).
 func (d *Dict) Pop(k Value) (Value, bool, error) {
-	h, err := HashKey(k)
-	if err != nil {
+	i, err := d.findKey(k)
+	if err != nil || i < 0 {
 		return nil, false, err
 	}
-	i, ok := d.index[h]
-	if !ok {
-		return nil, false, nil
-	}
 	v := d.vals[i]
-	delete(d.index, h)
+	if d.index != nil {
+		delete(d.index, d.hkeys[i])
+	}
 	d.keys = append(d.keys[:i], d.keys[i+1:]...)
 	d.vals = append(d.vals[:i], d.vals[i+1:]...)
-	for j := i; j < len(d.keys); j++ {
-		hk, _ := HashKey(d.keys[j])
-		d.index[hk] = j
+	d.hkeys = append(d.hkeys[:i], d.hkeys[i+1:]...)
+	if d.index != nil {
+		for j := i; j < len(d.hkeys); j++ {
+			d.index[d.hkeys[j]] = j
+		}
 	}
 	return v, true, nil
 }
@@ -207,15 +271,12 @@ func (d *Dict) ValueAt(i int) Value { return d.vals[i] }
 
 // Copy is d.copy() (shallow).
 func (d *Dict) Copy() *Dict {
-	c := &Dict{
+	return &Dict{
 		keys:  append([]Value(nil), d.keys...),
 		vals:  append([]Value(nil), d.vals...),
-		index: make(map[string]int, len(d.index)),
+		hkeys: append([]string(nil), d.hkeys...),
+		index: maps.Clone(d.index),
 	}
-	for k, v := range d.index {
-		c.index[k] = v
-	}
-	return c
 }
 
 // Set is a Python set. Iteration follows insertion order (CPython's order

@@ -19,21 +19,23 @@ import (
 // (a set, Ellipsis, an object, a Decimal...) is a TypeError, and a
 // container that contains itself a ValueError, as in Python.
 func Dumps(v Value) (string, error) {
-	var b strings.Builder
-	if err := dumpValue(&b, v, nil, true); err != nil {
+	b := getBuf()
+	if err := dumpValue(b, v, nil, true); err != nil {
+		b.drop()
 		return "", err
 	}
-	return b.String(), nil
+	return b.release(), nil
 }
 
 // DumpsUnicode is json.dumps(v, ensure_ascii=False): as Dumps, but
 // non-ASCII characters are written as they are.
 func DumpsUnicode(v Value) (string, error) {
-	var b strings.Builder
-	if err := dumpValue(&b, v, nil, false); err != nil {
+	b := getBuf()
+	if err := dumpValue(b, v, nil, false); err != nil {
+		b.drop()
 		return "", err
 	}
-	return b.String(), nil
+	return b.release(), nil
 }
 
 // JSONSafe is upstream's make_json_serializable: dicts and lists are
@@ -60,7 +62,19 @@ func JSONSafe(v Value) Value {
 	return v
 }
 
-func dumpValue(b *strings.Builder, v Value, stack []uintptr, ascii bool) error {
+func dumpValue(b *outBuf, v Value, stack []uintptr, ascii bool) error {
+	// Scalars first: they cannot hold themselves.
+	switch x := v.(type) {
+	case Str:
+		writeJSONString(b, string(x), ascii)
+		return nil
+	case Float:
+		writeJSONFloat(b, float64(x))
+		return nil
+	case Int, Bool, NoneType, nil:
+		writeAtom(b, v, jsonAtoms)
+		return nil
+	}
 	if id := identity(v); id != 0 {
 		for _, s := range stack {
 			if s == id {
@@ -73,10 +87,6 @@ func dumpValue(b *strings.Builder, v Value, stack []uintptr, ascii bool) error {
 		return nil
 	}
 	switch x := v.(type) {
-	case Float:
-		b.WriteString(jsonFloat(float64(x)))
-	case Str:
-		writeJSONString(b, string(x), ascii)
 	case *List:
 		return dumpItems(b, x.Items, stack, ascii)
 	case Tuple:
@@ -87,11 +97,15 @@ func dumpValue(b *strings.Builder, v Value, stack []uintptr, ascii bool) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			k, err := jsonKey(x.keys[i])
-			if err != nil {
-				return err
+			if k, ok := x.keys[i].(Str); ok {
+				writeJSONString(b, string(k), ascii)
+			} else {
+				k, err := jsonKey(x.keys[i])
+				if err != nil {
+					return err
+				}
+				writeJSONString(b, k, ascii)
 			}
-			writeJSONString(b, k, ascii)
 			b.WriteString(": ")
 			if err := dumpValue(b, x.vals[i], stack, ascii); err != nil {
 				return err
@@ -104,7 +118,7 @@ func dumpValue(b *strings.Builder, v Value, stack []uintptr, ascii bool) error {
 	return nil
 }
 
-func dumpItems(b *strings.Builder, items []Value, stack []uintptr, ascii bool) error {
+func dumpItems(b *outBuf, items []Value, stack []uintptr, ascii bool) error {
 	b.WriteByte('[')
 	for i, it := range items {
 		if i > 0 {
@@ -130,6 +144,15 @@ func jsonFloat(f float64) string {
 	return FloatRepr(f)
 }
 
+// writeJSONFloat writes jsonFloat(f) without allocating.
+func writeJSONFloat(b *outBuf, f float64) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		b.WriteString(jsonFloat(f))
+		return
+	}
+	writeFloatRepr(b, f)
+}
+
 func jsonKey(k Value) (string, error) {
 	switch x := k.(type) {
 	case Str:
@@ -153,11 +176,24 @@ func jsonKey(k Value) (string, error) {
 // does: with ascii true every non-ASCII code point becomes \uXXXX
 // (surrogate pairs above U+FFFF); with ascii false (ensure_ascii=False) only
 // '"', '\\' and control characters are escaped.
-func writeJSONString(b *strings.Builder, s string, ascii bool) {
+func writeJSONString(b *outBuf, s string, ascii bool) {
 	b.WriteByte('"')
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+		// Copy the run of bytes that need no escape in one write.
+		j := i
+		for j < len(s) {
+			c := s[j]
+			if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f && (ascii || c >= utf8.RuneSelf) {
+				break
+			}
+			j++
+		}
+		b.WriteString(s[i:j])
+		if j == len(s) {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		i = j + size
 		switch r {
 		case '"':
 			b.WriteString(`\"`)
@@ -176,20 +212,31 @@ func writeJSONString(b *strings.Builder, s string, ascii bool) {
 		default:
 			switch {
 			case r < 0x20:
-				fmt.Fprintf(b, `\u%04x`, r)
+				writeUEscape(b, r)
 			case !ascii:
 				b.WriteRune(r)
 			case r < 0x7f:
 				b.WriteRune(r)
 			case r <= 0xffff:
-				fmt.Fprintf(b, `\u%04x`, r)
+				writeUEscape(b, r)
 			default:
 				r -= 0x10000
-				fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+				writeUEscape(b, 0xd800+(r>>10))
+				writeUEscape(b, 0xdc00+(r&0x3ff))
 			}
 		}
 	}
 	b.WriteByte('"')
+}
+
+// writeUEscape writes \uXXXX for a code unit (lower-case hex, as Python).
+func writeUEscape(b *outBuf, r rune) {
+	const hex = "0123456789abcdef"
+	b.WriteString(`\u`)
+	b.WriteByte(hex[r>>12&0xf])
+	b.WriteByte(hex[r>>8&0xf])
+	b.WriteByte(hex[r>>4&0xf])
+	b.WriteByte(hex[r&0xf])
 }
 
 // FromJSON decodes JSON the way json.loads does: numbers without '.', 'e'
@@ -351,24 +398,24 @@ func (RawJSON) TypeName() string { return "RawJSON" }
 // {"__dict__": [[k, v], ...]}; sets as {"__set__": [...]} sorted; objects
 // as {"__class__": name, attrs sorted...}; Ref as {"__ref__": path}.
 func EncodeState(v Value) string {
-	var b strings.Builder
-	encodeState(&b, v)
-	return b.String()
+	b := getBuf()
+	encodeState(b, v)
+	return b.release()
 }
 
 // EncodeAttrs encodes a list of attributes as a JSON object with the names
 // sorted (the state of one backend instance).
 func EncodeAttrs(attrs []Attr) string {
-	var b strings.Builder
-	encodeAttrs(&b, "", attrs)
-	return b.String()
+	b := getBuf()
+	encodeAttrs(b, "", attrs)
+	return b.release()
 }
 
-func encodeAttrs(b *strings.Builder, class string, attrs []Attr) {
+func encodeAttrs(b *outBuf, class string, attrs []Attr) {
 	encodeAttrsDepth(b, class, attrs, 0)
 }
 
-func encodeAttrsDepth(b *strings.Builder, class string, attrs []Attr, depth int) {
+func encodeAttrsDepth(b *outBuf, class string, attrs []Attr, depth int) {
 	sorted := append([]Attr(nil), attrs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	b.WriteByte('{')
@@ -394,9 +441,9 @@ func encodeAttrsDepth(b *strings.Builder, class string, attrs []Attr, depth int)
 // directory copied into itself) are written as {"__python__":"RecursionError"}.
 const maxEncodeDepth = 2000
 
-func encodeState(b *strings.Builder, v Value) { encodeStateDepth(b, v, 0) }
+func encodeState(b *outBuf, v Value) { encodeStateDepth(b, v, 0) }
 
-func encodeStateDepth(b *strings.Builder, v Value, depth int) {
+func encodeStateDepth(b *outBuf, v Value, depth int) {
 	if depth > maxEncodeDepth {
 		b.WriteString(`{"__python__":"RecursionError"}`)
 		return
@@ -445,7 +492,7 @@ func encodeStateDepth(b *strings.Builder, v Value, depth int) {
 	}
 }
 
-func encodeItems(b *strings.Builder, items []Value, depth int) {
+func encodeItems(b *outBuf, items []Value, depth int) {
 	b.WriteByte('[')
 	for i, it := range items {
 		if i > 0 {
@@ -456,7 +503,7 @@ func encodeItems(b *strings.Builder, items []Value, depth int) {
 	b.WriteByte(']')
 }
 
-func encodeDict(b *strings.Builder, d *Dict, depth int) {
+func encodeDict(b *outBuf, d *Dict, depth int) {
 	allStr := true
 	for _, k := range d.keys {
 		if _, ok := k.(Str); !ok {
@@ -491,7 +538,7 @@ func encodeDict(b *strings.Builder, d *Dict, depth int) {
 	b.WriteString("]}")
 }
 
-func encodeSet(b *strings.Builder, s *Set) {
+func encodeSet(b *outBuf, s *Set) {
 	items := s.Items()
 	type enc struct {
 		v    Value
@@ -527,14 +574,15 @@ func encodeSet(b *strings.Builder, s *Set) {
 // DumpsIndent is json.dumps(v, indent=n): items on their own lines
 // indented by n spaces per level, "," and ": " separators, ensure_ascii.
 func DumpsIndent(v Value, n int) (string, error) {
-	var b strings.Builder
-	if err := dumpIndent(&b, v, n, 0); err != nil {
+	b := getBuf()
+	if err := dumpIndent(b, v, n, 0); err != nil {
+		b.drop()
 		return "", err
 	}
-	return b.String(), nil
+	return b.release(), nil
 }
 
-func dumpIndent(b *strings.Builder, v Value, n, level int) error {
+func dumpIndent(b *outBuf, v Value, n, level int) error {
 	var items []Value
 	switch x := v.(type) {
 	case *List:

@@ -1,10 +1,12 @@
 package py
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -13,20 +15,73 @@ import (
 // plain decimal when 1e-4 <= |x| < 1e16 (with ".0" when integral), else
 // exponent form with a sign and at least two exponent digits.
 func FloatRepr(x float64) string {
+	var buf [32]byte
+	return string(appendFloatRepr(buf[:0], x))
+}
+
+// writeFloatRepr writes repr(x) to b without allocating.
+func writeFloatRepr(b *outBuf, x float64) {
+	b.b = appendFloatRepr(b.b, x)
+}
+
+// appendFloatRepr appends repr(x) to dst. In the plain-decimal range the
+// shortest round-trip digits laid out without exponent are what
+// strconv's 'f' format with precision -1 gives; Python adds ".0" to an
+// integral value.
+func appendFloatRepr(dst []byte, x float64) []byte {
 	switch {
 	case math.IsNaN(x):
-		return "nan"
+		return append(dst, "nan"...)
 	case math.IsInf(x, 1):
-		return "inf"
+		return append(dst, "inf"...)
 	case math.IsInf(x, -1):
-		return "-inf"
+		return append(dst, "-inf"...)
 	}
 	if x == 0 {
 		if math.Signbit(x) {
-			return "-0.0"
+			return append(dst, "-0.0"...)
 		}
-		return "0.0"
+		return append(dst, "0.0"...)
 	}
+	bits := math.Float64bits(x)
+	slot := &floatCache[(bits*0x9e3779b97f4a7c15)>>(64-floatCacheBits)]
+	if e := slot.Load(); e != nil && e.bits == bits {
+		return append(dst, e.text[:e.n]...)
+	}
+	start := len(dst)
+	if a := math.Abs(x); a >= 1e-4 && a < 1e16 {
+		dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
+		if bytes.IndexByte(dst[start:], '.') < 0 {
+			dst = append(dst, ".0"...)
+		}
+	} else {
+		dst = append(dst, floatReprExp(x)...)
+	}
+	e := &floatCacheEntry{bits: bits}
+	e.n = uint8(copy(e.text[:], dst[start:]))
+	slot.Store(e)
+	return dst
+}
+
+// floatCache remembers the repr of recently rendered floats, one per slot
+// by a hash of the bits: the backends render the same prices and
+// constants over and over. Slots are replaced whole, so concurrent
+// renderings never see a torn entry.
+var floatCache [1 << floatCacheBits]atomic.Pointer[floatCacheEntry]
+
+const floatCacheBits = 12
+
+// floatCacheEntry is one cached repr; the longest repr of a float64 has
+// 24 bytes ("-2.2250738585072014e-308").
+type floatCacheEntry struct {
+	bits uint64
+	n    uint8
+	text [24]byte
+}
+
+// floatReprExp is repr(x) for a finite non-zero x outside the plain
+// decimal range: the shortest digits in exponent form.
+func floatReprExp(x float64) string {
 	// Shortest digits and decimal exponent from the 'e' format.
 	e := strconv.FormatFloat(x, 'e', -1, 64)
 	neg := e[0] == '-'
@@ -36,30 +91,16 @@ func FloatRepr(x float64) string {
 	mant, expStr, _ := strings.Cut(e, "e")
 	exp, _ := strconv.Atoi(expStr)
 	digits := strings.Replace(mant, ".", "", 1)
-	var out string
-	if exp >= -4 && exp < 16 {
-		// decimal point position: after exp+1 digits
-		point := exp + 1
-		switch {
-		case point <= 0:
-			out = "0." + strings.Repeat("0", -point) + digits
-		case point >= len(digits):
-			out = digits + strings.Repeat("0", point-len(digits)) + ".0"
-		default:
-			out = digits[:point] + "." + digits[point:]
-		}
-	} else {
-		m := digits[:1]
-		if len(digits) > 1 {
-			m += "." + digits[1:]
-		}
-		sign := "+"
-		if exp < 0 {
-			sign = "-"
-			exp = -exp
-		}
-		out = fmt.Sprintf("%se%s%02d", m, sign, exp)
+	m := digits[:1]
+	if len(digits) > 1 {
+		m += "." + digits[1:]
 	}
+	sign := "+"
+	if exp < 0 {
+		sign = "-"
+		exp = -exp
+	}
+	out := fmt.Sprintf("%se%s%02d", m, sign, exp)
 	if neg {
 		return "-" + out
 	}
@@ -123,9 +164,9 @@ func isPrintable(r rune) bool {
 
 // Repr is Python's repr(v).
 func Repr(v Value) string {
-	var b strings.Builder
-	writeRepr(&b, v, nil)
-	return b.String()
+	b := getBuf()
+	writeRepr(b, v, nil)
+	return b.release()
 }
 
 // StrOf is Python's str(v): a str is itself, other values as repr unless
@@ -140,7 +181,7 @@ func StrOf(v Value) string {
 	return Repr(v)
 }
 
-func writeRepr(b *strings.Builder, v Value, stack []uintptr) {
+func writeRepr(b *outBuf, v Value, stack []uintptr) {
 	if id := identity(v); id != 0 {
 		for _, s := range stack {
 			if s == id {
@@ -155,7 +196,7 @@ func writeRepr(b *strings.Builder, v Value, stack []uintptr) {
 	}
 	switch x := v.(type) {
 	case Float:
-		b.WriteString(FloatRepr(float64(x)))
+		writeFloatRepr(b, float64(x))
 	case Str:
 		b.WriteString(StrRepr(string(x)))
 	case EllipsisType:
@@ -199,7 +240,7 @@ func writeRepr(b *strings.Builder, v Value, stack []uintptr) {
 	}
 }
 
-func writeCycle(b *strings.Builder, v Value) {
+func writeCycle(b *outBuf, v Value) {
 	switch v.(type) {
 	case *Dict:
 		b.WriteString("{...}")
@@ -210,7 +251,7 @@ func writeCycle(b *strings.Builder, v Value) {
 	}
 }
 
-func writeItems(b *strings.Builder, items []Value, stack []uintptr) {
+func writeItems(b *outBuf, items []Value, stack []uintptr) {
 	for i, it := range items {
 		if i > 0 {
 			b.WriteString(", ")
@@ -229,7 +270,7 @@ var (
 
 // writeAtom writes None, a bool or an integer in the given spelling and
 // reports whether v was one of them.
-func writeAtom(b *strings.Builder, v Value, w atomWords) bool {
+func writeAtom(b *outBuf, v Value, w atomWords) bool {
 	switch x := v.(type) {
 	case nil, NoneType:
 		b.WriteString(w.none)
@@ -240,7 +281,7 @@ func writeAtom(b *strings.Builder, v Value, w atomWords) bool {
 			b.WriteString(w.false)
 		}
 	case Int:
-		b.WriteString(strconv.FormatInt(int64(x), 10))
+		b.b = strconv.AppendInt(b.b, int64(x), 10)
 	case BigInt:
 		b.WriteString(x.V.String())
 	default:

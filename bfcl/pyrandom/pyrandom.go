@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync"
+	"sync/atomic"
 )
 
 const (
@@ -39,9 +41,30 @@ func New(seed int64) *Random {
 	return r
 }
 
+// seeded caches the state right after seeding for the first
+// maxSeededCache seeds seen: the backends seed their generators with a few
+// fixed seeds, one generator per instance, and copying a seeded state is
+// cheaper than running init_by_array again.
+var seeded sync.Map // int64 -> *Random
+
+// maxSeededCache bounds the number of cached seeds.
+const maxSeededCache = 64
+
+var seededCount atomic.Int32
+
 // Seed re-seeds r like random.seed(seed) with an int argument.
 func (r *Random) Seed(seed int64) {
+	if c, ok := seeded.Load(seed); ok {
+		*r = *c.(*Random)
+		return
+	}
 	r.initByArray(seedKey(seed))
+	if seededCount.Load() < maxSeededCache {
+		c := *r
+		if _, loaded := seeded.LoadOrStore(seed, &c); !loaded {
+			seededCount.Add(1)
+		}
+	}
 }
 
 // seedKey splits |seed| into 32-bit words, least significant first; zero
