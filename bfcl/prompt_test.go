@@ -127,7 +127,8 @@ func (r *openingRecorder) digest(ids []string) promptDigest {
 // and compares the messages that open each turn (the system prompt with the
 // function docs, the questions, miss_func's hand-out messages) with what
 // upstream's own prompt code builds for the same entries (digests per
-// category in testdata/prompt_digests.json, made by
+// category, and per prompt-format configuration for format sensitivity, in
+// testdata/prompt_digests.json, made by
 // testdata/gen_prompt_digests.py; its --dump flag prints one entry's stream).
 func TestPromptingMessagesMatchUpstream(t *testing.T) {
 	data := testdata.Dir(t, "bfcl_v4")
@@ -137,6 +138,7 @@ func TestPromptingMessagesMatchUpstream(t *testing.T) {
 		"parallel_multiple", "irrelevance", "live_simple", "live_multiple", "live_parallel",
 		"live_parallel_multiple", "live_irrelevance", "live_relevance",
 		"multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context",
+		"format_sensitivity",
 	}
 	s := bfcl.NewScorer(bfcl.Upstream{Dir: data})
 	for _, cat := range categories {
@@ -147,16 +149,29 @@ func TestPromptingMessagesMatchUpstream(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []string
+			groups := map[string][]string{}
 			for id := range rec.streams {
-				ids = append(ids, id)
+				g := cat
+				if cat == "format_sensitivity" {
+					g += ":" + bfcl.PromptFormatOfID(id)
+				}
+				groups[g] = append(groups[g], id)
 			}
-			w, ok := want[cat]
-			if !ok {
-				t.Fatalf("testdata/prompt_digests.json has no group %s", cat)
+			for g := range want {
+				if g == cat || strings.HasPrefix(g, cat+":") {
+					if _, ok := groups[g]; !ok {
+						t.Errorf("no entries of group %s generated", g)
+					}
+				}
 			}
-			if got := rec.digest(ids); got != w {
-				t.Errorf("opening messages: got %+v, upstream %+v", got, w)
+			for g, ids := range groups {
+				w, ok := want[g]
+				if !ok {
+					t.Fatalf("testdata/prompt_digests.json has no group %s", g)
+				}
+				if got := rec.digest(ids); got != w {
+					t.Errorf("%s: opening messages: got %+v, upstream %+v", g, got, w)
+				}
 			}
 		})
 	}
