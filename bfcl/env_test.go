@@ -2,13 +2,8 @@ package bfcl
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,83 +151,6 @@ func TestEnvForceQuitAndSplits(t *testing.T) {
 		!strings.Contains(err.Error(), "allowed: official, compact") {
 		t.Fatalf("bad prompt param error: %v", err)
 	}
-}
-
-var updatePrompts = flag.Bool("update-prompts", false,
-	"regenerate testdata/prompt_digests.json with testdata/gen_prompt_digests.py and the upstream checkout in SEEUPO_BFCL_UPSTREAM")
-
-// promptDigests is testdata/prompt_digests.json: what upstream's own
-// functions render for an entry, made by testdata/gen_prompt_digests.py.
-type promptDigests struct {
-	Entry          string `json:"entry"`
-	HandoutTurn    int    `json:"handout_turn"`
-	SystemPrompt   digest `json:"system_prompt"`
-	HandoutMessage digest `json:"handout_message"`
-}
-
-type digest struct {
-	SHA256 string `json:"sha256"`
-	Bytes  int    `json:"bytes"`
-}
-
-// readPromptDigests reads the expectations, regenerating them first with
-// -update-prompts.
-func readPromptDigests(t *testing.T, dataDir string) promptDigests {
-	t.Helper()
-	path := filepath.Join("testdata", "prompt_digests.json")
-	if *updatePrompts {
-		root := os.Getenv("SEEUPO_BFCL_UPSTREAM")
-		if root == "" {
-			t.Fatal("-update-prompts needs SEEUPO_BFCL_UPSTREAM: a checkout of ShishirPatil/gorilla at 6ea5797")
-		}
-		out, err := exec.Command("python3", filepath.Join("testdata", "gen_prompt_digests.py"), root, dataDir).Output()
-		if err != nil {
-			t.Fatalf("python3 testdata/gen_prompt_digests.py: %v", err)
-		}
-		if err := os.WriteFile(path, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p promptDigests
-	if err := json.Unmarshal(b, &p); err != nil {
-		t.Fatal(err)
-	}
-	if p.Entry == "" || len(p.SystemPrompt.SHA256) != 64 || len(p.HandoutMessage.SHA256) != 64 {
-		t.Fatalf("%s is incomplete: %+v", path, p)
-	}
-	return p
-}
-
-// The official system prompt and the miss_func hand-out message are
-// byte-identical to what upstream's functions render (the digests come from
-// testdata/gen_prompt_digests.py, which runs upstream's code).
-func TestOfficialPromptMatchesUpstream(t *testing.T) {
-	d := loadDataset(t)
-	want := readPromptDigests(t, d.Dir)
-	e, ok := d.Entry(want.Entry)
-	if !ok {
-		t.Fatalf("no entry %s", want.Entry)
-	}
-	sys, err := SystemPrompt(d.Functions(e, false), PromptOfficial)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := sha(sys); got != want.SystemPrompt.SHA256 || len(sys) != want.SystemPrompt.Bytes {
-		t.Errorf("system prompt sha256 %s, %d bytes; want %s, %d bytes", got, len(sys), want.SystemPrompt.SHA256, want.SystemPrompt.Bytes)
-	}
-	ho := HandOutMessage(d.HandedOut(e, want.HandoutTurn), PromptOfficial)
-	if got := sha(ho); got != want.HandoutMessage.SHA256 || len(ho) != want.HandoutMessage.Bytes {
-		t.Errorf("hand-out message sha256 %s, %d bytes; want %s, %d bytes: %s", got, len(ho), want.HandoutMessage.SHA256, want.HandoutMessage.Bytes, ho)
-	}
-}
-
-func sha(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
 }
 
 // Episodes of one suite run concurrently (the suite is shared, each Env is

@@ -70,8 +70,6 @@ type GenerateOptions struct {
 // the others cannot.
 func GeneratableCategories(category string) error {
 	switch {
-	case isFormatSensitivity(category):
-		return errors.New("format sensitivity's prompt configurations are not ported")
 	case isAgentic(category):
 		return errors.New("the memory and web-search backends are not ported")
 	}
@@ -95,6 +93,10 @@ func (s *Scorer) Generate(ctx context.Context, policy any, opts GenerateOptions)
 		}
 	}
 	for _, cat := range opts.Categories {
+		if opts.FC && isFormatSensitivity(cat) {
+			fmt.Fprintf(logw, "%s: skipped: format sensitivity is for prompting mode only (upstream skips it for function-calling models)\n", cat)
+			continue
+		}
 		entries, err := s.data.Entries(cat, true, true)
 		if err != nil {
 			return err
@@ -222,15 +224,9 @@ func (s *Scorer) runEntries(ctx context.Context, policy any, cat string, entries
 }
 
 // DefaultSystemPrompt is upstream's default prompting system prompt
-// (format ret_fmt=python&tool_call_tag=False&func_doc_fmt=json&prompt_fmt=plaintext&style=classic)
-// for the given function docs.
+// (DefaultPromptFormat) for the given function docs.
 func DefaultSystemPrompt(functions py.Value) (string, error) {
-	fns, err := py.DumpsIndent(functions, 4)
-	if err != nil {
-		return "", err
-	}
-	return promptPersona + promptTask + "\n\n" + promptToolCall + "\n\n" + promptMulti + "\n\n" +
-		"Here is a list of functions in json format that you can invoke.\n" + fns + "\n", nil
+	return FormulateSystemPrompt(DefaultPromptFormat, functions)
 }
 
 // questionTurn is entry["question"][t] as chat messages.
@@ -321,7 +317,7 @@ func generateSingleTurn(ctx context.Context, r Responder, e *py.Dict, fc bool) (
 			return nil, err
 		}
 	} else {
-		sys, err := DefaultSystemPrompt(fns)
+		sys, err := FormulateSystemPrompt(PromptFormatOfID(id), fns)
 		if err != nil {
 			return nil, err
 		}

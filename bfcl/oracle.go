@@ -65,7 +65,20 @@ func (g *groundTruth) ForEntry(cat, id string) (Responder, error) {
 	case isRelevanceOrIrrelevance(cat):
 		return firstFunctionCall{}, nil
 	}
-	gt, err := g.answer(cat, id)
+	format := PromptFormat{Return: ReturnPython}
+	gtID := id
+	if isFormatSensitivity(cat) {
+		parts := strings.Split(id, ":")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("entry %s: want a format sensitivity id", id)
+		}
+		f, err := ParsePromptFormat(parts[1])
+		if err != nil {
+			return nil, err
+		}
+		format, gtID = f, parts[2]
+	}
+	gt, err := g.answer(cat, gtID)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +106,13 @@ func (g *groundTruth) ForEntry(cat, id string) (Responder, error) {
 			return nil, err
 		}
 		calls = append(calls, env.ToolCall{Name: py.StrOf(d.KeyAt(0)), Arguments: text})
+	}
+	if format.Return != ReturnPython || format.ToolCallTag {
+		text, err := callsText(calls, format)
+		if err != nil {
+			return nil, err
+		}
+		return fixedResponse{Response{Content: text}}, nil
 	}
 	return callsResponse(calls)
 }
@@ -234,4 +254,103 @@ func (g *groundTruthTurns) Respond(ctx context.Context, msgs []ChatMessage, tool
 	g.turn++
 	g.answered = false
 	return Response{Content: "Done."}, nil
+}
+
+// callsText writes calls in a configuration's return format, inside
+// <TOOLCALL> tags when it asks for them.
+func callsText(calls []env.ToolCall, f PromptFormat) (string, error) {
+	var b strings.Builder
+	switch f.Return {
+	case ReturnPython:
+		parts := make([]string, len(calls))
+		for i, c := range calls {
+			s, err := callSyntax(c)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		b.WriteString("[" + strings.Join(parts, ", ") + "]")
+	case ReturnJSON:
+		l := &py.List{}
+		for _, c := range calls {
+			args, err := py.FromJSON([]byte(c.Arguments))
+			if err != nil {
+				return "", err
+			}
+			l.Append(py.NewDict().With("function", py.Str(c.Name)).With("parameters", args))
+		}
+		s, err := py.Dumps(l)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("```json\n" + s + "\n```")
+	case ReturnVerboseXML, ReturnConciseXML:
+		b.WriteString("<functions>")
+		for _, c := range calls {
+			v, err := py.FromJSON([]byte(c.Arguments))
+			if err != nil {
+				return "", err
+			}
+			args, ok := v.(*py.Dict)
+			if !ok {
+				return "", fmt.Errorf("call %s: arguments are not an object", c.Name)
+			}
+			b.WriteString(`<function name="` + xmlEscape(c.Name) + `">`)
+			if f.Return == ReturnVerboseXML {
+				b.WriteString("<params>")
+			}
+			for i := 0; i < args.Len(); i++ {
+				name, val := xmlEscape(py.StrOf(args.KeyAt(i))), args.ValueAt(i)
+				typ, text := xmlTyped(val)
+				if f.Return == ReturnVerboseXML {
+					b.WriteString(`<param name="` + name + `" value="` + xmlEscape(text) + `" type="` + typ + `"/>`)
+				} else {
+					b.WriteString(`<param name="` + name + `" type="` + typ + `">` + xmlEscape(text) + `</param>`)
+				}
+			}
+			if f.Return == ReturnVerboseXML {
+				b.WriteString("</params>")
+			}
+			b.WriteString("</function>")
+		}
+		b.WriteString("</functions>")
+	default:
+		return "", fmt.Errorf("unknown return format %q", f.Return)
+	}
+	if f.ToolCallTag {
+		return "<TOOLCALL>" + b.String() + "</TOOLCALL>", nil
+	}
+	return b.String(), nil
+}
+
+// xmlTyped is a value's type name in the XML return formats and its text
+// (Python literals for containers).
+func xmlTyped(v py.Value) (string, string) {
+	switch x := v.(type) {
+	case py.Str:
+		return "string", string(x)
+	case py.Bool:
+		if x {
+			return "boolean", "true"
+		}
+		return "boolean", "false"
+	case py.NoneType:
+		return "null", ""
+	case *py.Dict:
+		return "dict", py.Repr(v)
+	case *py.List:
+		return "array", py.Repr(v)
+	}
+	switch v.TypeName() {
+	case "int":
+		return "integer", py.Repr(v)
+	case "float":
+		return "float", py.Repr(v)
+	}
+	return "string", py.StrOf(v)
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }

@@ -80,20 +80,13 @@ func (d *Dataset) HandedOut(e *Entry, t int) []FuncDoc {
 	return out
 }
 
-// SystemPrompt renders the system prompt for the given docs in a form.
+// SystemPrompt renders the system prompt for the given docs in a form. The
+// official form shows each description with PythonHint, as upstream's
+// prompt does (its loader adds the hint to the docs an entry lists).
 func SystemPrompt(docs []FuncDoc, form string) (string, error) {
 	switch form {
 	case PromptOfficial, "":
-		list := &py.List{Items: make([]py.Value, len(docs))}
-		for i, d := range docs {
-			list.Items[i] = d.Value
-		}
-		fns, err := py.DumpsIndent(list, 4)
-		if err != nil {
-			return "", err
-		}
-		return promptPersona + promptTask + "\n\n" + promptToolCall + "\n\n" + promptMulti + "\n\n" +
-			"Here is a list of functions in json format that you can invoke.\n" + fns + "\n", nil
+		return DefaultSystemPrompt(withHint(docs, PythonHint))
 	case PromptCompact:
 		return "You call functions to do what the user asks. Reply with calls only, as a Python list: " +
 			"[func(arg='value', n=1), other()]. Reply with no calls when the request is done.\n\nFunctions:\n" +
@@ -102,7 +95,22 @@ func SystemPrompt(docs []FuncDoc, form string) (string, error) {
 	return "", fmt.Errorf("unknown prompt form %q; known: %s, %s", form, PromptOfficial, PromptCompact)
 }
 
-// HandOutMessage is the user message of a miss_func hand-out turn.
+// withHint is the docs as a list with hint appended to each description,
+// as upstream's loader leaves the functions an entry lists (the docs are
+// copied; the dataset's stay as they are).
+func withHint(docs []FuncDoc, hint string) *py.List {
+	list := &py.List{Items: make([]py.Value, len(docs))}
+	for i, d := range docs {
+		c := d.Value.Copy()
+		desc, _ := c.GetStr("description")
+		c.SetStr("description", py.Str(py.StrOf(desc)+hint))
+		list.Items[i] = c
+	}
+	return list
+}
+
+// HandOutMessage is the user message of a miss_func hand-out turn: the
+// held-out docs as upstream hands them out, without the language hint.
 func HandOutMessage(docs []FuncDoc, form string) string {
 	if form == PromptCompact {
 		return "New functions:\n" + CompactDocs(docs) + "\n" + AdditionalFunctionPrompt

@@ -104,8 +104,6 @@ func unsupported(category string) string {
 	switch {
 	case isJava(category) || isJS(category):
 		return "decoding Java and JavaScript replies needs upstream's tree-sitter parsers, which this port does not have"
-	case isFormatSensitivity(category):
-		return "decoding the JSON and XML return formats of format sensitivity is not ported"
 	}
 	return ""
 }
@@ -210,6 +208,9 @@ type scoreRun struct {
 	category string
 	failures []*py.Dict
 	correct  int
+	// configs counts format sensitivity's entries per configuration, in
+	// the order they first appear.
+	configs []configCount
 }
 
 func (r *scoreRun) add(failure *py.Dict) {
@@ -274,6 +275,10 @@ func (s *Scorer) evaluateCategory(model string, mi ModelInfo, cat string, result
 			}
 		case isAgentic(cat):
 			failure = run.agentic(id, raw, gt[i], prompts[i])
+		case isFormatSensitivity(cat):
+			if failure, err = run.formatSensitivity(id, raw, gt[i], prompts[i]); err != nil {
+				return CategoryScore{}, fmt.Errorf("entry %s: %w", py.StrOf(id), err)
+			}
 		default:
 			if failure, err = run.ast(id, raw, gt[i], prompts[i]); err != nil {
 				return CategoryScore{}, fmt.Errorf("entry %s: %w", py.StrOf(id), err)
@@ -291,6 +296,9 @@ func (s *Scorer) evaluateCategory(model string, mi ModelInfo, cat string, result
 	acc := float64(run.correct) / float64(len(results))
 	header := py.NewDict().With("accuracy", py.Float(acc)).With("correct_count", py.Int(run.correct)).
 		With("total_count", py.Int(len(results)))
+	if isFormatSensitivity(cat) {
+		run.configStats(header)
+	}
 	dir := filepath.Join(opts.ScoreDir, model, filepath.FromSlash(GroupDir(cat)))
 	if err := writeScoreFile(filepath.Join(dir, ScoreFileName(cat)), append([]*py.Dict{header}, run.failures...)); err != nil {
 		return CategoryScore{}, err
@@ -357,6 +365,12 @@ func groundTruthOf(gt *py.Dict) py.Value {
 
 // decodeAST is the handler's decode_ast in the Python return format.
 func (r *scoreRun) decodeAST(raw py.Value) (py.Value, error) {
+	return r.decodeASTFormat(raw, ReturnPython, false)
+}
+
+// decodeASTFormat is the handler's decode_ast in a return format
+// (function-calling handlers ignore it).
+func (r *scoreRun) decodeASTFormat(raw py.Value, format string, tag bool) (py.Value, error) {
 	if r.info.FC {
 		return decodeFCAST(raw)
 	}
@@ -364,7 +378,7 @@ func (r *scoreRun) decodeAST(raw py.Value) (py.Value, error) {
 	if !ok {
 		return nil, attributeError(raw, "strip")
 	}
-	return DecodeAST(string(s), false)
+	return DecodeASTFormat(string(s), format, tag)
 }
 
 func attributeError(v py.Value, attr string) error {
@@ -490,8 +504,15 @@ func convertToFunctionCall(raw py.Value) ([]string, error) {
 // ast is upstream's _evaluate_single_ast_entry (Python return format, no
 // tool-call tag); nil means valid.
 func (r *scoreRun) ast(id, raw py.Value, gt, prompt *py.Dict) (*py.Dict, error) {
+	return r.astFormat(id, raw, gt, prompt, r.category, ReturnPython, false)
+}
+
+// astFormat is _evaluate_single_ast_entry with the return format and
+// tool-call tag of a prompt-format configuration; checkCategory is the
+// category the checker is told.
+func (r *scoreRun) astFormat(id, raw py.Value, gt, prompt *py.Dict, checkCategory, format string, tag bool) (*py.Dict, error) {
 	answer := groundTruthOf(gt)
-	decoded, err := r.decodeAST(raw)
+	decoded, err := r.decodeASTFormat(raw, format, tag)
 	if err != nil {
 		return r.entryHead(id).With("error", &py.List{Items: []py.Value{py.Str("Invalid syntax. Failed to decode AST. " + err.Error())}}).
 			With("error_type", py.Str("ast_decoder:decoder_failed")).With("prompt", prompt).
@@ -504,7 +525,7 @@ func (r *scoreRun) ast(id, raw py.Value, gt, prompt *py.Dict) (*py.Dict, error) 
 			With("possible_answer", answer), nil
 	}
 	fns, _ := prompt.GetStr("function")
-	res, err := ast.Check(fns, decoded, answer, ast.LanguageOf(r.category), r.category, r.info.UnderscoreToDot)
+	res, err := ast.Check(fns, decoded, answer, ast.LanguageOf(checkCategory), checkCategory, r.info.UnderscoreToDot)
 	if err != nil {
 		return nil, err
 	}

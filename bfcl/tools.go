@@ -23,7 +23,8 @@ import (
 // PythonHint is the language hint upstream appends to the description of
 // every function an entry lists when the data is loaded. The functions
 // miss_func holds out are removed from that list before the hint is added,
-// so upstream hands them out without it; ToolSchemas does the same.
+// so upstream hands them out without it; ToolSchemas and the official
+// system prompt do the same.
 const PythonHint = " Note that the provided function is in Python 3 syntax."
 
 // FloatHint follows the description of a float parameter in the tool

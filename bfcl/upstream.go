@@ -2,6 +2,7 @@ package bfcl
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -302,13 +303,15 @@ func (u Upstream) read(rel string) ([]*py.Dict, error) {
 
 // Entries is upstream's load_dataset_entry(category, include_prereq,
 // include_language_specific_hint): the category's entries with their
-// function docs ("function"). Format sensitivity is not supported.
+// function docs ("function").
 func (u Upstream) Entries(category string, includePrereq, languageHint bool) ([]*py.Dict, error) {
 	var entries []*py.Dict
 	var err error
 	switch {
 	case isFormatSensitivity(category):
-		return nil, fmt.Errorf("category %s: loading the format-sensitivity entries is not supported", category)
+		if entries, err = u.formatSensitivityEntries(); err != nil {
+			return nil, err
+		}
 	case isWebSearch(category):
 		if entries, err = u.read(VersionPrefix + "_web_search.json"); err != nil {
 			return nil, err
@@ -568,11 +571,107 @@ func addLanguageHint(fns *py.List, category string) error {
 func (u Upstream) GroundTruth(category string) ([]*py.Dict, error) {
 	switch {
 	case isFormatSensitivity(category):
-		return nil, fmt.Errorf("category %s: loading the format-sensitivity ground truth is not supported", category)
+		return u.formatSensitivityGroundTruth()
 	case isMemory(category):
 		return u.read(filepath.Join("possible_answer", VersionPrefix+"_memory.json"))
 	case isWebSearch(category):
 		return u.read(filepath.Join("possible_answer", VersionPrefix+"_web_search.json"))
 	}
 	return u.read(filepath.Join("possible_answer", VersionPrefix+"_"+category+".json"))
+}
+
+// formatSensitivityIDs is BFCL_v4_format_sensitivity.json: the source
+// categories in the file's order (those with ids) and each one's ids.
+func (u Upstream) formatSensitivityIDs() ([]string, map[string]map[string]bool, error) {
+	p := filepath.Join(u.Dir, VersionPrefix+"_format_sensitivity.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, nil, withFetchHint(err)
+	}
+	v, err := py.FromJSON(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", p, err)
+	}
+	d, ok := v.(*py.Dict)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: want an object of id lists", p)
+	}
+	var cats []string
+	ids := map[string]map[string]bool{}
+	for i := 0; i < d.Len(); i++ {
+		cat := py.StrOf(d.KeyAt(i))
+		l, ok := d.ValueAt(i).(*py.List)
+		if !ok {
+			return nil, nil, fmt.Errorf("%s: %s: want a list of ids", p, cat)
+		}
+		if len(l.Items) == 0 {
+			continue
+		}
+		set := map[string]bool{}
+		for _, it := range l.Items {
+			set[py.StrOf(it)] = true
+		}
+		cats = append(cats, cat)
+		ids[cat] = set
+	}
+	return cats, ids, nil
+}
+
+// formatSensitivityEntries is upstream's load_format_sensitivity_test_cases:
+// each listed entry (loaded with its language hint) once per
+// configuration, with the id format_sensitivity_<n>:<configuration>:<id>.
+func (u Upstream) formatSensitivityEntries() ([]*py.Dict, error) {
+	cats, ids, err := u.formatSensitivityIDs()
+	if err != nil {
+		return nil, err
+	}
+	configs := FormatSensitivityConfigs()
+	var out []*py.Dict
+	for _, cat := range cats {
+		entries, err := u.Entries(cat, true, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			id, _ := dictString(e, "id")
+			if !ids[cat][id] {
+				continue
+			}
+			for _, c := range configs {
+				cp := py.DeepCopy(e).(*py.Dict)
+				cp.SetStr("id", py.Str(fmt.Sprintf("format_sensitivity_%d:%s:%s", len(out), c, id)))
+				out = append(out, cp)
+			}
+		}
+	}
+	return out, nil
+}
+
+// formatSensitivityGroundTruth is upstream's
+// load_format_sensitivity_ground_truth_entry: the possible answers of the
+// listed entries, each once per configuration (their ids stay the source
+// ids; they align with the entries by position).
+func (u Upstream) formatSensitivityGroundTruth() ([]*py.Dict, error) {
+	cats, ids, err := u.formatSensitivityIDs()
+	if err != nil {
+		return nil, err
+	}
+	n := len(FormatSensitivityConfigs())
+	var out []*py.Dict
+	for _, cat := range cats {
+		gt, err := u.GroundTruth(cat)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gt {
+			id, _ := dictString(g, "id")
+			if !ids[cat][id] {
+				continue
+			}
+			for i := 0; i < n; i++ {
+				out = append(out, py.DeepCopy(g).(*py.Dict))
+			}
+		}
+	}
+	return out, nil
 }

@@ -1,18 +1,37 @@
-"""Write prompt_digests.json: the sha256 and length of the official system
-prompt and of the miss_func hand-out message, as upstream's own functions
-render them, for the expectations of TestOfficialPromptMatchesUpstream.
+"""Write prompt_digests.json: digests of the prompting-mode messages that
+upstream's own code sends at the opening of every turn of every entry, one
+digest per test category, for TestPromptingMessagesMatchUpstream.
 
 Usage: python3 gen_prompt_digests.py GORILLA_CHECKOUT BFCL_V4_DATA_DIR > prompt_digests.json
+       python3 gen_prompt_digests.py GORILLA_CHECKOUT BFCL_V4_DATA_DIR --dump ENTRY_ID
+       (prints the stream of one entry, to find where a digest differs)
 
-GORILLA_CHECKOUT is a checkout of ShishirPatil/gorilla at the pinned commit;
-its bfcl_eval package is imported and its functions make the strings: the
-entry's function docs (populate_test_cases_with_predefined_functions, reading
-the docs from the data directory), the system prompt (formulate_system_prompt
-in the default format) and the hand-out message (the prompting template with
-the held-out docs). Third-party modules bfcl_eval imports but these functions
-never call (tree_sitter, tenacity, ...) are replaced by empty stand-ins, so
-only the standard library is needed. `go test ./bfcl -update-prompts` runs
-it with SEEUPO_BFCL_UPSTREAM as the checkout.
+GORILLA_CHECKOUT is a checkout of ShishirPatil/gorilla at the pinned commit
+(6ea5797); its bfcl_eval package is imported unchanged and its functions
+make every string:
+
+- the entries: load_dataset_entry(category), which reads the data folder,
+  fills in the multi-turn function docs, removes the held-out functions and
+  adds the language hint to the docs that remain;
+- the opening of turn 0: system_prompt_pre_processing_chat_model(question[0],
+  function, id), as every prompting handler calls it (the system prompt is
+  formulate_system_prompt with the format the id names, the default one
+  outside format sensitivity);
+- the opening of a miss_func hand-out turn: the prompting template
+  DEFAULT_USER_PROMPT_FOR_ADDITIONAL_FUNCTION_PROMPTING formatted with the
+  held-out docs, as inference_multi_turn_prompting does;
+- every other turn opens with question[t] unchanged.
+
+The stream of a category: its entries sorted by id; for each, the id and
+"\\0", then for each turn t the line "turn t\\0" followed by role "\\0"
+content "\\0" for each opening message, then "\\1". Its sha256 and byte
+count (UTF-8) are written per category (format_sensitivity: per
+configuration, as "format_sensitivity:" + configuration).
+
+Third-party modules bfcl_eval imports but these functions never call
+(filelock, tenacity, tree_sitter, ...) are replaced by empty stand-ins, so
+only the standard library is needed. `go test ./bfcl -run Prompt
+-update-prompts` runs it with SEEUPO_BFCL_UPSTREAM as the checkout.
 """
 import hashlib
 import importlib.abc
@@ -21,12 +40,18 @@ import json
 import os
 import pathlib
 import sys
+import tempfile
 import types
 
-ENTRY = "multi_turn_miss_func_0"
+COMMIT = "6ea57973c7a6097fd7c5915698c54c17c5b1b6c8"
 # Imported by bfcl_eval at load time, never called by the functions used here.
 STAND_INS = {"filelock", "tenacity", "tree_sitter", "tree_sitter_java", "tree_sitter_javascript"}
-HANDOUT_TURN = "3"
+CATEGORIES = [
+    "simple_python", "simple_java", "simple_javascript", "multiple", "parallel",
+    "parallel_multiple", "irrelevance", "live_simple", "live_multiple", "live_parallel",
+    "live_parallel_multiple", "live_irrelevance", "live_relevance",
+    "multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context",
+]
 
 
 class _Anything:
@@ -76,36 +101,69 @@ class _StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
-def digest(s):
-    return {"sha256": hashlib.sha256(s.encode("utf-8")).hexdigest(), "bytes": len(s.encode("utf-8"))}
-
-
-def load_entry(data_dir):
-    with open(os.path.join(data_dir, "BFCL_v4_multi_turn_miss_func.json"), encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                e = json.loads(line)
-                if e["id"] == ENTRY:
-                    return e
-    raise SystemExit(ENTRY + " not found in " + data_dir)
-
-
-def main():
-    checkout, data_dir = sys.argv[1], sys.argv[2]
-    root = os.path.join(checkout, "berkeley-function-call-leaderboard")
-    sys.path.insert(0, root)
+def load_upstream(checkout, data_dir):
+    os.environ.setdefault("BFCL_PROJECT_ROOT", tempfile.mkdtemp(prefix="bfcl-project-"))
+    sys.path.insert(0, os.path.join(checkout, "berkeley-function-call-leaderboard"))
     sys.meta_path.append(_StandInFinder())
     import bfcl_eval.utils as bu
     from bfcl_eval.constants import default_prompts as dp
     from bfcl_eval.model_handler import utils as mu
 
-    bu.MULTI_TURN_FUNC_DOC_PATH = pathlib.Path(data_dir) / "multi_turn_func_doc"
-    entry = bu.populate_test_cases_with_predefined_functions([load_entry(data_dir)])[0]
-    system = mu.formulate_system_prompt(dp.DEFAULT_SYSTEM_PROMPT_FORMAT, entry["function"])
-    handout = dp.DEFAULT_USER_PROMPT_FOR_ADDITIONAL_FUNCTION_PROMPTING.format(
-        functions=entry["missed_function"][HANDOUT_TURN])
-    out = {"entry": ENTRY, "handout_turn": int(HANDOUT_TURN),
-           "system_prompt": digest(system), "handout_message": digest(handout)}
+    data = pathlib.Path(data_dir)
+    bu.PROMPT_PATH = data
+    bu.MULTI_TURN_FUNC_DOC_PATH = data / "multi_turn_func_doc"
+    bu.POSSIBLE_ANSWER_PATH = data / "possible_answer"
+    bu.MEMORY_PREREQ_CONVERSATION_PATH = data / "memory_prereq_conversation"
+    bu.FORMAT_SENSITIVITY_IDS_PATH = data / "BFCL_v4_format_sensitivity.json"
+    return bu, dp, mu
+
+
+def entry_stream(entry, dp, mu):
+    """The opening messages of every turn of one entry, as bytes."""
+    out = [entry["id"], "\0"]
+    holdout = entry.get("missed_function", {})
+    for t, turn in enumerate(entry["question"]):
+        if t == 0:
+            msgs = mu.system_prompt_pre_processing_chat_model(turn, entry["function"], entry["id"])
+        elif str(t) in holdout:
+            content = dp.DEFAULT_USER_PROMPT_FOR_ADDITIONAL_FUNCTION_PROMPTING.format(functions=holdout[str(t)])
+            msgs = [{"role": "user", "content": content}]
+        else:
+            msgs = turn
+        out.append(f"turn {t}\0")
+        for m in msgs:
+            out += [m["role"], "\0", m["content"], "\0"]
+    out.append("\1")
+    return "".join(out).encode("utf-8")
+
+
+def groups(bu):
+    """(name, entries) for every category, format sensitivity per configuration."""
+    for cat in CATEGORIES:
+        yield cat, bu.load_dataset_entry(cat)
+    fs = bu.load_dataset_entry("format_sensitivity")
+    for config in bu.get_all_format_sensitivity_configs():
+        yield "format_sensitivity:" + config, [e for e in fs if e["id"].split(":")[1] == config]
+
+
+def main():
+    checkout, data_dir = sys.argv[1], sys.argv[2]
+    bu, dp, mu = load_upstream(checkout, data_dir)
+    if len(sys.argv) == 5 and sys.argv[3] == "--dump":
+        for _, entries in groups(bu):
+            for e in entries:
+                if e["id"] == sys.argv[4]:
+                    sys.stdout.buffer.write(entry_stream(e, dp, mu))
+                    return
+        raise SystemExit(sys.argv[4] + ": no such entry")
+    out = {"upstream_commit": COMMIT, "groups": {}}
+    for name, entries in groups(bu):
+        h, n = hashlib.sha256(), 0
+        for e in sorted(entries, key=lambda e: e["id"]):
+            b = entry_stream(e, dp, mu)
+            h.update(b)
+            n += len(b)
+        out["groups"][name] = {"entries": len(entries), "sha256": h.hexdigest(), "bytes": n}
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

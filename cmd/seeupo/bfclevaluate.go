@@ -41,9 +41,12 @@ is_fc_model, underscore_to_dot); a folder it does not name is shown under
 its own name with "_" read as "/", and its cost is estimated from latency as
 upstream does for local models.
 
+format_sensitivity replies are decoded in the return format (python, json,
+verbose_xml, concise_xml) and tool-call tag their id's configuration names;
+its score file adds each configuration's accuracy and their spread.
+
 Not scored (the category is skipped with a message): simple_java and
-simple_javascript (upstream decodes their replies with tree-sitter parsers)
-and format_sensitivity (JSON and XML return formats).`,
+simple_javascript (upstream decodes their replies with tree-sitter parsers).`,
 		Example: `  seeupo bfcl evaluate --result-dir result --score-dir score
   seeupo bfcl evaluate --result-dir result --score-dir score --categories multi_turn,live --model Qwen_Qwen3-8B`,
 		Args: cobra.NoArgs,

@@ -47,9 +47,12 @@ evaluator, and seeupo's, decode a folder whose name contains "FC" as
 function-calling output).
 
 Entries already in a result file are kept and skipped unless
---allow-overwrite. Not generated: memory and web search (their backends are
-not ported) and format_sensitivity. A multi-turn episode runs on seeupo's
-port of the backends with at most 20 steps a turn, as upstream.`,
+--allow-overwrite. format_sensitivity runs its 200 entries under each of
+upstream's 26 prompt-format configurations (the system prompt and, for the
+ground-truth policy, the reply in that configuration's formats); like
+upstream, fc mode skips it. Not generated: memory and web search (their
+backends are not ported). A multi-turn episode runs on seeupo's port of the
+backends with at most 20 steps a turn, as upstream.`,
 		Example: `  seeupo bfcl generate --policy ground-truth --categories all_scoring --result-dir result
   seeupo bfcl generate --policy openai --base-url http://127.0.0.1:8100/v1 --model Qwen/Qwen3-8B --tool-format prompt --categories simple_python,multi_turn_base`,
 		Args: cobra.NoArgs,

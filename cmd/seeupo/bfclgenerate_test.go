@@ -162,3 +162,45 @@ func TestBfclGenerateEvaluateErrors(t *testing.T) {
 		})
 	}
 }
+
+// format_sensitivity: the ground-truth policy answers each prompt-format
+// configuration in its return format and tool-call tag, and evaluate
+// decodes them so (every configuration of the first two entries scores
+// 100%); fc mode skips the category as upstream does.
+func TestBfclGenerateFormatSensitivity(t *testing.T) {
+	data := bfclData(t)
+	dir := t.TempDir()
+	results, scores := filepath.Join(dir, "result"), filepath.Join(dir, "score")
+	tests := []struct {
+		format, wantLog string
+	}{
+		{"prompt", "format_sensitivity: 52 entries generated"},
+		{"fc", "format_sensitivity: skipped"},
+	}
+	for _, tc := range tests {
+		out, errOut, err := runCLI(t, "--data-dir", data, "bfcl", "generate", "--policy", "ground-truth",
+			"--tool-format", tc.format, "--categories", "format_sensitivity", "--limit", "52", "--result-dir", results)
+		if err != nil || !strings.Contains(out, tc.wantLog) {
+			t.Fatalf("%s: %v\n%s\n%s", tc.format, err, out, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(results, "ground-truth-FC")); err == nil {
+		t.Errorf("fc mode wrote a format_sensitivity result folder")
+	}
+	out, errOut, err := runCLI(t, "--data-dir", data, "bfcl", "evaluate", "--result-dir", results,
+		"--score-dir", scores, "--partial-eval")
+	if err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, errOut)
+	}
+	p := filepath.Join(scores, "ground-truth", "format_sensitivity", bfcl.ScoreFileName("format_sensitivity"))
+	if correct, total := scoreHeader(t, p); correct != 52 || total != 52 {
+		t.Errorf("%v/%v correct, want 52/52", correct, total)
+	}
+	header := readLines(t, p)[0]
+	for _, c := range bfcl.FormatSensitivityConfigs() {
+		st, ok := header[c].(map[string]any)
+		if !ok || st["correct_count"] != 2.0 || st["total_count"] != 2.0 {
+			t.Errorf("configuration %s: %v, want 2 of 2 correct", c, header[c])
+		}
+	}
+}

@@ -23,6 +23,7 @@ GROUP = {c: "non_live" for c in ["simple_python", "multiple", "parallel", "paral
 GROUP.update({c: "live" for c in ["live_simple", "live_multiple", "live_parallel", "live_parallel_multiple",
                                    "live_irrelevance", "live_relevance"]})
 GROUP.update({c: "multi_turn" for c in MT_CATS})
+GROUP["format_sensitivity"] = "format_sensitivity"
 GROUP.update({"web_search_base": "agentic", "web_search_no_snippet": "agentic",
               "memory_kv": "agentic/memory/kv", "memory_vector": "agentic/memory/vector",
               "memory_rec_sum": "agentic/memory/rec_sum"})
@@ -191,6 +192,97 @@ def agentic_result(answer, fc, rng, perturb):
     return result
 
 
+# Upstream's prompt-format configurations, in its order.
+FS_CONFIGS = [f"ret_fmt={r}&tool_call_tag={t}&func_doc_fmt={d}&prompt_fmt=plaintext&style=classic"
+              for r in ["python", "json", "verbose_xml", "concise_xml"]
+              for t in ["True", "False"] for d in ["python", "xml", "json"]] + [
+    "ret_fmt=python&tool_call_tag=False&func_doc_fmt=json&prompt_fmt=markdown&style=classic",
+    "ret_fmt=python&tool_call_tag=False&func_doc_fmt=json&prompt_fmt=plaintext&style=experimental"]
+
+
+def xml_typed(v):
+    """(type name, text) of a value in the XML return formats."""
+    if isinstance(v, bool):
+        return "boolean", "true" if v else "false"
+    if isinstance(v, int):
+        return "integer", repr(v)
+    if isinstance(v, float):
+        return "float", repr(v)
+    if isinstance(v, (list, dict)):
+        return ("array" if isinstance(v, list) else "dict"), repr(v)
+    if v is None:
+        return "null", ""
+    return "string", str(v)
+
+
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def format_text(calls, ret):
+    """Calls written in a return format."""
+    if ret == "python":
+        return prompt_text(calls)
+    if ret == "json":
+        return "```json\n" + json.dumps([{"function": n, "parameters": a} for n, a in calls]) + "\n```"
+    out = ["<functions>"]
+    for n, a in calls:
+        out.append(f'<function name="{xml_escape(n)}">')
+        if ret == "verbose_xml":
+            out.append("<params>")
+        for k, v in a.items():
+            typ, text = xml_typed(v)
+            if ret == "verbose_xml":
+                out.append(f'<param name="{xml_escape(k)}" value="{xml_escape(text)}" type="{typ}"/>')
+            else:
+                out.append(f'<param name="{xml_escape(k)}" type="{typ}">{xml_escape(text)}</param>')
+        if ret == "verbose_xml":
+            out.append("</params>")
+        out.append("</function>")
+    out.append("</functions>")
+    return "".join(out)
+
+
+def format_sensitivity_result(calls, config, rng, perturb):
+    """A reply in the configuration's return format, sometimes perturbed."""
+    ret = config.split("&")[0].split("=")[1]
+    tag = "tool_call_tag=True" in config
+    kind = None
+    if perturb:
+        kind = rng.choice(["value", "drop_arg", "name", "extra_call", "no_tag", "other_format", "empty"])
+        calls = [(n, dict(a)) for n, a in calls]
+        if kind == "value" and calls and calls[0][1]:
+            calls[0][1][rng.choice(sorted(calls[0][1]))] = "perturbed value"
+        elif kind == "drop_arg" and calls and calls[0][1]:
+            del calls[0][1][sorted(calls[0][1])[0]]
+        elif kind == "name" and calls:
+            calls[0] = (calls[0][0] + "_x", calls[0][1])
+        elif kind == "extra_call":
+            calls = calls + calls[:1]
+        elif kind == "empty":
+            return ""
+    text = format_text(calls, "python" if kind == "other_format" and ret != "python" else ret)
+    if tag and kind != "no_tag":
+        text = "<TOOLCALL>" + text + "</TOOLCALL>"
+    return text
+
+
+def format_sensitivity_results(rng):
+    """Result entries of format_sensitivity, in upstream's id order."""
+    with open(os.path.join(DATA, "BFCL_v4_format_sensitivity.json")) as f:
+        ids = json.load(f)
+    out = []
+    for cat, wanted in ids.items():
+        for g in lines(os.path.join(DATA, "possible_answer", f"BFCL_v4_{cat}.json")):
+            if g["id"] not in wanted:
+                continue
+            calls = gt_calls(g["ground_truth"])
+            for config in FS_CONFIGS:
+                res = format_sensitivity_result(calls, config, rng, rng.random() < 0.1)
+                out.append({"id": f"format_sensitivity_{len(out)}:{config}:{g['id']}", "result": res, **usage(rng)})
+    return out
+
+
 def write(model, cat, entries):
     d = os.path.join(OUT, model, GROUP[cat])
     os.makedirs(d, exist_ok=True)
@@ -204,7 +296,8 @@ def main():
     models = {
         # prompting model, every supported category
         "Qwen_Qwen3-8B": (False, AST_CATS + REL_CATS + MT_CATS + ["web_search_base", "web_search_no_snippet",
-                                                                     "memory_kv", "memory_vector", "memory_rec_sum"]),
+                                                                     "memory_kv", "memory_vector", "memory_rec_sum",
+                                                                     "format_sensitivity"]),
         # function-calling model, a few categories (the others stay N/A)
         "gpt-4o-2024-11-20-FC": (True, ["simple_python", "parallel_multiple", "live_simple", "irrelevance",
                                         "live_relevance", "web_search_base", "memory_kv"]),
@@ -218,6 +311,8 @@ def main():
                 for g in gts:
                     res = ast_result(gt_calls(g["ground_truth"]), fc, rng, rng.random() < 0.06)
                     out.append({"id": g["id"], "result": res, **usage(rng)})
+            elif cat == "format_sensitivity":
+                out = format_sensitivity_results(rng)
             elif cat in REL_CATS:
                 for e in lines(os.path.join(DATA, f"BFCL_v4_{cat}.json")):
                     res = relevance_result(cat, e, fc, rng.random() < 0.06)
