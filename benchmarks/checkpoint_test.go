@@ -106,12 +106,12 @@ func TestSuiteSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = c.Set([]string{"rl.steps=3", "algorithms=[grpo]", "seeds=[4]", "appworld.enabled=false", "rl.eval_temperature=0"})
+	c, err = c.Set([]string{"rl.steps=3", "algorithms=[grpo]", "seeds=[4]", "appworld.enabled=true", "rl.eval_temperature=0"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.RL.Steps != 3 || c.AppWorld.RL.Steps != 3 || len(c.Algorithms) != 1 || c.Algorithms[0] != "grpo" ||
-		c.Seeds[0] != 4 || c.AppWorld.Seeds[0] != 4 || c.AppWorld.Enabled || c.RL.EvalTemperature != 0 {
+		c.Seeds[0] != 4 || c.AppWorld.Seeds[0] != 4 || !c.AppWorld.Enabled || c.RL.EvalTemperature != 0 {
 		t.Errorf("after --set: rl %+v, appworld rl steps %d, algorithms %v, seeds %v/%v, appworld %v",
 			c.RL, c.AppWorld.RL.Steps, c.Algorithms, c.Seeds, c.AppWorld.Seeds, c.AppWorld.Enabled)
 	}

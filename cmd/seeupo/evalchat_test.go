@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -352,8 +353,12 @@ func appWorldServer(t *testing.T) (string, *scriptedServer) {
 func TestEvalChatAppWorld(t *testing.T) {
 	base, srv := appWorldServer(t)
 	out := t.TempDir()
+	suite := filepath.Join(out, "with-appworld.yaml")
+	if err := os.WriteFile(suite, []byte("appworld: {enabled: true}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, stderr, err := runCLI(t, "eval", "--policy", "openai", "--mode", "chat", "--base-url", base, "--model", "scripted",
-		"--family", "appworld", "--split", "test", "--samples", "1", "--tasks", "3", "--out", out, "--max-turns", "5")
+		"--suite", suite, "--family", "appworld", "--split", "test", "--samples", "1", "--tasks", "3", "--out", out, "--max-turns", "5")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}

@@ -51,6 +51,7 @@ tasks: {n: 40, classes: [MathAPI]}
 warm_start: {steps: 2, batch: 4}
 rl: {steps: 1, tasks_per_step: 2, group_size: 2, eval_every: 1, eval_samples: 2, eval_tasks: 2, max_tokens_per_turn: 8}
 appworld:
+  enabled: true
   eval: dev
   warm_start: {steps: 2, batch: 4}
   rl: {steps: 1, tasks_per_step: 2, group_size: 2, eval_every: 1, eval_samples: 2, eval_tasks: 6, max_turns: 3, max_tokens_per_turn: 8}
