@@ -133,6 +133,12 @@ func headingHeight(size vg.Length) vg.Length {
 	return size + style(sans, size).Height("Ag")
 }
 
+// sectionHeight is the height of a heading, a two-line note and a grid
+// of n rows at size.
+func sectionHeight(n int, size vg.Length) vg.Length {
+	return headingHeight(11) + 2*style(sans, 8).Height("Ag") + gridHeight(n, size) + 4
+}
+
 // gridHeight is the height grid takes for n rows below the header.
 func gridHeight(n int, size vg.Length) vg.Length {
 	return vg.Length(n+1) * gridRowHeight(size)
@@ -205,15 +211,16 @@ func (d *pdfDoc) titlePage() {
 		d.paragraphAt(kv[1], 9.5, pageMargin+labelW, pageW-2*pageMargin-labelW, sans)
 	}
 	d.y += 6
-	d.heading(SectionRuns, 13)
-	d.paragraph("One line per run; config sha256 is the first 12 hex digits of the SHA-256 of its config.yaml "+
-		"(— where the run has none).", 8.5)
-	d.grid(runsHeader, runRows(rep.Set), nil, 7.5)
-	d.y += 6
 	d.heading("Contents", 13)
 	for i, s := range []string{SectionTables, SectionFigures, SectionProblems} {
 		d.paragraph(fmt.Sprintf("%d. %s", i+1, s), 10)
 	}
+	d.y += 6
+	d.keepTogether(sectionHeight(len(rep.Set.Runs), 7.5) + headingHeight(13))
+	d.heading(SectionRuns, 13)
+	d.paragraph("One line per run; config sha256 is the first 12 hex digits of the SHA-256 of its config.yaml "+
+		"(— where the run has none).", 8.5)
+	d.grid(runsHeader, runRows(rep.Set), nil, 7.5)
 }
 
 // summaryPage opens the report: the question, the notes, and per suite
@@ -245,6 +252,7 @@ func (d *pdfDoc) summaryPage() {
 	}
 	for _, ss := range rep.Summaries {
 		if len(ss.Stability) > 0 {
+			d.keepTogether(sectionHeight(len(ss.StabilityRows()), 7))
 			d.room(80)
 			d.heading("Stability per run: "+ss.Suite, 11)
 			d.paragraph(fmt.Sprintf("Largest fall of the training reward from an earlier peak; policy entropy at the last step "+
@@ -253,6 +261,7 @@ func (d *pdfDoc) summaryPage() {
 			d.grid(StabilityHeader, ss.StabilityRows(), nil, 7)
 		}
 		if len(ss.Failures) > 0 {
+			d.keepTogether(sectionHeight(len(ss.FailureRows()), 7))
 			d.room(80)
 			d.heading("Failures by turn: "+ss.Suite, 11)
 			d.paragraph("Last evaluation, all seeds pooled: of the failed samples of each kind of task, the share first "+
