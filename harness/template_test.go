@@ -167,8 +167,8 @@ func TestTemplateCodecRollout(t *testing.T) {
 				t.Fatal(err)
 			}
 			tr := trajs[0]
-			if tr.EndReason != "done" || len(tr.Turns) != len(c.replies) || tr.Retokenize == nil {
-				t.Fatalf("trajectory: end %q, %d turns, retokenization %v", tr.EndReason, len(tr.Turns), tr.Retokenize)
+			if tr.EndReason != "done" || len(tr.Turns) != len(c.replies) {
+				t.Fatalf("trajectory: end %q, %d turns, want done after %d", tr.EndReason, len(tr.Turns), len(c.replies))
 			}
 			for k, want := range c.contexts {
 				if got := tr.Turns[k].Context; !slices.Equal(got, tok.Encode(want)) {
@@ -186,6 +186,9 @@ func TestTemplateCodecRollout(t *testing.T) {
 						t.Errorf("turn %d context is not turn %d's context, response and observation", k+1, k)
 					}
 				}
+			}
+			if tr.Retokenize == nil {
+				t.Fatal("no retokenization")
 			}
 			got := *tr.Retokenize
 			if c.want.MismatchedTokens < 0 {
