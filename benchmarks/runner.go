@@ -302,12 +302,16 @@ func (x *runner) newTrainer(j job) (*harness.Trainer, error) {
 		return nil, err
 	}
 	pol := &harness.NativePolicy{Model: m, Tok: x.ws.Tokenizer, Source: x.ws.Dir}
+	codec, err := x.codec()
+	if err != nil {
+		return nil, err
+	}
 	tr := &harness.Trainer{
 		Schedule: harness.Schedule{Steps: c.RL.Steps, TasksPerStep: c.RL.TasksPerStep, GroupSize: c.RL.GroupSize,
 			EvalEvery: c.RL.EvalEvery, EvalSamples: c.RL.EvalSamples, EvalTasks: c.RL.EvalTasks,
 			CheckpointEvery: c.RL.CheckpointEvery, KeepTrajectories: c.RL.KeepTrajectories},
 		Seed: uint64(j.seed), EvalSeed: c.evalSeed(), Train: x.f.train, Eval: x.f.test,
-		Roller: &harness.Roller{Suite: x.f.suite, Policy: pol, Codec: harness.ChatCodec{Tok: x.ws.Tokenizer},
+		Roller: &harness.Roller{Suite: x.f.suite, Policy: pol, Codec: codec,
 			Limits:      harness.Limits{MaxTurns: c.RL.MaxTurns, MaxTokensPerTurn: c.RL.MaxTokensPerTurn, MaxContext: c.RL.MaxContext},
 			Temperature: c.RL.Temperature, Rewards: harness.DefaultRewards()},
 		EvalSampling: harness.Sampling{Temperature: c.RL.EvalTemperature},
@@ -321,6 +325,20 @@ func (x *runner) newTrainer(j job) (*harness.Trainer, error) {
 		}
 	}
 	return tr, nil
+}
+
+// codec renders the runs' contexts: a run from a checkpoint uses its
+// start's chat template (harness.NewCodec: the checkpoint's, which a warm
+// start made from it carries too); every other run ChatCodec.
+func (x *runner) codec() (harness.Codec, error) {
+	if x.f.cfg.Model.Checkpoint == "" {
+		return harness.ChatCodec{Tok: x.ws.Tokenizer}, nil
+	}
+	codec, err := harness.NewCodec(x.ws.Dir, x.ws.Tokenizer)
+	if err != nil {
+		return nil, fmt.Errorf("model.checkpoint: %w", err)
+	}
+	return codec, nil
 }
 
 // generateOnServers makes the options' servers the trainer's generator,

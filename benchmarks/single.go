@@ -90,7 +90,10 @@ type PolicySource struct {
 	Tasks int
 }
 
-// policy opens the source as a generator with its chat codec.
+// policy opens the source as a generator with its chat codec: the model
+// directory's chat template when it has one other than the project's
+// ChatML (harness.NewCodec; for a remote policy, the directory of
+// ModelDir, else of its tokenizer.json), as the run that trained it used.
 func (s PolicySource) policy(o RunOptions) (harness.Generator, harness.Codec, error) {
 	if s.Remote == nil {
 		mf, err := o.models()
@@ -101,7 +104,11 @@ func (s PolicySource) policy(o RunOptions) (harness.Generator, harness.Codec, er
 		if err != nil {
 			return nil, nil, err
 		}
-		return &harness.NativePolicy{Model: m, Tok: tok}, harness.ChatCodec{Tok: tok}, nil
+		codec, err := harness.NewCodec(s.ModelDir, tok)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &harness.NativePolicy{Model: m, Tok: tok}, codec, nil
 	}
 	if s.Tokenizer == "" {
 		return nil, nil, fmt.Errorf("a remote policy in token mode needs the served model's tokenizer.json (--tokenizer)")
@@ -110,7 +117,15 @@ func (s PolicySource) policy(o RunOptions) (harness.Generator, harness.Codec, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("--tokenizer: %w", err)
 	}
-	return &harness.RemotePolicy{Client: s.Remote}, harness.ChatCodec{Tok: tok}, nil
+	dir := s.ModelDir
+	if dir == "" {
+		dir = filepath.Dir(s.Tokenizer)
+	}
+	codec, err := harness.NewCodec(dir, tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &harness.RemotePolicy{Client: s.Remote}, codec, nil
 }
 
 // Evaluate evaluates a policy source on a split of a task family of the

@@ -51,6 +51,63 @@ type Codec interface {
 	Decode(ids []int) string
 }
 
+// ConversationCodec is an optional interface of a Codec that renders
+// whole conversations, as a chat template does (TemplateCodec), where
+// message-by-message rendering cannot follow the template: a template may
+// group consecutive messages into one block or render earlier messages
+// differently once later ones follow. When the Roller's Codec implements
+// it, every context is built through Opening and Continue (the per-message
+// methods are not used), the sampled ids are still kept as sampled, and
+// each finished episode is checked with Retokenize.
+type ConversationCodec interface {
+	Codec
+	// Opening renders an episode's opening messages with the generation
+	// prompt: the first turn's context, as ids and as text.
+	Opening(msgs []env.Message) (ids []int, text string, err error)
+	// Continue renders what follows a sampled reply. text is the text of
+	// the context the reply was sampled from, reply the sampled ids, conv
+	// the conversation through the reply (its last message is the
+	// assistant's, holding the reply's text) and next the environment's
+	// new messages.
+	Continue(text string, reply []int, conv, next []env.Message) (Continuation, error)
+	// Retokenize compares an episode's turns with the rendering of its
+	// conversation (the opening messages, then each turn's reply and the
+	// messages that followed it).
+	Retokenize(conv []env.Message, turns []Turn) Retokenization
+}
+
+// Continuation is what a ConversationCodec appends after a sampled reply.
+type Continuation struct {
+	// IDs follow the reply's ids, up to and including the next generation
+	// prompt.
+	IDs []int
+	// Text is the whole context's text through IDs.
+	Text string
+	// Extended reports that the rendering of the conversation with the
+	// new messages extended the text the policy had seen (its context and
+	// reply); when it did not, IDs come from a fallback rendering and the
+	// turn that follows cannot match the template's own rendering.
+	Extended bool
+}
+
+// Retokenization counts where an episode's ids and its chat template's
+// rendering of the same conversation disagree
+// (chattemplate.CheckRetokenize): the turns compared, the turns whose
+// context or response ids differ, and the differing positions.
+type Retokenization struct {
+	Turns              int `json:"turns"`
+	MismatchedTurns    int `json:"mismatched_turns"`
+	ContextMismatches  int `json:"context_mismatches"`
+	ResponseMismatches int `json:"response_mismatches"`
+	MismatchedTokens   int `json:"mismatched_tokens"`
+	// Fallbacks counts the observations rendered by the fallback
+	// (Continuation.Extended false).
+	Fallbacks int `json:"fallbacks,omitempty"`
+	// First describes the first difference, or why the check failed
+	// (every turn then counts as mismatched).
+	First string `json:"first,omitempty"`
+}
+
 // Limits bound an episode.
 type Limits struct {
 	MaxTurns         int // assistant turns
@@ -65,7 +122,7 @@ type Turn struct {
 	Response     []int     `json:"response"`
 	LogProbs     []float64 `json:"logprobs"`
 	Text         string    `json:"text"`
-	Observation  []int     `json:"observation,omitempty"` // tokens appended after the response (masked)
+	Observation  []int     `json:"observation,omitempty"` // tokens appended after the response (masked; see ConversationCodec)
 	GenSeconds   float64   `json:"gen_s"`
 	EnvSeconds   float64   `json:"env_s"`
 	Garbled      bool      `json:"garbled,omitempty"`
@@ -91,6 +148,9 @@ type Trajectory struct {
 	// about the policy: training leaves it out of the batch and evaluation
 	// out of the task's samples; both count it apart.
 	InfraFailed bool `json:"infra_failed,omitempty"`
+	// Retokenize compares the episode's ids with its chat template's
+	// rendering; set only when the Roller's Codec is a ConversationCodec.
+	Retokenize *Retokenization `json:"retokenize,omitempty"`
 }
 
 // Episode asks for one rollout of a task; Group ties the G rollouts of one
@@ -128,6 +188,11 @@ type episodeState struct {
 	context []int
 	traj    Trajectory
 	done    bool
+	// With a ConversationCodec: the conversation so far, the context's
+	// text and the observations rendered by the fallback.
+	conv      []env.Message
+	text      string
+	fallbacks int
 }
 
 // Run rolls out every episode and returns their trajectories in the order
@@ -239,8 +304,16 @@ func (r *Roller) reset(ctx context.Context, s *episodeState) {
 		r.fail(ctx, s, fmt.Errorf("reset %s: %w", s.ep.Task.ID, err))
 		return
 	}
-	for _, m := range msgs {
-		s.context = append(s.context, r.Codec.Message(m)...)
+	if cc, ok := r.Codec.(ConversationCodec); ok {
+		s.conv = append(s.conv, msgs...)
+		if s.context, s.text, err = cc.Opening(msgs); err != nil {
+			r.fail(ctx, s, fmt.Errorf("render the opening of %s: %w", s.ep.Task.ID, err))
+			return
+		}
+	} else {
+		for _, m := range msgs {
+			s.context = append(s.context, r.Codec.Message(m)...)
+		}
 	}
 	if r.Limits.MaxTurns <= 0 {
 		s.done, s.traj.EndReason = true, "max_turns"
@@ -252,7 +325,7 @@ func (r *Roller) generate(ctx context.Context, live []*episodeState, turn int) e
 	reqs := make([]GenRequest, 0, len(live))
 	var asking []*episodeState
 	for _, s := range live {
-		prefix := append(append([]int(nil), s.context...), r.Codec.AssistantStart()...)
+		prefix := r.prompt(s)
 		budget := r.Limits.MaxTokensPerTurn
 		if room := r.Limits.MaxContext - len(prefix); r.Limits.MaxContext > 0 && room < budget {
 			budget = room
@@ -284,8 +357,20 @@ func (r *Roller) generate(ctx context.Context, live []*episodeState, turn int) e
 			StoppedEarly: len(res[i].Tokens) >= reqs[i].MaxTokens}
 		t.Garbled = Garbled(t.Text)
 		s.traj.Turns = append(s.traj.Turns, t)
+		if _, ok := r.Codec.(ConversationCodec); ok {
+			s.conv = append(s.conv, env.Message{Role: "assistant", Content: t.Text})
+		}
 	}
 	return nil
+}
+
+// prompt is the context the next reply continues: the context and the
+// assistant start (a ConversationCodec's contexts end with it already).
+func (r *Roller) prompt(s *episodeState) []int {
+	if _, ok := r.Codec.(ConversationCodec); ok {
+		return s.context
+	}
+	return append(append([]int(nil), s.context...), r.Codec.AssistantStart()...)
 }
 
 // step sends the newest reply to the environment and appends what follows.
@@ -301,9 +386,10 @@ func (r *Roller) step(ctx context.Context, s *episodeState, turn int) {
 		r.fail(ctx, s, fmt.Errorf("step %d of %s: %w", turn, s.ep.Task.ID, err))
 		return
 	}
-	obs := append([]int(nil), r.Codec.AssistantEnd()...)
-	for _, m := range res.Messages {
-		obs = append(obs, r.Codec.Message(m)...)
+	obs, err := r.observation(s, t.Response, res.Messages)
+	if err != nil {
+		r.fail(ctx, s, fmt.Errorf("render step %d of %s: %w", turn, s.ep.Task.ID, err))
+		return
 	}
 	t.Observation = obs
 	s.context = append(append(append([]int(nil), t.Context...), t.Response...), obs...)
@@ -317,7 +403,36 @@ func (r *Roller) step(ctx context.Context, s *episodeState, turn int) {
 	}
 }
 
+// observation renders what follows a reply: the assistant end and the
+// environment's messages, or with a ConversationCodec its continuation
+// (which ends with the next assistant start).
+func (r *Roller) observation(s *episodeState, reply []int, msgs []env.Message) ([]int, error) {
+	cc, ok := r.Codec.(ConversationCodec)
+	if !ok {
+		obs := append([]int(nil), r.Codec.AssistantEnd()...)
+		for _, m := range msgs {
+			obs = append(obs, r.Codec.Message(m)...)
+		}
+		return obs, nil
+	}
+	c, err := cc.Continue(s.text, reply, s.conv, msgs)
+	if err != nil {
+		return nil, err
+	}
+	s.conv = append(s.conv, msgs...)
+	s.text = c.Text
+	if !c.Extended {
+		s.fallbacks++
+	}
+	return c.IDs, nil
+}
+
 func (r *Roller) evaluate(ctx context.Context, s *episodeState) {
+	if cc, ok := r.Codec.(ConversationCodec); ok {
+		rt := cc.Retokenize(s.conv, s.traj.Turns)
+		rt.Fallbacks = s.fallbacks
+		s.traj.Retokenize = &rt
+	}
 	for _, t := range s.traj.Turns {
 		s.traj.Garbled = s.traj.Garbled || t.Garbled
 	}

@@ -654,14 +654,22 @@ func firstInfraError(trajs []Trajectory) string {
 // RolloutMetrics summarises a step's rollouts in verl's names. Episodes
 // lost to infrastructure failures count only in rollout/infra_failed_rate
 // (lost / attempted); the other figures are over the episodes that ran.
+// rollout/retokenize_mismatch (mismatched turns / turns compared) is there
+// only when the episodes carry a Retokenization.
 func RolloutMetrics(trajs []Trajectory) metrics.Data {
 	var score, success, turns, respLen, garbled, lost, genS, envS float64
 	var nTurns float64
 	maxLen := 0.0
+	retok, retokTurns, retokBad := false, 0.0, 0.0
 	for _, tr := range trajs {
 		if tr.InfraFailed {
 			lost++
 			continue
+		}
+		if tr.Retokenize != nil {
+			retok = true
+			retokTurns += float64(tr.Retokenize.Turns)
+			retokBad += float64(tr.Retokenize.MismatchedTurns)
 		}
 		score += tr.Reward
 		if tr.Evaluation.Success {
@@ -693,6 +701,12 @@ func RolloutMetrics(trajs []Trajectory) metrics.Data {
 		d[metrics.ResponseLengthMax] = maxLen
 		d["timing_s/gen_per_turn"] = genS / nTurns
 		d["timing_s/env_per_turn"] = envS / nTurns
+	}
+	if retok {
+		d[metrics.RolloutRetokenizeMismatch] = 0
+		if retokTurns > 0 {
+			d[metrics.RolloutRetokenizeMismatch] = retokBad / retokTurns
+		}
 	}
 	return d
 }

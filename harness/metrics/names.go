@@ -22,6 +22,11 @@ const (
 	// failure (the environment, its container or server failed, not the
 	// agent); they are left out of the batch and of the figures above.
 	RolloutInfraFailedRate = "rollout/infra_failed_rate"
+	// Fraction of the step's turns (over the episodes that ran) whose
+	// context or response ids differ from the chat template's rendering
+	// of the same conversation; logged only when contexts are rendered
+	// with a checkpoint's chat template (harness.TemplateCodec).
+	RolloutRetokenizeMismatch = "rollout/retokenize_mismatch"
 	// Rollouts generated on remote servers (rl.generator remote): the
 	// step's requests, the SDK's retries of them on one server, requests
 	// that failed on a server, requests moved to another server after

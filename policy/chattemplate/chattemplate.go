@@ -30,6 +30,9 @@ const (
 	TokenizerConfigFile = "tokenizer_config.json"
 )
 
+// ErrNoTemplate is Load's error for a directory without a chat template.
+var ErrNoTemplate = errors.New("no chat template")
+
 // Template is a compiled chat template with the special-token variables
 // transformers passes to it (bos_token, eos_token, ...).
 type Template struct {
@@ -100,7 +103,8 @@ func New(source string, specials map[string]string) (*Template, error) {
 // chat_template.jinja when present, else tokenizer_config.json's
 // chat_template (a string, or a list of {name, template} of which
 // "default" is used, and "tool_use" when tools are given). The special
-// tokens of tokenizer_config.json become template variables.
+// tokens of tokenizer_config.json become template variables. A directory
+// with neither is an error that wraps ErrNoTemplate.
 func Load(dir string) (*Template, error) {
 	cfgPath := filepath.Join(dir, TokenizerConfigFile)
 	var cfg map[string]json.RawMessage
@@ -129,7 +133,7 @@ func Load(dir string) (*Template, error) {
 	}
 	raw, ok := cfg["chat_template"]
 	if !ok || string(raw) == "null" {
-		return nil, fmt.Errorf("%s: no chat template: neither %s nor a chat_template field in %s", dir, TemplateFile, TokenizerConfigFile)
+		return nil, fmt.Errorf("%s: %w: neither %s nor a chat_template field in %s", dir, ErrNoTemplate, TemplateFile, TokenizerConfigFile)
 	}
 	var src string
 	if err := json.Unmarshal(raw, &src); err == nil {

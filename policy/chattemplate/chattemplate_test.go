@@ -2,6 +2,7 @@ package chattemplate
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,6 +163,9 @@ func TestLoad(t *testing.T) {
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("Load: %v, want an error with %q", err, c.wantErr)
+				}
+				if want := c.wantErr == "no chat template"; errors.Is(err, ErrNoTemplate) != want {
+					t.Errorf("Load: errors.Is(%v, ErrNoTemplate) = %v, want %v", err, !want, want)
 				}
 				return
 			}
