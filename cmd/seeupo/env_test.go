@@ -264,8 +264,8 @@ func TestEnvEvalScriptedDigests(t *testing.T) {
 	cases := []struct {
 		suite, split, data, summary, digest string
 	}{
-		{"bfcl", "test", "bfcl_v4", "400 episodes: 258 success, 142 failure, 0 error", "716cedf54c1d5751"},
-		{"bfcl", "train", "bfcl_v4", "400 episodes: 210 success, 190 failure, 0 error", "88c42e9e25db035d"},
+		{"bfcl", "test", "bfcl_v4", "400 episodes: 258 success, 142 failure, 0 error", "ab0a95cc3a1d9712"},
+		{"bfcl", "train", "bfcl_v4", "400 episodes: 210 success, 190 failure, 0 error", "723fdb3975d4f5cb"},
 		{"appworld", "dev", "", "24 episodes: 17 success, 7 failure, 0 error", "88fab7a57bc3e675"},
 	}
 	for _, c := range cases {
