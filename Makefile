@@ -33,8 +33,10 @@ build: ## build bin/seeupo (and bin/seeupo-purego beside it when the openblas ta
 	@if [ -n "$(TAGS)" ]; then echo "$(GO) build -o bin/seeupo-purego ./cmd/seeupo"; \
 		$(GO) build -ldflags '$(LDFLAGS)' -o bin/seeupo-purego ./cmd/seeupo; fi
 
-run: build ## the main job: the quick comparative benchmark on the embedded default, in the faster kernels build here
-	@bin=$$(scripts/faster-build $(BIN) $(if $(TAGS),bin/seeupo-purego)) && echo "kernels build for the suite: $$bin" && \
+# RUN_BIN=bin/seeupo (the OpenBLAS build) or bin/seeupo-purego skips the
+# measurement and runs the suite with that binary.
+run: build ## the main job: the quick comparative benchmark on the embedded default, in the faster kernels build here (RUN_BIN= forces one)
+	@bin=$${RUN_BIN:-$$(scripts/faster-build $(BIN) $(if $(TAGS),bin/seeupo-purego))} && echo "kernels build for the suite: $$bin" && \
 		$$bin bench --suite quick
 
 test: vet fmt-check unit race skip-summary ## vet, gofmt check, all tests, race detector where it matters; ends with the skipped tests and why
