@@ -211,6 +211,9 @@ func (x *runner) trainPass(ctx context.Context, fr *FamilyResult) error {
 	px := *x
 	if c.Parallel > 1 {
 		px.noProgress = true
+		if px.o.Log != nil {
+			px.o.Log = &lockedWriter{w: px.o.Log} // runs side by side write whole lines, one at a time
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
