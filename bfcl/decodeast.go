@@ -18,19 +18,9 @@ var toolCallRe = regexp.MustCompile(`(?s)<TOOLCALL>(.*?)</TOOLCALL>`)
 // is a list of such one-key dicts; an error is what upstream would raise
 // (any error means "failed to decode").
 func DecodeAST(reply string, hasToolCallTag bool) (*py.List, error) {
-	s := strings.Trim(reply, "`\n ")
-	if !strings.HasPrefix(s, "[") {
-		s = "[" + s
-	}
-	if !strings.HasSuffix(s, "]") {
-		s += "]"
-	}
-	if hasToolCallTag {
-		m := toolCallRe.FindStringSubmatch(s)
-		if m == nil {
-			return nil, py.ValueErrorf("No tool call tag found in input string: %s", s)
-		}
-		s = strings.TrimFunc(m[1], py.IsSpace)
+	s, err := bracketReply(reply, hasToolCallTag)
+	if err != nil {
+		return nil, err
 	}
 	s = strings.Trim(strings.TrimFunc(s, py.IsSpace), "'")
 	body, err := ParseFull(s)
@@ -83,4 +73,26 @@ func isEmptyOutput(v py.Value) bool {
 	}
 	l := v.(*py.List)
 	return len(l.Items) == 0 || len(l.Items) == 1 && l.Items[0].(*py.Dict).Len() == 0
+}
+
+// bracketReply is the first step of upstream's prompting decoders: the
+// reply without surrounding backticks, newlines and spaces, wrapped in
+// [ ] where it lacks them, and, with a tool-call tag, the text inside
+// <TOOLCALL>…</TOOLCALL>.
+func bracketReply(reply string, hasToolCallTag bool) (string, error) {
+	s := strings.Trim(reply, "`\n ")
+	if !strings.HasPrefix(s, "[") {
+		s = "[" + s
+	}
+	if !strings.HasSuffix(s, "]") {
+		s += "]"
+	}
+	if hasToolCallTag {
+		m := toolCallRe.FindStringSubmatch(s)
+		if m == nil {
+			return "", py.ValueErrorf("No tool call tag found in input string: %s", s)
+		}
+		s = strings.TrimFunc(m[1], py.IsSpace)
+	}
+	return s, nil
 }

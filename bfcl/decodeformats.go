@@ -29,19 +29,9 @@ func DecodeASTFormat(reply, format string, hasToolCallTag bool) (py.Value, error
 	if format == ReturnPython {
 		return DecodeAST(reply, hasToolCallTag)
 	}
-	s := strings.Trim(reply, "`\n ")
-	if !strings.HasPrefix(s, "[") {
-		s = "[" + s
-	}
-	if !strings.HasSuffix(s, "]") {
-		s += "]"
-	}
-	if hasToolCallTag {
-		m := toolCallRe.FindStringSubmatch(s)
-		if m == nil {
-			return nil, py.ValueErrorf("No tool call tag found in input string: %s", s)
-		}
-		s = strings.TrimFunc(m[1], py.IsSpace)
+	s, err := bracketReply(reply, hasToolCallTag)
+	if err != nil {
+		return nil, err
 	}
 	switch format {
 	case ReturnVerboseXML, ReturnConciseXML:
