@@ -174,15 +174,24 @@ func callsResponse(calls []env.ToolCall) (Responder, error) {
 	return fixedResponse{Response{Content: "[" + strings.Join(parts, ", ") + "]", ToolCalls: fc}}, nil
 }
 
-// callSyntax renders a call as name(k=repr(v), ...).
-func callSyntax(c env.ToolCall) (string, error) {
+// callArgs decodes a call's JSON arguments, which must be an object.
+func callArgs(c env.ToolCall) (*py.Dict, error) {
 	v, err := py.FromJSON([]byte(c.Arguments))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	args, ok := v.(*py.Dict)
 	if !ok {
-		return "", fmt.Errorf("call %s: arguments are not an object", c.Name)
+		return nil, fmt.Errorf("call %s: arguments are not an object", c.Name)
+	}
+	return args, nil
+}
+
+// callSyntax renders a call as name(k=repr(v), ...).
+func callSyntax(c env.ToolCall) (string, error) {
+	args, err := callArgs(c)
+	if err != nil {
+		return "", err
 	}
 	parts := make([]string, args.Len())
 	for i := 0; i < args.Len(); i++ {
@@ -288,13 +297,9 @@ func callsText(calls []env.ToolCall, f PromptFormat) (string, error) {
 	case ReturnVerboseXML, ReturnConciseXML:
 		b.WriteString("<functions>")
 		for _, c := range calls {
-			v, err := py.FromJSON([]byte(c.Arguments))
+			args, err := callArgs(c)
 			if err != nil {
 				return "", err
-			}
-			args, ok := v.(*py.Dict)
-			if !ok {
-				return "", fmt.Errorf("call %s: arguments are not an object", c.Name)
 			}
 			b.WriteString(`<function name="` + xmlEscape(c.Name) + `">`)
 			if f.Return == ReturnVerboseXML {
