@@ -21,7 +21,8 @@ func newServeCmd(a *app) *cobra.Command {
 		Long: `Serve a model directory (config.json, model.safetensors, tokenizer.json: a
 run's checkpoints/step-N/policy or a warm start) over an OpenAI-compatible API:
 GET /v1/models, POST /v1/chat/completions (tools, tool_calls, stream),
-POST /v1/completions (token-id prompts, logprobs, seed), GET /health, and
+POST /v1/completions (token-id prompts, logprobs, seed), POST /v1/embeddings
+(mean-pooled hidden states at unit length), GET /health, and
 POST /v1/load_weights {"path": DIR} to replace the weights. Concurrent
 requests are generated together in batches of at most --max-batch. Stops
 gracefully on Ctrl-C or SIGTERM. See docs/serve.md.`,

@@ -2,7 +2,9 @@
 // native checkpoint. It answers /v1/models, /v1/chat/completions (with
 // tools, tool calls and server-sent events), /v1/completions (token-id
 // prompts in, token ids and log-probabilities out, per-request seeds),
-// /health and POST /v1/load_weights (a trainer pushes new weights).
+// /v1/embeddings (sentence embeddings: the mean of the final-norm hidden
+// states at unit length), /health and POST /v1/load_weights (a trainer
+// pushes new weights).
 //
 // Concurrent requests are queued and generated together: one worker takes
 // every request waiting (up to MaxBatch) into one call of the batched

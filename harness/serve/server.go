@@ -73,15 +73,19 @@ type loaded struct {
 	fingerprint string
 }
 
-// job is one request waiting for the generator.
+// job is one request waiting for the generator: a completion, or the
+// embeddings of inputs (embed non-nil). The model runs on the generator's
+// goroutine alone, so embeddings queue with completions.
 type job struct {
-	ctx  context.Context
-	req  transformer.Request
-	done chan jobResult
+	ctx   context.Context
+	req   transformer.Request
+	embed [][]int
+	done  chan jobResult
 }
 
 type jobResult struct {
 	comp        transformer.Completion
+	vectors     [][]float32 // of an embedding job, one per input
 	version     int
 	fingerprint string // of the weights that generated it
 	err         error
@@ -231,6 +235,10 @@ func (s *Server) generate(batch []*job) {
 			j.done <- jobResult{err: j.ctx.Err()}
 			continue
 		}
+		if j.embed != nil {
+			j.done <- embedJob(ld, j.embed)
+			continue
+		}
 		if err := checkLimits(ld, j.req.Prompt, j.req.MaxTokens, "prompt"); err != nil {
 			j.done <- jobResult{err: err}
 			continue
@@ -261,7 +269,11 @@ func (s *Server) GenerationStats() (batches, requests int64) {
 
 // submit queues a request and waits for its completion.
 func (s *Server) submit(ctx context.Context, req transformer.Request) (jobResult, error) {
-	j := &job{ctx: ctx, req: req, done: make(chan jobResult, 1)}
+	return s.enqueue(ctx, &job{ctx: ctx, req: req, done: make(chan jobResult, 1)})
+}
+
+// enqueue queues a job and waits for its result.
+func (s *Server) enqueue(ctx context.Context, j *job) (jobResult, error) {
 	select {
 	case s.queue <- j:
 	case <-ctx.Done():

@@ -179,3 +179,48 @@ func relMaxErr(got, want []float32) float64 {
 	}
 	return diff / scale
 }
+
+// TestEmbedMatchesReference checks Embed against the independent PyTorch
+// implementation's mean-pooled, unit-length final-norm hidden states
+// (absolute error ≤ 1e-5 per component).
+func TestEmbedMatchesReference(t *testing.T) {
+	for _, mt := range []string{ModelQwen2, ModelQwen3} {
+		t.Run(mt, func(t *testing.T) {
+			dir := hfReference(t, mt)
+			m, err := Load(dir, kernels.NewCPU(0), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, _, err := safetensors.Read(filepath.Join(dir, "reference.safetensors"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var meta struct {
+				Samples []refSample `json:"samples"`
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, "samples.json"))
+			if err := json.Unmarshal(b, &meta); err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range meta.Samples {
+				seq := append(append([]int(nil), s.Context...), s.Response...)
+				got, err := m.Embed(seq[:len(seq)-1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := ref["embedding."+strconv.Itoa(i)].Data
+				if len(got) != len(want) {
+					t.Fatalf("sample %d: %d components, reference has %d", i, len(got), len(want))
+				}
+				for j := range got {
+					if d := math.Abs(float64(got[j] - want[j])); d > 1e-5 {
+						t.Errorf("sample %d component %d: %g, reference %g", i, j, got[j], want[j])
+					}
+				}
+			}
+			if _, err := m.Embed(nil); err == nil {
+				t.Error("Embed of an empty sequence: no error")
+			}
+		})
+	}
+}

@@ -98,7 +98,8 @@ def rope(x, theta):
 
 
 def forward(cfg, w, ids):
-    """Logits [T, V] of one sequence, as Qwen2/Qwen3 compute them."""
+    """Final-norm hidden states [T, D] and logits [T, V] of one sequence,
+    as Qwen2/Qwen3 compute them."""
     eps, theta = cfg["rms_norm_eps"], cfg["rope_theta"]
     hd, nh, nkv = cfg["head_dim"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
     qwen3 = cfg["model_type"] == "qwen3"
@@ -133,7 +134,7 @@ def forward(cfg, w, ids):
         x = x + (torch.nn.functional.silu(gate) * up) @ w[p + "mlp.down_proj.weight"].T
     x = rms_norm(x, w["model.norm.weight"], eps)
     head = w["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else w["lm_head.weight"]
-    return x @ head.T
+    return x, x @ head.T
 
 
 def write_safetensors(path, tensors):
@@ -169,8 +170,12 @@ def main():
         ids = torch.randint(0, vocab, (nctx + nresp,), generator=gen).tolist()
         a = torch.randn(nresp, generator=gen, dtype=torch.float64)
         b = torch.randn(nresp, generator=gen, dtype=torch.float64) * 0.1
-        logits = forward(cfg, weights, ids[:-1])
+        hidden, logits = forward(cfg, weights, ids[:-1])
         logits_out["logits.%d" % i] = logits
+        # The sentence embedding seeupo serve offers: mean-pooled hidden
+        # states at unit length.
+        pooled = hidden.detach().mean(dim=0)
+        logits_out["embedding.%d" % i] = pooled / pooled.norm()
         logp_all = torch.log_softmax(logits, dim=-1)
         positions = torch.arange(nctx - 1, nctx - 1 + nresp)
         targets = torch.tensor(ids[nctx:])
