@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -63,7 +64,12 @@ func lex(src string) ([]token, *SyntaxError) { return lexMode(src, false) }
 // lexMode tokenizes src; full adds the literals only ParseFull accepts.
 func lexMode(src string, full bool) ([]token, *SyntaxError) {
 	// Most calls have a few dozen tokens.
-	lx := &lexer{src: src, line: 1, full: full, toks: make([]token, 0, min(len(src)/4+4, 48))}
+	return lexInto(make([]token, 0, min(len(src)/4+4, 48)), src, full)
+}
+
+// lexInto is lexMode appending the tokens to buf[:0].
+func lexInto(buf []token, src string, full bool) ([]token, *SyntaxError) {
+	lx := &lexer{src: src, line: 1, full: full, toks: buf[:0]}
 	if !utf8.ValidString(src) {
 		for i := 0; i < len(src); {
 			r, size := utf8.DecodeRuneInString(src[i:])
@@ -505,4 +511,22 @@ func (lx *lexer) bytesEscape(b *strings.Builder, src string, i int) (int, *Synta
 func (lx *lexer) truncated(c byte) *SyntaxError {
 	want := map[byte]string{'x': `\xXX`, 'u': `\uXXXX`, 'U': `\UXXXXXXXX`}[c]
 	return lx.errf("(unicode error) 'unicodeescape' codec can't decode bytes: truncated %s escape", want)
+}
+
+// tokenBuffers recycles the token slices of ParseExpr: the parser copies
+// what it keeps out of the tokens, so a slice is free once parsing ends.
+var tokenBuffers = sync.Pool{New: func() any { b := make([]token, 0, 64); return &b }}
+
+// releaseTokens clears toks (dropping the values it refers to) and
+// returns its storage to tokenBuffers; very large slices are dropped.
+func releaseTokens(b *[]token, toks []token) {
+	if toks == nil {
+		toks = *b
+	}
+	if cap(toks) > 4096 {
+		return
+	}
+	clear(toks)
+	*b = toks[:0]
+	tokenBuffers.Put(b)
 }

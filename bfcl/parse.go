@@ -87,7 +87,9 @@ func (*Call) exprNode()      {}
 // Constructs outside the supported subset (lambda, comprehensions,
 // comparisons, f-strings, bytes, complex numbers) are syntax errors here.
 func ParseExpr(src, file string) (Expr, error) {
-	toks, serr := lex(src)
+	buf := tokenBuffers.Get().(*[]token)
+	toks, serr := lexInto(*buf, src, false)
+	defer releaseTokens(buf, toks)
 	if serr != nil {
 		serr.File = file
 		return nil, serr

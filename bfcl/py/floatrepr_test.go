@@ -96,3 +96,36 @@ func TestFloatReprMatchesExponentLayout(t *testing.T) {
 		}
 	}
 }
+
+// The two-decimal fast path agrees with the shortest-digit layout on
+// every cent value up to 20,000, on random cent values up to the limit,
+// and on their neighbours one and two ulps away (which must fall back).
+func TestFloatReprCents(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	check := func(x float64) {
+		t.Helper()
+		for _, y := range []float64{x, -x, math.Nextafter(x, 0), math.Nextafter(x, math.Inf(1)),
+			math.Nextafter(math.Nextafter(x, 0), 0)} {
+			if y == 0 {
+				continue
+			}
+			if got, want := FloatRepr(y), exponentLayout(y); got != want {
+				t.Fatalf("FloatRepr(%b) = %q, want %q", y, got, want)
+			}
+		}
+	}
+	for n := 1; n <= 2_000_000; n++ {
+		check(float64(n) / 100)
+	}
+	for i := 0; i < 200_000; i++ {
+		check(float64(r.Int63n(int64(centsLimit*100))) / 100)
+		check(float64(int64(centsLimit*100)-1-r.Int63n(1000)) / 100)
+	}
+	a, b := 0.1, 0.2
+	if got, ok := appendCents(nil, a+b); ok {
+		t.Errorf("0.1+0.2 (0.30000000000000004) taken as a cent value: %q", got)
+	}
+	if got, ok := appendCents(nil, 234.34); !ok || string(got) != "234.34" {
+		t.Errorf("appendCents(234.34) = %q, %v", got, ok)
+	}
+}

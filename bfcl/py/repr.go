@@ -43,6 +43,9 @@ func appendFloatRepr(dst []byte, x float64) []byte {
 		}
 		return append(dst, "0.0"...)
 	}
+	if out, ok := appendCents(dst, x); ok {
+		return out
+	}
 	bits := math.Float64bits(x)
 	slot := &floatCache[(bits*0x9e3779b97f4a7c15)>>(64-floatCacheBits)]
 	if e := slot.Load(); e != nil && e.bits == bits {
@@ -61,6 +64,43 @@ func appendFloatRepr(dst []byte, x float64) []byte {
 	e.n = uint8(copy(e.text[:], dst[start:]))
 	slot.Store(e)
 	return dst
+}
+
+// centsLimit bounds the magnitudes appendCents takes: below it a float's
+// round-trip interval (under 2^-9 wide) cannot hold two decimals with at
+// most two fraction digits, so a two-digit decimal that round-trips is
+// the shortest repr.
+const centsLimit = 1e12
+
+// appendCents appends repr(x) when x is the double nearest to a decimal
+// with at most two fraction digits (prices, amounts, averages: most floats
+// the backends render), without the shortest-digit search; ok is false
+// for any other x. fl(r/100) is the double nearest to the decimal r/100
+// (the division is correctly rounded), so comparing it with x proves the
+// decimal round-trips.
+func appendCents(dst []byte, x float64) ([]byte, bool) {
+	a := math.Abs(x)
+	if a < 0.01 || a >= centsLimit {
+		return dst, false
+	}
+	r := math.Round(a * 100)
+	if r/100 != a {
+		return dst, false
+	}
+	n := int64(r)
+	if x < 0 {
+		dst = append(dst, '-')
+	}
+	dst = strconv.AppendInt(dst, n/100, 10)
+	switch frac := n % 100; {
+	case frac == 0:
+		dst = append(dst, '.', '0')
+	case frac%10 == 0:
+		dst = append(dst, '.', byte('0'+frac/10))
+	default:
+		dst = append(dst, '.', byte('0'+frac/10), byte('0'+frac%10))
+	}
+	return dst, true
 }
 
 // floatCache remembers the repr of recently rendered floats, one per slot
