@@ -239,6 +239,67 @@ func TestContainerKilledEpisodeRetried(t *testing.T) {
 	}
 }
 
+// TestContainerKilledSuiteEpisodes runs episodes as the trainer does, on
+// the suite as one backend (each episode on whichever server the pool
+// hands out), and kills a server's container mid-run: every episode is
+// still scored once, and the killed container is restarted.
+func TestContainerKilledSuiteEpisodes(t *testing.T) {
+	img := testImage(t)
+	s, err := Open(env.Options{Params: map[string]string{"mode": "remote", "image": img, "replicas": "2", "container_args": ""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := s.(*Suite)
+	ctx := context.Background()
+	pool, err := suite.Pool(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := pool.Containers().RunID()
+	defer func() {
+		if err := suite.Close(); err != nil {
+			t.Error(err)
+		}
+		checkRemoved(t, run)
+	}()
+	ts, err := suite.Tasks("dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eps []env.Episode
+	for _, task := range ts[:6] {
+		replies, err := suite.Demonstration(task, env.DemoOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eps = append(eps, env.Episode{Task: task, Actions: replies})
+	}
+	b := pool.Containers().KillOnStep(env.Backend{Name: "appworld", Suite: suite}, 0, 3)
+	recs, err := env.RunEpisodes(ctx, []env.Backend{b}, eps, env.RunOptions{Concurrency: 2, Backoff: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range recs {
+		seen[r.TaskID]++
+		if r.Status != env.StatusSuccess {
+			t.Errorf("episode %s: %s after %d attempts: %s", r.TaskID, r.Status, r.Attempts, r.Error)
+		}
+	}
+	for _, e := range eps {
+		if seen[e.Task.ID] != 1 {
+			t.Errorf("task %s scored %d times", e.Task.ID, seen[e.Task.ID])
+		}
+	}
+	deadline := time.Now().Add(time.Minute)
+	for pool.Containers().Members()[0].Restarts() == 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := pool.Containers().Members()[0].Restarts(); n != 1 {
+		t.Errorf("the killed container was restarted %d times, want 1", n)
+	}
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
