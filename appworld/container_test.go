@@ -139,7 +139,7 @@ func hardeningSettings(info dcontainer.InspectResponse, net network.Inspect, cp 
 		{"private IPC", hc.IpcMode == dcontainer.IPCModePrivate, hc.IpcMode},
 		{"memory 4 GiB, no swap", hc.Memory == 4<<30 && hc.MemorySwap == 4<<30, [2]int64{hc.Memory, hc.MemorySwap}},
 		{"two CPUs", hc.NanoCPUs == 2e9, hc.NanoCPUs},
-		{"256 processes", hc.PidsLimit != nil && *hc.PidsLimit == 256, hc.PidsLimit},
+		{"256 processes", hc.PidsLimit != nil && *hc.PidsLimit == 256, deref(hc.PidsLimit)},
 		{"/tmp a noexec tmpfs", hc.Tmpfs["/tmp"] == "rw,noexec,nosuid,nodev,size=64m", hc.Tmpfs},
 		{"no restart by the engine (the pool restarts)", hc.RestartPolicy.Name == dcontainer.RestartPolicyDisabled, hc.RestartPolicy.Name},
 		{"only on the run's network", len(info.NetworkSettings.Networks) == 1 && info.NetworkSettings.Networks[cp.Network()] != nil,
@@ -298,6 +298,14 @@ func TestContainerKilledSuiteEpisodes(t *testing.T) {
 	if n := pool.Containers().Members()[0].Restarts(); n != 1 {
 		t.Errorf("the killed container was restarted %d times, want 1", n)
 	}
+}
+
+// deref is *p, or -1 for nil (no limit set).
+func deref(p *int64) int64 {
+	if p == nil {
+		return -1
+	}
+	return *p
 }
 
 type syncBuffer struct {
