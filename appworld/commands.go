@@ -245,7 +245,10 @@ func checkReport(results []checkResult, splits []string, cut bool) CheckReport {
 			n++
 			ev := r.ev
 			if r.err != nil {
-				ev = protocol.Evaluation{Difficulty: r.task.Scenario.Difficulty}
+				ev = protocol.Evaluation{}
+			}
+			if ev.Difficulty == 0 { // the task knows its level where the server did not say
+				ev.Difficulty = r.task.Scenario.Difficulty
 			}
 			evals = append(evals, TaskEvaluation{TaskID: r.task.ID, Evaluation: ev})
 			ok[r.task.ID] = r.err == nil && r.ev.Success
