@@ -152,6 +152,9 @@ type CheckSplit struct {
 	// TGC and SGC are task and scenario goal completion, in percent.
 	TGC, SGC   float64
 	MeanReward float64
+	// Report is the split's evaluation as `appworld evaluate` reports it
+	// (TGC and SGC per difficulty level too).
+	Report Report
 }
 
 // CheckReport is the outcome of Check: per split, then every task that
@@ -234,11 +237,20 @@ func checkReport(results []checkResult, splits []string, cut bool) CheckReport {
 	for _, split := range splits {
 		ok := map[string]bool{}
 		reward, n := 0.0, 0
+		var evals []TaskEvaluation
 		for _, r := range results {
 			if r.task.Scenario.Split != split {
 				continue
 			}
 			n++
+			ev := r.ev
+			if r.err != nil {
+				ev = protocol.Evaluation{}
+			}
+			if ev.Difficulty == 0 { // the task knows its level where the server did not say
+				ev.Difficulty = r.task.Scenario.Difficulty
+			}
+			evals = append(evals, TaskEvaluation{TaskID: r.task.ID, Evaluation: ev})
 			ok[r.task.ID] = r.err == nil && r.ev.Success
 			reward += r.ev.Reward()
 			switch {
@@ -250,7 +262,7 @@ func checkReport(results []checkResult, splits []string, cut bool) CheckReport {
 		}
 		g := protocol.Goals(ok)
 		rep.Splits = append(rep.Splits, CheckSplit{Split: split, Tasks: n, Scenarios: n / 3, TGC: g.TaskGoalCompletion,
-			SGC: g.ScenarioGoalCompletion, MeanReward: reward / float64(max(n, 1))})
+			SGC: g.ScenarioGoalCompletion, MeanReward: reward / float64(max(n, 1)), Report: NewReport(split, evals)})
 	}
 	sort.Strings(rep.Unexpected)
 	return rep

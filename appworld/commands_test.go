@@ -12,8 +12,8 @@ import (
 )
 
 func TestCheckReportByHand(t *testing.T) {
-	dev := &tasks.Scenario{Name: "notes", Split: "dev"}
-	train := &tasks.Scenario{Name: "mail", Split: "train"}
+	dev := &tasks.Scenario{Name: "notes", Split: "dev", Difficulty: 2}
+	train := &tasks.Scenario{Name: "mail", Split: "train", Difficulty: 3}
 	pass := protocol.Evaluation{Success: true, NumTests: 2, Passes: make([]protocol.Test, 2)}
 	half := protocol.Evaluation{NumTests: 2, Passes: make([]protocol.Test, 1), Failures: make([]protocol.Test, 1)}
 	results := []checkResult{
@@ -27,6 +27,17 @@ func TestCheckReportByHand(t *testing.T) {
 		{task: &tasks.Task{ID: "bbb_3", Scenario: train}, err: errors.New("cell 2 failed")},
 	}
 	got := checkReport(results, []string{"dev", "train"}, false)
+	// AppWorld's report: 2/3 tasks (66.7 %), no scenario, all at the
+	// scenario's level; the task that erred counts as failed, at its level.
+	for i, level := range []int{2, 3} {
+		r := got.Splits[i].Report
+		want := protocol.Aggregate{TaskGoalCompletion: 66.7}
+		if r.Overall != want || r.ByDifficulty[level] != want || r.CountByDifficulty[level] != 3 || r.Count != 3 ||
+			r.Tasks[2].Evaluation.Difficulty != level || r.Tasks[2].Evaluation.Success {
+			t.Errorf("%s: AppWorld's report %+v", got.Splits[i].Split, r)
+		}
+		got.Splits[i].Report = Report{}
+	}
 	want := CheckReport{Tasks: 6,
 		Splits: []CheckSplit{
 			// TGC 2/3; SGC 0/1; rewards 1.5, 1.5, 0.5·1/2.

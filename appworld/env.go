@@ -73,9 +73,27 @@ func (e *Env) begin(ctx context.Context, task env.Task, interactions int) (strin
 
 var codeBlock = regexp.MustCompile("(?s)```(?:python|py)?[ \\t]*\\n(.*?)```")
 
+var thinkBlock = regexp.MustCompile(`(?s)<think>.*?</think>`)
+
+// withoutThinking is the reply less its thinking: every <think>…</think>
+// block, the text up to a lone </think> (the template opened the block)
+// and the text from an unclosed <think> on (the reply was cut short).
+func withoutThinking(reply string) string {
+	reply = thinkBlock.ReplaceAllString(reply, "")
+	if i := strings.LastIndex(reply, "</think>"); i >= 0 {
+		reply = reply[i+len("</think>"):]
+	}
+	if i := strings.Index(reply, "<think>"); i >= 0 {
+		reply = reply[:i]
+	}
+	return reply
+}
+
 // ExtractCode returns the Python code of an agent's reply: its fenced
-// code blocks joined, or the whole reply when it has none.
+// code blocks joined, or the whole reply when it has none. The agent's
+// thinking is left out first, so code it only thought about never runs.
 func ExtractCode(reply string) (string, bool) {
+	reply = withoutThinking(reply)
 	ms := codeBlock.FindAllStringSubmatch(reply, -1)
 	if len(ms) == 0 {
 		return strings.TrimSpace(reply), false

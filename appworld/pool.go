@@ -4,25 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/seeupo/seeupo/appworld/protocol"
 	"github.com/seeupo/seeupo/appworld/pyexec"
+	"github.com/seeupo/seeupo/harness/container"
+	"github.com/seeupo/seeupo/harness/env"
 )
 
 // Pool hands out AppWorld environment servers, one per concurrent episode
-// (a server holds one world at a time).
+// (a server holds one world at a time): servers given by their URLs, or
+// containers it started (see StartContainers), whose current address it
+// reads at each hand-out, since a restarted container may have a new one.
 type Pool struct {
-	free       chan string
-	containers []string
-	docker     string
-	mu         sync.Mutex
+	free     chan int
+	urls     []string
+	cp       *container.Pool
+	closeCli func() error
+}
+
+// Lease is one server handed out by a pool.
+type Lease struct {
+	Index int
+	URL   string
 }
 
 // NewPool makes a pool of servers given by their base URLs.
@@ -30,32 +35,69 @@ func NewPool(urls []string) (*Pool, error) {
 	if len(urls) == 0 {
 		return nil, errors.New("appworld: a server pool needs at least one URL")
 	}
-	p := &Pool{free: make(chan string, len(urls))}
-	for _, u := range urls {
+	p := &Pool{free: make(chan int, len(urls))}
+	for i, u := range urls {
 		u = strings.TrimSuffix(strings.TrimSpace(u), "/")
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 			return nil, fmt.Errorf("appworld: server URL %q must start with http:// or https://", u)
 		}
-		p.free <- u
+		p.urls = append(p.urls, u)
+		p.free <- i
 	}
 	return p, nil
 }
 
-// Acquire waits for a free server.
-func (p *Pool) Acquire(ctx context.Context) (string, error) {
-	select {
-	case u := <-p.free:
-		return u, nil
-	case <-ctx.Done():
-		return "", ctx.Err()
+// url is server i's current address.
+func (p *Pool) url(i int) string {
+	if p.cp != nil {
+		return p.cp.Members()[i].URL()
+	}
+	return p.urls[i]
+}
+
+// Acquire waits for a free server. Of a pool of containers it hands out
+// only a server that answers: one whose container died (and is being
+// restarted) goes back to the end of the queue.
+func (p *Pool) Acquire(ctx context.Context) (Lease, error) {
+	for tried := 0; ; tried++ {
+		var i int
+		select {
+		case i = <-p.free:
+		case <-ctx.Done():
+			return Lease{}, ctx.Err()
+		}
+		s := Lease{Index: i, URL: p.url(i)}
+		if p.cp == nil || healthy(ctx, s.URL, 2*time.Second) == nil {
+			return s, nil
+		}
+		p.free <- i
+		if tried%p.Size() == p.Size()-1 { // every server was down: wait for a restart
+			select {
+			case <-time.After(250 * time.Millisecond):
+			case <-ctx.Done():
+				return Lease{}, ctx.Err()
+			}
+		}
 	}
 }
 
 // Release returns a server to the pool.
-func (p *Pool) Release(url string) { p.free <- url }
+func (p *Pool) Release(s Lease) { p.free <- s.Index }
 
 // Size is the number of servers.
 func (p *Pool) Size() int { return cap(p.free) }
+
+// Containers is the container pool behind the servers, nil for servers
+// given by URL.
+func (p *Pool) Containers() *container.Pool { return p.cp }
+
+// healthy is nil when the server at url answers GET / within limit.
+func healthy(ctx context.Context, url string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	_, err := protocol.NewClient(url, limit).Health(ctx)
+	return err
+}
 
 // ContainerSpec says how to start environment servers as containers.
 type ContainerSpec struct {
@@ -63,230 +105,176 @@ type ContainerSpec struct {
 	Image string
 	// Replicas is the number of containers (concurrent episodes).
 	Replicas int
-	// DataDir is the host directory mounted at VolumeTarget (AppWorld's
-	// data directory); empty mounts nothing.
+	// DataDir is the host directory mounted read-only at VolumeTarget
+	// (AppWorld's data directory); empty mounts nothing.
 	DataDir      string
 	VolumeTarget string
-	// Args follow the image name; for the official image
+	// OutputsTarget is where the run's Docker volume is mounted
+	// read-write: the server's outputs (AppWorld writes its experiments
+	// under APPWORLD_ROOT/experiments). Empty: no volume.
+	OutputsTarget string
+	// KeepOutputs keeps the volume when the pool closes (its name is
+	// Pool.Containers().Volume()).
+	KeepOutputs bool
+	// Args follow the image's entry point; for the official image
 	// "environment --port 8000".
 	Args []string
 	// Port is the server's port inside the container.
 	Port int
-	// Docker is the docker command; "docker" when empty.
-	Docker string
-	// Network, when set, is a Docker network (e.g. one created with
-	// "docker network create --internal NAME", which has no route out):
-	// containers join it, publish no port, and are reached at their
-	// address on it.
-	Network string
-	// Hardened runs the containers as harness/container runs its own:
-	// read-only root file system with a small tmpfs at /tmp, no
-	// capabilities, no-new-privileges, a process limit, and the seccomp
-	// profile of the native world's sandbox (pyexec.SeccompProfile) in
-	// place of Docker's default. StartContainers turns it on for images
-	// labelled SandboxLabel.
-	Hardened bool
+	// Publish reaches the servers through ports published on 127.0.0.1
+	// (default on a remote engine) instead of their addresses on the
+	// run's internal network, which has no route out.
+	Publish *bool
+	// MemoryBytes, NanoCPUs and PIDs limit each container (defaults 4
+	// GiB, two CPUs, 256 processes and threads: the server's threads plus
+	// one interpreter and its init per episode).
+	MemoryBytes, NanoCPUs, PIDs int64
+	// WritableRoot leaves the root file system writable, for a server
+	// that cannot run on a read-only one; every other hardening stays.
+	WritableRoot bool
+	// Sandboxed means the image runs cells in seeupo's OS-level sandbox:
+	// its containers get the sandbox's seccomp profile
+	// (pyexec.SeccompProfile) in place of Docker's default.
+	// StartContainers turns it on for images labelled SandboxLabel. Every
+	// container gets the rest of the hardening either way.
+	Sandboxed bool
+	// StartTimeout bounds the wait for a server to answer (default 2 min).
+	StartTimeout time.Duration
 }
 
 // SandboxLabel marks an image whose server runs cells in the OS-level
 // sandbox (appworld/docker/build.sh sets it): its containers are started
-// Hardened, with the sandbox's seccomp profile.
+// with the sandbox's seccomp profile.
 const SandboxLabel = "io.seeupo.appworld.sandbox"
 
-// hardenedPIDs is the process limit of a hardened container: the server's
-// threads plus one interpreter (and its init) per episode.
-const hardenedPIDs = 256
+// Container defaults: what one AppWorld server may use.
+const (
+	containerMemory = 4 << 30
+	containerCPUs   = 2e9
+	containerPIDs   = 256
+)
 
 // OfficialSpec is the set-up of the official image: the data directory is
-// mounted at /run/data (the image's APPWORLD_ROOT is /run) and the
-// environment server listens on port 8000.
+// mounted read-only at /run/data (the image's APPWORLD_ROOT is /run), the
+// run's volume at /run/experiments (where the server writes its outputs),
+// and the environment server listens on port 8000.
 func OfficialSpec(image, dataDir string, replicas int) ContainerSpec {
 	return ContainerSpec{Image: image, Replicas: replicas, DataDir: dataDir, VolumeTarget: "/run/data",
-		Args: []string{"environment", "--port", "8000"}, Port: 8000}
+		OutputsTarget: "/run/experiments", Args: []string{"environment", "--port", "8000"}, Port: 8000}
 }
 
-// StartContainers starts spec.Replicas containers with the docker command
-// and returns a pool of their servers, once each answers GET /.
+// StartContainers starts spec.Replicas containers through the Docker
+// Engine API (harness/container: the engine of DOCKER_HOST, each
+// container hardened, on the run's own network, watched and restarted
+// when it dies) and returns a pool of their servers once each answers
+// GET /. A failed start removes what it made.
 func StartContainers(ctx context.Context, spec ContainerSpec) (*Pool, error) {
-	if spec.Docker == "" {
-		spec.Docker = "docker"
+	cli, err := container.Connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("appworld: %w", err)
 	}
-	if spec.Replicas <= 0 {
-		spec.Replicas = 1
+	label := func(ctx context.Context) string {
+		info, err := cli.ImageInspect(ctx, spec.Image)
+		if err != nil || info.Config == nil {
+			return "" // the start says what is wrong with the image
+		}
+		return info.Config.Labels[SandboxLabel]
+	}
+	opts, err := containerOptions(ctx, spec, label)
+	if err == nil {
+		var cp *container.Pool
+		if cp, err = container.Start(ctx, cli, opts); err == nil {
+			p := &Pool{free: make(chan int, len(cp.Members())), cp: cp, closeCli: cli.Close}
+			for i := range cp.Members() {
+				p.free <- i
+			}
+			return p, nil
+		}
+	}
+	cli.Close()
+	return nil, fmt.Errorf("appworld: starting containers of %s: %w", spec.Image, err)
+}
+
+// containerOptions are the container pool's options for spec; label is
+// the image's SandboxLabel value.
+func containerOptions(ctx context.Context, spec ContainerSpec, label func(context.Context) string) (container.Options, error) {
+	if spec.Image == "" {
+		return container.Options{}, errors.New("no image")
 	}
 	if spec.Port == 0 {
 		spec.Port = 8000
 	}
-	if !spec.Hardened {
-		spec.Hardened = imageLabel(ctx, spec.Docker, spec.Image, SandboxLabel) != ""
+	o := container.Options{
+		Image: spec.Image, ImageServer: true, Args: spec.Args, Port: spec.Port, User: container.ImageUser,
+		Replicas: max(1, spec.Replicas), Publish: spec.Publish,
+		MemoryBytes: cmpOr(spec.MemoryBytes, containerMemory), NanoCPUs: cmpOr(spec.NanoCPUs, containerCPUs),
+		PIDs: cmpOr(spec.PIDs, containerPIDs), TmpfsSize: "64m", WritableRoot: spec.WritableRoot,
+		DataDir: spec.DataDir, DataTarget: spec.VolumeTarget, Volume: spec.OutputsTarget, KeepVolume: spec.KeepOutputs,
+		StartTimeout: cmpOr(spec.StartTimeout, 2*time.Minute),
+		Health:       func(ctx context.Context, url string) error { return healthy(ctx, url, time.Second) },
 	}
-	var hardening []string
-	if spec.Hardened {
-		profile, err := writeSeccompProfile()
+	if spec.DataDir != "" && spec.VolumeTarget == "" {
+		return o, errors.New("a data directory needs the path to mount it at")
+	}
+	if spec.Sandboxed || label(ctx) != "" {
+		profile, err := pyexec.SeccompProfile()
 		if err != nil {
-			return nil, err
+			return o, fmt.Errorf("the sandbox's seccomp profile: %w", err)
 		}
-		defer os.Remove(profile)
-		hardening = hardenedArgs(profile)
+		o.SecurityOpt = []string{"seccomp=" + string(profile)}
 	}
-	var urls, ids []string
-	fail := func(err error) (*Pool, error) {
-		stopContainers(spec.Docker, ids)
+	return o, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Backends are the pool's servers as episode-driver backends
+// (env.RunEpisodes), one per server: an episode that fails on one is
+// retried on another, and a server that does not answer GET / is left
+// alone until it does again.
+func (s *Suite) Backends(ctx context.Context) ([]env.Backend, error) {
+	pool, err := s.Pool(ctx)
+	if err != nil {
 		return nil, err
 	}
-	for range spec.Replicas {
-		// No --rm: a server that exits at start (say, because the sandbox
-		// cannot start there) leaves its log for the error; Close and a
-		// failed start remove the containers.
-		args := append([]string{"run", "-d"}, hardening...)
-		if spec.Network != "" {
-			args = append(args, "--network", spec.Network)
-		} else {
-			args = append(args, "-p", fmt.Sprintf("127.0.0.1::%d", spec.Port))
+	bs := make([]env.Backend, pool.Size())
+	for i := range bs {
+		name := fmt.Sprintf("appworld-%d", i)
+		if pool.cp != nil {
+			name = pool.cp.Members()[i].Name
 		}
-		if spec.DataDir != "" {
-			args = append(args, "-v", spec.DataDir+":"+spec.VolumeTarget)
-		}
-		args = append(append(args, spec.Image), spec.Args...)
-		out, err := exec.CommandContext(ctx, spec.Docker, args...).CombinedOutput()
-		if err != nil {
-			return fail(fmt.Errorf("appworld: docker run %s: %v: %s", spec.Image, err, strings.TrimSpace(string(out))))
-		}
-		id := strings.TrimSpace(string(out))
-		ids = append(ids, id)
-		addr, err := containerAddr(ctx, spec, id)
-		if err != nil {
-			// A server that exits at once has no port to look up: say why it stopped.
-			if why := exitedWith(ctx, spec.Docker, id); why != "" {
-				err = fmt.Errorf("appworld: the container %.12s of %s exited: %s", id, spec.Image, why)
-			}
-			return fail(err)
-		}
-		urls = append(urls, "http://"+addr)
+		bs[i] = env.Backend{Name: name, Suite: &serverSuite{Suite: s, index: i},
+			Check: func(ctx context.Context) error { return healthy(ctx, pool.url(i), 5*time.Second) }}
 	}
-	for i, u := range urls {
-		if err := waitHealthy(ctx, u, 2*time.Minute, func() string { return exitedWith(ctx, spec.Docker, ids[i]) }); err != nil {
-			return fail(err)
-		}
-	}
-	p, err := NewPool(urls)
-	if err != nil {
-		return fail(err)
-	}
-	p.containers, p.docker = ids, spec.Docker
-	return p, nil
+	return bs, nil
 }
 
-// imageLabel is the value of label on image, or "" when it has none (or
-// the image cannot be inspected; docker run then says why).
-func imageLabel(ctx context.Context, docker, image, label string) string {
-	out, err := exec.CommandContext(ctx, docker, "image", "inspect", "-f",
-		fmt.Sprintf("{{index .Config.Labels %q}}", label), image).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
+// serverSuite is the suite with every episode on one server of its pool.
+type serverSuite struct {
+	*Suite
+	index int
 }
 
-// hardenedArgs are the docker run flags of a Hardened container whose
-// seccomp profile is the file profile.
-func hardenedArgs(profile string) []string {
-	return []string{"--read-only", "--tmpfs", "/tmp:rw,noexec,nosuid,nodev,size=64m",
-		"--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
-		"--security-opt", "seccomp=" + profile, "--pids-limit", strconv.Itoa(hardenedPIDs)}
+func (s *serverSuite) NewEnv(context.Context) (env.Env, error) {
+	url := s.pool.url(s.index)
+	return newEnv(s.settings, protocol.NewClient(url, s.settings.RequestTimeout), func() {}, &s.docs), nil
 }
 
-// writeSeccompProfile writes the sandbox's seccomp profile to a temporary
-// file for docker run (which reads it before the container starts).
-func writeSeccompProfile() (string, error) {
-	b, err := pyexec.SeccompProfile()
-	if err != nil {
-		return "", fmt.Errorf("appworld: the sandbox's seccomp profile: %w", err)
-	}
-	f, err := os.CreateTemp("", "seeupo-seccomp-*.json")
-	if err != nil {
-		return "", fmt.Errorf("appworld: writing the sandbox's seccomp profile: %w", err)
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("appworld: writing the sandbox's seccomp profile: %w", err)
-	}
-	return f.Name(), nil
-}
-
-// containerAddr is where the host reaches a container's server.
-func containerAddr(ctx context.Context, spec ContainerSpec, id string) (string, error) {
-	if spec.Network != "" {
-		ip, err := exec.CommandContext(ctx, spec.Docker, "inspect", "-f",
-			fmt.Sprintf("{{(index .NetworkSettings.Networks %q).IPAddress}}", spec.Network), id).Output()
-		if err != nil || strings.TrimSpace(string(ip)) == "" {
-			return "", fmt.Errorf("appworld: address of container %.12s on network %s: %v", id, spec.Network, err)
-		}
-		return net.JoinHostPort(strings.TrimSpace(string(ip)), fmt.Sprint(spec.Port)), nil
-	}
-	port, err := exec.CommandContext(ctx, spec.Docker, "port", id, fmt.Sprint(spec.Port)).Output()
-	if err != nil {
-		return "", fmt.Errorf("appworld: docker port %.12s: %v", id, err)
-	}
-	hostPort := strings.TrimSpace(strings.Split(string(port), "\n")[0])
-	_, p, err := net.SplitHostPort(hostPort)
-	if err != nil {
-		return "", fmt.Errorf("appworld: docker port %.12s: %q: %v", id, hostPort, err)
-	}
-	return "127.0.0.1:" + p, nil
-}
-
-// waitHealthy waits until the server at url answers, for at most limit;
-// exited, when not nil, says why the server's container stopped ("" while
-// it runs).
-func waitHealthy(ctx context.Context, url string, limit time.Duration, exited func() string) error {
-	c := protocol.NewClient(url, 5*time.Second)
-	deadline := time.Now().Add(limit)
-	for {
-		if _, err := c.Health(ctx); err == nil {
-			return nil
-		} else if time.Now().After(deadline) {
-			return fmt.Errorf("appworld: server %s not healthy after %s: %w", url, limit, err)
-		}
-		if exited != nil {
-			if why := exited(); why != "" {
-				return fmt.Errorf("appworld: the container of server %s exited: %s", url, why)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(300 * time.Millisecond):
-		}
-	}
-}
-
-// exitedWith is the end of the log of container id once it has stopped,
-// "" while it runs.
-func exitedWith(ctx context.Context, docker, id string) string {
-	state, err := exec.CommandContext(ctx, docker, "inspect", "-f", "{{.State.Running}} {{.State.ExitCode}}", id).Output()
-	if err != nil || strings.HasPrefix(string(state), "true") {
-		return ""
-	}
-	logs, _ := exec.CommandContext(ctx, docker, "logs", "--tail", "5", id).CombinedOutput()
-	return fmt.Sprintf("exit code %s; log: %s", strings.TrimPrefix(strings.TrimSpace(string(state)), "false "), strings.TrimSpace(string(logs)))
-}
-
-func stopContainers(docker string, ids []string) {
-	for _, id := range ids {
-		exec.Command(docker, "rm", "-f", id).Run()
-	}
-}
-
-// Close stops the pool's containers, if it started any.
+// Close stops the pool's containers and removes them, their network and
+// (unless kept) their volume, if it started any.
 func (p *Pool) Close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	stopContainers(p.docker, p.containers)
-	p.containers = nil
-	return nil
+	if p.cp == nil {
+		return nil
+	}
+	err := p.cp.Close()
+	if p.closeCli != nil {
+		p.closeCli()
+	}
+	return err
 }

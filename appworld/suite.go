@@ -47,7 +47,12 @@ type Settings struct {
 	RequestTimeout  time.Duration
 	ContainerArgs   []string
 	ContainerVolume string
-	Network         string
+	// Publish reaches containers through ports on 127.0.0.1 instead of
+	// the run's internal network; KeepOutputs keeps the run's outputs
+	// volume; WritableRoot gives a server that needs it a writable root.
+	Publish      *bool
+	KeepOutputs  bool
+	WritableRoot bool
 }
 
 // DefaultSettings are AppWorld's server defaults with the SeeUPO
@@ -59,7 +64,7 @@ func DefaultSettings() Settings {
 
 // ParamKeys lists the params the suite accepts.
 var ParamKeys = []string{"mode", "urls", "image", "replicas", "root", "python", "sandbox", "max_turns", "max_api_calls",
-	"timeout_seconds", "max_output", "experiment", "container_args", "container_volume", "network"}
+	"timeout_seconds", "max_output", "experiment", "container_args", "container_volume", "publish", "keep_outputs", "writable_root"}
 
 // ParseParams reads env.Options.Params into Settings.
 func ParseParams(params map[string]string) (Settings, error) {
@@ -90,8 +95,14 @@ func ParseParams(params map[string]string) (Settings, error) {
 			s.ContainerArgs = strings.Fields(v)
 		case "container_volume":
 			s.ContainerVolume = v
-		case "network":
-			s.Network = v
+		case "publish":
+			var on bool
+			on, err = boolParam(k, v)
+			s.Publish = &on
+		case "keep_outputs":
+			s.KeepOutputs, err = boolParam(k, v)
+		case "writable_root":
+			s.WritableRoot, err = boolParam(k, v)
 		case "replicas":
 			s.Replicas, err = positive(k, v)
 		case "max_turns":
@@ -121,6 +132,14 @@ func positive(key, v string) (int, error) {
 		return 0, fmt.Errorf("appworld: param %s=%q must be a positive integer", key, v)
 	}
 	return n, nil
+}
+
+func boolParam(key, v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("appworld: param %s=%q must be true or false", key, v)
+	}
+	return b, nil
 }
 
 func splitList(s, sep string) []string {
@@ -212,12 +231,12 @@ func (s *Suite) NewEnv(ctx context.Context) (env.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	url, err := pool.Acquire(ctx)
+	server, err := pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	client := protocol.NewClient(url, s.settings.RequestTimeout)
-	return newEnv(s.settings, client, func() { pool.Release(url) }, &s.docs), nil
+	client := protocol.NewClient(server.URL, s.settings.RequestTimeout)
+	return newEnv(s.settings, client, func() { pool.Release(server) }, &s.docs), nil
 }
 
 // Capacity implements env.Bounded: in remote mode one episode per server
@@ -251,7 +270,7 @@ func (s *Suite) Pool(ctx context.Context) (*Pool, error) {
 		if s.settings.ContainerVolume != "" {
 			spec.VolumeTarget = s.settings.ContainerVolume
 		}
-		spec.Network = s.settings.Network
+		spec.Publish, spec.KeepOutputs, spec.WritableRoot = s.settings.Publish, s.settings.KeepOutputs, s.settings.WritableRoot
 		s.pool, s.poolErr = StartContainers(ctx, spec)
 	})
 	return s.pool, s.poolErr

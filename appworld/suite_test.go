@@ -158,6 +158,15 @@ func TestExtractCode(t *testing.T) {
 		{"```python\nprint(1)\n```", "print(1)"},
 		{"text\n```py\na = 1\n```\nmore\n```python\nprint(a)\n```", "a = 1\nprint(a)"},
 		{"print(2)", "print(2)"},
+		// The agent's thinking never runs: fenced blocks inside <think> are
+		// left out, as is everything before a lone </think> (a template
+		// that opened the block in the prompt) and after an unclosed one.
+		{"<think>\n```python\napis.todo.delete_project(project_id=1)\n```\n</think>\n```python\nprint(1)\n```", "print(1)"},
+		{"<think>maybe\n```python\nx = 1\n```</think>ok\n```python\nprint(2)\n```\n<think>\n```python\ny = 2\n```\n</think>", "print(2)"},
+		{"planning\n```python\nx = 1\n```\n</think>\n```python\nprint(3)\n```", "print(3)"},
+		{"```python\nprint(4)\n```\n<think>and then\n```python\nrm()\n```", "print(4)"},
+		{"<think>```python\nx = 1\n```</think>print(5)", "print(5)"},
+		{"<think>still thinking ```python\nx = 1\n```", ""},
 	}
 	for _, c := range cases {
 		if got, _ := ExtractCode(c.in); got != c.want {

@@ -170,6 +170,7 @@ func newAppWorldCheckCmd(a *app) *cobra.Command {
 	var splits, urls []string
 	var cut bool
 	var workers int
+	var reportDir string
 	c := &cobra.Command{
 		Use:   "check",
 		Short: "Run every task's reference solution and report TGC, SGC and reward per split",
@@ -178,6 +179,9 @@ against the native world, in-process or through AppWorld-protocol servers given
 with --url (one worker per server), and print task and scenario goal completion
 per split. With --cut the last cell of every solution is dropped, and every task
 is expected to fail. Exits with an error when any task does not behave as expected.
+Below the table, each split's evaluation report as ` + "`appworld evaluate`" + ` prints it
+(TGC and SGC overall and per difficulty level); with --report-dir its files
+(<split>.json and <split>.txt, AppWorld's layout) are written there.
 
   seeupo appworld check --split dev
   seeupo appworld serve --addr 127.0.0.1:8001 &  seeupo appworld check --url http://127.0.0.1:8001`,
@@ -196,17 +200,18 @@ is expected to fail. Exits with an error when any task does not behave as expect
 			if err != nil {
 				return err
 			}
-			return a.printCheck(rep, time.Since(start))
+			return a.printCheck(rep, time.Since(start), reportDir)
 		},
 	}
 	c.Flags().StringSliceVar(&splits, "split", appworld.Splits(), "splits to check")
 	c.Flags().StringSliceVar(&urls, "url", nil, "AppWorld-protocol server URL (repeatable); in-process native servers when absent")
 	c.Flags().BoolVar(&cut, "cut", false, "drop each solution's last cell; every task must then fail")
 	c.Flags().IntVar(&workers, "workers", 2, "in-process servers run at once")
+	c.Flags().StringVar(&reportDir, "report-dir", "", "write each split's evaluation report (AppWorld's <split>.json and <split>.txt) to this directory")
 	return c
 }
 
-func (a *app) printCheck(rep appworld.CheckReport, elapsed time.Duration) error {
+func (a *app) printCheck(rep appworld.CheckReport, elapsed time.Duration, reportDir string) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "split\ttasks\tscenarios\tTGC %%\tSGC %%\tmean reward\t\n")
 	for _, sp := range rep.Splits {
@@ -214,6 +219,16 @@ func (a *app) printCheck(rep appworld.CheckReport, elapsed time.Duration) error 
 	}
 	tw.Flush()
 	a.printf("%d tasks in %.1fs\n", rep.Tasks, elapsed.Seconds())
+	for _, sp := range rep.Splits {
+		a.printf("\n%s, as appworld evaluate reports it:\n%s", sp.Split, sp.Report.Text())
+		if reportDir != "" {
+			js, txt, err := sp.Report.Write(reportDir)
+			if err != nil {
+				return err
+			}
+			a.printf("wrote %s and %s\n", js, txt)
+		}
+	}
 	if len(rep.Unexpected) > 0 {
 		for _, b := range rep.Unexpected {
 			a.printf("UNEXPECTED %s\n", b)

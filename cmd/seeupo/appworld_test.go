@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -42,9 +44,43 @@ func TestAppWorldAPIs(t *testing.T) {
 }
 
 func TestAppWorldCheck(t *testing.T) {
-	out, _, err := runCLI(t, "appworld", "check", "--split", "test_challenge")
+	dir := t.TempDir()
+	out, _, err := runCLI(t, "appworld", "check", "--split", "test_challenge", "--report-dir", dir)
 	if err != nil || !strings.Contains(out, "test_challenge     24          8  100.0  100.0        1.500") {
 		t.Fatalf("check: %v\n%s", err, out)
+	}
+	// Every reference solution passes: AppWorld's report says 100.0 for
+	// both figures overall.
+	if !strings.Contains(out, "test_challenge, as appworld evaluate reports it:\n"+
+		"    type     | task_goal_completion | scenario_goal_completion\n"+
+		"-------------+----------------------+-------------------------\n"+
+		" aggregate   |        100.0         |          100.0          \n") {
+		t.Errorf("check prints no official report:\n%s", out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "test_challenge.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Aggregate  map[string]float64 `json:"aggregate"`
+		Individual map[string]struct {
+			Success    bool `json:"success"`
+			Difficulty int  `json:"difficulty"`
+		} `json:"individual"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Aggregate["task_goal_completion"] != 100 || rep.Aggregate["scenario_goal_completion"] != 100 || len(rep.Individual) != 24 {
+		t.Errorf("test_challenge.json: %s", b)
+	}
+	for id, ev := range rep.Individual {
+		if !ev.Success || ev.Difficulty < 1 || ev.Difficulty > 3 {
+			t.Errorf("test_challenge.json: task %s: %+v", id, ev)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "test_challenge.txt")); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -13,8 +13,8 @@ func newEnvDownCmd(a *app) *cobra.Command {
 	var images bool
 	c := &cobra.Command{
 		Use:   "down",
-		Short: "Remove environment containers and networks left by earlier runs",
-		Long: `Remove every container and network labelled io.seeupo.env (those of one pool
+		Short: "Remove environment containers, networks and volumes left by earlier runs",
+		Long: `Remove every container, network and volume labelled io.seeupo.env (those of one pool
 with --run), from the Docker engine named by DOCKER_HOST. A run that ends
 normally, or by Ctrl-C, removes its own; this cleans up after a killed one.`,
 		Args: cobra.NoArgs,
@@ -26,6 +26,13 @@ normally, or by Ctrl-C, removes its own; this cleans up after a killed one.`,
 			defer cli.Close()
 			nc, nn, err := container.DownCount(cmd.Context(), cli, run)
 			a.printf("removed %d containers and %d networks\n", nc, nn)
+			if err != nil {
+				return err
+			}
+			nv, err := container.DownVolumes(cmd.Context(), cli, run)
+			if nv > 0 {
+				a.printf("removed %d volumes\n", nv)
+			}
 			if err != nil || !images {
 				return err
 			}

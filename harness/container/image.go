@@ -1,8 +1,9 @@
-// Package container runs environment servers ("seeupo env serve") as
-// Docker containers through the Docker Engine API: it builds the
-// environment image locally from a static seeupo binary (FROM scratch,
-// nothing pulled), starts a pool of hardened containers on a private
-// network, waits for them to answer, restarts one that dies, and removes
+// Package container runs environment servers ("seeupo env serve", or an
+// image's own server such as AppWorld's) as Docker containers through the
+// Docker Engine API: it builds the environment image locally from a static
+// seeupo binary (FROM scratch, nothing pulled), starts a pool of hardened
+// containers on a private network (with a volume of the run where asked),
+// waits for them to answer, restarts one that dies, and removes
 // everything on Close. Every object it creates carries the label
 // io.seeupo.env, so Down removes leftovers of a run that could not clean up.
 //

@@ -17,6 +17,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
 
@@ -59,14 +60,62 @@ type Options struct {
 	// WatchEvery is how often the watchdog checks the containers (default
 	// 500 ms).
 	WatchEvery time.Duration
+
+	// ImageServer runs the image's own server (its entry point) with Args
+	// instead of "seeupo env serve" with Suites: another protocol's
+	// server, such as AppWorld's, hardened and watched the same way.
+	// Health then says whether a server answers at its base URL.
+	ImageServer bool
+	Args        []string
+	Health      func(ctx context.Context, url string) error
+	// Port is the server's port in the container (default ServerPort).
+	Port int
+	// User runs the server as this uid:gid (default User); ImageUser
+	// keeps the image's own.
+	User string
+	// DataTarget is where DataDir is mounted, read-only (default
+	// DataMount).
+	DataTarget string
+	// Volume, when set, is where a volume of the run (named like its
+	// network and labelled with the run) is mounted read-write in every
+	// container: the only place a server keeps what it writes. Close
+	// removes it unless KeepVolume.
+	Volume     string
+	KeepVolume bool
+	// SecurityOpt are added to no-new-privileges (e.g. "seccomp=<profile
+	// JSON>" in place of the engine's default profile).
+	SecurityOpt []string
+	// TmpfsSize is the size of the tmpfs at /tmp (default "16m").
+	TmpfsSize string
+	// WritableRoot leaves the root file system writable, for a server
+	// that cannot run on a read-only one; everything else stays.
+	WritableRoot bool
 }
+
+// ImageUser as Options.User keeps the image's user.
+const ImageUser = "image"
 
 func (o *Options) setDefaults(daemonHost string) error {
 	if o.Image == "" {
 		return errors.New("container pool: no image")
 	}
-	if len(o.Suites) == 0 {
+	if o.ImageServer && o.Health == nil {
+		return errors.New("container pool: an image's own server needs a health check")
+	}
+	if !o.ImageServer && len(o.Suites) == 0 {
 		return errors.New("container pool: no suite to serve")
+	}
+	if o.Port <= 0 {
+		o.Port = ServerPort
+	}
+	if o.User == "" {
+		o.User = User
+	}
+	if o.DataTarget == "" {
+		o.DataTarget = DataMount
+	}
+	if o.TmpfsSize == "" {
+		o.TmpfsSize = "16m"
 	}
 	if o.Replicas <= 0 {
 		o.Replicas = 1
@@ -105,6 +154,7 @@ type Pool struct {
 	opts    Options
 	runID   string
 	network string // name
+	volume  string // name, "" for none
 	members []*Member
 
 	stopWatch context.CancelFunc
@@ -165,6 +215,9 @@ func Start(ctx context.Context, cli *client.Client, opts Options) (*Pool, error)
 		}
 	}()
 	if err := p.createNetwork(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.createVolume(ctx); err != nil {
 		return nil, err
 	}
 	for i := range opts.Replicas {
@@ -232,51 +285,99 @@ func (p *Pool) createNetwork(ctx context.Context) error {
 	return nil
 }
 
+// createVolume makes the run's volume, when the options ask for one.
+func (p *Pool) createVolume(ctx context.Context) error {
+	if p.opts.Volume == "" {
+		return nil
+	}
+	name := "seeupo-env-" + p.runID
+	if _, err := p.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: p.labels()}); err != nil {
+		return fmt.Errorf("creating volume %s: %w", name, err)
+	}
+	p.volume = name
+	return nil
+}
+
+// Volume is the name of the run's volume ("" when it has none).
+func (p *Pool) Volume() string { return p.volume }
+
 // containerSpec is the hardened configuration of member i.
 func (p *Pool) containerSpec(i int) (*container.Config, *container.HostConfig, *network.NetworkingConfig) {
 	labels := p.labels()
 	labels[LabelMember] = strconv.Itoa(i)
 	args := []string{}
-	for _, s := range p.opts.Suites {
-		args = append(args, "--suite", s)
+	if p.opts.ImageServer {
+		args = append(args, p.opts.Args...)
+	} else {
+		for _, s := range p.opts.Suites {
+			args = append(args, "--suite", s)
+		}
+		for k, v := range p.opts.Params {
+			args = append(args, "--param", k+"="+v)
+		}
 	}
-	for k, v := range p.opts.Params {
-		args = append(args, "--param", k+"="+v)
-	}
-	port := nat.Port(fmt.Sprintf("%d/tcp", ServerPort))
+	port := p.port()
 	cfg := &container.Config{
 		Image:        p.opts.Image,
 		Cmd:          args,
-		User:         User,
+		User:         p.opts.User,
 		Labels:       labels,
 		ExposedPorts: nat.PortSet{port: {}},
 		Env:          []string{"GOMAXPROCS=" + strconv.FormatInt(max(1, (p.opts.NanoCPUs+999_999_999)/1e9), 10)},
 	}
-	pids := p.opts.PIDs
-	host := &container.HostConfig{
-		NetworkMode:    container.NetworkMode(p.network),
-		ReadonlyRootfs: true,
-		CapDrop:        []string{"ALL"},
-		SecurityOpt:    []string{"no-new-privileges:true"},
-		IpcMode:        container.IPCModePrivate,
-		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=16m"},
-		Resources: container.Resources{
-			Memory:     p.opts.MemoryBytes,
-			MemorySwap: p.opts.MemoryBytes, // no swap
-			NanoCPUs:   p.opts.NanoCPUs,
-			PidsLimit:  &pids,
-		},
-		LogConfig:     container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "10m", "max-file": "1"}},
-		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled}, // the watchdog restarts
+	if cfg.User == ImageUser {
+		cfg.User = ""
 	}
+	host := Hardened(Limits{MemoryBytes: p.opts.MemoryBytes, NanoCPUs: p.opts.NanoCPUs, PIDs: p.opts.PIDs, TmpfsSize: p.opts.TmpfsSize})
+	host.NetworkMode = container.NetworkMode(p.network)
+	host.ReadonlyRootfs = !p.opts.WritableRoot
+	host.SecurityOpt = append(host.SecurityOpt, p.opts.SecurityOpt...)
 	if p.opts.DataDir != "" {
-		host.Mounts = []mount.Mount{{Type: mount.TypeBind, Source: p.opts.DataDir, Target: DataMount, ReadOnly: true}}
+		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: p.opts.DataDir, Target: p.opts.DataTarget, ReadOnly: true})
+	}
+	if p.volume != "" {
+		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: p.volume, Target: p.opts.Volume})
 	}
 	if *p.opts.Publish {
 		host.PortBindings = nat.PortMap{port: {{HostIP: p.opts.PublishIP, HostPort: ""}}}
 	}
 	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{p.network: {}}}
 	return cfg, host, netCfg
+}
+
+// port is the server's port in the containers.
+func (p *Pool) port() nat.Port { return nat.Port(fmt.Sprintf("%d/tcp", p.opts.Port)) }
+
+// Limits are a container's resource limits.
+type Limits struct {
+	MemoryBytes int64 // memory, swap included (no swap)
+	NanoCPUs    int64
+	PIDs        int64  // processes and threads
+	TmpfsSize   string // the tmpfs at /tmp, e.g. "16m"
+}
+
+// Hardened is the host configuration every environment server runs
+// under: a read-only root file system with a small noexec tmpfs at /tmp,
+// no capabilities, no-new-privileges, a private IPC namespace, memory
+// (without swap), CPU and process limits, a capped log, and no restart by
+// the engine (the pool's watchdog restarts).
+func Hardened(l Limits) *container.HostConfig {
+	pids := l.PIDs
+	return &container.HostConfig{
+		ReadonlyRootfs: true,
+		CapDrop:        []string{"ALL"},
+		SecurityOpt:    []string{"no-new-privileges:true"},
+		IpcMode:        container.IPCModePrivate,
+		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=" + l.TmpfsSize},
+		Resources: container.Resources{
+			Memory:     l.MemoryBytes,
+			MemorySwap: l.MemoryBytes, // no swap
+			NanoCPUs:   l.NanoCPUs,
+			PidsLimit:  &pids,
+		},
+		LogConfig:     container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "10m", "max-file": "1"}},
+		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled},
+	}
 }
 
 func (p *Pool) createMember(ctx context.Context, i int) (*Member, error) {
@@ -329,9 +430,9 @@ func (p *Pool) address(ctx context.Context, m *Member) (string, error) {
 		if ep == nil || ep.IPAddress == "" {
 			return "", fmt.Errorf("%s has no address on network %s", m.Name, p.network)
 		}
-		return "http://" + net.JoinHostPort(ep.IPAddress, strconv.Itoa(ServerPort)), nil
+		return "http://" + net.JoinHostPort(ep.IPAddress, strconv.Itoa(p.opts.Port)), nil
 	}
-	bindings := info.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/tcp", ServerPort))]
+	bindings := info.NetworkSettings.Ports[p.port()]
 	if len(bindings) == 0 || bindings[0].HostPort == "" {
 		return "", fmt.Errorf("%s has no published port", m.Name)
 	}
@@ -347,7 +448,11 @@ func (p *Pool) waitHealthy(ctx context.Context, m *Member, c *env.Client) error 
 	var last error
 	for time.Now().Before(deadline) {
 		hctx, cancel := context.WithTimeout(ctx, time.Second)
-		last = c.Health(hctx)
+		if p.opts.Health != nil {
+			last = p.opts.Health(hctx, m.URL())
+		} else {
+			last = c.Health(hctx)
+		}
 		cancel()
 		if last == nil {
 			return nil
@@ -365,7 +470,7 @@ func (p *Pool) waitHealthy(ctx context.Context, m *Member, c *env.Client) error 
 			return fmt.Errorf("waiting for %s: %w", m.Name, ctx.Err())
 		}
 	}
-	return fmt.Errorf("%s did not answer /healthz within %s: %v; log: %s", m.Name, p.opts.StartTimeout, last, p.logTail(m))
+	return fmt.Errorf("%s did not answer its health check within %s: %v; log: %s", m.Name, p.opts.StartTimeout, last, p.logTail(m))
 }
 
 // logTail is the end of the container's output, for error messages.
@@ -438,11 +543,16 @@ func (p *Pool) Close() error {
 	return p.closeErr
 }
 
-// remove deletes every container and the network labelled with the run.
+// remove deletes every container and the network labelled with the run,
+// and its volume unless the options keep it.
 func (p *Pool) remove() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	return Down(ctx, p.cli, p.runID)
+	if _, _, err := DownCount(ctx, p.cli, p.runID); err != nil || p.opts.KeepVolume {
+		return err
+	}
+	_, err := DownVolumes(ctx, p.cli, p.runID)
+	return err
 }
 
 // removeAfterFailedStart removes what a failed or cancelled Start made. A
@@ -458,17 +568,48 @@ func (p *Pool) removeAfterFailedStart() {
 			p.opts.Logger.Warn("removing a failed pool", "run", p.runID, "err", err)
 		}
 		if i > 0 && nc == 0 && nn == 0 && err == nil {
+			if _, err := DownVolumes(ctx, p.cli, p.runID); err != nil {
+				p.opts.Logger.Warn("removing a failed pool's volume", "run", p.runID, "err", err)
+			}
 			return
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 }
 
-// Down removes every container and network labelled io.seeupo.env (only
-// those of run when it is not empty) and returns how many it removed.
+// Down removes every container, network and volume labelled io.seeupo.env
+// (only those of run when it is not empty).
 func Down(ctx context.Context, cli *client.Client, run string) error {
 	_, _, err := DownCount(ctx, cli, run)
+	if err != nil {
+		return err
+	}
+	_, err = DownVolumes(ctx, cli, run)
 	return err
+}
+
+// DownVolumes removes the volumes labelled io.seeupo.env (only those of
+// run when it is not empty) and says how many went. Run it after the
+// containers that use them are gone.
+func DownVolumes(ctx context.Context, cli *client.Client, run string) (int, error) {
+	f := filters.NewArgs(filters.Arg("label", LabelEnv+"=1"))
+	if run != "" {
+		f.Add("label", LabelRun+"="+run)
+	}
+	list, err := cli.VolumeList(ctx, volume.ListOptions{Filters: f})
+	if err != nil {
+		return 0, fmt.Errorf("listing volumes: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, v := range list.Volumes {
+		if err := cli.VolumeRemove(ctx, v.Name, true); err != nil && !client.IsErrNotFound(err) {
+			errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
 }
 
 // DownCount is Down that also says how many containers and networks went.

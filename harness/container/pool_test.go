@@ -513,6 +513,46 @@ func TestDownRemovesLeftovers(t *testing.T) {
 	p.Close() // nothing left to remove; must not fail
 }
 
+// TestRunVolume checks the run's volume: mounted read-write where asked
+// in every container, removed by Close, or kept by Close with KeepVolume
+// and then removed by Down.
+func TestRunVolume(t *testing.T) {
+	cli, image := docker(t)
+	ctx := context.Background()
+	for _, keep := range []bool{false, true} {
+		p, err := container.Start(ctx, cli, container.Options{Image: image, Suites: []string{counter.Name}, Replicas: 2,
+			Volume: "/out", KeepVolume: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Volume() != "seeupo-env-"+p.RunID() {
+			t.Errorf("volume %q", p.Volume())
+		}
+		for _, m := range p.Members() {
+			info, err := cli.ContainerInspect(ctx, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(info.Mounts) != 1 || info.Mounts[0].Name != p.Volume() || info.Mounts[0].Destination != "/out" || !info.Mounts[0].RW {
+				t.Errorf("%s mounts %+v; want the run's volume read-write at /out", m.Name, info.Mounts)
+			}
+		}
+		if err := p.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = cli.VolumeInspect(ctx, p.Volume())
+		if kept := err == nil; kept != keep {
+			t.Errorf("KeepVolume %v: volume left after Close: %v (%v)", keep, kept, err)
+		}
+		if err := container.Down(ctx, cli, p.RunID()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cli.VolumeInspect(ctx, p.Volume()); !client.IsErrNotFound(err) {
+			t.Errorf("volume %s left after Down: %v", p.Volume(), err)
+		}
+	}
+}
+
 func TestStartRejectsABadSuite(t *testing.T) {
 	cli, image := docker(t)
 	_, err := container.Start(context.Background(), cli, container.Options{Image: image, Suites: []string{"no-such-suite"},

@@ -55,7 +55,8 @@ var Components = []Component{
 		"reports"}}, // reports: the theory suite prints its tables with reports' table writer
 	{Path: "cmd", MayImport: []string{"*"}},
 	{Path: "bfcl", MayImport: []string{"harness/env"}, Environment: true},
-	{Path: "appworld", MayImport: []string{"harness/env"}, Environment: true},
+	// appworld starts AppWorld's servers as containers with harness/container.
+	{Path: "appworld", MayImport: []string{"harness/env", "harness/container"}, Environment: true},
 	{Path: "reports", MayImport: []string{"harness/metrics"}},
 	{Path: "internal/testdata", MayImport: []string{"harness/config"}},
 	{Path: "internal/testreport"},
