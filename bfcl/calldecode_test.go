@@ -120,6 +120,10 @@ var javaDecodeCases = []callDecodeCase{
 	{`Obj.m(a=void.class)`, `[{'Obj.m': {'a': 'void.class'}}]`},
 	{`Obj.m(a=int.class)`, `[{'Obj.m': {'a': 'int.class'}}]`},
 	{`Obj.m(a=x-> x)`, `[{'Obj.m': {'a': 'x->x'}}]`},
+	{`Obj.m(a=(x) -> x + 1, b=(String s) -> s.length())`, `[{'Obj.m': {'a': '(x)->x+1', 'b': '(Strings)->s.length()'}}]`},
+	{`Obj.m(a=new Foo.Bar<>(1))`, `[{'Obj.m': {'a': 'new Foo.Bar<>(1)'}}]`},
+	{`Obj.m(a=x >>= 1)`, `[{'Obj.m': {'a': 'x>>=1'}}]`},
+	{`Obj.m(a=List.<String>of())`, `[{'Obj.m': {'a': 'List.<String>of()'}}]`},
 }
 
 var jsDecodeCases = []callDecodeCase{
@@ -193,6 +197,14 @@ var jsDecodeCases = []callDecodeCase{
 	{`await foo(a=1)`, `None`},
 	{`foo(async=1)`, `[{'foo': {'async': '1'}}]`},
 	{`foo(a=get)`, `[{'foo': {'a': 'get'}}]`},
+	{`foo(a=async function() { return 1; })`, `[{'foo': {'a': 'async function() { return 1; }'}}]`},
+	{`foo(a=async x => x)`, `[{'foo': {'a': 'async x => x'}}]`},
+	{`foo(async, b=1)`, `[{'foo': {None: 'async', 'b': '1'}}]`},
+	{"foo(a=b\n)\n", `[{'foo': {'a': 'b'}}]`},
+	{`foo(a=function*() {})`, `[{'foo': {'a': 'function*() {}'}}]`},
+	{`foo(a={get: 1, set: 2, async: 3})`, `[{'foo': {'a': '{get: 1, set: 2, async: 3}'}}]`},
+	{`foo(a=x?.[0], b=new a.b.C(), c=new (getClass())())`, `[{'foo': {'a': 'x?.[0]', 'b': 'new a.b.C()', 'c': 'new (getClass())()'}}]`},
+	{"foo(a=`a${`b${c}`}`)", "[{'foo': {'a': '`a${`b${c}`}`'}}]"},
 }
 
 func decodeOutcome(v py.Value, err error) string {

@@ -531,6 +531,8 @@ func (p *jsparser) primary() lhs {
 	case t.kind == ctNumber || t.kind == ctString || t.kind == ctTemplate:
 		p.next()
 		return lhs{jsnode: p.span("", start)}
+	case p.is(0, "function") || p.is(0, "async") && p.is(1, "function") && !p.peek(1).nl:
+		p.function()
 	case p.isIdent(0):
 		p.next()
 		return lhs{jsnode: p.span("identifier", start), assignable: true}
@@ -540,8 +542,6 @@ func (p *jsparser) primary() lhs {
 	case p.is(0, "false", "null", "undefined", "this", "super"):
 		p.next()
 		return lhs{jsnode: p.span("", start)}
-	case p.is(0, "function") || p.is(0, "async") && p.is(1, "function") && !p.peek(1).nl:
-		p.function()
 	case p.is(0, "("):
 		p.next()
 		inner := p.expr()
