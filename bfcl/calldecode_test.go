@@ -318,3 +318,32 @@ func TestEvaluateASTJavaAndJavaScript(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeCalls: the Java and JavaScript decoders return a list of one
+// call, {} (Java) or None (JavaScript), or a Python exception, on any
+// reply.
+func FuzzDecodeCalls(f *testing.F) {
+	for _, c := range javaDecodeCases {
+		f.Add(c.reply)
+	}
+	for _, c := range jsDecodeCases {
+		f.Add(c.reply)
+	}
+	f.Fuzz(func(t *testing.T, reply string) {
+		for _, format := range []string{ReturnJava, ReturnJavaScript} {
+			v, err := DecodeASTFormat(reply, format, false)
+			var pe *py.Exception
+			switch {
+			case err != nil:
+				if !errors.As(err, &pe) {
+					t.Fatalf("%s %q: error %v is not a Python exception", format, reply, err)
+				}
+			case format == ReturnJava && py.Repr(v) == "{}", format == ReturnJavaScript && v == py.None:
+			default:
+				if l, ok := v.(*py.List); !ok || len(l.Items) != 1 || !IsFunctionCallingFormat(l) {
+					t.Fatalf("%s %q: decoded to %s", format, reply, py.Repr(v))
+				}
+			}
+		}
+	})
+}
