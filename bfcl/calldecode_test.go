@@ -8,17 +8,17 @@ import (
 	"github.com/seeupo/seeupo/internal/testdata"
 )
 
-// The expected values of the Java and JavaScript decoders were derived by
-// hand from upstream's parse_java_function_call and
+// The expected values of the Java and JavaScript decoders come from
+// tree-sitter itself: upstream's parse_java_function_call and
 // parse_javascript_function_call (model_handler/parser/, commit 6ea5797)
-// and the grammars they load, tree-sitter-java 0.21.0 and
-// tree-sitter-javascript 0.21.4: tree-sitter cannot be installed in the
-// project's environment, so no golden file covers these decoders. Each
-// case was then checked against those two grammars run through a C build
-// of tree-sitter outside the project, with upstream's walk of the tree
-// transcribed onto it (docs/bfcl.md, "Java and JavaScript replies").
-// Where this port deliberately differs, the case says what tree-sitter
-// gives.
+// read trees of the grammars they load, tree-sitter-java 0.21.0 and
+// tree-sitter-javascript 0.21.4, which cannot be installed as upstream
+// installs them here, so no golden file covers these decoders. The
+// replies were run, outside the project, through those two grammars (a C
+// build of tree-sitter) with upstream's walk transcribed onto their trees;
+// that check does not use the port's parser. Where this port deliberately
+// differs, the case keeps the port's result and says what tree-sitter
+// gives (docs/bfcl.md, "Java and JavaScript replies").
 //
 // Each want is Python's repr of the decoded value, or "Kind: message" of
 // the exception upstream raises. The reply goes through upstream's
