@@ -138,7 +138,7 @@ func lexOne(src string, i int, r rune, js bool, puncts []string) (ctok, error) {
 			end := i + 3 + j + 3
 			return ctok{kind: ctString, text: src[i:end], start: i, end: end}, nil
 		}
-		end, ok := quotedEnd(src, i, byte(r), js)
+		end, ok := quotedEnd(src, i, byte(r))
 		if !ok {
 			return ctok{}, callLexError{}
 		}
@@ -214,8 +214,8 @@ func isHexDigit(c byte) bool {
 }
 
 // quotedEnd finds the end of a string or character literal opened at i:
-// backslash escapes, no raw line break (JavaScript allows an escaped one).
-func quotedEnd(src string, i int, q byte, js bool) (int, bool) {
+// backslash escapes, no raw line break (an escaped one is allowed).
+func quotedEnd(src string, i int, q byte) (int, bool) {
 	for j := i + 1; j < len(src); j++ {
 		switch src[j] {
 		case '\\':
@@ -262,7 +262,7 @@ func substitutionEnd(src string, j int) (int, bool) {
 			}
 			depth--
 		case c == '"' || c == '\'':
-			end, ok := quotedEnd(src, j, c, true)
+			end, ok := quotedEnd(src, j, c)
 			if !ok {
 				return 0, false
 			}

@@ -66,7 +66,6 @@ func javaSyntaxError() error {
 }
 
 type jparser struct {
-	src  string
 	toks []ctok
 	pos  int
 	fail bool
@@ -125,7 +124,7 @@ func parseJavaProgram(src string) (*jnode, error) {
 	if err != nil {
 		return nil, javaSyntaxError()
 	}
-	p := &jparser{src: src, toks: toks}
+	p := &jparser{toks: toks}
 	prog := &jnode{}
 	statements := 0
 	for p.peek(0).kind != ctEOF && !p.fail {
