@@ -84,8 +84,7 @@ var javaDecodeCases = []callDecodeCase{
 	{`[Obj.m(a=1)];`, `SyntaxError: Error parsing java the source code.`},
 	{`Obj.m(a=1);;`, `[{'Obj.m': {'a': '1'}}]`},
 	{`Obj.m(a=1); Obj.n(b=2);`, `[{'Obj.m': {'a': '1'}}]`},
-	// Deviation: tree-sitter gives [{'Obj.m': {'a': '1'}}].
-	{`int x = Obj.m(a=1);`, `SyntaxError: Error parsing java the source code.`},
+	{`int x = Obj.m(a=1);`, `[{'Obj.m': {'a': '1'}}]`},
 	{`Obj.m(a=(x) -> x)`, `[{'Obj.m': {'a': '(x)->x'}}]`},
 	{`Obj.m(a=(int x, int y) -> x * y)`, `[{'Obj.m': {'a': '(intx,inty)->x*y'}}]`},
 	{`Obj.m(a=() -> {})`, `[{'Obj.m': {'a': '()->{}'}}]`},
@@ -124,6 +123,14 @@ var javaDecodeCases = []callDecodeCase{
 	{`Obj.m(a=new Foo.Bar<>(1))`, `[{'Obj.m': {'a': 'new Foo.Bar<>(1)'}}]`},
 	{`Obj.m(a=x >>= 1)`, `[{'Obj.m': {'a': 'x>>=1'}}]`},
 	{`Obj.m(a=List.<String>of())`, `[{'Obj.m': {'a': 'List.<String>of()'}}]`},
+	{`String s = Obj.m(a="x")`, `[{'Obj.m': {'a': 'x'}}]`},
+	{`var r = Obj.m(a=1), q = 2;`, `[{'Obj.m': {'a': '1'}}]`},
+	{`int[] a = {1, 2}; Obj.m(b=a);`, `[{'Obj.m': {'b': 'a'}}]`},
+	// A declaration without ";" gets a MISSING node however short it is.
+	{`I cannot`, `{}`},
+	{`a b c`, `SyntaxError: Error parsing java the source code.`},
+	{`java.util.List<Integer> xs = Obj.m(a=1);`, `[{'Obj.m': {'a': '1'}}]`},
+	{`Obj.m(a=1); int y = Obj.n(b=2);`, `[{'Obj.m': {'a': '1'}}]`},
 }
 
 var jsDecodeCases = []callDecodeCase{

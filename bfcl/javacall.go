@@ -9,7 +9,8 @@ import (
 // The Java reply decoder: upstream's parse_java_function_call, which
 // parses the reply with tree-sitter-java (0.21.0) and reads the first
 // method invocation of the tree. This file parses the subset of Java that
-// such replies use (expression statements; literals, names, field and
+// such replies use (expression statements and local variable
+// declarations; literals, names, field and
 // array access, method invocations, class literals, object and array
 // creation, lambdas, method references, casts, unary, binary and
 // conditional operators, assignments) into the nodes upstream's walk
@@ -116,9 +117,12 @@ func (p *jparser) isIdent(k int) bool {
 
 // parseJavaProgram parses the reply's statements. A program whose last
 // statement lacks its ";" is accepted as tree-sitter recovers it (with a
-// MISSING node, not an ERROR) unless it is the only statement and short:
-// tree-sitter then prefers an ERROR node, whose cost (its bytes plus 30
-// per line break) is at most the 10 that separate the two recoveries.
+// MISSING node, not an ERROR) unless it is the only statement, an
+// expression statement, and short: tree-sitter then prefers an ERROR node
+// around the expression, whose cost (its bytes plus 30 per line break) is
+// at most the 10 that separate the two recoveries. (An ERROR node around a
+// declaration would hold two trees, 100 more, so a declaration always
+// gets the MISSING node.)
 func parseJavaProgram(src string) (*jnode, error) {
 	toks, err := lexCall(src, false)
 	if err != nil {
@@ -133,7 +137,7 @@ func parseJavaProgram(src string) (*jnode, error) {
 			p.next()
 			continue
 		}
-		e := p.expr()
+		e := p.statement()
 		if p.fail {
 			break
 		}
@@ -142,7 +146,7 @@ func parseJavaProgram(src string) (*jnode, error) {
 			p.next()
 			continue
 		}
-		if p.peek(0).kind != ctEOF || statements == 1 && missingTooCheap(src, e) {
+		if p.peek(0).kind != ctEOF || statements == 1 && e.typ != "local_variable_declaration" && missingTooCheap(src, e) {
 			p.fail = true
 		}
 	}
@@ -150,6 +154,43 @@ func parseJavaProgram(src string) (*jnode, error) {
 		return nil, javaSyntaxError()
 	}
 	return prog, nil
+}
+
+// statement is an expression statement's expression or a local
+// variable declaration (Type name [= value], …), without the ";".
+func (p *jparser) statement() *jnode {
+	if !p.declarationAhead() {
+		return p.expr()
+	}
+	n := jgroup("local_variable_declaration", p.typ())
+	for !p.fail {
+		n.add(p.identifier())
+		if p.is(0, "=") {
+			n.add(p.next())
+			if p.is(0, "{") {
+				n.add(p.arrayInit())
+			} else {
+				n.add(p.expr())
+			}
+		}
+		if !p.is(0, ",") {
+			break
+		}
+		n.add(p.next())
+	}
+	return n
+}
+
+// declarationAhead says a type and a name start here (a declaration).
+func (p *jparser) declarationAhead() bool {
+	if t := p.peek(0); t.kind != ctIdent || javaReserved[t.text] && !javaPrimitive[t.text] || t.text == "void" {
+		return false
+	}
+	save, failed := p.pos, p.fail
+	p.typ()
+	ok := !p.fail && p.isIdent(0) && (p.is(1, "=", ";", ",") || p.peek(1).kind == ctEOF)
+	p.pos, p.fail = save, failed
+	return ok
 }
 
 func missingTooCheap(src string, e *jnode) bool {
