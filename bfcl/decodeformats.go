@@ -23,11 +23,17 @@ var (
 
 // DecodeASTFormat is upstream's default_decode_ast_prompting for a return
 // format of the prompt-format configurations (python, json, verbose_xml,
-// concise_xml): the reply stripped and wrapped in [ ], the <TOOLCALL>
+// concise_xml) and of the Java and JavaScript categories (java,
+// javascript): the reply stripped and wrapped in [ ], the <TOOLCALL>
 // block taken when hasToolCallTag, then parsed as that format.
 func DecodeASTFormat(reply, format string, hasToolCallTag bool) (py.Value, error) {
-	if format == ReturnPython {
+	switch format {
+	case ReturnPython:
 		return DecodeAST(reply, hasToolCallTag)
+	case ReturnJava:
+		return DecodeJava(reply, hasToolCallTag)
+	case ReturnJavaScript:
+		return DecodeJavaScript(reply, hasToolCallTag)
 	}
 	s, err := bracketReply(reply, hasToolCallTag)
 	if err != nil {

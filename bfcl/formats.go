@@ -18,7 +18,24 @@ const (
 	ReturnJSON       = "json"
 	ReturnVerboseXML = "verbose_xml"
 	ReturnConciseXML = "concise_xml"
+	// ReturnJava and ReturnJavaScript are the return formats upstream's
+	// evaluation gives the Java and JavaScript categories' replies (no
+	// prompt-format configuration asks for them).
+	ReturnJava       = "java"
+	ReturnJavaScript = "javascript"
 )
+
+// returnFormatOf is the return format upstream's AST runner decodes a
+// category's replies in: Java and JavaScript for theirs, else Python.
+func returnFormatOf(category string) string {
+	switch {
+	case isJava(category):
+		return ReturnJava
+	case isJS(category):
+		return ReturnJavaScript
+	}
+	return ReturnPython
+}
 
 // PromptFormat is one prompt-format configuration: how the model is asked
 // to write its calls, how the function docs are shown, and the prompt's

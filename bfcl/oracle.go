@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/seeupo/seeupo/bfcl/ast"
 	"github.com/seeupo/seeupo/bfcl/py"
 	"github.com/seeupo/seeupo/harness/env"
 )
@@ -13,7 +14,9 @@ import (
 // GroundTruthPolicy answers every entry from its possible answer, the
 // reference for a 100% score: an AST entry with each parameter's first
 // allowed value (optional parameters whose first allowed value is ""
-// left out; dicts, also inside lists, resolved the same way), an irrelevance entry with text, a relevance entry with a
+// left out; dicts, also inside lists, resolved the same way; in prompting
+// mode written in Java or JavaScript for those categories, see
+// oraclelang.go), an irrelevance entry with text, a relevance entry with a
 // call of its first function, a multi-turn entry with each turn's
 // ground-truth calls in one step (positional arguments named) followed by
 // a reply without calls.
@@ -22,9 +25,32 @@ func (s *Scorer) GroundTruthPolicy() EntryPolicy {
 }
 
 type groundTruth struct {
-	s  *Scorer
-	mu sync.Mutex
-	gt map[string]map[string]py.Value // category → id → ground_truth
+	s    *Scorer
+	mu   sync.Mutex
+	gt   map[string]map[string]py.Value // category → id → ground_truth
+	docs map[string]map[string]py.Value // Java and JavaScript category → id → function docs
+}
+
+// functions is an entry's function docs (Java and JavaScript categories).
+func (g *groundTruth) functions(cat, id string) (py.Value, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.docs == nil {
+		g.docs = map[string]map[string]py.Value{}
+	}
+	if g.docs[cat] == nil {
+		entries, err := g.s.data.Entries(cat, false, false)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]py.Value{}
+		for _, e := range entries {
+			eid, _ := dictString(e, "id")
+			m[eid], _ = e.GetStr("function")
+		}
+		g.docs[cat] = m
+	}
+	return g.docs[cat][id], nil
 }
 
 func (g *groundTruth) answer(cat, id string) (py.Value, error) {
@@ -114,7 +140,26 @@ func (g *groundTruth) ForEntry(cat, id string) (Responder, error) {
 		}
 		return fixedResponse{Response{Content: text}}, nil
 	}
-	return callsResponse(calls)
+	r, err := callsResponse(calls)
+	if lang := ast.LanguageOf(cat); err == nil && lang != ast.Python {
+		return g.langResponse(lang, cat, id, calls, r.(fixedResponse))
+	}
+	return r, err
+}
+
+// langResponse is r with the prompting reply written in the category's
+// language and the function-calling calls' arguments as its texts.
+func (g *groundTruth) langResponse(lang ast.Language, cat, id string, calls []env.ToolCall, r fixedResponse) (Responder, error) {
+	fns, err := g.functions(cat, id)
+	if err != nil {
+		return nil, err
+	}
+	text, fc, err := langCalls(lang, calls, fns)
+	if err != nil {
+		return nil, err
+	}
+	r.r.Content, r.r.ToolCalls = text, fc
+	return r, nil
 }
 
 // firstAllowed is a parameter's first allowed value that is not the

@@ -99,15 +99,6 @@ func (s *Scorer) multiTurn() (*Dataset, error) {
 	return s.multi, s.multiErr
 }
 
-// unsupported says why the port cannot evaluate a category's results ("" when it can).
-func unsupported(category string) string {
-	switch {
-	case isJava(category) || isJS(category):
-		return "decoding Java and JavaScript replies needs upstream's tree-sitter parsers, which this port does not have"
-	}
-	return ""
-}
-
 // Evaluate is upstream's evaluation runner: every result file of the
 // selected models and categories is scored into its score file, then the
 // leaderboard CSVs are written from every score file under ScoreDir.
@@ -154,10 +145,6 @@ func (s *Scorer) Evaluate(opts ScoreOptions) ([]CategoryScore, error) {
 		for _, f := range files {
 			cat, _ := CategoryOfFile(filepath.Base(f))
 			if !contains(cats, cat) || isMemoryPrereq(cat) {
-				continue
-			}
-			if why := unsupported(cat); why != "" {
-				fmt.Fprintf(logw, "skipped %s %s: %s\n", model, cat, why)
 				continue
 			}
 			results, err := ReadJSONLines(f)
@@ -501,10 +488,10 @@ func convertToFunctionCall(raw py.Value) ([]string, error) {
 	return out, nil
 }
 
-// ast is upstream's _evaluate_single_ast_entry (Python return format, no
-// tool-call tag); nil means valid.
+// ast is upstream's _evaluate_single_ast_entry (the category's return
+// format, no tool-call tag); nil means valid.
 func (r *scoreRun) ast(id, raw py.Value, gt, prompt *py.Dict) (*py.Dict, error) {
-	return r.astFormat(id, raw, gt, prompt, r.category, ReturnPython, false)
+	return r.astFormat(id, raw, gt, prompt, r.category, returnFormatOf(r.category), false)
 }
 
 // astFormat is _evaluate_single_ast_entry with the return format and

@@ -163,24 +163,20 @@ func invalid(errType string, msgs ...py.Value) Verdict {
 	return Verdict{ErrorType: py.Str(errType), Error: &py.List{Items: msgs}}
 }
 
-// EvaluateAST is upstream's _evaluate_single_ast_entry for the Python
-// return format: decode the reply (a failure is ast_decoder:decoder_failed),
-// check the function-calling format, then run the AST checker on the
-// entry's docs and possible answer. The checker dispatches on the category,
-// or for format_sensitivity on the source entry id (the id's part after the
-// last ":"). An error is what the checker would raise, or a Java or
-// JavaScript category, whose replies upstream decodes with tree-sitter
-// parsers this port does not have.
+// EvaluateAST is upstream's _evaluate_single_ast_entry: decode the reply
+// in the category's return format (Java and JavaScript for theirs, else
+// Python; a failure is ast_decoder:decoder_failed), check the
+// function-calling format, then run the AST checker on the entry's docs
+// and possible answer. The checker dispatches on the category, or for
+// format_sensitivity on the source entry id (the id's part after the
+// last ":"). An error is what the checker would raise.
 func EvaluateAST(reply string, hasToolCallTag bool, functions, possibleAnswer py.Value, category, id string, underscoreToDot bool) (Verdict, error) {
 	lang := ast.LanguageOf(category)
-	if lang != ast.Python {
-		return Verdict{}, fmt.Errorf("category %s: decoding %s replies is not supported (upstream parses them with tree-sitter); check decoded calls with the AST checker instead", category, lang)
-	}
 	testCategory := category
 	if category == "format_sensitivity" {
 		testCategory = id[strings.LastIndexByte(id, ':')+1:]
 	}
-	decoded, err := DecodeAST(reply, hasToolCallTag)
+	decoded, err := DecodeASTFormat(reply, returnFormatOf(category), hasToolCallTag)
 	if err != nil {
 		return invalid("ast_decoder:decoder_failed", py.Str("Invalid syntax. Failed to decode AST. "+err.Error())), nil
 	}

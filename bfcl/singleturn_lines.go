@@ -154,7 +154,7 @@ func checkRelevanceCases(obj *py.Dict) error {
 
 // setDecoded writes the decoder's result: "decoded", or the exception
 // under errField; the other of the two fields goes.
-func setDecoded(obj *py.Dict, decoded *py.List, err error, errField string) {
+func setDecoded(obj *py.Dict, decoded py.Value, err error, errField string) {
 	if err != nil {
 		obj.Pop(py.Str("decoded"))
 		obj.SetStr(errField, exceptionObject(err))
@@ -196,8 +196,10 @@ func exceptionObject(err error) *py.Dict {
 
 // DecodeLine processes one line shaped like golden/ast_decode_cases.jsonl:
 // input is decoded as upstream's default_decode_ast_prompting does (with
-// the <TOOLCALL> tag when has_tool_call_tag), giving ok and decoded (or an
-// exception object); a line that names an entry (id) also gets eval, the
+// the <TOOLCALL> tag when has_tool_call_tag; in the Java or JavaScript
+// return format when the line names an entry of those categories), giving
+// ok and decoded (or an exception object); a line that names an entry
+// (id) also gets eval, the
 // whole single-entry evaluation against that entry's docs and possible
 // answer. A line that cannot be processed comes back with an "error"
 // field.
@@ -212,10 +214,17 @@ func (s *SingleTurn) DecodeLine(line []byte) ([]byte, bool) {
 	}
 	tagV, _ := obj.GetStr("has_tool_call_tag")
 	tag := tagV == py.Bool(true)
-	decoded, derr := DecodeAST(input, tag)
+	idV, hasID := obj.GetStr("id")
+	format := ReturnPython
+	if hasID {
+		if category, err := s.lineCategory(obj, idV); err == nil {
+			format = returnFormatOf(category) // else evalLine reports the error
+		}
+	}
+	decoded, derr := DecodeASTFormat(input, format, tag)
 	obj.SetStr("ok", py.Bool(derr == nil))
 	setDecoded(obj, decoded, derr, "exception")
-	if idV, ok := obj.GetStr("id"); ok {
+	if hasID {
 		if err := s.evalLine(obj, idV, input, tag); err != nil {
 			return errorLine(obj, err), false
 		}
@@ -223,18 +232,32 @@ func (s *SingleTurn) DecodeLine(line []byte) ([]byte, bool) {
 	return []byte(py.EncodeState(obj)), true
 }
 
-func (s *SingleTurn) evalLine(obj *py.Dict, idV py.Value, input string, tag bool) error {
+// lineCategory is the category a line's entry is evaluated as: the
+// line's "category", else the entry's.
+func (s *SingleTurn) lineCategory(obj *py.Dict, idV py.Value) (string, error) {
 	id, ok := idV.(py.Str)
 	if !ok {
-		return fmt.Errorf("field id: not a string")
+		return "", fmt.Errorf("field id: not a string")
 	}
 	e, err := s.Entry(string(id))
 	if err != nil {
+		return "", err
+	}
+	if c, ok := obj.GetStr("category"); ok {
+		return py.StrOf(c), nil
+	}
+	return e.Category, nil
+}
+
+func (s *SingleTurn) evalLine(obj *py.Dict, idV py.Value, input string, tag bool) error {
+	category, err := s.lineCategory(obj, idV)
+	if err != nil {
 		return err
 	}
-	category := e.Category
-	if c, ok := obj.GetStr("category"); ok {
-		category = py.StrOf(c)
+	id := idV.(py.Str)
+	e, err := s.Entry(string(id))
+	if err != nil {
+		return err
 	}
 	v, err := EvaluateAST(input, tag, e.Functions, e.PossibleAnswer, category, string(id), false)
 	if err != nil {

@@ -318,3 +318,18 @@ func (c checker) parallelNoOrder(functions, modelOutput, answers py.Value) (*res
 	}
 	return passed(), nil
 }
+
+// ConvertArgument is the conversion the checker applies to a Java or
+// JavaScript argument (its decoded text) for a parameter whose doc type is
+// typ (and itemsType for the items of Array, ArrayList and array): upstream's
+// java_type_converter or js_type_converter. Python arguments come back
+// unchanged.
+func ConvertArgument(lang Language, text, typ, itemsType string) (py.Value, error) {
+	switch lang {
+	case Java:
+		return javaConvert(text, typ, itemsType)
+	case JavaScript:
+		return jsConvert(text, typ, itemsType)
+	}
+	return py.Str(text), nil
+}

@@ -22,8 +22,9 @@ default_decode_ast_prompting does, writing the same lines with "ok" and
 line that names a single-turn entry ("id", optionally "category") also gets
 "eval": upstream's single-entry evaluation of the reply (decode, format check,
 AST checker) against that entry's function docs and possible answer, read from
-the BFCL v4 data directory. Java and JavaScript entries are refused: upstream
-decodes their replies with tree-sitter parsers.
+the BFCL v4 data directory; the reply of a Java or JavaScript entry is decoded
+as upstream's tree-sitter parsers read it (the subset of those languages that
+calls use).
 
 A line that cannot be processed is written with an "error" field naming the
 reason; the other lines are still processed.`,

@@ -44,9 +44,9 @@ upstream does for local models.
 format_sensitivity replies are decoded in the return format (python, json,
 verbose_xml, concise_xml) and tool-call tag their id's configuration names;
 its score file adds each configuration's accuracy and their spread.
-
-Not scored (the category is skipped with a message): simple_java and
-simple_javascript (upstream decodes their replies with tree-sitter parsers).`,
+simple_java and simple_javascript prompting replies are decoded as
+upstream's tree-sitter parsers read them (the subset of those languages
+that calls use).`,
 		Example: `  seeupo bfcl evaluate --result-dir result --score-dir score
   seeupo bfcl evaluate --result-dir result --score-dir score --categories multi_turn,live --model Qwen_Qwen3-8B`,
 		Args: cobra.NoArgs,

@@ -204,3 +204,55 @@ func TestBfclGenerateFormatSensitivity(t *testing.T) {
 		}
 	}
 }
+
+// The ground-truth policy on the Java and JavaScript categories: every
+// entry scores except those whose possible answer has no text that
+// upstream's parser and type converter turn back into it (docs/bfcl.md,
+// "Java and JavaScript replies"): a HashMap with entries (upstream's
+// walk drops the body of new HashMap<>() {{ put(…); }}), an Array of
+// strings that are not Java expressions (upstream's converter keeps the
+// quotes of quoted items), an ArrayList of "any" items mixing strings and
+// other values; and simple_java_64, whose possible answer holds a string
+// where a list of allowed values belongs, so that only a map upstream
+// reads as empty passes.
+func TestBfclGenerateGroundTruthJavaJavaScript(t *testing.T) {
+	data := bfclData(t)
+	dir := t.TempDir()
+	results, scores := filepath.Join(dir, "result"), filepath.Join(dir, "score")
+	for _, format := range []string{"prompt", "fc"} {
+		out, errOut, err := runCLI(t, "--data-dir", data, "bfcl", "generate", "--policy", "ground-truth",
+			"--tool-format", format, "--categories", "simple_java,simple_javascript", "--result-dir", results)
+		if err != nil {
+			t.Fatalf("%v\n%s\n%s", err, out, errOut)
+		}
+	}
+	out, errOut, err := runCLI(t, "--data-dir", data, "bfcl", "evaluate", "--result-dir", results, "--score-dir", scores)
+	if err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, errOut)
+	}
+	tests := []struct {
+		folder, category string
+		total            int
+		failing          []string
+	}{
+		{"ground-truth", "simple_java", 100, []string{"simple_java_1", "simple_java_35", "simple_java_36",
+			"simple_java_65", "simple_java_67", "simple_java_68", "simple_java_85"}},
+		{"ground-truth", "simple_javascript", 50, nil},
+		{"ground-truth-FC", "simple_java", 100, []string{"simple_java_36", "simple_java_64", "simple_java_65"}},
+		{"ground-truth-FC", "simple_javascript", 50, nil},
+	}
+	for _, tc := range tests {
+		p := filepath.Join(scores, tc.folder, "non_live", bfcl.ScoreFileName(tc.category))
+		lines := readLines(t, p)
+		var failing []string
+		for _, l := range lines[1:] {
+			failing = append(failing, l["id"].(string))
+		}
+		correct, total := scoreHeader(t, p)
+		if int(total) != tc.total || int(correct) != tc.total-len(tc.failing) ||
+			strings.Join(failing, ",") != strings.Join(tc.failing, ",") {
+			t.Errorf("%s %s: %v/%v correct, failing %v; want %d/%d, failing %v",
+				tc.folder, tc.category, correct, total, failing, tc.total-len(tc.failing), tc.total, tc.failing)
+		}
+	}
+}
