@@ -119,8 +119,7 @@ type episode struct {
 // task's output directory in the experiment is emptied and the start
 // state saved in it.
 func (s *Server) Initialize(ctx context.Context, req protocol.InitRequest) (protocol.InitResponse, error) {
-	req = req.Defaults()
-	if err := supported(req); err != nil {
+	if err := supported(req.Defaults()); err != nil {
 		return protocol.InitResponse{}, err
 	}
 	t, err := s.catalogue.Get(req.TaskID)
@@ -156,7 +155,9 @@ func (s *Server) start(ctx context.Context, t *tasks.Task, req protocol.InitRequ
 	if err != nil {
 		return nil, err
 	}
-	ep := &episode{task: t, dir: taskDir(req.ExperimentName, t.ID), opts: s.opts.merged(req), groundTruth: *req.LoadGroundTruth}
+	// The server's own options stand where the request leaves one out.
+	full := req.Defaults()
+	ep := &episode{task: t, dir: taskDir(full.ExperimentName, t.ID), opts: s.opts.merged(req), groundTruth: *full.LoadGroundTruth}
 	ep.world.Store(world.New(store, t.Supervisor.ID, world.BaseTime))
 	if err := s.outputs.reset(ep.dir); err != nil {
 		ep.close()
