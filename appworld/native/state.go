@@ -90,7 +90,7 @@ func (s *Server) saveLogs(ep *episode) error {
 	var calls bytes.Buffer
 	ep.callsMu.Lock()
 	for _, c := range ep.calls {
-		if len(c.Arguments) == 0 {
+		if !json.Valid(c.Arguments) {
 			c.Arguments = json.RawMessage("{}")
 		}
 		b, _ := json.Marshal(c)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -92,6 +93,9 @@ root. Without --root the outputs stay in memory (the last 64 tasks').
 			}
 			defer srv.Close()
 			a.printf("serving the native AppWorld world on http://%s (sandbox: %s)\n", ln.Addr(), srv.Sandbox())
+			if s.Root != "" {
+				a.printf("experiments' outputs under %s\n", filepath.Join(s.Root, "experiments", "outputs"))
+			}
 			return srv.Serve(cmd.Context(), ln, config.Seconds(r.AppWorld.ReadTimeoutS))
 		},
 	}
