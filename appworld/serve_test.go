@@ -294,6 +294,11 @@ func TestServerEndpoints(t *testing.T) {
 			_, wrong := c.Execute(ctx, other, "print(1)")
 			return want(err == nil && strings.TrimSpace(obs) == "42" && status(wrong) == 400, "observation %q, %v; other task %v", obs, err, wrong)
 		}},
+		{"frozen clock", func() error {
+			obs, err := c.Execute(ctx, taskID, "import datetime\nprint(datetime.datetime.now().isoformat())")
+			got, _ := c.ShowTask(ctx, taskID)
+			return want(err == nil && strings.TrimSpace(obs) == got.Datetime && got.Datetime != "", "now %q, %v; the task's date-time %q", obs, err, got.Datetime)
+		}},
 		{"POST /batch_execute", func() error {
 			obs, err := c.BatchExecute(ctx, taskID, []string{"x = 2", "print(x + 1)"})
 			return want(err == nil && len(obs) == 2 && obs[0] == "Execution successful." && strings.TrimSpace(obs[1]) == "3",
@@ -306,7 +311,7 @@ func TestServerEndpoints(t *testing.T) {
 			io, err := os.ReadFile(filepath.Join(dir, "logs", "environment_io.md"))
 			_, cerr := os.Stat(filepath.Join(dir, "logs", "api_calls.jsonl"))
 			return want(err == nil && cerr == nil && strings.Contains(string(io), "print(x + 1)") &&
-				strings.Contains(string(io), "Environment Interaction 2.2"), "environment_io.md %q %v, api_calls %v", io, err, cerr)
+				strings.Contains(string(io), "Environment Interaction 3.2"), "environment_io.md %q %v, api_calls %v", io, err, cerr)
 		}},
 		{"POST /save_state", func() error {
 			id, err := c.SaveState(ctx, taskID, "start")

@@ -169,6 +169,7 @@ func (s *Server) start(ctx context.Context, t *tasks.Task, req protocol.InitRequ
 	}
 	cfg := ep.opts.interpreter()
 	cfg.API = ep.api
+	cfg.Clock = world.BaseTime.Format(world.TimeLayout) // the task's date-time, as AppWorld freezes it
 	ep.interp, err = pyexec.Start(ctx, cfg)
 	if err != nil {
 		ep.close()
