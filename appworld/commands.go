@@ -42,13 +42,17 @@ type Server struct {
 
 // NewServer starts the native world with the settings' interpreter,
 // sandbox and limits, and checks that it runs code cells (its sandbox
-// included); Close stops it.
+// included); Close stops it. With the settings' Root the experiments'
+// outputs are kept under <Root>/experiments/outputs/, as the official
+// server keeps them under its root; without one, in memory.
 func NewServer(ctx context.Context, s Settings) (*Server, error) {
 	mode, err := pyexec.ParseSandbox(string(s.Sandbox))
 	if err != nil {
 		return nil, err
 	}
-	w := native.New(s.nativeOptions())
+	opts := s.nativeOptions()
+	opts.Root = s.Root
+	w := native.New(opts)
 	if err := w.Check(ctx); err != nil {
 		w.Shutdown()
 		return nil, err

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/seeupo/seeupo/appworld/protocol"
 	"github.com/seeupo/seeupo/harness/env"
@@ -20,6 +22,7 @@ type Env struct {
 	docs     *toolCache // the suite's API docs as tools (function-calling mode)
 	tools    []env.Tool
 	task     env.Task
+	name     string // the episode's experiment name
 	turns    int
 	started  bool
 	done     bool
@@ -60,15 +63,47 @@ func (e *Env) begin(ctx context.Context, task env.Task, interactions int) (strin
 	if e.started && !e.done {
 		e.backend.Close(ctx, e.task.ID)
 	}
-	init, err := e.backend.Initialize(ctx, protocol.InitRequest{TaskID: task.ID, ExperimentName: e.settings.Experiment,
+	name := ExperimentName(ctx, e.settings.Experiment, task.ID)
+	init, err := e.backend.Initialize(ctx, protocol.InitRequest{TaskID: task.ID, ExperimentName: name,
 		MaxInteractions: interactions, MaxAPICallsPerInteraction: e.settings.MaxAPICalls, TimeoutSeconds: e.settings.TimeoutSeconds})
 	if err != nil {
 		return "", fmt.Errorf("appworld: initialize %s: %w", task.ID, err)
 	}
-	e.task, e.turns, e.started, e.done = task, 0, true, false
+	e.task, e.name, e.turns, e.started, e.done = task, name, 0, true, false
 	sup := init.Supervisor
 	return fmt.Sprintf("My name is %s %s, my e-mail is %s and my phone number is %s. It is %s.\nTask: %s",
 		sup.FirstName, sup.LastName, sup.Email, sup.PhoneNumber, init.Datetime, init.Instruction), nil
+}
+
+// Experiment is the experiment name the episode was initialized with.
+func (e *Env) Experiment() string { return e.name }
+
+// episodeSeq numbers the episodes that carry no env.EpisodeLabel.
+var episodeSeq atomic.Int64
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// ExperimentName is an episode's experiment name: base, then the run and
+// step (when the run is named), the task and the sample of the
+// env.EpisodeLabel in ctx, e.g. "seeupo-1a2b3c4d-train-step3-50e1ac9_1-sample5".
+// An official server keeps a task's state and evaluates it under
+// experiments/outputs/<experiment>/tasks/<task>/, so episodes of one task
+// that run at once on servers sharing a root must not share a name.
+// Without a label the episodes of this process are numbered instead.
+func ExperimentName(ctx context.Context, base, taskID string) string {
+	parts := []string{base}
+	if l, ok := env.EpisodeLabelOf(ctx); ok {
+		if l.Run != "" {
+			parts = append(parts, l.Run, fmt.Sprintf("step%d", l.Step))
+		}
+		parts = append(parts, taskID, fmt.Sprintf("sample%d", l.Sample))
+	} else {
+		parts = append(parts, taskID, fmt.Sprintf("episode%d", episodeSeq.Add(1)))
+	}
+	for i, p := range parts {
+		parts[i] = strings.Trim(unsafeChars.ReplaceAllString(p, "-"), "-")
+	}
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "-")
 }
 
 var codeBlock = regexp.MustCompile("(?s)```(?:python|py)?[ \\t]*\\n(.*?)```")

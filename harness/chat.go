@@ -164,9 +164,9 @@ func (c *chatEpisode) open(ctx context.Context) error {
 			return fmt.Errorf("suite %s has no function-calling mode (tool format %s); use %s", c.r.Suite.Name(), ToolFormatFC, ToolFormatPrompt)
 		}
 		c.tenv = te
-		msgs, err = te.ResetTools(ctx, c.ep.Task)
+		msgs, err = te.ResetTools(env.WithSample(ctx, c.ep.ID), c.ep.Task)
 	} else {
-		msgs, err = e.Reset(ctx, c.ep.Task)
+		msgs, err = e.Reset(env.WithSample(ctx, c.ep.ID), c.ep.Task)
 	}
 	if err != nil {
 		return fmt.Errorf("reset %s: %w", c.ep.Task.ID, err)

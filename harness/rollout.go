@@ -299,7 +299,7 @@ func (r *Roller) reset(ctx context.Context, s *episodeState) {
 		return
 	}
 	s.env = e
-	msgs, err := e.Reset(ctx, s.ep.Task)
+	msgs, err := e.Reset(env.WithSample(ctx, s.ep.ID), s.ep.Task)
 	if err != nil {
 		r.fail(ctx, s, fmt.Errorf("reset %s: %w", s.ep.Task.ID, err))
 		return

@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -435,7 +437,7 @@ func (t *Trainer) step(ctx context.Context, step int) (metrics.Data, error) {
 	if remote {
 		rg.ResetStats()
 	}
-	trajs, err := t.Roller.Run(ctx, eps)
+	trajs, err := t.Roller.Run(env.WithEpisodeLabel(ctx, env.EpisodeLabel{Run: t.runLabel("train"), Step: step}), eps)
 	if err != nil {
 		return nil, err
 	}
@@ -597,6 +599,21 @@ func (t *Trainer) episodes(step int) []Episode {
 	return eps
 }
 
+// runLabel names the run's episodes of a phase ("train", "eval") in
+// their environments' labels: a digest of the run directory, so that two
+// runs differ and a resumed run keeps its names.
+func (t *Trainer) runLabel(phase string) string {
+	if t.Output == nil || t.Output.Dir == "" {
+		return phase
+	}
+	dir, err := filepath.Abs(t.Output.Dir)
+	if err != nil {
+		dir = t.Output.Dir
+	}
+	h := sha256.Sum256([]byte(dir))
+	return hex.EncodeToString(h[:4]) + "-" + phase
+}
+
 // mixSeed derives an independent 64-bit seed (splitmix64 finaliser).
 func mixSeed(parts ...uint64) uint64 {
 	h := uint64(0x9e3779b97f4a7c15)
@@ -716,7 +733,7 @@ func (t *Trainer) evaluate(ctx context.Context, step int) error {
 	if len(t.Eval) == 0 {
 		return nil
 	}
-	ev, err := t.Evaluation(ctx)
+	ev, err := t.Evaluation(env.WithEpisodeLabel(ctx, env.EpisodeLabel{Run: t.runLabel("eval"), Step: step}))
 	if err != nil {
 		return fmt.Errorf("evaluation at step %d: %w", step, err)
 	}

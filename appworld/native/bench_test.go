@@ -37,7 +37,7 @@ func BenchmarkInitialize(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
 					if mode == "spare" {
 						b.StopTimer()
-						if !pyexec.WaitSpare(Options{}.merged(protocol.InitRequest{}).interpreter(nil), 10*time.Second) {
+						if !pyexec.WaitSpare(Options{}.merged(protocol.InitRequest{}).interpreter(), 10*time.Second) {
 							b.Fatal("no spare interpreter")
 						}
 						b.StartTimer()

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seeupo/seeupo/appworld/protocol"
@@ -33,6 +35,11 @@ const (
 
 // Options configure the server; zero values take AppWorld's defaults.
 type Options struct {
+	// Root is the directory under which experiments keep their tasks'
+	// outputs, experiments/outputs/<experiment>/tasks/<task>/, as under
+	// the official server's root; empty keeps them in memory (the last 64
+	// tasks').
+	Root   string
 	Python string
 	// Sandbox isolates the interpreters: pyexec.Namespaces (the default)
 	// or, by name only, the weaker pyexec.HookOnly.
@@ -82,31 +89,42 @@ type Server struct {
 	opts      Options
 	catalogue *tasks.Catalogue
 
-	mu      sync.Mutex
-	active  *episode
-	results map[string]map[string]protocol.Evaluation // experiment → task → evaluation
+	outputs *outputs
+
+	mu     sync.Mutex
+	active *episode
 }
 
 // New makes a server over the default task catalogue.
 func New(opts Options) *Server {
-	return &Server{opts: opts, catalogue: tasks.Default, results: map[string]map[string]protocol.Evaluation{}}
+	return &Server{opts: opts, catalogue: tasks.Default, outputs: newOutputs(opts.Root)}
 }
 
 type episode struct {
-	task       *tasks.Task
-	experiment string
-	opts       Options
-	world      *world.World
-	interp     *pyexec.Interpreter
-	executions int
-	mu         sync.Mutex
+	task        *tasks.Task
+	dir         string // the task's output directory in its experiment
+	opts        Options
+	groundTruth bool
+	world       atomic.Pointer[world.World]
+	interp      *pyexec.Interpreter
+	executions  int
+	io          []ioEntry // the cells run and their observations
+	mu          sync.Mutex
+
+	callsMu sync.Mutex
+	calls   []apiCall
 }
 
-// Initialize starts task_id's world, closing any previous one.
+// Initialize starts task_id's world, closing any previous one. The
+// task's output directory in the experiment is emptied and the start
+// state saved in it.
 func (s *Server) Initialize(ctx context.Context, req protocol.InitRequest) (protocol.InitResponse, error) {
+	if err := supported(req.Defaults()); err != nil {
+		return protocol.InitResponse{}, err
+	}
 	t, err := s.catalogue.Get(req.TaskID)
 	if err != nil {
-		return protocol.InitResponse{}, err
+		return protocol.InitResponse{}, fmt.Errorf("%w: %w", protocol.ErrNotFound, err)
 	}
 	s.mu.Lock()
 	prev := s.active
@@ -122,10 +140,14 @@ func (s *Server) Initialize(ctx context.Context, req protocol.InitRequest) (prot
 	s.mu.Lock()
 	s.active = ep
 	s.mu.Unlock()
+	return taskInfo(t), nil
+}
+
+func taskInfo(t *tasks.Task) protocol.InitResponse {
 	sup := t.Supervisor
 	return protocol.InitResponse{TaskID: t.ID, Instruction: t.Instruction(),
 		Supervisor: protocol.Supervisor{FirstName: sup.FirstName, LastName: sup.LastName, Email: sup.Email, PhoneNumber: sup.Phone},
-		Datetime:   world.BaseTime.Format(world.TimeLayout)}, nil
+		Datetime:   world.BaseTime.Format(world.TimeLayout)}
 }
 
 func (s *Server) start(ctx context.Context, t *tasks.Task, req protocol.InitRequest) (*episode, error) {
@@ -133,9 +155,22 @@ func (s *Server) start(ctx context.Context, t *tasks.Task, req protocol.InitRequ
 	if err != nil {
 		return nil, err
 	}
-	ep := &episode{task: t, experiment: req.ExperimentName, opts: s.opts.merged(req),
-		world: world.New(store, t.Supervisor.ID, world.BaseTime)}
-	ep.interp, err = pyexec.Start(ctx, ep.opts.interpreter(ep.world))
+	// The server's own options stand where the request leaves one out.
+	full := req.Defaults()
+	ep := &episode{task: t, dir: taskDir(full.ExperimentName, t.ID), opts: s.opts.merged(req), groundTruth: *full.LoadGroundTruth}
+	ep.world.Store(world.New(store, t.Supervisor.ID, world.BaseTime))
+	if err := s.outputs.reset(ep.dir); err != nil {
+		ep.close()
+		return nil, err
+	}
+	if err := s.outputs.saveState(ep.dir, "dbs", ep.world.Load()); err != nil {
+		ep.close()
+		return nil, err
+	}
+	cfg := ep.opts.interpreter()
+	cfg.API = ep.api
+	cfg.Clock = world.BaseTime.Format(world.TimeLayout) // the task's date-time, as AppWorld freezes it
+	ep.interp, err = pyexec.Start(ctx, cfg)
 	if err != nil {
 		ep.close()
 		return nil, err
@@ -143,51 +178,53 @@ func (s *Server) start(ctx context.Context, t *tasks.Task, req protocol.InitRequ
 	return ep, nil
 }
 
-// interpreter is the configuration of an episode's interpreter, whose
-// calls go to w (nil for none).
-func (o Options) interpreter(w *world.World) pyexec.Config {
-	cfg := pyexec.Config{Python: o.Python, Sandbox: o.Sandbox, LimitStatus: world.CallLimitStatus,
+// interpreter is the configuration of an episode's interpreter, without
+// its API.
+func (o Options) interpreter() pyexec.Config {
+	return pyexec.Config{Python: o.Python, Sandbox: o.Sandbox, LimitStatus: world.CallLimitStatus,
 		MaxOutput: o.MaxOutput, Timeout: time.Duration(o.TimeoutSeconds) * time.Second,
 		MemoryBytes: o.MemoryBytes, FileBytes: o.FileBytes, OpenFiles: 256}
-	if w != nil {
-		cfg.API = worldAPI(w)
-	}
-	return cfg
 }
 
-// worldAPI answers a cell's calls from the world, as its HTTP handler
-// would.
-func worldAPI(w *world.World) pyexec.API {
-	return func(ctx context.Context, app, api string, args json.RawMessage) (int, []byte) {
-		raw := map[string]any{}
-		if len(args) > 0 && json.Unmarshal(args, &raw) != nil {
-			return 422, []byte(`{"message":"The request body must be a JSON object of arguments."}`)
-		}
-		out, aerr := w.Call(ctx, app, api, raw)
-		if aerr != nil {
-			b, _ := json.Marshal(map[string]any{"message": aerr.Message})
-			return aerr.Status, b
-		}
-		b, err := json.Marshal(out)
-		if err != nil {
-			return 500, []byte(`{"message":"The answer could not be encoded."}`)
-		}
-		return 200, b
+// api answers a cell's calls from the episode's current world, as its
+// HTTP handler would, and logs them.
+func (ep *episode) api(ctx context.Context, app, api string, args json.RawMessage) (int, []byte) {
+	status, body := callWorld(ctx, ep.world.Load(), app, api, args)
+	ep.callsMu.Lock()
+	ep.calls = append(ep.calls, apiCall{App: app, API: api, Arguments: args, Status: status})
+	ep.callsMu.Unlock()
+	return status, body
+}
+
+func callWorld(ctx context.Context, w *world.World, app, api string, args json.RawMessage) (int, []byte) {
+	raw := map[string]any{}
+	if len(args) > 0 && json.Unmarshal(args, &raw) != nil {
+		return 422, []byte(`{"message":"The request body must be a JSON object of arguments."}`)
 	}
+	out, aerr := w.Call(ctx, app, api, raw)
+	if aerr != nil {
+		b, _ := json.Marshal(map[string]any{"message": aerr.Message})
+		return aerr.Status, b
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return 500, []byte(`{"message":"The answer could not be encoded."}`)
+	}
+	return 200, b
 }
 
 // Check starts and closes one interpreter with the server's options: an
 // error says what this machine lacks (for the sandbox, what is missing and
 // how to opt into the weaker mode).
 func (s *Server) Check(ctx context.Context) error {
-	return pyexec.Check(ctx, s.opts.merged(protocol.InitRequest{}).interpreter(nil))
+	return pyexec.Check(ctx, s.opts.merged(protocol.InitRequest{}).interpreter())
 }
 
 func (ep *episode) close() {
 	if ep.interp != nil {
 		ep.interp.Close()
 	}
-	ep.world.Store().Close()
+	ep.world.Load().Store().Close()
 }
 
 func (s *Server) episode(taskID string) (*episode, error) {
@@ -199,21 +236,52 @@ func (s *Server) episode(taskID string) (*episode, error) {
 	return s.active, nil
 }
 
-// Execute runs one code cell and returns the observation.
+// Execute runs one code cell and returns the observation; the state and
+// the logs are saved after it, as AppWorld's server saves them.
 func (s *Server) Execute(ctx context.Context, taskID, code string) (string, error) {
-	ep, err := s.episode(taskID)
+	out, err := s.BatchExecute(ctx, taskID, []string{code})
 	if err != nil {
 		return "", err
 	}
+	return out[0], nil
+}
+
+// BatchExecute runs codes one after another as one interaction.
+func (s *Server) BatchExecute(ctx context.Context, taskID string, codes []string) ([]string, error) {
+	ep, err := s.episode(taskID)
+	if err != nil {
+		return nil, err
+	}
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
-	if ep.executions >= ep.opts.MaxInteractions {
-		return fmt.Sprintf(ObsMaxExec, ep.opts.MaxInteractions), nil
-	}
+	over := ep.executions >= ep.opts.MaxInteractions
 	ep.executions++
-	ep.world.LimitCalls(ep.opts.MaxAPICalls)
+	n := ep.executions
+	out := make([]string, len(codes))
+	for i, code := range codes {
+		if over {
+			out[i] = fmt.Sprintf(ObsMaxExec, ep.opts.MaxInteractions)
+		} else if out[i], err = ep.run(ctx, code); err != nil {
+			return nil, err
+		}
+		num := strconv.Itoa(n)
+		if len(codes) > 1 {
+			num += "." + strconv.Itoa(i+1)
+		}
+		ep.io = append(ep.io, ioEntry{Number: num, Input: code, Output: out[i]})
+	}
+	if err := s.outputs.saveState(ep.dir, "dbs", ep.world.Load()); err != nil {
+		return nil, err
+	}
+	return out, s.saveLogs(ep)
+}
+
+// run runs one cell with the per-cell call cap. ep.mu is held.
+func (ep *episode) run(ctx context.Context, code string) (string, error) {
+	w := ep.world.Load()
+	w.LimitCalls(ep.opts.MaxAPICalls)
 	res, err := ep.interp.Run(ctx, code)
-	ep.world.LimitCalls(0)
+	w.LimitCalls(0)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return "", err
 	}
@@ -261,28 +329,43 @@ func (s *Server) TaskCompleted(_ context.Context, taskID string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return ep.world.Completion() != nil, nil
+	return ep.world.Load().Completion() != nil, nil
 }
 
-// Evaluate runs the task's state checks on the current state.
+// Evaluate runs the task's state checks on the state the active world
+// saved in its experiment (after its last cell), as AppWorld's server
+// evaluates the saved state rather than the live one.
 func (s *Server) Evaluate(_ context.Context, taskID string) (protocol.Evaluation, error) {
 	ep, err := s.episode(taskID)
 	if err != nil {
 		return protocol.Evaluation{}, err
 	}
-	ep.mu.Lock()
-	ev, err := tasks.Evaluate(ep.task, ep.world.Store(), ep.world.Completion())
-	ep.mu.Unlock()
+	if !ep.groundTruth {
+		return protocol.Evaluation{}, fmt.Errorf("task %s was initialized without its ground truth (load_ground_truth: false), so it cannot be evaluated", taskID)
+	}
+	return s.evaluate(ep.task, ep.dir)
+}
+
+// EvaluateSaved runs the task's state checks on the state an experiment
+// saved for it.
+func (s *Server) EvaluateSaved(_ context.Context, taskID, experiment string) (protocol.Evaluation, error) {
+	if err := validName(experiment, true); err != nil {
+		return protocol.Evaluation{}, err
+	}
+	t, err := s.catalogue.Get(taskID)
+	if err != nil {
+		return protocol.Evaluation{}, fmt.Errorf("%w: %w", protocol.ErrNotFound, err)
+	}
+	return s.evaluate(t, taskDir(experiment, taskID))
+}
+
+func (s *Server) evaluate(t *tasks.Task, dir string) (protocol.Evaluation, error) {
+	store, done, err := s.outputs.loadState(dir, "dbs")
 	if err != nil {
 		return protocol.Evaluation{}, err
 	}
-	s.mu.Lock()
-	if s.results[ep.experiment] == nil {
-		s.results[ep.experiment] = map[string]protocol.Evaluation{}
-	}
-	s.results[ep.experiment][taskID] = ev
-	s.mu.Unlock()
-	return ev, nil
+	defer store.Close()
+	return tasks.Evaluate(t, store, done)
 }
 
 // Close ends the active episode.
@@ -298,17 +381,24 @@ func (s *Server) Close(_ context.Context, taskID string) error {
 	return nil
 }
 
-// EvaluateAll aggregates the evaluations this server recorded for an
-// experiment; a task never evaluated counts as failed.
-func (s *Server) EvaluateAll(_ context.Context, taskIDs []string, experiment string) (protocol.AllResult, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// CloseAll closes the active episode, if any.
+func (s *Server) CloseAll(context.Context) error {
+	s.Shutdown()
+	return nil
+}
+
+// EvaluateAll evaluates the states an experiment saved for the tasks; a
+// task without one counts as failed.
+func (s *Server) EvaluateAll(ctx context.Context, taskIDs []string, experiment string) (protocol.AllResult, error) {
 	out := protocol.AllResult{Individual: map[string]protocol.Evaluation{}}
 	ok := map[string]bool{}
 	for _, id := range taskIDs {
-		ev, found := s.results[experiment][id]
-		if !found {
-			ev = protocol.Evaluation{Passes: []protocol.Test{}, Failures: []protocol.Test{{Requirement: "the task was evaluated", Trace: "no evaluation recorded in experiment " + experiment}}, NumTests: 1}
+		ev, err := s.EvaluateSaved(ctx, id, experiment)
+		switch {
+		case errors.Is(err, protocol.ErrNotFound):
+			ev = protocol.Evaluation{Passes: []protocol.Test{}, Failures: []protocol.Test{{Requirement: "the task was evaluated", Trace: "no saved state of task " + id + " in experiment " + experiment}}, NumTests: 1}
+		case err != nil:
+			return protocol.AllResult{}, err
 		}
 		out.Individual[id] = ev
 		ok[id] = ev.Success

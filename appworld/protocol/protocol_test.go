@@ -94,3 +94,39 @@ func TestHandlerAndClient(t *testing.T) {
 		t.Fatalf("bad body: %v %v", resp.StatusCode, err)
 	}
 }
+
+// TestHandlerOfPlainBackend checks that a Backend that is not a Server
+// gets the episode routes alone: the rest are 404, and /evaluate of a
+// saved experiment is refused.
+func TestHandlerOfPlainBackend(t *testing.T) {
+	ts := httptest.NewServer(Handler(&stub{}))
+	defer ts.Close()
+	c := NewClient(ts.URL, time.Minute)
+	ctx := context.Background()
+	status := func(err error) int {
+		var se *StatusError
+		if errors.As(err, &se) {
+			return se.Status
+		}
+		return 0
+	}
+	_, batch := c.BatchExecute(ctx, "x_1", []string{"1"})
+	_, task := c.ShowTask(ctx, "x_1")
+	_, saved := c.EvaluateSaved(ctx, "x_1", "e")
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"batch_execute", batch, 404},
+		{"save_state", func() error { _, err := c.SaveState(ctx, "x_1", "s"); return err }(), 404},
+		{"close_all", c.CloseAll(ctx), 404},
+		{"tasks", task, 404},
+		{"evaluate with experiment_name", saved, 500},
+	}
+	for _, k := range cases {
+		if got := status(k.err); got != k.want {
+			t.Errorf("%s: %v, want HTTP %d", k.name, k.err, k.want)
+		}
+	}
+}

@@ -88,6 +88,10 @@ type Config struct {
 	OpenFiles   int
 	Processes   int
 	CPUSeconds  int
+	// Clock, an ISO date-time ("2006-01-02T15:04:05", taken as UTC),
+	// stops the cells' clock there: datetime.now and today, date.today,
+	// time.time and time.time_ns give it. Empty leaves the real clock.
+	Clock string
 }
 
 func (c Config) withDefaults() Config {
@@ -449,7 +453,7 @@ func (p *Interpreter) attach(context.Context) error {
 	}
 	p.proc, p.seq = pr, 0
 	pr.cap <- p.cfg.frameCap()
-	cfg, _ := json.Marshal(map[string]any{"max_output": p.cfg.MaxOutput, "limit_status": p.cfg.LimitStatus})
+	cfg, _ := json.Marshal(map[string]any{"max_output": p.cfg.MaxOutput, "limit_status": p.cfg.LimitStatus, "clock": p.cfg.Clock})
 	deadline := time.Now().Add(30 * time.Second)
 	if err := pr.send(frame{Type: "config", Config: cfg}, deadline); err != nil {
 		return fmt.Errorf("pyexec: configuring the interpreter: %w", err)

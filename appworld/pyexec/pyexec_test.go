@@ -93,3 +93,32 @@ func TestBootFailureShowsStandardError(t *testing.T) {
 		t.Fatalf("start with an interpreter that exits at once: %v; want its standard error in the message", err)
 	}
 }
+
+// TestFrozenClock checks that a Clock stops the cells' clock, and that
+// without one the clock runs.
+func TestFrozenClock(t *testing.T) {
+	ctx := context.Background()
+	code := "import datetime, time\n" +
+		"now = datetime.datetime.now()\n" +
+		"print(now.isoformat(), datetime.date.today(), int(time.time()), now - datetime.timedelta(days=1),\n" +
+		"      datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=2))).isoformat(),\n" +
+		"      isinstance(now, datetime.datetime), isinstance(datetime.date.today(), datetime.date), repr(now))"
+	cases := []struct {
+		clock, want string
+	}{
+		// 2023-05-18T12:00:00Z is 1684411200 s after the epoch.
+		{"2023-05-18T12:00:00", "2023-05-18T12:00:00 2023-05-18 1684411200 2023-05-17 12:00:00 2023-05-18T14:00:00+02:00 True True datetime.datetime(2023, 5, 18, 12, 0)\n"},
+	}
+	for _, c := range cases {
+		p := start(t, Config{Timeout: time.Minute, Clock: c.clock})
+		r, err := p.Run(ctx, code)
+		if err != nil || r.Status != OK || r.Output != c.want {
+			t.Errorf("clock %s: %+v %v, want output %q", c.clock, r, err, c.want)
+		}
+	}
+	p := start(t, Config{Timeout: time.Minute})
+	r, err := p.Run(ctx, "import datetime\nprint(datetime.date.today().year >= 2025)")
+	if err != nil || r.Output != "True\n" {
+		t.Errorf("without a clock: %+v %v, want the real date", r, err)
+	}
+}

@@ -191,6 +191,48 @@ def _reap():
         pass
 
 
+def _freeze_clock(text):
+    """Stops the cells' clock at text, an ISO date-time taken as UTC:
+    datetime.now/today/utcnow, date.today, time.time and time.time_ns give
+    it, as AppWorld freezes time at the task's date-time."""
+    import datetime, time
+    real_datetime, real_date = datetime.datetime, datetime.date
+    stamp = real_datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc).timestamp()
+
+    class _DateMeta(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, real_date)
+
+    class _DateTimeMeta(_DateMeta):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, real_datetime)
+
+    class date(real_date, metaclass=_DateMeta):
+        @classmethod
+        def today(cls):
+            return real_date.fromisoformat(text[:10])
+
+    class frozen_datetime(real_datetime, metaclass=_DateTimeMeta):
+        @classmethod
+        def now(cls, tz=None):
+            now = real_datetime.fromisoformat(text)
+            return now if tz is None else tz.fromutc(now.replace(tzinfo=tz))
+
+        @classmethod
+        def utcnow(cls):
+            return real_datetime.fromisoformat(text)
+
+        @classmethod
+        def today(cls):
+            return real_datetime.fromisoformat(text)
+
+    frozen_datetime.__name__ = frozen_datetime.__qualname__ = "datetime"
+    date.__module__ = frozen_datetime.__module__ = "datetime"
+    datetime.datetime, datetime.date = frozen_datetime, date
+    time.time = lambda: stamp
+    time.time_ns = lambda: int(stamp) * 1_000_000_000
+
+
 def _set_limits():
     # The rlimits (argument 1: JSON from resource names to values) are set
     # here, soft = hard so that no cell can raise them, before this process
@@ -209,6 +251,8 @@ def main():
     # one configuration frame.
     cfg = _read_frame()["config"]
     MAX_OUTPUT, LIMIT_STATUS = int(cfg["max_output"]), int(cfg["limit_status"])
+    if cfg.get("clock"):
+        _freeze_clock(cfg["clock"])
     namespace = {"__name__": "__main__", "__builtins__": __builtins__, "apis": _Apis()}
     sys.addaudithook(_make_audit())
     _write_frame({"type": "ready"})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -58,13 +59,19 @@ func newAppWorldServeCmd(a *app) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the native AppWorld-style world with AppWorld's environment-server protocol",
-		Long: `Serve the native world over AppWorld's environment-server protocol (GET /, POST
-/initialize, /execute, /task_completed, /evaluate, /close, /evaluate_all; every
-response is {"output": ...}). Like AppWorld's server it holds one world at a
-time; a request for another task than the active one gets HTTP 400. Start one
-server per concurrent episode.
+		Long: `Serve the native world over AppWorld's environment-server protocol (GET /,
+/tasks/{task_id}, /api_docs; POST /initialize, /execute, /batch_execute,
+/task_completed, /evaluate, /evaluate_all, /save, /save_logs, /save_state,
+/load_state, /close, /close_all; responses are {"output": ...}). Like AppWorld's
+server it holds one world at a time; a request for another task than the
+active one gets HTTP 400. Start one server per concurrent episode.
 
-  seeupo appworld serve --addr 127.0.0.1:8001`,
+Each experiment keeps a task's state (after every cell), checkpoints and logs
+under <root>/experiments/outputs/<experiment>/tasks/<task>/, and /evaluate
+reads the state from there, as the official server does; servers may share a
+root. Without --root the outputs stay in memory (the last 64 tasks').
+
+  seeupo appworld serve --addr 127.0.0.1:8001 --root /srv/appworld`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.config()
@@ -86,10 +93,14 @@ server per concurrent episode.
 			}
 			defer srv.Close()
 			a.printf("serving the native AppWorld world on http://%s (sandbox: %s)\n", ln.Addr(), srv.Sandbox())
+			if s.Root != "" {
+				a.printf("experiments' outputs under %s\n", filepath.Join(s.Root, "experiments", "outputs"))
+			}
 			return srv.Serve(cmd.Context(), ln, config.Seconds(r.AppWorld.ReadTimeoutS))
 		},
 	}
 	a.bindFlag(c.Flags(), "appworld.addr", "addr", "", "listen address, e.g. 0.0.0.0:8000 (appworld.addr)")
+	a.bindFlag(c.Flags(), "appworld.root", "root", "", "directory whose experiments/outputs/ keeps the experiments' outputs (appworld.root)")
 	return c
 }
 

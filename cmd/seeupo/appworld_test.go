@@ -129,6 +129,34 @@ func TestAppWorldProbe(t *testing.T) {
 	}
 }
 
+// TestAppWorldServeRoot starts appworld serve with --root and probes it:
+// the probe's experiment keeps the task's state under the root.
+func TestAppWorldServeRoot(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	root := t.TempDir()
+	var out lockedBuffer
+	go run(ctx, []string{"appworld", "serve", "--addr", "127.0.0.1:0", "--root", root}, &out, &out)
+	addr := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+	deadline := time.Now().Add(20 * time.Second)
+	for addr.FindString(out.String()) == "" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), filepath.Join(root, "experiments", "outputs")) {
+		t.Errorf("serve does not say where the outputs go: %s", out.String())
+	}
+	tasksOut, _, _ := runCLI(t, "appworld", "tasks", "--split", "train")
+	id := strings.Fields(tasksOut)[0]
+	if res, _, err := runCLI(t, "appworld", "probe", "--url", addr.FindString(out.String()), "--task", id); err != nil {
+		t.Fatalf("probe: %v\n%s", err, res)
+	}
+	for _, f := range []string{"dbs/world.sqlite", "dbs/completion.json", "logs/environment_io.md"} {
+		if _, err := os.Stat(filepath.Join(root, "experiments", "outputs", "seeupo-probe", "tasks", id, f)); err != nil {
+			t.Errorf("no %s under the root: %v", f, err)
+		}
+	}
+}
+
 // TestAppWorldServeCutsSlowClients starts appworld serve with a short read
 // timeout and sends a request whose body never completes: the server
 // closes the connection (a client that drips its body cannot hold it).

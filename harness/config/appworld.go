@@ -12,7 +12,7 @@ type AppWorldConfig struct {
 	URLs           string  `key:"urls" help:"comma-separated base URLs of AppWorld environment servers (remote mode), one per concurrent episode"`
 	Image          string  `key:"image" help:"Docker image of an AppWorld environment server to start in remote mode, e.g. ghcr.io/stonybrooknlp/appworld:latest"`
 	Replicas       int     `key:"replicas" min:"1" max:"256" help:"containers started from appworld.image (concurrent episodes)"`
-	Root           string  `key:"root" help:"AppWorld root directory (holding data/); its data/ is mounted into the containers and data/datasets/<split>.txt lists the tasks"`
+	Root           string  `key:"root" help:"AppWorld root directory (holding data/); its data/ is mounted into the containers and data/datasets/<split>.txt lists the tasks; seeupo appworld serve keeps the experiments' outputs under its experiments/outputs/"`
 	Python         string  `key:"python" help:"python3 interpreter for the native world's code cells"`
 	Sandbox        string  `key:"sandbox" allowed:"namespaces|hook-only" help:"isolation of the native world's code cells: namespaces (OS-level; the world refuses to start where the machine cannot give it) or hook-only (the weaker Python-level sandbox, by name only; see docs/threat-model.md)"`
 	MaxTurns       int     `key:"max_turns" min:"1" max:"1000" help:"agent turns (code cells) per episode"`

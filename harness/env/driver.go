@@ -173,6 +173,7 @@ feed:
 
 func runWithRetries(ctx context.Context, pool *backendPool, index int, ep Episode, opts RunOptions) EpisodeRecord {
 	rec := EpisodeRecord{Index: index, TaskID: ep.Task.ID}
+	ctx = WithSample(ctx, index)
 	wait := opts.Backoff
 	var avoid *backendState
 	for attempt := 1; attempt <= opts.Attempts; attempt++ {
