@@ -118,9 +118,12 @@ type Member struct {
 	Index int
 	Name  string
 	ID    string
+	// Task is the Swarm task the container runs (empty in a Pool).
+	Task string
 
-	pool     *Pool
-	mu       sync.Mutex
+	pool         *Pool
+	startTimeout time.Duration
+	mu           sync.Mutex
 	url      string
 	client   *env.Client
 	restarts int
@@ -286,7 +289,7 @@ func (p *Pool) createMember(ctx context.Context, i int) (*Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating container %s: %w", name, err)
 	}
-	return &Member{Index: i, Name: name, ID: resp.ID, pool: p}, nil
+	return &Member{Index: i, Name: name, ID: resp.ID, pool: p, startTimeout: p.opts.StartTimeout}, nil
 }
 
 // startMember starts the container, finds its address and waits for
