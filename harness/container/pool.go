@@ -124,9 +124,9 @@ type Member struct {
 	pool         *Pool
 	startTimeout time.Duration
 	mu           sync.Mutex
-	url      string
-	client   *env.Client
-	restarts int
+	url          string
+	client       *env.Client
+	restarts     int
 }
 
 // URL is the member's current server address.

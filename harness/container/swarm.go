@@ -496,6 +496,13 @@ func (s *Service) Kill(ctx context.Context, m *Member) error {
 	return s.cli.ContainerKill(ctx, m.ID, "KILL")
 }
 
+// Detach stops following the service and leaves it running (for a
+// service that outlives the command that made it).
+func (s *Service) Detach() {
+	s.owned = false
+	s.Close()
+}
+
 // Close stops following the service and, when StartService made it,
 // removes the service, its containers and its network. Safe to call twice.
 func (s *Service) Close() error {
