@@ -181,17 +181,24 @@ func (a *app) runEval(ctx context.Context, cfg config.Config, f evalFlags) error
 func (a *app) printEvalSummary(backend string, n int, recs []env.EpisodeRecord, elapsed time.Duration) {
 	count := map[string]int{}
 	retried := 0
-	h := sha256.New()
 	for _, r := range recs {
 		count[r.Status]++
 		if r.Attempts > 1 {
 			retried++
 		}
-		fmt.Fprintln(h, r.Outcome())
 	}
 	a.printf("backend %s (%d): %d episodes: %d success, %d failure, %d error; %d retried\n",
 		backend, n, len(recs), count[env.StatusSuccess], count[env.StatusFailure], count[env.StatusErrored], retried)
-	a.printf("%.1f episodes/s; outcome digest %s\n", float64(len(recs))/elapsed.Seconds(), hex.EncodeToString(h.Sum(nil))[:16])
+	a.printf("%.1f episodes/s; outcome digest %s\n", float64(len(recs))/elapsed.Seconds(), outcomeDigest(recs))
+}
+
+// outcomeDigest is the digest of the records' outcomes, in order.
+func outcomeDigest(recs []env.EpisodeRecord) string {
+	h := sha256.New()
+	for _, r := range recs {
+		fmt.Fprintln(h, r.Outcome())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func writeRecords(path string, recs []env.EpisodeRecord) error {

@@ -192,12 +192,15 @@ func (s *Service) labels() map[string]string {
 
 func (s *Service) createNetwork(ctx context.Context) error {
 	name := "seeupo-env-" + s.runID
+	// Swarm keeps no driver options of a swarm-scoped bridge (so
+	// inter-container traffic stays on: tasks on one node can reach each
+	// other), and a network made from a config-only one cannot be internal;
+	// internal (no route out of the host) is the one kept.
 	_, err := s.cli.NetworkCreate(ctx, name, network.CreateOptions{
 		Driver:   "bridge",
 		Scope:    "swarm",
 		Internal: !*s.opts.Publish,
 		Labels:   s.labels(),
-		Options:  map[string]string{"com.docker.network.bridge.enable_icc": "false"},
 	})
 	if err != nil {
 		return fmt.Errorf("creating network %s: %w", name, err)
@@ -576,20 +579,41 @@ func DownSwarmCount(ctx context.Context, cli *client.Client, run string) (servic
 }
 
 // downAfterService removes the containers and the network of a removed
-// service's run; Swarm releases the network a moment after the tasks go.
+// service's run. Swarm releases the network a moment after the tasks go,
+// and the node's copy of it a moment after that, so it looks again until
+// nothing of the run is left.
 func downAfterService(ctx context.Context, cli *client.Client, run string) (containers, networks int, err error) {
 	for {
 		nc, nn, err := DownCount(ctx, cli, run)
-		containers, networks = containers+nc, networks+nn
+		containers += nc
+		if networks == 0 {
+			networks = nn // a later pass removes the node's copy of the same network
+		}
 		if err == nil {
-			return containers, networks, nil
+			if left, lerr := leftovers(ctx, cli, run); lerr == nil && left == 0 {
+				return containers, networks, nil
+			}
 		}
 		select {
 		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("run %s: containers or networks still there: %w", run, ctx.Err())
+			}
 			return containers, networks, err
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// leftovers counts the containers and networks labelled with run.
+func leftovers(ctx context.Context, cli *client.Client, run string) (int, error) {
+	f := labelFilter(run)
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return 0, err
+	}
+	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	return len(cs) + len(ns), err
 }
 
 // logTail is the end of a container's output, for error messages.
