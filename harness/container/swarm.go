@@ -422,47 +422,44 @@ func (s *Service) Refresh(ctx context.Context) error {
 func (s *Service) member(ctx context.Context, t swarm.Task) (*Member, error) {
 	m := &Member{Index: t.Slot, Name: fmt.Sprintf("%s.%d.%s", s.name, t.Slot, t.ID[:min(len(t.ID), 12)]),
 		ID: t.Status.ContainerStatus.ContainerID, Task: t.ID, startTimeout: s.opts.StartTimeout}
-	u, err := s.address(ctx, t, m.ID)
+	urls, err := s.addresses(ctx, t, m.ID)
 	if err != nil {
 		return nil, err
 	}
-	copts := s.opts.Client
-	copts.BaseURL = u
-	c, err := env.NewClient(copts)
-	if err != nil {
-		return nil, err
+	var errs []error
+	for _, u := range urls {
+		copts := s.opts.Client
+		copts.BaseURL = u
+		c, err := env.NewClient(copts)
+		if err != nil {
+			return nil, err
+		}
+		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err = c.Health(hctx)
+		cancel()
+		if err == nil {
+			m.url, m.client = u, c
+			return m, nil
+		}
+		errs = append(errs, err)
 	}
-	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := c.Health(hctx); err != nil {
-		return nil, err
-	}
-	m.url, m.client = u, c
-	return m, nil
+	return nil, errors.Join(errs...)
 }
 
-// address is where the harness reaches a task's server: its address on
-// the service's network when the engine is local, else the port the task
-// published on its node.
-func (s *Service) address(ctx context.Context, t swarm.Task, containerID string) (string, error) {
+// addresses are where the harness may reach a task's server: its address
+// on the service's network when the engine is local, else the ports the
+// task published on its node (an engine may publish one for IPv4 and one
+// for IPv6; the first that answers is taken).
+func (s *Service) addresses(ctx context.Context, t swarm.Task, containerID string) ([]string, error) {
 	if !*s.opts.Publish {
 		info, err := s.cli.ContainerInspect(ctx, containerID)
 		if err != nil {
-			return "", fmt.Errorf("inspecting the container of task %s: %w", t.ID, err)
+			return nil, fmt.Errorf("inspecting the container of task %s: %w", t.ID, err)
 		}
 		if info.NetworkSettings == nil || info.NetworkSettings.Networks[s.network] == nil || info.NetworkSettings.Networks[s.network].IPAddress == "" {
-			return "", fmt.Errorf("task %s has no address on network %s", t.ID, s.network)
+			return nil, fmt.Errorf("task %s has no address on network %s", t.ID, s.network)
 		}
-		return "http://" + net.JoinHostPort(info.NetworkSettings.Networks[s.network].IPAddress, strconv.Itoa(ServerPort)), nil
-	}
-	var port uint32
-	for _, p := range t.Status.PortStatus.Ports {
-		if p.TargetPort == ServerPort && p.PublishedPort != 0 {
-			port = p.PublishedPort
-		}
-	}
-	if port == 0 {
-		return "", fmt.Errorf("task %s has no published port", t.ID)
+		return []string{"http://" + net.JoinHostPort(info.NetworkSettings.Networks[s.network].IPAddress, strconv.Itoa(ServerPort))}, nil
 	}
 	host := s.opts.PublishIP
 	if node, _, err := s.cli.NodeInspectWithRaw(ctx, t.NodeID); err == nil && node.Status.Addr != "" && node.Status.Addr != "0.0.0.0" {
@@ -470,7 +467,16 @@ func (s *Service) address(ctx context.Context, t swarm.Task, containerID string)
 	} else if u, err := url.Parse(s.cli.DaemonHost()); err == nil && (u.Scheme == "tcp" || u.Scheme == "ssh" || u.Scheme == "http" || u.Scheme == "https") {
 		host = u.Hostname()
 	}
-	return "http://" + net.JoinHostPort(host, strconv.FormatUint(uint64(port), 10)), nil
+	var urls []string
+	for _, p := range t.Status.PortStatus.Ports {
+		if p.TargetPort == ServerPort && p.PublishedPort != 0 {
+			urls = append(urls, "http://"+net.JoinHostPort(host, strconv.FormatUint(uint64(p.PublishedPort), 10)))
+		}
+	}
+	if len(urls) == 0 {
+		return nil, fmt.Errorf("task %s has no published port", t.ID)
+	}
+	return urls, nil
 }
 
 func (s *Service) startWatch() {

@@ -82,14 +82,18 @@ func startService(t testing.TB, n int, mod func(*container.Options)) *container.
 	if mod != nil {
 		mod(&opts)
 	}
+	start := time.Now()
 	s, err := container.StartService(context.Background(), cli, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("service of %d tasks started in %s", n, time.Since(start).Round(time.Millisecond))
 	t.Cleanup(func() {
+		start := time.Now()
 		if err := s.Close(); err != nil {
 			t.Error(err)
 		}
+		t.Logf("service removed in %s", time.Since(start).Round(time.Millisecond))
 		if c, n := labelled(t, cli, s.RunID()); c != 0 || n != 0 {
 			t.Errorf("after Close: %d containers, %d networks of %s left", c, n, s.Name())
 		}
@@ -300,20 +304,22 @@ type gate struct {
 	until []*latch
 }
 
-// latch is a condition that stays true once it held.
+// latch is a condition that counts as true from 300 ms after it first
+// held (longer than the driver takes to notice a change of members), and
+// then stays true.
 type latch struct {
-	mu   sync.Mutex
-	held bool
-	cond func() bool
+	mu    sync.Mutex
+	since time.Time
+	cond  func() bool
 }
 
 func (l *latch) ok() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.held {
-		l.held = l.cond()
+	if l.since.IsZero() && l.cond() {
+		l.since = time.Now()
 	}
-	return l.held
+	return !l.since.IsZero() && time.Since(l.since) >= 300*time.Millisecond
 }
 
 type gatedEnv struct {
@@ -371,7 +377,10 @@ func TestSwarmScaledDuringRun(t *testing.T) {
 	last := map[string]bool{}
 	for _, r := range got {
 		used[r.Backend] = true
-		if r.Index >= 25 {
+		// Up to Concurrency episodes were handed their task before the
+		// scale-down and held at the gate; they finish on a task that is
+		// stopping, or are retried. The later ones start on the one task.
+		if r.Index >= 25+4 {
 			last[r.Backend] = true
 		}
 	}
@@ -385,7 +394,14 @@ func TestSwarmScaledDuringRun(t *testing.T) {
 
 func TestSwarmPublishedPorts(t *testing.T) {
 	on := true
-	s := startService(t, 1, func(o *container.Options) { o.Publish = &on })
+	var logBuf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	defer func() {
+		if t.Failed() {
+			t.Log(logBuf.String())
+		}
+	}()
+	s := startService(t, 1, func(o *container.Options) { o.Publish = &on; o.Logger = logger })
 	m := s.Members()[0]
 	if !strings.HasPrefix(m.URL(), "http://127.0.0.1:") {
 		t.Fatalf("published URL %s, want one on the node's address 127.0.0.1", m.URL())
