@@ -17,6 +17,7 @@ func newEnvUpCmd(a *app) *cobra.Command {
 	var suites, params []string
 	var binary, run string
 	var swarmMode bool
+	var pool int
 	c := &cobra.Command{
 		Use:   "up",
 		Short: "Start environment servers as a replicated Docker Swarm service that outlives the command",
@@ -41,6 +42,9 @@ tasks as they come and go.`,
 				return err
 			}
 			cfg := r.Config
+			if pool > 0 {
+				cfg.Env.Pool = pool
+			}
 			sopts, err := suiteOptions(cfg.DataDir, params)
 			if err != nil {
 				return err
@@ -79,7 +83,8 @@ tasks as they come and go.`,
 	fl.StringArrayVar(&params, "param", nil, "suite parameter KEY=VALUE (repeatable)")
 	fl.StringVar(&binary, "binary", "", "static seeupo binary for the image (default: this one if static, else built from the checkout)")
 	fl.StringVar(&run, "run", "", "run id of the service (label io.seeupo.env.run; default random); the service is seeupo-env-<run>")
-	a.bindFlag(fl, "env.pool", "pool", 0, "number of tasks (env.pool)")
+	// Not bound to env.pool: a key has one bound flag per program, env eval's.
+	fl.IntVar(&pool, "pool", 0, "number of tasks (default env.pool)")
 	c.MarkFlagRequired("suite")
 	return c
 }
