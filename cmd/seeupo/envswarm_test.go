@@ -290,3 +290,57 @@ func (e gatedEnv) Reset(ctx context.Context, t env.Task) ([]env.Message, error) 
 	}
 	return e.Env.Reset(ctx, t)
 }
+
+// TestEnvUpScaleDownSwarm runs a service the way people who run the fleet
+// themselves do: env up, a run on it, env scale, env down.
+func TestEnvUpScaleDownSwarm(t *testing.T) {
+	cli, bin, _ := testDocker(t)
+	testSwarm(t, cli)
+	t.Setenv("SEEUPO_ENV_DOCKER_IMAGE", testImageRepo)
+	ctx := context.Background()
+	run := "cmdtest-" + env.NewInstanceID()[5:13]
+	name := "seeupo-env-" + run
+	defer container.DownSwarm(ctx, cli, run)
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"env", "up", "--suite", "counter"}, "pass --swarm"},
+		{[]string{"env", "scale", "--service", name, "2"}, "pass --swarm"},
+		{[]string{"env", "scale", "--swarm", "--service", name, "-1"}, "want a whole number"},
+		{[]string{"env", "up", "--swarm", "--suite", "nope"}, `unknown suite "nope"`},
+	} {
+		if _, _, err := runCLI(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err %v, want %q", c.args, err, c.want)
+		}
+	}
+
+	out, stderr, err := runCLI(t, "env", "up", "--swarm", "--suite", "counter", "--pool", "2", "--run", run, "--binary", bin, "--log-level", "warn")
+	if err != nil || !strings.Contains(out, "service "+name+" (run "+run+"): 2 tasks serving counter") {
+		t.Fatalf("env up: %v\n%s\n%s", err, out, stderr)
+	}
+	want, _ := evalDigest(t, "--backend", "inproc")
+	got, eout := evalDigest(t, "--backend", "docker", "--swarm", "--service", run)
+	if got != want || !strings.Contains(eout, "backend docker swarm (2)") {
+		t.Fatalf("digest %s on the service, %s in process\n%s", got, want, eout)
+	}
+	if _, _, err := cli.ServiceInspectWithRaw(ctx, name, swarm.ServiceInspectOptions{}); err != nil {
+		t.Fatalf("the run removed the service it did not make: %v", err)
+	}
+	out, _, err = runCLI(t, "env", "scale", "--swarm", "--service", name, "3")
+	if err != nil || out != "service "+name+" scaled to 3 tasks\n" {
+		t.Fatalf("env scale: %v %q", err, out)
+	}
+	svc, _, err := cli.ServiceInspectWithRaw(ctx, name, swarm.ServiceInspectOptions{})
+	if err != nil || *svc.Spec.Mode.Replicated.Replicas != 3 {
+		t.Fatalf("after env scale: %v", err)
+	}
+	out, _, err = runCLI(t, "env", "down", "--swarm", "--run", run)
+	if err != nil || !strings.HasPrefix(out, "removed 1 services\nremoved ") || !strings.HasSuffix(out, " containers and 1 networks\n") {
+		t.Fatalf("env down: %v %q", err, out)
+	}
+	if _, _, err := cli.ServiceInspectWithRaw(ctx, name, swarm.ServiceInspectOptions{}); !client.IsErrNotFound(err) {
+		t.Fatalf("service after env down: %v", err)
+	}
+}
