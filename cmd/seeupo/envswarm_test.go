@@ -308,7 +308,7 @@ func TestEnvUpScaleDownSwarm(t *testing.T) {
 	}{
 		{[]string{"env", "up", "--suite", "counter"}, "pass --swarm"},
 		{[]string{"env", "scale", "--service", name, "2"}, "pass --swarm"},
-		{[]string{"env", "scale", "--swarm", "--service", name, "-1"}, "want a whole number"},
+		{[]string{"env", "scale", "--swarm", "--service", name, "x"}, "want a whole number"},
 		{[]string{"env", "up", "--swarm", "--suite", "nope"}, `unknown suite "nope"`},
 	} {
 		if _, _, err := runCLI(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {

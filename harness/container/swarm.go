@@ -133,13 +133,8 @@ func AttachService(ctx context.Context, cli *client.Client, nameOrRun string, op
 			s.network = n.Name
 		}
 	}
-	if len(svc.Spec.EndpointSpec.Ports) > 0 {
-		on := true
-		s.opts.Publish = &on
-	} else {
-		off := false
-		s.opts.Publish = &off
-	}
+	published := svc.Spec.EndpointSpec != nil && len(svc.Spec.EndpointSpec.Ports) > 0
+	s.opts.Publish = &published
 	if err := s.Refresh(ctx); err != nil {
 		return nil, err
 	}
