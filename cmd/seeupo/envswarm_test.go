@@ -92,7 +92,7 @@ func TestEnvEvalSwarmBFCL(t *testing.T) {
 		// Twenty kills in about 2000 steps keep the service short of
 		// tasks (Swarm needs about 3 s to replace one), so an episode can
 		// lose its server on several tasks in a row: with the default 3
-		// attempts one run in four recorded one episode as an error.
+		// attempts one of three runs recorded one episode as an error.
 		t.Setenv("SEEUPO_ENV_EPISODE_ATTEMPTS", "5")
 		records := filepath.Join(t.TempDir(), "records.jsonl")
 		start := time.Now()

@@ -121,7 +121,6 @@ type Member struct {
 	// Task is the Swarm task the container runs (empty in a Pool).
 	Task string
 
-	pool         *Pool
 	startTimeout time.Duration
 	mu           sync.Mutex
 	url          string
@@ -289,7 +288,7 @@ func (p *Pool) createMember(ctx context.Context, i int) (*Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating container %s: %w", name, err)
 	}
-	return &Member{Index: i, Name: name, ID: resp.ID, pool: p, startTimeout: p.opts.StartTimeout}, nil
+	return &Member{Index: i, Name: name, ID: resp.ID, startTimeout: p.opts.StartTimeout}, nil
 }
 
 // startMember starts the container, finds its address and waits for
