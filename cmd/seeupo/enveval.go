@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/docker/client"
 	"github.com/spf13/cobra"
 
 	"github.com/seeupo/seeupo/appworld"
@@ -73,10 +74,10 @@ func cutShort(seed int64, taskID string) bool {
 }
 
 type evalFlags struct {
-	suite, split, out, binary string
-	params                    []string
-	seed                      int64
-	limit, killOnStep         int
+	suite, split, out, binary, service string
+	params                             []string
+	seed                               int64
+	limit, killOnStep, kills           int
 }
 
 func newEnvEvalCmd(a *app) *cobra.Command {
@@ -87,7 +88,8 @@ func newEnvEvalCmd(a *app) *cobra.Command {
 		Long: `Run every task of a split with its scripted replies (seeded) on the backend of
 env.backend: inproc (in this process, env.pool at once), http (the servers of
 env.urls) or docker (env.pool containers started here and removed at the end,
-Ctrl-C included). An episode whose environment dies is retried from Reset on a
+Ctrl-C included; with --swarm a replicated Docker Swarm service of env.pool
+tasks, or the running service named by --service). An episode whose environment dies is retried from Reset on a
 healthy one; every episode is recorded once, as success, failure or error.
 The outcome digest is equal for two runs that saw the same episodes.
 
@@ -111,11 +113,14 @@ The outcome digest is equal for two runs that saw the same episodes.
 	fl.Int64Var(&f.seed, "seed", 1, "seed of the scripted replies")
 	fl.IntVar(&f.limit, "limit", 0, "run only the first N tasks (0: all)")
 	fl.StringVar(&f.out, "out", "", "write one JSON record per episode to this file")
-	fl.IntVar(&f.killOnStep, "kill-on-step", 0, "fault injection (docker): kill the first container before the Nth step sent to it")
+	fl.IntVar(&f.killOnStep, "kill-on-step", 0, "fault injection (docker): kill the first container before the Nth step sent to it; with --swarm, the task container that every Nth step goes to (--kills times)")
+	fl.IntVar(&f.kills, "kills", 1, "fault injection with --swarm: how many task containers --kill-on-step kills")
+	fl.StringVar(&f.service, "service", "", "with --swarm: run on this running service (name or run id, from env up --swarm) instead of starting one")
 	fl.StringVar(&f.binary, "binary", "", "static seeupo binary for the docker image (default: this one if static, else built from the checkout)")
 	a.bindFlag(fl, "env.backend", "backend", "", "inproc, http or docker (env.backend)")
 	a.bindFlag(fl, "env.pool", "pool", 0, "containers (docker) or concurrent episodes (inproc) (env.pool)")
 	a.bindFlag(fl, "env.urls", "urls", "", "comma-separated server URLs for backend http (env.urls)")
+	a.bindFlag(fl, "env.swarm", "swarm", false, "docker: run the servers as a replicated Docker Swarm service (env.swarm)")
 	return c
 }
 
@@ -135,11 +140,12 @@ func (a *app) runEval(ctx context.Context, cfg config.Config, f evalFlags) error
 	if err != nil {
 		return err
 	}
-	backends, cleanup, err := openBackends(ctx, cfg, f, sopts, log)
+	opened, err := openBackends(ctx, cfg, f, sopts, log)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer opened.close()
+	backends := opened.list
 	tasks, err := backends[0].Suite.Tasks(f.split)
 	if err != nil {
 		return err
@@ -157,31 +163,42 @@ func (a *app) runEval(ctx context.Context, cfg config.Config, f evalFlags) error
 	}
 	start := time.Now()
 	recs, runErr := env.RunEpisodes(ctx, backends, episodes, env.RunOptions{
-		Concurrency: max(cfg.Env.Pool, len(backends)), Attempts: cfg.Env.EpisodeAttempts, Logger: log})
+		Concurrency: max(cfg.Env.Pool, len(backends)), Attempts: cfg.Env.EpisodeAttempts, Logger: log, Members: opened.members})
 	elapsed := time.Since(start)
 	if f.out != "" {
 		if err := writeRecords(f.out, recs); err != nil {
 			return err
 		}
 	}
-	a.printEvalSummary(cfg.Env.Backend, len(backends), recs, elapsed)
+	label := cfg.Env.Backend
+	if label == "docker" && cfg.Env.Swarm {
+		label = "docker swarm"
+	}
+	a.printEvalSummary(label, len(backends), recs, elapsed)
 	return runErr
 }
 
 func (a *app) printEvalSummary(backend string, n int, recs []env.EpisodeRecord, elapsed time.Duration) {
 	count := map[string]int{}
 	retried := 0
-	h := sha256.New()
 	for _, r := range recs {
 		count[r.Status]++
 		if r.Attempts > 1 {
 			retried++
 		}
-		fmt.Fprintln(h, r.Outcome())
 	}
 	a.printf("backend %s (%d): %d episodes: %d success, %d failure, %d error; %d retried\n",
 		backend, n, len(recs), count[env.StatusSuccess], count[env.StatusFailure], count[env.StatusErrored], retried)
-	a.printf("%.1f episodes/s; outcome digest %s\n", float64(len(recs))/elapsed.Seconds(), hex.EncodeToString(h.Sum(nil))[:16])
+	a.printf("%.1f episodes/s; outcome digest %s\n", float64(len(recs))/elapsed.Seconds(), outcomeDigest(recs))
+}
+
+// outcomeDigest is the digest of the records' outcomes, in order.
+func outcomeDigest(recs []env.EpisodeRecord) string {
+	h := sha256.New()
+	for _, r := range recs {
+		fmt.Fprintln(h, r.Outcome())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func writeRecords(path string, recs []env.EpisodeRecord) error {
@@ -199,9 +216,17 @@ func writeRecords(path string, recs []env.EpisodeRecord) error {
 	return f.Close()
 }
 
-// openBackends makes the backends of cfg.Env.Backend; cleanup releases
-// them (removes the containers of the docker backend).
-func openBackends(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Options, log *slog.Logger) ([]env.Backend, func(), error) {
+// backendSet is where a run's episodes go: the backends, a changing list
+// of them (the tasks of a Swarm service) when members is set, and close,
+// which releases them (removes the containers of the docker backend).
+type backendSet struct {
+	list    []env.Backend
+	members func() []env.Backend
+	close   func()
+}
+
+// openBackends makes the backends of cfg.Env.Backend.
+func openBackends(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Options, log *slog.Logger) (*backendSet, error) {
 	copts := env.ClientOptions{CallTimeout: config.Seconds(cfg.Env.CallTimeoutS), Retries: cfg.Env.Retries, Logger: log}
 	if copts.Retries == 0 {
 		copts.Retries = -1
@@ -210,9 +235,9 @@ func openBackends(ctx context.Context, cfg config.Config, f evalFlags, sopts env
 	case "inproc":
 		s, err := env.Open(f.suite, sopts)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return []env.Backend{{Name: "inproc", Suite: s}}, func() {}, nil
+		return &backendSet{list: []env.Backend{{Name: "inproc", Suite: s}}, close: func() {}}, nil
 	case "http":
 		var bs []env.Backend
 		for _, u := range cfg.Env.URLList() {
@@ -220,35 +245,58 @@ func openBackends(ctx context.Context, cfg config.Config, f evalFlags, sopts env
 			o.BaseURL = u
 			c, err := env.NewClient(o)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			rs, err := env.OpenRemote(ctx, c, f.suite)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", u, err)
+				return nil, fmt.Errorf("%s: %w", u, err)
 			}
 			bs = append(bs, env.Backend{Name: u, Suite: rs, Check: c.Health})
 		}
-		return bs, func() {}, nil
+		return &backendSet{list: bs, close: func() {}}, nil
 	case "docker":
+		if cfg.Env.Swarm {
+			return openSwarm(ctx, cfg, f, sopts, copts, log)
+		}
 		return openDocker(ctx, cfg, f, sopts, copts, log)
 	}
-	return nil, nil, fmt.Errorf("env.backend %q: want inproc, http or docker", cfg.Env.Backend)
+	return nil, fmt.Errorf("env.backend %q: want inproc, http or docker", cfg.Env.Backend)
 }
 
-func openDocker(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Options, copts env.ClientOptions, log *slog.Logger) ([]env.Backend, func(), error) {
+func openDocker(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Options, copts env.ClientOptions, log *slog.Logger) (*backendSet, error) {
+	cli, tag, err := envImage(ctx, cfg, f.binary)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := container.Start(ctx, cli, dockerOptions(cfg, f.suite, tag, sopts, copts, log))
+	if err != nil {
+		cli.Close()
+		return nil, err
+	}
+	backends := pool.Backends(f.suite)
+	if f.killOnStep > 0 {
+		backends[0] = pool.KillOnStep(backends[0], 0, f.killOnStep)
+	}
+	return &backendSet{list: backends, close: func() { pool.Close(); cli.Close() }}, nil
+}
+
+// envImage connects to the engine and builds the environment image (once
+// per binary) from the static binary at binary, or this one, or one built
+// from the checkout.
+func envImage(ctx context.Context, cfg config.Config, binary string) (*client.Client, string, error) {
 	cli, err := container.Connect(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	root, _ := config.FindCheckout("")
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		cache = os.TempDir()
 	}
-	bin, err := container.ResolveBinary(ctx, f.binary, root, filepath.Join(cache, "seeupo", "env-image"))
+	bin, err := container.ResolveBinary(ctx, binary, root, filepath.Join(cache, "seeupo", "env-image"))
 	if err != nil {
 		cli.Close()
-		return nil, nil, err
+		return nil, "", err
 	}
 	tag, err := container.ImageTag(cfg.Env.Docker.Image, bin)
 	if err == nil {
@@ -256,24 +304,55 @@ func openDocker(ctx context.Context, cfg config.Config, f evalFlags, sopts env.O
 	}
 	if err != nil {
 		cli.Close()
-		return nil, nil, err
+		return nil, "", err
 	}
+	return cli, tag, nil
+}
+
+// dockerOptions are the container settings of cfg for serving suite.
+func dockerOptions(cfg config.Config, suite, image string, sopts env.Options, copts env.ClientOptions, log *slog.Logger) container.Options {
 	dataDir := ""
 	if st, err := os.Stat(sopts.DataDir); err == nil && st.IsDir() {
 		dataDir = sopts.DataDir
 	}
-	pool, err := container.Start(ctx, cli, container.Options{
-		Image: tag, Suites: []string{f.suite}, Params: sopts.Params, DataDir: dataDir,
+	return container.Options{
+		Image: image, Suites: []string{suite}, Params: sopts.Params, DataDir: dataDir,
 		Replicas: cfg.Env.Pool, MemoryBytes: cfg.Env.Docker.MemoryMB << 20, NanoCPUs: int64(cfg.Env.Docker.CPUs * 1e9),
 		PIDs: cfg.Env.Docker.PIDs, StartTimeout: config.Seconds(cfg.Env.Docker.StartTimeoutS), Client: copts, Logger: log,
-	})
+	}
+}
+
+// openSwarm runs the episodes on a Swarm service: one started for the run
+// and removed at its end, or the running one named by --service.
+func openSwarm(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Options, copts env.ClientOptions, log *slog.Logger) (*backendSet, error) {
+	var cli *client.Client
+	var svc *container.Service
+	var err error
+	if f.service != "" {
+		if cli, err = container.Connect(ctx); err != nil {
+			return nil, err
+		}
+		svc, err = container.AttachService(ctx, cli, f.service, container.Options{Client: copts, Logger: log})
+	} else {
+		var tag string
+		if cli, tag, err = envImage(ctx, cfg, f.binary); err != nil {
+			return nil, err
+		}
+		svc, err = container.StartService(ctx, cli, dockerOptions(cfg, f.suite, tag, sopts, copts, log))
+	}
 	if err != nil {
 		cli.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	backends := pool.Backends(f.suite)
+	members := func() []env.Backend { return svc.Backends(f.suite) }
 	if f.killOnStep > 0 {
-		backends[0] = pool.KillOnStep(backends[0], 0, f.killOnStep)
+		k := svc.StepKiller(f.killOnStep, max(1, f.kills))
+		members = func() []env.Backend { return k.Backends(f.suite) }
 	}
-	return backends, func() { pool.Close(); cli.Close() }, nil
+	set := &backendSet{list: members(), members: members, close: func() { svc.Close(); cli.Close() }}
+	if len(set.list) == 0 {
+		set.close()
+		return nil, fmt.Errorf("service %s has no running task", svc.Name())
+	}
+	return set, nil
 }

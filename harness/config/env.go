@@ -26,6 +26,10 @@ type EnvConfig struct {
 	EpisodeAttempts int `key:"episode_attempts" min:"1" max:"10" help:"tries of an episode (each from Reset, on a healthy instance) before it is recorded as an error"`
 	// Server configures "seeupo env serve".
 	Server EnvServerConfig `key:"server"`
+	// Swarm runs the docker backend's servers as a replicated Docker Swarm
+	// service (env.pool tasks) on the engine, which must be a Swarm
+	// manager, instead of containers started one by one.
+	Swarm bool `key:"swarm" help:"docker backend: run the servers as a replicated Docker Swarm service of env.pool tasks (the engine must be a Swarm manager)"`
 	// Docker configures the containers of the docker backend.
 	Docker EnvDockerConfig `key:"docker"`
 }

@@ -11,12 +11,21 @@ import (
 // environment talks to the container's current address, so a restarted
 // container (with a new address) serves the next episode.
 func (p *Pool) Backends(suite string) []env.Backend {
-	bs := make([]env.Backend, len(p.members))
-	for i, m := range p.members {
-		bs[i] = env.Backend{Name: m.Name, Suite: &memberSuite{m: m, name: suite},
-			Check: func(ctx context.Context) error { return m.Client().Health(ctx) }}
+	return memberBackends(p.members, suite)
+}
+
+func memberBackends(members []*Member, suite string) []env.Backend {
+	bs := make([]env.Backend, len(members))
+	for i, m := range members {
+		bs[i] = m.backend(suite)
 	}
 	return bs
+}
+
+// backend is the driver backend of the member, for suite.
+func (m *Member) backend(suite string) env.Backend {
+	return env.Backend{Name: m.Name, Suite: &memberSuite{m: m, name: suite},
+		Check: func(ctx context.Context) error { return m.Client().Health(ctx) }}
 }
 
 // memberSuite is a suite served by one member of a pool.
@@ -35,7 +44,7 @@ func (s *memberSuite) Splits() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.splits == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), s.m.pool.opts.StartTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), s.m.startTimeout)
 		defer cancel()
 		if _, splits, err := s.m.Client().Profile(ctx, s.name, ""); err == nil {
 			s.splits = splits
@@ -50,7 +59,7 @@ func (s *memberSuite) Tasks(split string) ([]env.Task, error) {
 	if t, ok := s.tasks[split]; ok {
 		return t, nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.m.pool.opts.StartTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.m.startTimeout)
 	defer cancel()
 	tasks, _, err := s.m.Client().Profile(ctx, s.name, split)
 	if err != nil {

@@ -168,12 +168,14 @@ type Member struct {
 	Index int
 	Name  string
 	ID    string
+	// Task is the Swarm task the container runs (empty in a Pool).
+	Task string
 
-	pool     *Pool
-	mu       sync.Mutex
-	url      string
-	client   *env.Client
-	restarts int
+	startTimeout time.Duration
+	mu           sync.Mutex
+	url          string
+	client       *env.Client
+	restarts     int
 }
 
 // URL is the member's current server address.
@@ -387,7 +389,7 @@ func (p *Pool) createMember(ctx context.Context, i int) (*Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating container %s: %w", name, err)
 	}
-	return &Member{Index: i, Name: name, ID: resp.ID, pool: p}, nil
+	return &Member{Index: i, Name: name, ID: resp.ID, startTimeout: p.opts.StartTimeout}, nil
 }
 
 // startMember starts the container, finds its address and waits for

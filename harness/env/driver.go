@@ -87,6 +87,12 @@ type RunOptions struct {
 	WaitHealthy time.Duration
 	// KeepMessages keeps every message of an episode in its record.
 	KeepMessages bool
+	// Members, when set, lists the backends of a changing set (the tasks
+	// of a scaled Swarm service). It is asked again before an attempt
+	// picks a backend, at most every quarter second: backends it adds
+	// (by Name) join, backends it no longer lists get no new attempt, and
+	// an attempt that fails on one of them is retried on another.
+	Members func() []Backend
 	// Logger receives what happened: failed attempts, backends going down
 	// and up, each episode's record.
 	Logger *slog.Logger
@@ -126,6 +132,7 @@ func RunEpisodes(ctx context.Context, backends []Backend, episodes []Episode, op
 	}
 	opts.setDefaults(len(backends))
 	pool := newBackendPool(backends, opts.Logger)
+	pool.members = opts.Members
 	records := make([]EpisodeRecord, len(episodes))
 	done := make([]bool, len(episodes))
 	next := make(chan int)
@@ -292,6 +299,9 @@ type backendPool struct {
 	log *slog.Logger
 	mu  sync.Mutex
 	all []*backendState
+
+	members     func() []Backend
+	lastMembers time.Time
 }
 
 type backendState struct {
@@ -316,6 +326,7 @@ const probeEvery = 250 * time.Millisecond
 func (p *backendPool) pick(ctx context.Context, avoid *backendState, waitHealthy time.Duration) (*backendState, error) {
 	deadline := time.Now().Add(waitHealthy)
 	for {
+		p.refresh()
 		p.reprobe(ctx)
 		p.mu.Lock()
 		var best *backendState
@@ -365,6 +376,43 @@ func (p *backendPool) markDown(b *backendState, err error) {
 	}
 	b.down, b.lastProbe = true, time.Now()
 	p.log.Warn("backend down", "backend", b.Name, "err", err)
+}
+
+// refresh takes the current list of a changing set of backends: the
+// states of those still listed are kept, new ones join, the others leave
+// (an attempt running on one finishes or fails there).
+func (p *backendPool) refresh() {
+	if p.members == nil {
+		return
+	}
+	p.mu.Lock()
+	if time.Since(p.lastMembers) < probeEvery {
+		p.mu.Unlock()
+		return
+	}
+	p.lastMembers = time.Now()
+	p.mu.Unlock()
+	current := p.members() // outside the lock: it may ask an engine
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := make(map[string]*backendState, len(p.all))
+	for _, b := range p.all {
+		old[b.Name] = b
+	}
+	all := make([]*backendState, 0, len(current))
+	for _, b := range current {
+		if s, ok := old[b.Name]; ok {
+			all = append(all, s)
+			delete(old, b.Name)
+			continue
+		}
+		all = append(all, &backendState{Backend: b})
+		p.log.Info("backend joined", "backend", b.Name)
+	}
+	for name := range old {
+		p.log.Info("backend left", "backend", name)
+	}
+	p.all = all
 }
 
 // reprobe checks the down backends whose last probe is old enough.
