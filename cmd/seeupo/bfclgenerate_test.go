@@ -146,7 +146,10 @@ func TestBfclGenerateEvaluateErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"generate", "--categories", "memory_kv", "--result-dir", dir}, "memory and web-search backends are not ported"},
+		{[]string{"generate", "--categories", "memory_vector", "--result-dir", dir}, "--embeddings-url URL"},
+		{[]string{"generate", "--categories", "web_search_base", "--result-dir", dir}, "--search-provider serpapi"},
+		{[]string{"generate", "--categories", "web_search_base", "--search-provider", "corpus", "--result-dir", dir}, "--search-corpus FILE"},
+		{[]string{"generate", "--categories", "memory_vector", "--embeddings-offline", "--embeddings-url", "http://x/v1", "--result-dir", dir}, "give one"},
 		{[]string{"generate", "--categories", "nope", "--result-dir", dir}, `test category "nope"`},
 		{[]string{"generate", "--policy", "native", "--categories", "simple_python", "--result-dir", dir}, "seeupo serve"},
 		{[]string{"generate", "--policy", "openai", "--categories", "simple_python", "--result-dir", dir}, "--base-url"},
