@@ -14,15 +14,16 @@
 //	idf(q) * (delta + tf(q, D)*(k1 + 1) / (k1*(1 - b + b*|D|/avgdl) + tf(q, D)))
 //
 // The floating-point operations follow numpy's order in rank_bm25, one
-// rounding each.
+// rounding each; the logarithm is correctly rounded, as the C library's
+// that numpy and Python use.
 package bm25
 
 import (
-	"math"
 	"strings"
 	"unicode"
 
 	"github.com/seeupo/seeupo/bfcl/py"
+	"github.com/seeupo/seeupo/bfcl/pynum"
 )
 
 // BM25+ parameters (rank_bm25's defaults, which upstream keeps).
@@ -72,7 +73,7 @@ func Scores(corpus [][]string, query []string) ([]float64, error) {
 	for _, q := range query {
 		var idf float64
 		if nq := docs[q]; nq > 0 {
-			idf = math.Log(float64(n+1) / float64(nq))
+			idf = pynum.LogCR(float64(n+1) / float64(nq))
 		}
 		for i := range corpus {
 			tf := float64(freqs[i][q])
