@@ -154,7 +154,8 @@ var blockTags = map[string]bool{
 	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "li": true, "title": true,
 }
 
-// Markdown is the "markdown" mode: headings as "#", list items as "  * ",
+// Markdown is the "markdown" mode: headings as "#", list items as "  * "
+// (one a line),
 // links as [text](href), bold as **, emphasis as _, paragraphs separated
 // by blank lines, white space collapsed. Upstream uses html2text; this is
 // a simpler converter in the same spirit, not its exact output.
@@ -163,12 +164,16 @@ func Markdown(page string) string {
 	var link []string // hrefs of open links
 	pendingSpace := false
 	lineStart := true
-	newBlock := func() {
+	inList := false
+	newBlock := func(single bool) {
 		if b.Len() > 0 {
 			s := strings.TrimRight(b.String(), " ")
 			b.Reset()
 			b.WriteString(s)
-			if !strings.HasSuffix(s, "\n\n") {
+			switch {
+			case single && !strings.HasSuffix(s, "\n"):
+				b.WriteString("\n")
+			case !single && !strings.HasSuffix(s, "\n\n"):
 				if strings.HasSuffix(s, "\n") {
 					b.WriteString("\n")
 				} else {
@@ -223,7 +228,10 @@ func Markdown(page string) string {
 				pendingSpace = false
 			}
 		case blockTags[t.tag]:
-			newBlock()
+			if t.tag == "ul" || t.tag == "ol" {
+				inList = !t.end
+			}
+			newBlock(inList && t.tag == "li")
 			if !t.end {
 				switch {
 				case len(t.tag) == 2 && t.tag[0] == 'h' && t.tag[1] >= '1' && t.tag[1] <= '6':
