@@ -213,3 +213,44 @@ func dirExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
 }
+
+// TestMemorySystemPromptMatchesUpstream formats upstream's memory prompt
+// templates (constants/default_prompts.py, from SEEUPO_BFCL_UPSTREAM) for
+// every memory category and scenario and compares MemorySystemPrompt's.
+func TestMemorySystemPromptMatchesUpstream(t *testing.T) {
+	root := os.Getenv("SEEUPO_BFCL_UPSTREAM")
+	if root == "" {
+		t.Skip("SEEUPO_BFCL_UPSTREAM is not set: point it at the berkeley-function-call-leaderboard folder of ShishirPatil/gorilla at 6ea5797 (or the checkout holding it)")
+	}
+	if sub := filepath.Join(root, "berkeley-function-call-leaderboard"); dirExists(sub) {
+		root = sub
+	}
+	const script = `import json, sys
+ns = {}
+exec(open(sys.argv[1]).read(), ns)
+out = {}
+for cat in ["memory_kv", "memory_vector", "memory_rec_sum"]:
+    for sc, setting in ns["MEMORY_AGENT_SETTINGS"].items():
+        tmpl = ns["MEMORY_BACKEND_INSTRUCTION_UNIFIED"] if "rec_sum" in cat else ns["MEMORY_BACKEND_INSTRUCTION_CORE_ARCHIVAL"]
+        out[cat + "/" + sc] = tmpl.format(scenario_setting=setting, memory_content="{\n    \"k\": \"v\"\n}")
+print(json.dumps(out))
+`
+	out, err := exec.Command("python3", "-c", script, filepath.Join(root, "bfcl_eval", "constants", "default_prompts.py")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]string
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 15 {
+		t.Fatalf("%d prompts from upstream, want 15", len(want))
+	}
+	for key, w := range want {
+		cat, sc, _ := strings.Cut(key, "/")
+		got, err := bfcl.MemorySystemPrompt(cat, sc, "{\n    \"k\": \"v\"\n}")
+		if err != nil || got != w {
+			t.Errorf("%s: %v\n got %q\nwant %q", key, err, got, w)
+		}
+	}
+}
