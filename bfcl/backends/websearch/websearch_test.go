@@ -1,10 +1,12 @@
 package websearch_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -63,6 +65,9 @@ func serpServer(t *testing.T) (*httptest.Server, *int32) {
 			}
 		case "nothing":
 			_, _ = w.Write([]byte(`{"search_metadata": {}, "error": "DuckDuckGo hasn't returned any results for this query."}`))
+			return
+		case "nosnippet":
+			_, _ = w.Write([]byte(`{"organic_results": [{"title": "T", "link": "https://a.test/3"}]}`))
 			return
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{
@@ -160,5 +165,78 @@ func TestNoProvider(t *testing.T) {
 	got := executor(t, nil, true).ExecuteOne("search_engine_query(keywords='tea')")
 	if !strings.Contains(got, "no search provider") {
 		t.Errorf("without a provider: %s", got)
+	}
+}
+
+// TestWebSearchDifferentialAgainstUpstream runs the same calls on
+// upstream's WebSearchAPI (testdata/websearch_differential.py,
+// SEEUPO_BFCL_UPSTREAM; python3 with requests) and on the port, both
+// against one local server speaking SerpAPI's JSON and serving pages, and
+// compares every output: result lists as str() renders them, max_results
+// slicing, snippets on and off, a result without a snippet, an answer
+// without results, raw pages, HTTP errors in requests' wording, invalid
+// URLs and modes, argument errors.
+func TestWebSearchDifferentialAgainstUpstream(t *testing.T) {
+	root := os.Getenv("SEEUPO_BFCL_UPSTREAM")
+	if root == "" {
+		t.Skip("SEEUPO_BFCL_UPSTREAM is not set: point it at the berkeley-function-call-leaderboard folder of ShishirPatil/gorilla at 6ea5797 (or the checkout holding it); python3 with requests runs its WebSearchAPI")
+	}
+	if fi, err := os.Stat(filepath.Join(root, "berkeley-function-call-leaderboard")); err == nil && fi.IsDir() {
+		root = filepath.Join(root, "berkeley-function-call-leaderboard")
+	}
+	srv, _ := serpServer(t)
+	search := srv.URL + "/search.json"
+	calls := []string{
+		"search_engine_query(keywords='tea')",
+		"search_engine_query('tea', 1, 'cn-zh')",
+		"search_engine_query(keywords='tea', max_results=0)",
+		"search_engine_query(keywords='tea', max_results=-1)",
+		"search_engine_query(keywords='tea', max_results=None)",
+		"search_engine_query(keywords='tea', max_results=2.5)",
+		"search_engine_query(keywords=5)",
+		"search_engine_query(keywords='nothing')",
+		"search_engine_query(keywords='nosnippet')",
+		"search_engine_query()",
+		"search_engine_query(keywords='tea', limit=3)",
+		"fetch_url_content(url='" + srv.URL + "/page')",
+		"fetch_url_content(url='" + srv.URL + "/page', mode='raw')",
+		"fetch_url_content(url='" + srv.URL + "/gone')",
+		"fetch_url_content(url='" + srv.URL + "/gone', mode='pdf')",
+		"fetch_url_content(url='" + srv.URL + "/page', mode='pdf')",
+		"fetch_url_content(url='" + srv.URL + "/page', mode=5)",
+		"fetch_url_content(url='ftp://x')",
+		"fetch_url_content(url='HTTP://x')",
+		"fetch_url_content(url=5)",
+		"fetch_url_content()",
+	}
+	var in bytes.Buffer
+	for _, snippet := range []bool{true, false} {
+		b, _ := json.Marshal(map[string]any{"show_snippet": snippet, "calls": calls})
+		in.Write(b)
+		in.WriteByte('\n')
+	}
+	cmd := exec.Command("python3", filepath.Join("..", "..", "testdata", "websearch_differential.py"), root, search)
+	cmd.Stdin, cmd.Stderr = &in, os.Stderr
+	cmd.Env = append(os.Environ(), "SERPAPI_API_KEY=k") // upstream reads the key from there
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3 testdata/websearch_differential.py: %v", err)
+	}
+	p := &websearch.SerpAPI{URL: search, APIKey: "k", Backoff: time.Millisecond}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d answers, want 2", len(lines))
+	}
+	for i, snippet := range []bool{true, false} {
+		var want struct{ Outputs []string }
+		if err := json.Unmarshal([]byte(lines[i]), &want); err != nil {
+			t.Fatal(err)
+		}
+		ex := executor(t, p, snippet)
+		for j, c := range calls {
+			if got := ex.ExecuteOne(c); got != want.Outputs[j] {
+				t.Errorf("show_snippet=%v %s:\n got %.400s\nwant %.400s", snippet, c, got, want.Outputs[j])
+			}
+		}
 	}
 }
