@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+
+	"github.com/seeupo/seeupo/bfcl/py"
 )
 
 // EmbedderKey is the backend.Process service key of the vector backend's
@@ -130,5 +131,7 @@ func normalize(vs [][]float32) [][]float32 {
 	return vs
 }
 
-// errNoEmbedder is returned when the vector backend has no Embedder.
-var errNoEmbedder = errors.New("MemoryAPI_vector has no embedding service (an OpenAI-compatible /v1/embeddings endpoint or the offline hash embedder)")
+// errNoEmbedder is raised when the vector backend has no Embedder.
+func errNoEmbedder() error {
+	return py.Errorf("RuntimeError", "MemoryAPI_vector has no embedding service (an OpenAI-compatible /v1/embeddings endpoint or the offline hash embedder)")
+}

@@ -42,14 +42,14 @@ func newStore(maxSize, maxLen int, e Embedder) *VectorStore {
 
 func (s *VectorStore) vectors(texts []string) ([][]float32, error) {
 	if s.embed == nil {
-		return nil, errNoEmbedder
+		return nil, errNoEmbedder()
 	}
 	vs, err := s.embed.Embed(context.Background(), texts)
 	if err != nil {
-		return nil, err
+		return nil, py.Errorf("RuntimeError", "%v", err)
 	}
 	if len(vs) != len(texts) {
-		return nil, fmt.Errorf("embeddings: %d vectors for %d texts", len(vs), len(texts))
+		return nil, py.Errorf("RuntimeError", "embeddings: %d vectors for %d texts", len(vs), len(texts))
 	}
 	return normalize(vs), nil
 }
@@ -209,7 +209,7 @@ func (s *VectorStore) retrieve(query, topK py.Value) (py.Value, error) {
 		return nil, py.TypeErrorf("k must be an int, not %s", k.TypeName())
 	}
 	if kk <= 0 {
-		return nil, fmt.Errorf("Error in search: k must be positive, got %d", kk)
+		return nil, py.ValueErrorf("top_k must be positive, got %d", kk)
 	}
 	scores := make([]float32, len(s.index))
 	order := make([]int, len(s.index))

@@ -56,7 +56,9 @@ func (w *WebSearch) LoadScenario(cfg *py.Dict, _ bool) error {
 }
 
 // errNoProvider is the failure of a search or fetch without a provider.
-var errNoProvider = fmt.Errorf("WebSearchAPI has no search provider (a SerpAPI-compatible endpoint or a recorded corpus)")
+func errNoProvider() error {
+	return py.Errorf("RuntimeError", "WebSearchAPI has no search provider (a SerpAPI-compatible endpoint or a recorded corpus)")
+}
 
 func errDict(msg string) *py.Dict { return py.NewDict().With("error", py.Str(msg)) }
 
@@ -64,7 +66,7 @@ func errDict(msg string) *py.Dict { return py.NewDict().With("error", py.Str(msg
 // results as {title, href, body} ({title, href} without snippets).
 func (w *WebSearch) searchEngineQuery(keywords, maxResults, region py.Value) (py.Value, error) {
 	if w.provider == nil {
-		return nil, errNoProvider
+		return nil, errNoProvider()
 	}
 	res, err := w.provider.Search(context.Background(), py.StrOf(keywords), py.StrOf(region))
 	if err != nil {
@@ -115,7 +117,7 @@ func (w *WebSearch) fetchURLContent(url, mode py.Value) (py.Value, error) {
 		return nil, py.ValueErrorf("Invalid URL: %s", string(u))
 	}
 	if w.provider == nil {
-		return nil, errNoProvider
+		return nil, errNoProvider()
 	}
 	fail := func(msg string) (py.Value, error) {
 		return errDict(fmt.Sprintf("An error occurred while fetching %s: %s", string(u), msg)), nil
