@@ -242,7 +242,7 @@ func responderFor(policy any, cat, id string) (Responder, error) {
 
 // agenticConfig is the initial config upstream gives an agentic entry
 // (populate_initial_settings_for_memory_test_cases / _web_search_).
-func agenticConfig(cat, id, class string, e *py.Dict, opts GenerateOptions) (*py.Dict, error) {
+func agenticConfig(id, class string, e *py.Dict, opts GenerateOptions) (*py.Dict, error) {
 	cfg := py.NewDict()
 	if isWebSearch(id) {
 		cfg.SetStr("show_snippet", py.Bool(!strings.Contains(id, "no_snippet")))
@@ -289,7 +289,7 @@ func (s *Scorer) agenticEntry(ctx context.Context, policy any, cat string, e *py
 		return nil, fmt.Errorf("field involved_classes: want one class")
 	}
 	class := py.StrOf(classList.Items[0])
-	cfg, err := agenticConfig(cat, id, class, e, opts)
+	cfg, err := agenticConfig(id, class, e, opts)
 	if err != nil {
 		return nil, err
 	}
