@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seeupo/seeupo/bfcl/backends/memory"
+	"github.com/seeupo/seeupo/bfcl/backends/websearch"
 	"github.com/seeupo/seeupo/bfcl/py"
 	"github.com/seeupo/seeupo/harness/env"
 )
@@ -61,17 +63,23 @@ type GenerateOptions struct {
 	Overwrite bool
 	// Workers run entries concurrently (1 when < 1).
 	Workers int
-	// Limit generates only the first Limit entries of each category (0: all).
+	// Limit generates only the first Limit entries of each category (0:
+	// all; memory: the first Limit questions, with the prerequisite
+	// conversations of their scenarios).
 	Limit int
 	Log   io.Writer
+	// Embedder serves the vector memory backend (memory_vector).
+	Embedder memory.Embedder
+	// Search serves the web-search backend (web_search_*).
+	Search websearch.Provider
 }
 
 // GeneratableCategories says which categories generate can run and why
-// the others cannot.
+// the others cannot. Every category can; the agentic ones need their
+// services (NeededService), which Generate checks.
 func GeneratableCategories(category string) error {
-	switch {
-	case isAgentic(category):
-		return errors.New("the memory and web-search backends are not ported")
+	if !contains(AllTestCategories, category) {
+		return fmt.Errorf("unknown test category %q", category)
 	}
 	return nil
 }
@@ -91,6 +99,9 @@ func (s *Scorer) Generate(ctx context.Context, policy any, opts GenerateOptions)
 		if err := GeneratableCategories(cat); err != nil {
 			return fmt.Errorf("category %s: %w", cat, err)
 		}
+		if err := checkServices(cat, opts); err != nil {
+			return fmt.Errorf("category %s: %w", cat, err)
+		}
 	}
 	for _, cat := range opts.Categories {
 		if opts.FC && isFormatSensitivity(cat) {
@@ -101,19 +112,29 @@ func (s *Scorer) Generate(ctx context.Context, policy any, opts GenerateOptions)
 		if err != nil {
 			return err
 		}
-		if opts.Limit > 0 && len(entries) > opts.Limit {
+		if opts.Limit > 0 && len(entries) > opts.Limit && !isAgentic(cat) {
 			entries = entries[:opts.Limit]
 		}
-		path := filepath.Join(opts.ResultDir, opts.ModelName, filepath.FromSlash(GroupDir(cat)), ResultFileName(cat))
+		files := []string{cat}
+		if isAgentic(cat) {
+			files = agenticResultFiles(cat)
+		}
+		dir := filepath.Join(opts.ResultDir, opts.ModelName, filepath.FromSlash(GroupDir(cat)))
 		existing := map[string]*py.Dict{}
-		if !opts.Overwrite {
-			old, err := ReadJSONLines(path)
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if opts.Overwrite {
+			if err := removeSnapshots(opts, cat); err != nil {
 				return err
 			}
-			for _, o := range old {
-				id, _ := dictString(o, "id")
-				existing[id] = o
+		} else {
+			for _, f := range files {
+				old, err := ReadJSONLines(filepath.Join(dir, ResultFileName(f)))
+				if err != nil && !errors.Is(err, os.ErrNotExist) {
+					return err
+				}
+				for _, o := range old {
+					id, _ := dictString(o, "id")
+					existing[id] = o
+				}
 			}
 		}
 		var todo []*py.Dict
@@ -123,7 +144,15 @@ func (s *Scorer) Generate(ctx context.Context, policy any, opts GenerateOptions)
 				todo = append(todo, e)
 			}
 		}
-		results, err := s.runEntries(ctx, policy, cat, todo, opts)
+		var results []*py.Dict
+		if isAgentic(cat) {
+			if todo, err = agenticTodo(cat, todo, opts.Limit); err != nil {
+				return err
+			}
+			results, err = s.runAgentic(ctx, policy, cat, todo, opts)
+		} else {
+			results, err = s.runEntries(ctx, policy, cat, todo, opts)
+		}
 		if err != nil {
 			return err
 		}
@@ -132,15 +161,27 @@ func (s *Scorer) Generate(ctx context.Context, policy any, opts GenerateOptions)
 			all = append(all, o)
 		}
 		all = append(all, results...)
-		if err := SortByID(all); err != nil {
-			return err
+		byFile := splitByCategory(all, files)
+		for _, f := range files {
+			if len(byFile[f]) == 0 {
+				continue
+			}
+			if err := SortByID(byFile[f]); err != nil {
+				return err
+			}
+			path := filepath.Join(dir, ResultFileName(f))
+			if err := writeResultFile(path, byFile[f]); err != nil {
+				return err
+			}
+			fmt.Fprintf(logw, "%s: %d entries generated, %d kept, in %s\n", f, countIn(results, f, files), countIn(all, f, files)-countIn(results, f, files), path)
 		}
-		if err := writeResultFile(path, all); err != nil {
-			return err
-		}
-		fmt.Fprintf(logw, "%s: %d entries generated, %d kept, in %s\n", cat, len(results), len(existing), path)
 	}
 	return nil
+}
+
+// countIn counts the entries of file f among entries split by files.
+func countIn(entries []*py.Dict, f string, files []string) int {
+	return len(splitByCategory(entries, files)[f])
 }
 
 // writeResultFile writes entries as upstream's handler does: one

@@ -86,6 +86,8 @@ func (g *groundTruth) ForEntry(cat, id string) (Responder, error) {
 			return nil, fmt.Errorf("no multi-turn entry %s", id)
 		}
 		return &groundTruthTurns{turns: e.GroundTruth}, nil
+	case isAgentic(cat):
+		return g.agentic(cat, id)
 	case strings.Contains(cat, "irrelevance"):
 		return fixedResponse{Response{Content: "None of the given functions can be used for this request."}}, nil
 	case isRelevanceOrIrrelevance(cat):
@@ -403,4 +405,33 @@ func xmlTyped(v py.Value) (string, string) {
 
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// agentic answers a memory prerequisite conversation with a text reply
+// per turn (no memory call), and a question with its first possible
+// answer in upstream's answer format.
+func (g *groundTruth) agentic(cat, id string) (Responder, error) {
+	if isMemoryPrereq(id) {
+		return fixedResponse{Response{Content: "Noted."}}, nil
+	}
+	base := "web_search"
+	if isMemory(cat) {
+		base = "memory"
+	}
+	gtID := base + strings.TrimPrefix(id, cat)
+	answer, err := g.answer(cat, gtID)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := answer.(*py.List)
+	if !ok || len(l.Items) == 0 {
+		return nil, fmt.Errorf("entry %s: no possible answer %s", id, gtID)
+	}
+	return fixedResponse{Response{Content: AgenticAnswer(py.StrOf(l.Items[0]), "From the possible answers.")}}, nil
+}
+
+// AgenticAnswer is a final answer in the format upstream's agentic system
+// prompt asks for: {'answer': ..., 'context': ...} (Python repr).
+func AgenticAnswer(answer, context string) string {
+	return py.Repr(py.NewDict().With("answer", py.Str(answer)).With("context", py.Str(context)))
 }

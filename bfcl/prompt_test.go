@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl"
+	"github.com/seeupo/seeupo/bfcl/backends/memory"
+	"github.com/seeupo/seeupo/bfcl/backends/websearch"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/internal/testdata"
 )
@@ -139,13 +141,15 @@ func TestPromptingMessagesMatchUpstream(t *testing.T) {
 		"live_parallel_multiple", "live_irrelevance", "live_relevance",
 		"multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context",
 		"format_sensitivity",
+		"memory_kv", "memory_vector", "memory_rec_sum", "web_search_base", "web_search_no_snippet",
 	}
 	s := bfcl.NewScorer(bfcl.Upstream{Dir: data})
 	for _, cat := range categories {
 		t.Run(cat, func(t *testing.T) {
 			rec := newOpeningRecorder()
 			err := s.Generate(context.Background(), rec, bfcl.GenerateOptions{
-				ResultDir: t.TempDir(), ModelName: "recorder", Categories: []string{cat}, Workers: 2})
+				ResultDir: t.TempDir(), ModelName: "recorder", Categories: []string{cat}, Workers: 2,
+				Embedder: memory.HashEmbedder{}, Search: &websearch.Corpus{}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -327,3 +327,38 @@ func MethodOf[T Instance](name string, params []Param, f func(self T, args []py.
 		return f(self.(T), args)
 	}}
 }
+
+// SliceTo is Python's items[:stop] for a stop value a caller passed: None
+// keeps every item, an int (or bool) cuts as Python does (negative from
+// the end), anything else is CPython's TypeError.
+func SliceTo(items []py.Value, stop py.Value) ([]py.Value, error) {
+	var n int64
+	switch s := stop.(type) {
+	case py.NoneType:
+		return items, nil
+	case py.Int:
+		n = int64(s)
+	case py.Bool:
+		if s {
+			n = 1
+		}
+	case *py.BigInt:
+		if s.V.Sign() > 0 {
+			return items, nil
+		}
+		return items[:0], nil
+	default:
+		return nil, py.TypeErrorf("slice indices must be integers or None or have an __index__ method")
+	}
+	l := int64(len(items))
+	if n < 0 {
+		n += l
+		if n < 0 {
+			n = 0
+		}
+	}
+	if n > l {
+		n = l
+	}
+	return items[:n], nil
+}

@@ -41,3 +41,27 @@ func TestBindErrors(t *testing.T) {
 		t.Fatalf("Bind with default = %v, %v", args, err)
 	}
 }
+
+// SliceTo is Python's items[:stop].
+func TestSliceTo(t *testing.T) {
+	items := []py.Value{py.Int(1), py.Int(2), py.Int(3)}
+	tests := []struct {
+		stop py.Value
+		want int
+		err  string
+	}{
+		{py.None, 3, ""}, {py.Int(2), 2, ""}, {py.Int(0), 0, ""}, {py.Int(-1), 2, ""}, {py.Int(-5), 0, ""},
+		{py.Int(9), 3, ""}, {py.Bool(true), 1, ""}, {py.Float(1), 0, "slice indices must be integers or None or have an __index__ method"},
+	}
+	for _, tc := range tests {
+		got, err := SliceTo(items, tc.stop)
+		switch {
+		case tc.err != "":
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("[:%s]: error %v, want %q", py.Repr(tc.stop), err, tc.err)
+			}
+		case err != nil || len(got) != tc.want:
+			t.Errorf("[:%s]: %d items (%v), want %d", py.Repr(tc.stop), len(got), err, tc.want)
+		}
+	}
+}

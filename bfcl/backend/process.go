@@ -65,12 +65,31 @@ type Process struct {
 	consts  *Constants
 	copies  map[string]py.Value
 	modules map[string]any
+	// services are what the episode's runner hands the backends (an
+	// embedding service, a search provider), by key.
+	services map[string]any
 }
 
 // NewProcess makes a process; consts may be nil when no backend of the
 // episode needs long-context constants.
 func NewProcess(consts *Constants) *Process {
-	return &Process{consts: consts, copies: map[string]py.Value{}, modules: map[string]any{}}
+	return &Process{consts: consts, copies: map[string]py.Value{}, modules: map[string]any{}, services: map[string]any{}}
+}
+
+// SetService hands the backends of this process a service under key
+// (the memory backends' embedder, the web-search provider). It returns p.
+func (p *Process) SetService(key string, v any) *Process {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.services[key] = v
+	return p
+}
+
+// Service returns the service set under key, or nil.
+func (p *Process) Service(key string) any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.services[key]
 }
 
 // Constant returns the process's copy of a long_context.py constant

@@ -56,6 +56,17 @@ func expBig(z *big.Float, prec uint) *big.Float {
 	return sum.SetMantExp(sum, int(k))
 }
 
+// LogCR returns ln(x) for a finite x > 0 correctly rounded (what C's log,
+// and so Python's math.log, returns; Go's math.Log can be one unit in
+// the last place off).
+func LogCR(x float64) float64 {
+	if x == 1 {
+		return 0
+	}
+	f, _ := lnBig(bf(x, workBits), workBits).Float64()
+	return f
+}
+
 // PowCR returns x**y for x > 0 correctly rounded (C pow for a positive
 // base), with +Inf on overflow.
 func PowCR(x, y float64) float64 {

@@ -20,7 +20,11 @@ make every string:
 - the opening of a miss_func hand-out turn: the prompting template
   DEFAULT_USER_PROMPT_FOR_ADDITIONAL_FUNCTION_PROMPTING formatted with the
   held-out docs, as inference_multi_turn_prompting does;
-- every other turn opens with question[t] unchanged.
+- every other turn opens with question[t] unchanged;
+- memory entries (prerequisite conversations included) first get
+  add_memory_instruction_system_prompt with a fresh instance of the
+  category's memory class, as inference_multi_turn_prompting does (the
+  recording policy never writes to the memory, so it is empty throughout).
 
 The stream of a category: its entries sorted by id; for each, the id and
 "\\0", then for each turn t the line "turn t\\0" followed by role "\\0"
@@ -29,7 +33,8 @@ count (UTF-8) are written per category (format_sensitivity: per
 configuration, as "format_sensitivity:" + configuration).
 
 Third-party modules bfcl_eval imports but these functions never call
-(filelock, tenacity, tree_sitter, ...) are replaced by empty stand-ins, so
+(filelock, tenacity, tree_sitter, the memory and web-search backends
+model, index and HTTP packages, ...) are replaced by empty stand-ins, so
 only the standard library is needed. `go test ./bfcl -run Prompt
 -update-prompts` runs it with SEEUPO_BFCL_UPSTREAM as the checkout.
 """
@@ -45,13 +50,32 @@ import types
 
 COMMIT = "6ea57973c7a6097fd7c5915698c54c17c5b1b6c8"
 # Imported by bfcl_eval at load time, never called by the functions used here.
-STAND_INS = {"filelock", "tenacity", "tree_sitter", "tree_sitter_java", "tree_sitter_javascript"}
+STAND_INS = {"filelock", "tenacity", "tree_sitter", "tree_sitter_java", "tree_sitter_javascript",
+             "overrides", "rank_bm25", "sentence_transformers", "faiss", "html2text", "bs4", "serpapi", "numpy"}
 CATEGORIES = [
     "simple_python", "simple_java", "simple_javascript", "multiple", "parallel",
     "parallel_multiple", "irrelevance", "live_simple", "live_multiple", "live_parallel",
     "live_parallel_multiple", "live_irrelevance", "live_relevance",
     "multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context",
+    "memory_kv", "memory_vector", "memory_rec_sum", "web_search_base", "web_search_no_snippet",
 ]
+MEMORY_CLASSES = {
+    "kv": ("memory_kv", "MemoryAPI_kv"),
+    "vector": ("memory_vector", "MemoryAPI_vector"),
+    "rec_sum": ("memory_rec_sum", "MemoryAPI_rec_sum"),
+}
+
+
+def empty_memory(category):
+    """A fresh instance of the category's memory class (the recorder never
+    writes to the memory, so every entry sees it empty)."""
+    import importlib
+
+    for backend, (module, cls) in MEMORY_CLASSES.items():
+        if category.startswith("memory_" + backend):
+            m = importlib.import_module("bfcl_eval.eval_checker.multi_turn_eval.func_source_code." + module)
+            return getattr(m, cls)()
+    raise ValueError(category)
 
 
 class _Anything:
@@ -122,6 +146,10 @@ def entry_stream(entry, dp, mu):
     """The opening messages of every turn of one entry, as bytes."""
     out = [entry["id"], "\0"]
     holdout = entry.get("missed_function", {})
+    category = entry["id"].rsplit("_", 1)[0]
+    if "memory" in category:
+        entry["question"] = mu.add_memory_instruction_system_prompt(
+            entry["question"], category, entry["scenario"], empty_memory(category))
     for t, turn in enumerate(entry["question"]):
         if t == 0:
             msgs = mu.system_prompt_pre_processing_chat_model(turn, entry["function"], entry["id"])

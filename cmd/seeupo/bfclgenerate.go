@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seeupo/seeupo/bfcl"
+	"github.com/seeupo/seeupo/bfcl/backends/memory"
+	"github.com/seeupo/seeupo/bfcl/backends/websearch"
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/policy/remote"
@@ -25,6 +28,7 @@ func newBfclGenerateCmd(a *app) *cobra.Command {
 	var overwrite bool
 	var limit int
 	var rf remoteFlags
+	var sf serviceFlags
 	c := &cobra.Command{
 		Use:   "generate",
 		Short: "Run a policy on BFCL v4 categories and write upstream's result files",
@@ -50,9 +54,22 @@ Entries already in a result file are kept and skipped unless
 --allow-overwrite. format_sensitivity runs its 200 entries under each of
 upstream's 26 prompt-format configurations (the system prompt and, for the
 ground-truth policy, the reply in that configuration's formats); like
-upstream, fc mode skips it. Not generated: memory and web search (their
-backends are not ported). A multi-turn episode runs on seeupo's port of the
-backends with at most 20 steps a turn, as upstream.`,
+upstream, fc mode skips it. A multi-turn episode runs on seeupo's port of the
+backends with at most 20 steps a turn, as upstream.
+
+Agentic categories: memory_kv, memory_vector and memory_rec_sum run each
+scenario's prerequisite conversations first (results in
+BFCL_v4_<category>_prereq_result.json, memory snapshots in
+<group>/memory_snapshot/), then the questions on the memory they left.
+memory_vector needs embeddings: --embeddings-url (an OpenAI-compatible
+/v1/embeddings endpoint, --embeddings-model, default upstream's
+all-MiniLM-L6-v2) or --embeddings-offline (a hashed bag of words, not
+upstream's model). web_search_base and web_search_no_snippet need a search
+provider: --search-provider serpapi (--search-url, default SerpAPI's
+endpoint, key from $SERPAPI_API_KEY as upstream; pages fetched live) or
+--search-provider corpus --search-corpus FILE (a recorded corpus, offline).
+A category whose service is not configured is an error when named, and
+skipped with a message inside a collection.`,
 		Example: `  seeupo bfcl generate --policy ground-truth --categories all_scoring --result-dir result
   seeupo bfcl generate --policy openai --base-url http://127.0.0.1:8100/v1 --model Qwen/Qwen3-8B --tool-format prompt --categories simple_python,multi_turn_base`,
 		Args: cobra.NoArgs,
@@ -61,9 +78,17 @@ backends with at most 20 steps a turn, as upstream.`,
 			if err != nil {
 				return fmt.Errorf("--categories: %w", err)
 			}
+			embedder, search, err := sf.services()
+			if err != nil {
+				return err
+			}
 			var keep []string
 			for _, c := range cats {
-				if err := bfcl.GeneratableCategories(c); err != nil {
+				err := bfcl.GeneratableCategories(c)
+				if err == nil {
+					err = sf.missing(c, embedder, search)
+				}
+				if err != nil {
 					if cmd.Flags().Changed("categories") && !isCollection(categories) {
 						return fmt.Errorf("--categories %s: %w", c, err)
 					}
@@ -116,7 +141,8 @@ backends with at most 20 steps a turn, as upstream.`,
 				model += "-FC"
 			}
 			return sc.Generate(cmd.Context(), policy, bfcl.GenerateOptions{ResultDir: resultDir, ModelName: model,
-				Categories: keep, FC: fc, Overwrite: overwrite, Workers: rf.concurrency, Limit: limit, Log: a.stdout})
+				Categories: keep, FC: fc, Overwrite: overwrite, Workers: rf.concurrency, Limit: limit, Log: a.stdout,
+				Embedder: embedder, Search: search})
 		},
 	}
 	rf.bind(c)
@@ -133,7 +159,77 @@ backends with at most 20 steps a turn, as upstream.`,
 	c.Flags().StringSliceVar(&categories, "categories", []string{"all"}, "categories or collections (all, all_scoring, single_turn, live, non_live, multi_turn, python, ...)")
 	c.Flags().BoolVar(&overwrite, "allow-overwrite", false, "regenerate entries already in the result files")
 	c.Flags().IntVar(&limit, "limit", 0, "generate only the first N entries of each category (0: all)")
+	sf.bind(c)
 	return c
+}
+
+// serviceFlags configure the agentic categories' services.
+type serviceFlags struct {
+	embeddingsURL, embeddingsModel, embeddingsKey string
+	embeddingsOffline                             bool
+	searchProvider, searchURL, searchCorpus       string
+}
+
+func (f *serviceFlags) bind(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVar(&f.embeddingsURL, "embeddings-url", "", "memory_vector: an OpenAI-compatible embeddings endpoint (base URL ending in /v1)")
+	fl.StringVar(&f.embeddingsModel, "embeddings-model", "all-MiniLM-L6-v2", "memory_vector: the embedding model to ask for")
+	fl.StringVar(&f.embeddingsKey, "embeddings-api-key", "", "memory_vector: API key of the embeddings endpoint")
+	fl.BoolVar(&f.embeddingsOffline, "embeddings-offline", false, "memory_vector: offline hashed bag-of-words embeddings (not upstream's model)")
+	fl.StringVar(&f.searchProvider, "search-provider", "", "web_search: serpapi (a SerpAPI-compatible endpoint, live pages) or corpus (a recorded corpus file)")
+	fl.StringVar(&f.searchURL, "search-url", websearch.DefaultSerpAPIURL, "web_search: the SerpAPI-compatible search endpoint (key from $SERPAPI_API_KEY)")
+	fl.StringVar(&f.searchCorpus, "search-corpus", "", "web_search: the recorded corpus file of --search-provider corpus")
+}
+
+// services builds the configured embedder and search provider (nil when
+// not configured).
+func (f *serviceFlags) services() (memory.Embedder, websearch.Provider, error) {
+	var e memory.Embedder
+	switch {
+	case f.embeddingsURL != "" && f.embeddingsOffline:
+		return nil, nil, fmt.Errorf("--embeddings-url and --embeddings-offline: give one")
+	case f.embeddingsURL != "":
+		e = memory.NewOpenAIEmbedder(f.embeddingsURL, f.embeddingsModel, f.embeddingsKey)
+	case f.embeddingsOffline:
+		e = memory.HashEmbedder{}
+	}
+	var p websearch.Provider
+	switch f.searchProvider {
+	case "":
+		if f.searchCorpus != "" {
+			return nil, nil, fmt.Errorf("--search-corpus needs --search-provider corpus")
+		}
+	case "serpapi":
+		p = &websearch.SerpAPI{URL: f.searchURL, APIKey: os.Getenv("SERPAPI_API_KEY"), MaxRetries: 8}
+	case "corpus":
+		if f.searchCorpus == "" {
+			return nil, nil, fmt.Errorf("--search-provider corpus needs --search-corpus FILE")
+		}
+		c, err := websearch.LoadCorpus(f.searchCorpus)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--search-corpus: %w", err)
+		}
+		p = c
+	default:
+		return nil, nil, fmt.Errorf("--search-provider %q: allowed: serpapi, corpus", f.searchProvider)
+	}
+	return e, p, nil
+}
+
+// missing names the flags a category needs when its service is not
+// configured.
+func (f *serviceFlags) missing(cat string, e memory.Embedder, p websearch.Provider) error {
+	switch bfcl.NeededService(cat) {
+	case bfcl.ServiceEmbeddings:
+		if e == nil {
+			return fmt.Errorf("%w: give --embeddings-url URL (an OpenAI-compatible /v1/embeddings endpoint) or --embeddings-offline", bfcl.ErrNoEmbedder)
+		}
+	case bfcl.ServiceSearch:
+		if p == nil {
+			return fmt.Errorf("%w: give --search-provider serpapi (with --search-url) or --search-provider corpus --search-corpus FILE", bfcl.ErrNoSearch)
+		}
+	}
+	return nil
 }
 
 // isCollection says whether the --categories values name a collection

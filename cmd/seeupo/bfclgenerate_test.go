@@ -146,7 +146,10 @@ func TestBfclGenerateEvaluateErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"generate", "--categories", "memory_kv", "--result-dir", dir}, "memory and web-search backends are not ported"},
+		{[]string{"generate", "--categories", "memory_vector", "--result-dir", dir}, "--embeddings-url URL"},
+		{[]string{"generate", "--categories", "web_search_base", "--result-dir", dir}, "--search-provider serpapi"},
+		{[]string{"generate", "--categories", "web_search_base", "--search-provider", "corpus", "--result-dir", dir}, "--search-corpus FILE"},
+		{[]string{"generate", "--categories", "memory_vector", "--embeddings-offline", "--embeddings-url", "http://x/v1", "--result-dir", dir}, "give one"},
 		{[]string{"generate", "--categories", "nope", "--result-dir", dir}, `test category "nope"`},
 		{[]string{"generate", "--policy", "native", "--categories", "simple_python", "--result-dir", dir}, "seeupo serve"},
 		{[]string{"generate", "--policy", "openai", "--categories", "simple_python", "--result-dir", dir}, "--base-url"},
@@ -253,6 +256,48 @@ func TestBfclGenerateGroundTruthJavaJavaScript(t *testing.T) {
 			strings.Join(failing, ",") != strings.Join(tc.failing, ",") {
 			t.Errorf("%s %s: %v/%v correct, failing %v; want %d/%d, failing %v",
 				tc.folder, tc.category, correct, total, failing, tc.total-len(tc.failing), tc.total, tc.failing)
+		}
+	}
+}
+
+// The agentic categories through the command line: with the offline
+// services (hashed embeddings, a recorded corpus) the ground-truth policy
+// generates memory (prerequisites and snapshots included) and web search,
+// and evaluate scores them 100%; in a collection, a category whose service
+// is missing is skipped with a message naming the flag.
+func TestBfclGenerateAgentic(t *testing.T) {
+	data := bfclData(t)
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.json")
+	if err := os.WriteFile(corpus, []byte(`{"documents": [{"title": "T", "link": "https://e.test/a", "snippet": "s", "content": "<p>text</p>"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results, scores := filepath.Join(dir, "result"), filepath.Join(dir, "score")
+	out, _, err := runCLI(t, "--data-dir", data, "bfcl", "generate", "--categories", "memory_kv,memory_vector,memory_rec_sum,web_search_base,web_search_no_snippet",
+		"--embeddings-offline", "--search-provider", "corpus", "--search-corpus", corpus, "--limit", "2", "--result-dir", results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "memory_vector_prereq: 10 entries generated") {
+		t.Errorf("generate output:\n%s", out)
+	}
+	if _, _, err := runCLI(t, "--data-dir", data, "bfcl", "evaluate", "--result-dir", results, "--score-dir", scores, "--partial-eval"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"agentic/memory/kv/BFCL_v4_memory_kv_score.json", "agentic/memory/vector/BFCL_v4_memory_vector_score.json",
+		"agentic/memory/rec_sum/BFCL_v4_memory_rec_sum_score.json", "agentic/BFCL_v4_web_search_base_score.json",
+		"agentic/BFCL_v4_web_search_no_snippet_score.json"} {
+		if c, n := scoreHeader(t, filepath.Join(scores, "ground-truth", f)); c != 2 || n != 2 {
+			t.Errorf("%s: %v/%v, want 2/2", f, c, n)
+		}
+	}
+	_, stderr, err := runCLI(t, "--data-dir", data, "bfcl", "generate", "--categories", "agentic", "--limit", "1", "--result-dir", filepath.Join(dir, "r2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"skipped memory_vector", "--embeddings-url", "skipped web_search_base", "--search-provider"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
 }
