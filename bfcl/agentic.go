@@ -199,6 +199,9 @@ func (s *Scorer) runChains(ctx context.Context, policy any, cat string, chains [
 			for i := range next {
 				for _, e := range chains[i] {
 					r, err := s.agenticEntry(ctx, policy, cat, e, opts)
+					if rec := inferenceErrorResult(e, err, opts.Log); rec != nil {
+						r, err = rec, nil
+					}
 					if err != nil {
 						id, _ := dictString(e, "id")
 						errs[i] = fmt.Errorf("entry %s: %w", id, err)
@@ -372,7 +375,7 @@ func (ep *agenticEpisode) playTurn(ctx context.Context) (bool, error) {
 	}
 	for count := 0; ; {
 		start := time.Now()
-		resp, err := ep.r.Respond(ctx, ep.msgs, ep.tools)
+		resp, err := respond(ctx, ep.r, ep.msgs, ep.tools)
 		if err != nil {
 			return false, err
 		}

@@ -241,6 +241,9 @@ func (s *Scorer) runEntries(ctx context.Context, policy any, cat string, entries
 				} else {
 					out[i], errs[i] = generateSingleTurn(ctx, r, entries[i], opts.FC)
 				}
+				if rec := inferenceErrorResult(entries[i], errs[i], opts.Log); rec != nil {
+					out[i], errs[i] = rec, nil
+				}
 			}
 		}()
 	}
@@ -365,7 +368,7 @@ func generateSingleTurn(ctx context.Context, r Responder, e *py.Dict, fc bool) (
 		msgs = withSystemPrompt(msgs, sys)
 	}
 	start := time.Now()
-	resp, err := r.Respond(ctx, msgs, tools)
+	resp, err := respond(ctx, r, msgs, tools)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +427,7 @@ func generateMultiTurn(ctx context.Context, r Responder, d *Dataset, e *py.Dict,
 			}
 		}
 		start := time.Now()
-		resp, err := r.Respond(ctx, msgs, tools)
+		resp, err := respond(ctx, r, msgs, tools)
 		if err != nil {
 			return nil, err
 		}
