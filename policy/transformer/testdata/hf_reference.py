@@ -98,8 +98,12 @@ def rope(x, theta):
 
 
 def forward(cfg, w, ids):
-    """Final-norm hidden states [T, D] and logits [T, V] of one sequence,
-    as Qwen2/Qwen3 compute them."""
+    """Logits [T, V] of one sequence, as Qwen2/Qwen3 compute them."""
+    return hidden_and_logits(cfg, w, ids)[1]
+
+
+def hidden_and_logits(cfg, w, ids):
+    """Final-norm hidden states [T, D] and logits [T, V] of one sequence."""
     eps, theta = cfg["rms_norm_eps"], cfg["rope_theta"]
     hd, nh, nkv = cfg["head_dim"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
     qwen3 = cfg["model_type"] == "qwen3"
@@ -170,7 +174,7 @@ def main():
         ids = torch.randint(0, vocab, (nctx + nresp,), generator=gen).tolist()
         a = torch.randn(nresp, generator=gen, dtype=torch.float64)
         b = torch.randn(nresp, generator=gen, dtype=torch.float64) * 0.1
-        hidden, logits = forward(cfg, weights, ids[:-1])
+        hidden, logits = hidden_and_logits(cfg, weights, ids[:-1])
         logits_out["logits.%d" % i] = logits
         # The sentence embedding seeupo serve offers: mean-pooled hidden
         # states at unit length.
