@@ -10,8 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seeupo/seeupo/bfcl"
-	"github.com/seeupo/seeupo/bfcl/backends/memory"
-	"github.com/seeupo/seeupo/bfcl/backends/websearch"
 	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/policy/remote"
@@ -177,35 +175,35 @@ func (f *serviceFlags) bind(c *cobra.Command) {
 	fl.StringVar(&f.embeddingsKey, "embeddings-api-key", "", "memory_vector: API key of the embeddings endpoint")
 	fl.BoolVar(&f.embeddingsOffline, "embeddings-offline", false, "memory_vector: offline hashed bag-of-words embeddings (not upstream's model)")
 	fl.StringVar(&f.searchProvider, "search-provider", "", "web_search: serpapi (a SerpAPI-compatible endpoint, live pages) or corpus (a recorded corpus file)")
-	fl.StringVar(&f.searchURL, "search-url", websearch.DefaultSerpAPIURL, "web_search: the SerpAPI-compatible search endpoint (key from $SERPAPI_API_KEY)")
+	fl.StringVar(&f.searchURL, "search-url", bfcl.DefaultSerpAPIURL, "web_search: the SerpAPI-compatible search endpoint (key from $SERPAPI_API_KEY)")
 	fl.StringVar(&f.searchCorpus, "search-corpus", "", "web_search: the recorded corpus file of --search-provider corpus")
 }
 
 // services builds the configured embedder and search provider (nil when
 // not configured).
-func (f *serviceFlags) services() (memory.Embedder, websearch.Provider, error) {
-	var e memory.Embedder
+func (f *serviceFlags) services() (bfcl.Embedder, bfcl.SearchProvider, error) {
+	var e bfcl.Embedder
 	switch {
 	case f.embeddingsURL != "" && f.embeddingsOffline:
 		return nil, nil, fmt.Errorf("--embeddings-url and --embeddings-offline: give one")
 	case f.embeddingsURL != "":
-		e = memory.NewOpenAIEmbedder(f.embeddingsURL, f.embeddingsModel, f.embeddingsKey)
+		e = bfcl.OpenAIEmbedder(f.embeddingsURL, f.embeddingsModel, f.embeddingsKey)
 	case f.embeddingsOffline:
-		e = memory.HashEmbedder{}
+		e = bfcl.OfflineEmbedder()
 	}
-	var p websearch.Provider
+	var p bfcl.SearchProvider
 	switch f.searchProvider {
 	case "":
 		if f.searchCorpus != "" {
 			return nil, nil, fmt.Errorf("--search-corpus needs --search-provider corpus")
 		}
 	case "serpapi":
-		p = &websearch.SerpAPI{URL: f.searchURL, APIKey: os.Getenv("SERPAPI_API_KEY"), MaxRetries: 8}
+		p = bfcl.SerpAPISearch(f.searchURL, os.Getenv("SERPAPI_API_KEY"), 8)
 	case "corpus":
 		if f.searchCorpus == "" {
 			return nil, nil, fmt.Errorf("--search-provider corpus needs --search-corpus FILE")
 		}
-		c, err := websearch.LoadCorpus(f.searchCorpus)
+		c, err := bfcl.LoadSearchCorpus(f.searchCorpus)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--search-corpus: %w", err)
 		}
@@ -218,7 +216,7 @@ func (f *serviceFlags) services() (memory.Embedder, websearch.Provider, error) {
 
 // missing names the flags a category needs when its service is not
 // configured.
-func (f *serviceFlags) missing(cat string, e memory.Embedder, p websearch.Provider) error {
+func (f *serviceFlags) missing(cat string, e bfcl.Embedder, p bfcl.SearchProvider) error {
 	switch bfcl.NeededService(cat) {
 	case bfcl.ServiceEmbeddings:
 		if e == nil {
