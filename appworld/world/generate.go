@@ -21,7 +21,7 @@ type Person struct {
 func (p Person) Name() string { return p.FirstName + " " + p.LastName }
 
 // AccountApps are the apps in which everyone has an account.
-var AccountApps = []string{"expenses", "file_system", "notes", "phone", "todo", "wallet"}
+var AccountApps = []string{"file_system", "phone", "simple_note", "splitwise", "todoist", "venmo"}
 
 // Builder writes records into a store; the generator and the task set-ups
 // share it.
@@ -268,7 +268,7 @@ func (b *Builder) seedPerson(i int, p Person) {
 		if k%2 == 1 {
 			proj = work
 		}
-		b.AddTask(p, proj, taskTitles[(i+k)%len(taskTitles)], Day(BaseTime, 1+r.IntN(20), 0)[:10], 1+r.IntN(4), k == 3, at())
+		b.AddTask(p, proj, taskTitles[(i+k)%len(taskTitles)], Day(BaseTime, 1+r.IntN(20), 0)[:10], 1+r.IntN(3), k == 3, at())
 	}
 	if i%3 == 0 {
 		other := b.People[(i+5)%n]

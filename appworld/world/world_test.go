@@ -74,23 +74,23 @@ func login(t *testing.T, w *World, p Person, app string) string {
 
 func TestCallErrors(t *testing.T) {
 	w, people := newTestWorld(t)
-	tok := login(t, w, people[0], "notes")
+	tok := login(t, w, people[0], "simple_note")
 	cases := []struct {
 		name, app, api string
 		args           map[string]any
 		status         int
 		msg            string
 	}{
-		{"wrong password", "notes", "login", map[string]any{"username": people[0].Email, "password": "x"}, 401, "Invalid credentials"},
-		{"missing token", "notes", "search_notes", map[string]any{}, 422, "Missing required parameter: access_token"},
-		{"bad token", "notes", "search_notes", map[string]any{"access_token": "nope"}, 401, "not authorized"},
-		{"token of another app", "todo", "show_projects", map[string]any{"access_token": tok}, 401, "not authorized"},
-		{"wrong type", "notes", "show_note", map[string]any{"access_token": tok, "note_id": "1"}, 422, "must be of type integer"},
-		{"unknown parameter", "notes", "show_note", map[string]any{"access_token": tok, "note_id": 1, "colour": "red"}, 422, "Unexpected parameter(s) for notes.show_note: colour"},
-		{"page limit", "notes", "search_notes", map[string]any{"access_token": tok, "page_limit": 50}, 422, "page_limit"},
-		{"unknown app", "spotify", "login", nil, 404, "No app named"},
-		{"unknown api", "notes", "fly", nil, 404, "No API named"},
-		{"someone else's note", "notes", "show_note", map[string]any{"access_token": tok, "note_id": 4}, 404, "Note not found"},
+		{"wrong password", "simple_note", "login", map[string]any{"username": people[0].Email, "password": "x"}, 401, "Invalid credentials"},
+		{"missing token", "simple_note", "search_notes", map[string]any{}, 422, "Missing required parameter: access_token"},
+		{"bad token", "simple_note", "search_notes", map[string]any{"access_token": "nope"}, 401, "not authorized"},
+		{"token of another app", "todoist", "show_projects", map[string]any{"access_token": tok}, 401, "not authorized"},
+		{"wrong type", "simple_note", "show_note", map[string]any{"access_token": tok, "note_id": "1"}, 422, "must be of type integer"},
+		{"unknown parameter", "simple_note", "show_note", map[string]any{"access_token": tok, "note_id": 1, "colour": "red"}, 422, "Unexpected parameter(s) for simple_note.show_note: colour"},
+		{"page limit", "simple_note", "search_notes", map[string]any{"access_token": tok, "page_limit": 50}, 422, "page_limit"},
+		{"unknown app", "myspace", "login", nil, 404, "No app named"},
+		{"unknown api", "simple_note", "fly", nil, 404, "No API named"},
+		{"someone else's note", "simple_note", "show_note", map[string]any{"access_token": tok, "note_id": 4}, 404, "Note not found"},
 	}
 	for _, c := range cases {
 		_, err := call(t, w, c.app, c.api, c.args)
@@ -102,16 +102,16 @@ func TestCallErrors(t *testing.T) {
 
 func TestNotesLifecycle(t *testing.T) {
 	w, people := newTestWorld(t)
-	tok := login(t, w, people[0], "notes")
-	out, err := call(t, w, "notes", "create_note", map[string]any{"access_token": tok, "title": "T", "content": "a", "tags": []string{"X", "y"}})
+	tok := login(t, w, people[0], "simple_note")
+	out, err := call(t, w, "simple_note", "create_note", map[string]any{"access_token": tok, "title": "T", "content": "a", "tags": []string{"X", "y"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := out.(map[string]any)["note_id"]
-	if _, err := call(t, w, "notes", "append_to_note", map[string]any{"access_token": tok, "note_id": id, "content": "b"}); err != nil {
+	if _, err := call(t, w, "simple_note", "add_content_to_note", map[string]any{"access_token": tok, "note_id": id, "append_or_prepend": "append", "added_content": "b"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := call(t, w, "notes", "show_note", map[string]any{"access_token": tok, "note_id": id})
+	got, err := call(t, w, "simple_note", "show_note", map[string]any{"access_token": tok, "note_id": id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestNotesLifecycle(t *testing.T) {
 	if note["content"] != "a\nb" || fmt.Sprint(note["tags"]) != "[x y]" || note["pinned"] != false || note["updated_at"] != "2026-05-18T09:00:00" {
 		t.Errorf("note %v", note)
 	}
-	hits, _ := call(t, w, "notes", "search_notes", map[string]any{"access_token": tok, "tag": "x"})
+	hits, _ := call(t, w, "simple_note", "search_notes", map[string]any{"access_token": tok, "tags": []string{"x"}})
 	if len(hits.([]Row)) != 1 {
 		t.Errorf("search by tag: %v", hits)
 	}
@@ -127,16 +127,17 @@ func TestNotesLifecycle(t *testing.T) {
 
 func TestExpenseSplitAndBalances(t *testing.T) {
 	w, people := newTestWorld(t)
-	tok := login(t, w, people[0], "expenses")
-	out, err := call(t, w, "expenses", "create_group", map[string]any{"access_token": tok, "name": "G", "member_emails": []string{people[1].Email, people[2].Email}})
+	tok := login(t, w, people[0], "splitwise")
+	out, err := call(t, w, "splitwise", "create_group", map[string]any{"access_token": tok, "name": "G", "member_emails": []string{people[1].Email, people[2].Email}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := out.(map[string]any)["group_id"]
-	if _, err := call(t, w, "expenses", "create_expense", map[string]any{"access_token": tok, "group_id": g, "description": "D", "amount": 10.0}); err != nil {
+	if _, err := call(t, w, "splitwise", "record_expense", map[string]any{"access_token": tok, "group_id": g, "description": "D", "paid_amount": 10.0,
+		"payer_email": people[0].Email, "debtor_emails": []string{people[0].Email, people[1].Email, people[2].Email}}); err != nil {
 		t.Fatal(err)
 	}
-	bal, err := call(t, w, "expenses", "show_balances", map[string]any{"access_token": tok, "group_id": g})
+	bal, err := call(t, w, "splitwise", "show_group_balance", map[string]any{"access_token": tok, "group_id": g})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,17 +152,17 @@ func TestExpenseSplitAndBalances(t *testing.T) {
 
 func TestWalletTransfer(t *testing.T) {
 	w, people := newTestWorld(t)
-	tok := login(t, w, people[0], "wallet")
-	before, _ := call(t, w, "wallet", "show_balance", map[string]any{"access_token": tok})
-	b0 := before.(map[string]any)["balance"].(float64)
-	if _, err := call(t, w, "wallet", "send_money", map[string]any{"access_token": tok, "receiver_email": people[1].Email, "amount": 12.5}); err != nil {
+	tok := login(t, w, people[0], "venmo")
+	before, _ := call(t, w, "venmo", "show_venmo_balance", map[string]any{"access_token": tok})
+	b0 := before.(map[string]any)["venmo_balance"].(float64)
+	if _, err := call(t, w, "venmo", "create_transaction", map[string]any{"access_token": tok, "receiver_email": people[1].Email, "amount": 12.5}); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := call(t, w, "wallet", "show_balance", map[string]any{"access_token": tok})
-	if got := after.(map[string]any)["balance"].(float64); got != b0-12.5 {
+	after, _ := call(t, w, "venmo", "show_venmo_balance", map[string]any{"access_token": tok})
+	if got := after.(map[string]any)["venmo_balance"].(float64); got != b0-12.5 {
 		t.Errorf("balance %v, want %v", got, b0-12.5)
 	}
-	if _, err := call(t, w, "wallet", "send_money", map[string]any{"access_token": tok, "receiver_email": people[1].Email, "amount": 1e9}); err == nil || err.Status != 422 {
+	if _, err := call(t, w, "venmo", "create_transaction", map[string]any{"access_token": tok, "receiver_email": people[1].Email, "amount": 1e9}); err == nil || err.Status != 422 {
 		t.Errorf("overdraft: %v", err)
 	}
 }
@@ -195,9 +196,9 @@ func TestCompareFindsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer start.Close()
-	tok := login(t, w, people[0], "todo")
-	call(t, w, "todo", "create_project", map[string]any{"access_token": tok, "name": "New"})
-	call(t, w, "todo", "mark_task_completed", map[string]any{"access_token": tok, "task_id": 1})
+	tok := login(t, w, people[0], "todoist")
+	call(t, w, "todoist", "create_project", map[string]any{"access_token": tok, "name": "New"})
+	call(t, w, "todoist", "update_task", map[string]any{"access_token": tok, "task_id": 1, "is_completed": true})
 	d, err := Compare(context.Background(), start, w.Store())
 	if err != nil {
 		t.Fatal(err)

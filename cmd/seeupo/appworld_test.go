@@ -34,9 +34,9 @@ func TestAppWorldAPIs(t *testing.T) {
 	if err != nil || !regexp.MustCompile(`\n8 apps, (8|9)\d APIs\n$`).MatchString(out) {
 		t.Fatalf("apis: %v\n%s", err, out)
 	}
-	doc, _, err := runCLI(t, "appworld", "apis", "--app", "notes")
+	doc, _, err := runCLI(t, "appworld", "apis", "--app", "simple_note")
 	var entries []map[string]any
-	if err != nil || json.Unmarshal([]byte(doc), &entries) != nil || entries[0]["app_name"] != "notes" || entries[0]["response_schemas"] == nil {
+	if err != nil || json.Unmarshal([]byte(doc), &entries) != nil || entries[0]["app_name"] != "simple_note" || entries[0]["response_schemas"] == nil {
 		t.Fatalf("apis --app notes: %v\n%s", err, doc)
 	}
 }
