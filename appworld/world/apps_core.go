@@ -128,8 +128,8 @@ func init() {
 			}},
 		&API{Name: "search_api_docs", Method: "GET", Path: "/api_docs/search",
 			Description: "Search the API documentation by keywords; the best matches come first.",
-			Params:  append([]Param{p("query", "string", "Keywords to look for.")}, paging()...),
-			Success: []any{map[string]any{"app_name": "string", "api_name": "string", "description": "string"}},
+			Params:      append([]Param{p("query", "string", "Keywords to look for.")}, paging()...),
+			Success:     []any{map[string]any{"app_name": "string", "api_name": "string", "description": "string"}},
 			handler: func(c *Call) (any, error) {
 				return searchDocs(c, c.str("query")), nil
 			},

@@ -67,7 +67,7 @@ func init() {
 			Params: []Param{opt("directory_path", "string", "/", "The directory."), opt("substring", "string", "", "Only entries whose name contains this text."),
 				{Name: "entry_type", Type: "string", Default: "all", Description: "Which entries to list.", Constraints: []string{"value in ['all', 'files', 'directories']"}},
 				opt("recursive", "boolean", false, "Also list the entries of subdirectories.")},
-			Success:     []any{"string"},
+			Success: []any{"string"},
 			handler: func(c *Call) (any, error) {
 				dir, err := c.pathArg("directory_path")
 				if err != nil {
