@@ -88,7 +88,7 @@ func TestAppWorldProbe(t *testing.T) {
 	tasksOut, _, _ := runCLI(t, "appworld", "tasks", "--split", "train")
 	id := strings.Fields(tasksOut)[0]
 	res, _, err := runCLI(t, "appworld", "probe", "--url", addr.FindString(out.String()), "--task", id)
-	if err != nil || !strings.Contains(res, "'name': 'wallet'") || !strings.Contains(res, "task_completed: false") || !strings.Contains(res, `"success":false`) {
+	if err != nil || !strings.Contains(res, "'name': 'venmo'") || !strings.Contains(res, "task_completed: false") || !strings.Contains(res, `"success":false`) {
 		t.Fatalf("probe: %v\n%s", err, res)
 	}
 }
