@@ -213,3 +213,46 @@ func TestCompareFindsChanges(t *testing.T) {
 		t.Errorf("changed columns %v", cols)
 	}
 }
+
+func TestSpotifyMarksAndPlaylists(t *testing.T) {
+	w, people := newTestWorld(t)
+	tok := login(t, w, people[0], "spotify")
+	args := func(kv ...any) map[string]any {
+		m := map[string]any{"access_token": tok}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	songs, err := call(t, w, "spotify", "search_songs", args("page_limit", 20))
+	if err != nil || len(songs.([]Row)) != 20 {
+		t.Fatalf("search_songs: %v %v", songs, err)
+	}
+	song := songs.([]Row)[19]["song_id"]
+	before, _ := call(t, w, "spotify", "show_liked_songs", args("page_limit", 20))
+	if _, err := call(t, w, "spotify", "like_song", args("song_id", song)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call(t, w, "spotify", "like_song", args("song_id", song)); err == nil || err.Status != 409 {
+		t.Errorf("liking twice: %v", err)
+	}
+	after, _ := call(t, w, "spotify", "show_liked_songs", args("page_limit", 20))
+	if len(after.([]Row)) != len(before.([]Row))+1 || after.([]Row)[0]["song_id"] != song {
+		t.Errorf("liked songs %v, before %v", after, before)
+	}
+	out, err := call(t, w, "spotify", "create_playlist", args("title", "Mine"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := out.(map[string]any)["playlist_id"]
+	if _, err := call(t, w, "spotify", "add_song_to_playlist", args("playlist_id", pl, "song_id", song)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := call(t, w, "spotify", "show_playlist", args("playlist_id", pl))
+	if s := got.(Row)["songs"].([]Row); len(s) != 1 || s[0]["song_id"] != song {
+		t.Errorf("playlist %v", got)
+	}
+	if _, err := call(t, w, "spotify", "like_song", args("song_id", 99999)); err == nil || err.Status != 404 {
+		t.Errorf("unknown song: %v", err)
+	}
+}
