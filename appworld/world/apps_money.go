@@ -62,6 +62,7 @@ func (c *Call) writeShares(expense int64, people []int64, amount float64) error 
 func init() {
 	groupID := p("group_id", "integer", "The group's id.")
 	register("splitwise", "The splitwise app: groups of people who split bills, their expenses, balances and payments.", append(accountAPIs("splitwise"),
+		searchUsersAPI("splitwise"),
 		&API{Name: "show_groups", Method: "GET", Path: "/splitwise/groups", Auth: true,
 			Description: "List the groups you belong to.", Params: paging(),
 			Success: []any{map[string]any{"group_id": 1, "name": "string", "created_at": "string"}},

@@ -158,6 +158,7 @@ func init() {
 	songID := p("song_id", "integer", "The song's id.")
 	genre := opt("genre", "string", nil, "Only this genre.")
 	register("spotify", "The spotify app: a music catalogue of songs, albums and artists; your library, likes, follows, downloads and playlists.", append(accountAPIs("spotify"),
+		searchUsersAPI("spotify"),
 		&API{Name: "show_genres", Method: "GET", Path: "/spotify/genres", Auth: true,
 			Description: "List the genres of the catalogue.", Success: []any{"string"},
 			handler: func(c *Call) (any, error) {

@@ -65,6 +65,7 @@ func init() {
 	optPriority := priorityParam
 	optPriority.Default = nil
 	register("todoist", "The todoist app: projects with tasks, due dates, priorities and comments.", append(accountAPIs("todoist"),
+		searchUsersAPI("todoist"),
 		&API{Name: "show_projects", Method: "GET", Path: "/todoist/projects", Auth: true,
 			Description: "List your projects, oldest first, optionally those whose name contains the query.",
 			Params:      append([]Param{opt("query", "string", "", "Text to match in the project's name.")}, paging()...),

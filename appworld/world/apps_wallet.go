@@ -83,6 +83,7 @@ func init() {
 		{Name: "status", Type: "string", Description: "Only requests in this status.", Constraints: []string{"value in ['pending', 'approved', 'denied']"}}}, paging()...)
 	reqSchema := []any{map[string]any{"payment_request_id": 1, "sender_email": "string", "receiver_email": "string", "amount": 1.0, "description": "string", "status": "string", "created_at": "string"}}
 	register("venmo", "The venmo app: a money balance, transactions between people and payment requests.", append(accountAPIs("venmo"),
+		searchUsersAPI("venmo"),
 		&API{Name: "show_venmo_balance", Method: "GET", Path: "/venmo/balance", Auth: true,
 			Description: "Show your venmo balance.", Success: map[string]any{"venmo_balance": 1.0},
 			handler: func(c *Call) (any, error) {

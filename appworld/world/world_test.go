@@ -256,3 +256,36 @@ func TestSpotifyMarksAndPlaylists(t *testing.T) {
 		t.Errorf("unknown song: %v", err)
 	}
 }
+
+func TestGmailSendReplyAndFlags(t *testing.T) {
+	w, people := newTestWorld(t)
+	a, b := login(t, w, people[0], "gmail"), login(t, w, people[1], "gmail")
+	if _, err := call(t, w, "gmail", "send_email", map[string]any{"access_token": a, "email_addresses": []string{people[1].Email}, "subject": "Zebra plans", "body": "Hello"}); err != nil {
+		t.Fatal(err)
+	}
+	inbox, err := call(t, w, "gmail", "show_inbox_threads", map[string]any{"access_token": b, "query": "zebra"})
+	if err != nil || len(inbox.([]Row)) != 1 || inbox.([]Row)[0]["read"] != false || inbox.([]Row)[0]["last_sender_email"] != strings.ToLower(people[0].Email) {
+		t.Fatalf("inbox %v %v", inbox, err)
+	}
+	th := inbox.([]Row)[0]["email_thread_id"]
+	full, _ := call(t, w, "gmail", "show_thread", map[string]any{"access_token": b, "email_thread_id": th})
+	email := full.(Row)["emails"].([]Row)[0]["email_id"]
+	if _, err := call(t, w, "gmail", "reply_to_email", map[string]any{"access_token": b, "email_thread_id": th, "email_id": email, "body": "Hi back"}); err != nil {
+		t.Fatal(err)
+	}
+	back, _ := call(t, w, "gmail", "show_inbox_threads", map[string]any{"access_token": a, "query": "hi back"})
+	if len(back.([]Row)) != 1 || back.([]Row)[0]["subject"] != "Re: Zebra plans" {
+		t.Errorf("reply not delivered: %v", back)
+	}
+	if _, err := call(t, w, "gmail", "mark_thread_archived", map[string]any{"access_token": b, "email_thread_id": th}); err != nil {
+		t.Fatal(err)
+	}
+	inbox, _ = call(t, w, "gmail", "show_inbox_threads", map[string]any{"access_token": b, "query": "zebra"})
+	archived, _ := call(t, w, "gmail", "show_archived_threads", map[string]any{"access_token": b, "query": "zebra"})
+	if len(inbox.([]Row)) != 0 || len(archived.([]Row)) != 1 {
+		t.Errorf("after archiving: inbox %v, archived %v", inbox, archived)
+	}
+	if _, err := call(t, w, "gmail", "show_thread", map[string]any{"access_token": a, "email_thread_id": th}); err == nil || err.Status != 404 {
+		t.Errorf("someone else's thread: %v", err)
+	}
+}
