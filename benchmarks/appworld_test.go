@@ -39,9 +39,9 @@ func TestAppWorldFamilySplits(t *testing.T) {
 		err           string
 		allTestEndIn3 bool
 	}{
-		{"train", "heldout", 28, 14, "", true},
-		{"train", "dev", 42, 24, "", false},
-		{"dev", "test_challenge", 24, 24, "", false},
+		{"train", "heldout", 34, 17, "", true},
+		{"train", "dev", 51, 27, "", false},
+		{"dev", "test_challenge", 27, 33, "", false},
 		{"train", "nightly", 0, 0, `unknown split "nightly"`, false},
 	}
 	for _, tc := range cases {
@@ -115,7 +115,7 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		t.Fatalf("families %+v", res.Families)
 	}
 	aw := res.Families[1]
-	if aw.Train != 42 || aw.Test != 24 || len(aw.Runs) != 2 {
+	if aw.Train != 51 || aw.Test != 27 || len(aw.Runs) != 2 {
 		t.Fatalf("appworld family %+v", aw)
 	}
 	if len(res.Families[0].Runs) != 1 || aw.Runs[1].Seed != 2 {

@@ -24,7 +24,7 @@ func (p Person) Name() string { return p.FirstName + " " + p.LastName }
 // LaterApps are the apps added after the first six; everyone has an
 // account in them too, with a password derived from the e-mail address so
 // that adding them left the first apps' generated data as it was.
-var LaterApps = []string{"gmail", "spotify"}
+var LaterApps = []string{"amazon", "gmail", "spotify"}
 
 func derivedPassword(app, email string) string {
 	const letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -248,6 +248,7 @@ func Generate(seed uint64, people int) (*Store, []Person, error) {
 	b.seedGroups()
 	b.seedSpotify(seed)
 	b.seedGmail(seed)
+	b.seedAmazon(seed)
 	b.Commit()
 	if b.err != nil {
 		store.Close()

@@ -289,3 +289,46 @@ func TestGmailSendReplyAndFlags(t *testing.T) {
 		t.Errorf("someone else's thread: %v", err)
 	}
 }
+
+func TestAmazonCartAndOrder(t *testing.T) {
+	w, people := newTestWorld(t)
+	tok := login(t, w, people[1], "amazon")
+	do := func(api string, kv ...any) (any, *Error) {
+		m := map[string]any{"access_token": tok}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return call(t, w, "amazon", api, m)
+	}
+	if _, err := do("clear_cart"); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := do("search_products", "product_type", "books", "max_price", 1000.0, "page_limit", 2)
+	if err != nil || len(ps.([]Row)) != 2 {
+		t.Fatalf("search_products: %v %v", ps, err)
+	}
+	a, b := ps.([]Row)[0], ps.([]Row)[1]
+	do("add_product_to_cart", "product_id", a["product_id"], "quantity", 2)
+	do("add_product_to_cart", "product_id", b["product_id"])
+	if _, err := do("move_product_from_cart_to_wish_list", "product_id", b["product_id"]); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := do("show_cart")
+	want := round2(2 * a["price"].(float64))
+	if got := c.(map[string]any)["total"]; got != want {
+		t.Errorf("cart total %v, want %v", got, want)
+	}
+	card, _ := do("show_payment_cards")
+	addr, _ := do("show_addresses")
+	out, err := do("place_order", "payment_card_id", card.([]Row)[0]["payment_card_id"], "address_id", addr.([]Row)[0]["address_id"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := do("show_order", "order_id", out.(map[string]any)["order_id"])
+	if o.(Row)["total"] != want || len(o.(Row)["items"].([]Row)) != 1 {
+		t.Errorf("order %v", o)
+	}
+	if _, err := do("place_order", "payment_card_id", card.([]Row)[0]["payment_card_id"], "address_id", addr.([]Row)[0]["address_id"]); err == nil || err.Status != 422 {
+		t.Errorf("ordering an empty cart: %v", err)
+	}
+}
