@@ -156,7 +156,7 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(nativeEval.Tasks) != 24 || !reflect.DeepEqual(nativeEval, remoteEval) {
+	if len(nativeEval.Tasks) != 27 || !reflect.DeepEqual(nativeEval, remoteEval) {
 		t.Errorf("remote evaluation differs from native:\n native %+v\n remote %+v", nativeEval, remoteEval)
 	}
 	// The warm start's evaluation before RL is the run's first one.
