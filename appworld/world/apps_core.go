@@ -73,6 +73,16 @@ func init() {
 			handler: func(c *Call) (any, error) {
 				return c.rows(`SELECT app AS account_name, password FROM accounts WHERE person_id=? ORDER BY app`, c.w.supervisor)
 			}},
+		&API{Name: "show_addresses", Method: "GET", Path: "/supervisor/addresses",
+			Description: "Show the supervisor's postal addresses.",
+			handler: func(c *Call) (any, error) {
+				return c.rows(`SELECT id AS address_id, name, street_address, city, state, country, zip_code FROM amazon_addresses WHERE person_id=? ORDER BY id`, c.w.supervisor)
+			}},
+		&API{Name: "show_payment_cards", Method: "GET", Path: "/supervisor/payment_cards",
+			Description: "Show the supervisor's payment cards.",
+			handler: func(c *Call) (any, error) {
+				return c.rows(`SELECT card_name, owner_name, card_number, expiry_year, expiry_month FROM amazon_payment_cards WHERE person_id=? ORDER BY id`, c.w.supervisor)
+			}},
 		&API{Name: "complete_task", Method: "POST", Path: "/supervisor/complete_task",
 			Description: "Mark the task complete, giving the answer when the task asks a question.",
 			Params: []Param{opt("answer", "any", nil, "The answer to the task's question, if it asks one."),

@@ -232,6 +232,14 @@ func init() {
 				ok, err := c.dirExists(d)
 				return map[string]any{"exists": ok}, err
 			}},
+		&API{Name: "copy_directory", Method: "POST", Path: "/file_system/directory/copy", Auth: true,
+			Description: "Copy a directory with everything inside; the destination's parent must exist and the destination must not.",
+			Params:      []Param{p("source_directory_path", "string", "The directory."), p("destination_directory_path", "string", "The copy's full path.")},
+			handler:     func(c *Call) (any, error) { return copyDir(c, false) }},
+		&API{Name: "move_directory", Method: "POST", Path: "/file_system/directory/move", Auth: true,
+			Description: "Move or rename a directory with everything inside; the destination's parent must exist and the destination must not.",
+			Params:      []Param{p("source_directory_path", "string", "The directory."), p("destination_directory_path", "string", "Where it goes (a full path).")},
+			handler:     func(c *Call) (any, error) { return copyDir(c, true) }},
 	)...)
 }
 
@@ -290,4 +298,53 @@ func (c *Call) makeDir(dir string, recursive, allowIfExists bool) error {
 	}
 	_, err := c.insert(`INSERT INTO directories(owner_id, path, created_at) VALUES(?,?,?)`, c.user, dir, c.now())
 	return err
+}
+
+// copyDir copies (or moves) a directory tree to a new path.
+func copyDir(c *Call, move bool) (any, error) {
+	src, err := c.pathArg("source_directory_path")
+	if err != nil {
+		return nil, err
+	}
+	dst, err := c.pathArg("destination_directory_path")
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := c.dirExists(src); err != nil || !ok || src == "/" {
+		if err == nil {
+			err = failf(404, "Directory %s not found.", src)
+		}
+		return nil, err
+	}
+	if dst == src || strings.HasPrefix(dst, src+"/") {
+		return nil, failf(422, "The destination cannot be inside the source.")
+	}
+	if ok, err := c.dirExists(path.Dir(dst)); err != nil || !ok {
+		if err == nil {
+			err = failf(404, "Directory %s not found.", path.Dir(dst))
+		}
+		return nil, err
+	}
+	if taken, err := c.rows(`SELECT id FROM directories WHERE owner_id=?1 AND path=?2 UNION ALL SELECT id FROM files WHERE owner_id=?1 AND path=?2`, c.user, dst); err != nil || len(taken) > 0 {
+		if err == nil {
+			err = failf(409, "%s already exists.", dst)
+		}
+		return nil, err
+	}
+	for _, table := range []string{"directories", "files"} {
+		q := `UPDATE ` + table + ` SET path=?1 || substr(path, length(?2)+1) WHERE owner_id=?3 AND (path=?2 OR path LIKE ?4)`
+		if !move {
+			cols := "owner_id, path, created_at"
+			vals := "owner_id, ?1 || substr(path, length(?2)+1), ?5"
+			if table == "files" {
+				cols += ", content, updated_at"
+				vals += ", content, ?5"
+			}
+			q = `INSERT INTO ` + table + `(` + cols + `) SELECT ` + vals + ` FROM ` + table + ` WHERE owner_id=?3 AND (path=?2 OR path LIKE ?4) ORDER BY id`
+		}
+		if _, err := c.exec(q, dst, src, c.user, under(src), c.now()); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]any{"message": map[bool]string{true: "Directory moved.", false: "Directory copied."}[move]}, nil
 }

@@ -61,6 +61,7 @@ func (c *Call) writeShares(expense int64, people []int64, amount float64) error 
 
 func init() {
 	groupID := p("group_id", "integer", "The group's id.")
+	paymentID := p("payment_id", "integer", "The payment's id.")
 	register("splitwise", "The splitwise app: groups of people who split bills, their expenses, balances and payments.", append(accountAPIs("splitwise"),
 		searchUsersAPI("splitwise"),
 		&API{Name: "show_groups", Method: "GET", Path: "/splitwise/groups", Auth: true,
@@ -295,6 +296,54 @@ func init() {
 				id, err := c.insert(`INSERT INTO settlements(group_id, payer_id, payee_id, amount, note, created_at) VALUES(?,?,?,?,?,?)`, g, payer, payee, round2(c.num("amount")), c.str("description"), c.now())
 				return map[string]any{"message": "Payment recorded.", "payment_id": id}, err
 			}},
+		&API{Name: "show_payment", Method: "GET", Path: "/splitwise/payments/{payment_id}", Auth: true,
+			Description: "Show a payment in one of your groups.", Params: []Param{paymentID},
+			handler: func(c *Call) (any, error) { return c.payment(c.int("payment_id")) }},
+		&API{Name: "update_payment", Method: "PATCH", Path: "/splitwise/payments/{payment_id}", Auth: true,
+			Description: "Change a payment's amount or description.",
+			Params:      []Param{paymentID, opt("amount", "number", nil, "New amount, > 0."), opt("description", "string", nil, "New description.")},
+			handler: func(c *Call) (any, error) {
+				if _, err := c.payment(c.int("payment_id")); err != nil {
+					return nil, err
+				}
+				if c.has("amount") {
+					if c.num("amount") <= 0 {
+						return nil, failf(422, "amount must be > 0.")
+					}
+					c.args["amount"] = round2(c.num("amount"))
+				}
+				if c.has("description") {
+					c.args["note"] = c.args["description"]
+				}
+				return map[string]any{"message": "Payment updated."}, c.patch("settlements", c.int("payment_id"), "amount", "note")
+			}},
+		&API{Name: "delete_payment", Method: "DELETE", Path: "/splitwise/payments/{payment_id}", Auth: true,
+			Description: "Delete a payment.", Params: []Param{paymentID},
+			handler: func(c *Call) (any, error) {
+				if _, err := c.payment(c.int("payment_id")); err != nil {
+					return nil, err
+				}
+				_, err := c.exec(`DELETE FROM settlements WHERE id=?`, c.int("payment_id"))
+				return map[string]any{"message": "Payment deleted."}, err
+			}},
+		&API{Name: "update_group", Method: "PATCH", Path: "/splitwise/groups/{group_id}", Auth: true,
+			Description: "Rename a group.", Params: []Param{groupID, opt("name", "string", nil, "The new name.")},
+			handler: func(c *Call) (any, error) {
+				if err := c.member(c.int("group_id")); err != nil {
+					return nil, err
+				}
+				return map[string]any{"message": "Group updated."}, c.patch("expense_groups", c.int("group_id"), "name")
+			}},
+		&API{Name: "show_groups_balance", Method: "GET", Path: "/splitwise/groups_balance", Auth: true,
+			Description: "Your net balance in each of your groups: positive means the group owes you.",
+			Success:     []any{map[string]any{"group_id": 1, "name": "string", "balance": 1.0}},
+			handler: func(c *Call) (any, error) {
+				rs, err := c.rows(`SELECT g.id AS group_id, g.name, `+myBalance+` AS balance FROM expense_groups g JOIN expense_members m ON m.group_id=g.id AND m.person_id=? ORDER BY g.id`, c.user)
+				for _, r := range rs {
+					r["balance"] = round2(toFloat(r["balance"]))
+				}
+				return rs, err
+			}},
 		&API{Name: "show_group_payments", Method: "GET", Path: "/splitwise/groups/{group_id}/payments", Auth: true,
 			Description: "List a group's payments, oldest first.", Params: append([]Param{groupID}, paging()...),
 			Success: []any{map[string]any{"payment_id": 1, "payer_email": "string", "receiver_email": "string", "amount": 1.0, "description": "string", "created_at": "string"}},
@@ -307,6 +356,17 @@ func init() {
 				return c.page(rs), err
 			}},
 	)...)
+}
+
+// myBalance is the caller's (m.person_id's) net balance in group m.group_id.
+const myBalance = `(COALESCE((SELECT SUM(amount) FROM expenses WHERE group_id=m.group_id AND paid_by=m.person_id),0)
+	- COALESCE((SELECT SUM(s.amount) FROM expense_shares s JOIN expenses e ON e.id=s.expense_id WHERE e.group_id=m.group_id AND s.person_id=m.person_id),0)
+	+ COALESCE((SELECT SUM(amount) FROM settlements WHERE group_id=m.group_id AND payer_id=m.person_id),0)
+	- COALESCE((SELECT SUM(amount) FROM settlements WHERE group_id=m.group_id AND payee_id=m.person_id),0))`
+
+func (c *Call) payment(id int64) (Row, error) {
+	return c.one("Payment", `SELECT s.id AS payment_id, s.group_id, a.email AS payer_email, b.email AS receiver_email, s.amount, s.note AS description, s.created_at FROM settlements s
+		JOIN people a ON a.id=s.payer_id JOIN people b ON b.id=s.payee_id JOIN expense_members m ON m.group_id=s.group_id AND m.person_id=? WHERE s.id=?`, c.user, id)
 }
 
 func (c *Call) groupMember(group int64, email string) (int64, error) {

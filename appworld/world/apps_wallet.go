@@ -154,6 +154,50 @@ func init() {
 			Description: "List the payment requests you sent, newest first, optionally by status.",
 			Params:      reqFilters, Success: reqSchema,
 			handler: func(c *Call) (any, error) { return showRequests(c, "r.requester_id") }},
+		&API{Name: "update_transaction", Method: "PATCH", Path: "/venmo/transactions/{transaction_id}", Auth: true,
+			Description: "Change the description of a transaction you sent.",
+			Params:      []Param{p("transaction_id", "integer", "The transaction's id."), opt("description", "string", nil, "The new description.")},
+			handler: func(c *Call) (any, error) {
+				if _, err := c.one("Transaction", `SELECT id FROM wallet_transactions WHERE id=? AND sender_id=?`, c.int("transaction_id"), c.user); err != nil {
+					return nil, err
+				}
+				return map[string]any{"message": "Transaction updated."}, c.patch("wallet_transactions", c.int("transaction_id"), "description")
+			}},
+		&API{Name: "update_payment_request", Method: "PATCH", Path: "/venmo/payment_requests/{payment_request_id}", Auth: true,
+			Description: "Change the amount or description of a pending request you sent.",
+			Params:      []Param{reqID, opt("amount", "number", nil, "The new amount, > 0."), opt("description", "string", nil, "The new description.")},
+			handler: func(c *Call) (any, error) {
+				r, err := c.request(c.int("payment_request_id"), "requester")
+				if err != nil {
+					return nil, err
+				}
+				if r["status"] != "pending" {
+					return nil, failf(409, "The request is already %s.", r["status"])
+				}
+				if c.has("amount") {
+					if c.num("amount") <= 0 {
+						return nil, failf(422, "amount must be > 0.")
+					}
+					c.args["amount"] = round2(c.num("amount"))
+				}
+				if err := c.patch("payment_requests", c.int("payment_request_id"), "amount", "description"); err != nil {
+					return nil, err
+				}
+				_, err = c.exec(`UPDATE payment_requests SET updated_at=? WHERE id=?`, c.now(), c.int("payment_request_id"))
+				return map[string]any{"message": "Payment request updated."}, err
+			}},
+		&API{Name: "remind_payment_request", Method: "POST", Path: "/venmo/payment_requests/{payment_request_id}/remind", Auth: true,
+			Description: "Remind the payer of a pending request you sent.", Params: []Param{reqID},
+			handler: func(c *Call) (any, error) {
+				r, err := c.request(c.int("payment_request_id"), "requester")
+				if err != nil {
+					return nil, err
+				}
+				if r["status"] != "pending" {
+					return nil, failf(409, "The request is already %s.", r["status"])
+				}
+				return map[string]any{"message": "Reminder sent."}, nil
+			}},
 		&API{Name: "approve_payment_request", Method: "POST", Path: "/venmo/payment_requests/{payment_request_id}/approve", Auth: true,
 			Description: "Pay a pending request made to you from your venmo balance.", Params: []Param{reqID},
 			handler: func(c *Call) (any, error) { return c.settleRequest("payer", "approved") }},

@@ -332,3 +332,35 @@ func TestAmazonCartAndOrder(t *testing.T) {
 		t.Errorf("ordering an empty cart: %v", err)
 	}
 }
+
+func TestFileSystemDirectoryCopyAndMove(t *testing.T) {
+	w, people := newTestWorld(t)
+	tok := login(t, w, people[0], "file_system")
+	do := func(api string, kv ...any) (any, *Error) {
+		m := map[string]any{"access_token": tok}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return call(t, w, "file_system", api, m)
+	}
+	if _, err := do("create_directory", "directory_path", "/a/b", "recursive", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := do("create_file", "file_path", "/a/b/f.txt", "content", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := do("copy_directory", "source_directory_path", "/a", "destination_directory_path", "/c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := do("move_directory", "source_directory_path", "/a", "destination_directory_path", "/d"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := do("show_directory", "directory_path", "/", "recursive", true, "substring", "")
+	want := "[/c/ /c/b/ /c/b/f.txt /d/ /d/b/ /d/b/f.txt /documents/ /documents/resume.txt /documents/todo.txt /downloads/ /photos/ /photos/beach.jpg.txt]"
+	if err != nil || fmt.Sprint(got) != want {
+		t.Errorf("tree %v %v, want %s", got, err, want)
+	}
+	if _, err := do("move_directory", "source_directory_path", "/c", "destination_directory_path", "/c/inside"); err == nil || err.Status != 422 {
+		t.Errorf("moving into itself: %v", err)
+	}
+}
