@@ -249,3 +249,81 @@ apis.supervisor.complete_task()`, title, title, o.Name())},
 			}},
 	)
 }
+
+// The amazon scenarios: each set-up adds its own product type, so prices
+// and ids come from the set-up.
+func init() {
+	add(
+		&Scenario{Name: "amazon_cart_cheapest", Split: "train", Apps: []string{"amazon"}, Difficulty: 2,
+			Build: func(s *Setup) Variant {
+				kind := []string{"board games", "puzzles", "kites"}[s.Variant-1]
+				seller := s.B.AddSeller([]string{"Meeple Works", "Jigsaw Hollow", "Updraft Co"}[s.Variant-1])
+				var ids []int64
+				var prices []float64
+				for i := range 4 {
+					price := float64(20+s.R.IntN(40)) + 0.99
+					for _, p := range prices {
+						if p == price {
+							price += float64(i)
+						}
+					}
+					prices = append(prices, price)
+					ids = append(ids, s.B.AddProduct(f("%s no. %d", strings.ToUpper(kind[:1])+kind[1:], i+1), kind, price, seller))
+				}
+				best := 0
+				for i, p := range prices {
+					if p < prices[best] {
+						best = i
+					}
+				}
+				n := 1 + s.Variant%2
+				return Variant{
+					Instruction: f("Add %d of the cheapest product of the type %q to my amazon cart.", n, kind),
+					Solution: []string{f(`p = apis.amazon.search_products(access_token=tokens["amazon"], product_type=%q, page_limit=1)[0]
+apis.amazon.add_product_to_cart(access_token=tokens["amazon"], product_id=p["product_id"], quantity=%d)
+apis.supervisor.complete_task()`, kind, n)},
+					Check: func(c *Check) {
+						c.OnlyTables("amazon_cart_items")
+						a := c.Added("amazon_cart_items")
+						c.Require("the cheapest product is in the supervisor's cart in that quantity", len(a) == 1 && a[0]["product_id"] == ids[best] &&
+							a[0]["person_id"] == s.Sup.ID && Num(a[0], "quantity") == float64(n), "added %v", a)
+					}}
+			}},
+		&Scenario{Name: "amazon_order_cart", Split: "test_normal", Apps: []string{"amazon"}, Difficulty: 3,
+			Build: func(s *Setup) Variant {
+				seller := s.B.AddSeller([]string{"Lumen Provisions", "Thimble Goods", "Cairn Outfitters"}[s.Variant-1])
+				total := 0.0
+				var want []int64
+				s.B.ClearCart(s.Sup)
+				for i := range 2 + s.Variant%2 {
+					price := float64(5+7*i) + 0.5
+					id := s.B.AddProduct(f("Gift item %c%d", 'A'+s.Variant, i), "gifts", price, seller)
+					s.B.AddToCart(s.Sup, id, 1+i%2, false)
+					total += price * float64(1+i%2)
+					want = append(want, id)
+				}
+				return Variant{
+					Instruction: "Order everything in my amazon cart, paid with my card and delivered to my Home address.",
+					Solution: []string{`card = apis.amazon.show_payment_cards(access_token=tokens["amazon"])[0]
+home = [a for a in apis.amazon.show_addresses(access_token=tokens["amazon"]) if a["name"] == "Home"][0]
+apis.amazon.place_order(access_token=tokens["amazon"], payment_card_id=card["payment_card_id"], address_id=home["address_id"])
+apis.supervisor.complete_task()`},
+					Check: func(c *Check) {
+						c.OnlyTables("amazon_orders", "amazon_order_items", "amazon_cart_items")
+						o := c.Added("amazon_orders")
+						c.Require("one order of the supervisor's with the cart's total", len(o) == 1 && o[0]["person_id"] == s.Sup.ID && abs(Num(o[0], "total")-total) < 0.005, "added %v", o)
+						got := map[int64]bool{}
+						for _, r := range c.Added("amazon_order_items") {
+							id, _ := r["product_id"].(int64)
+							got[id] = true
+						}
+						ok := len(got) == len(want)
+						for _, id := range want {
+							ok = ok && got[id]
+						}
+						c.Require("the order holds the cart's products", ok, "items %v", c.Added("amazon_order_items"))
+						c.Require("the cart is emptied", len(c.Removed("amazon_cart_items")) == len(want), "removed %v", c.Removed("amazon_cart_items"))
+					}}
+			}},
+	)
+}

@@ -349,3 +349,13 @@ func (b *Builder) seedAmazon(seed uint64) {
 		b.AddToCart(p, products[r.IntN(len(products))], 1, true)
 	}
 }
+
+// AddSeller adds a seller; it returns its id.
+func (b *Builder) AddSeller(name string) int64 {
+	return b.exec(`INSERT INTO amazon_sellers(name, rating) VALUES(?,?)`, name, 4.0)
+}
+
+// ClearCart empties owner's cart.
+func (b *Builder) ClearCart(owner Person) {
+	b.exec(`DELETE FROM amazon_cart_items WHERE person_id=?`, owner.ID)
+}
