@@ -39,8 +39,8 @@ func TestAppWorldFamilySplits(t *testing.T) {
 		err           string
 		allTestEndIn3 bool
 	}{
-		{"train", "heldout", 34, 17, "", true},
-		{"train", "dev", 51, 27, "", false},
+		{"train", "heldout", 36, 18, "", true},
+		{"train", "dev", 54, 27, "", false},
 		{"dev", "test_challenge", 27, 33, "", false},
 		{"train", "nightly", 0, 0, `unknown split "nightly"`, false},
 	}
@@ -115,7 +115,7 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		t.Fatalf("families %+v", res.Families)
 	}
 	aw := res.Families[1]
-	if aw.Train != 51 || aw.Test != 27 || len(aw.Runs) != 2 {
+	if aw.Train != 54 || aw.Test != 27 || len(aw.Runs) != 2 {
 		t.Fatalf("appworld family %+v", aw)
 	}
 	if len(res.Families[0].Runs) != 1 || aw.Runs[1].Seed != 2 {
