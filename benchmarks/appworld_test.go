@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"github.com/seeupo/seeupo/harness"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -166,5 +167,36 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 	}
 	if !reflect.DeepEqual(evals[0].Aggregates, aw.Initial) {
 		t.Errorf("first evaluation %v, shared warm-start evaluation %v", evals[0].Aggregates, aw.Initial)
+	}
+}
+
+// TestAppWorldFamilyInQuickAndLab opens the quick and lab presets'
+// AppWorld families (off by default) on the native world and plays their
+// warm-start demonstrations through it (each must succeed).
+func TestAppWorldFamilyInQuickAndLab(t *testing.T) {
+	for _, preset := range []string{"quick", "lab"} {
+		c, err := LoadSuite(preset)
+		if err == nil {
+			c, err = c.Set([]string{"appworld.enabled=true"})
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", preset, err)
+		}
+		f, err := openFamily(c, AppWorldFamilyName, RunOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", preset, err)
+		}
+		if len(f.train) == 0 || len(f.test) == 0 || len(f.demos) != len(f.train) {
+			t.Errorf("%s: %d train, %d test, %d demos", preset, len(f.train), len(f.test), len(f.demos))
+		}
+		demos, err := f.demonstrations()
+		if err == nil {
+			_, err = harness.PlayDemonstrations(context.Background(), f.demoSuite, demos)
+		}
+		if err != nil {
+			t.Errorf("%s: playing the demonstrations: %v", preset, err)
+		}
+		t.Logf("%s: %d train, %d test tasks; %d demonstrations played", preset, len(f.train), len(f.test), len(demos))
+		f.Close()
 	}
 }
