@@ -2,7 +2,6 @@ package benchmarks
 
 import (
 	"context"
-	"github.com/seeupo/seeupo/harness"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/seeupo/seeupo/appworld/native"
 	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/policy/models"
 )
