@@ -3,6 +3,7 @@ package world
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -37,10 +38,14 @@ func (c *Call) thread(id int64) (Row, error) {
 
 // threadList is one of the folder listings: box is a condition on t, with
 // the caller's e-mail address as its only parameter.
-func threadList(name, desc, box string, hideFiled bool) *API {
+// The folders of starred, archived and spam threads take no filter on
+// their own flag (nor, for archived and spam, on the other of the two).
+func threadList(name, desc, box string, hideFiled bool, fixed ...string) *API {
 	params := []Param{opt("query", "string", "", "Text to match in the subject or the e-mails' bodies."), opt("label", "string", nil, "Only threads with this label.")}
 	for _, f := range threadFlags {
-		params = append(params, opt(f, "boolean", nil, "Only threads that are (True) or are not (False) "+f+"."))
+		if !slices.Contains(fixed, f) {
+			params = append(params, opt(f, "boolean", nil, "Only threads that are (True) or are not (False) "+f+"."))
+		}
 	}
 	return &API{Name: name, Method: "GET", Path: "/gmail/" + strings.TrimSuffix(strings.TrimPrefix(name, "show_"), "_threads"), Auth: true,
 		Description: desc, Params: append(params, paging()...),
@@ -174,9 +179,9 @@ func init() {
 			`EXISTS (SELECT 1 FROM gmail_emails e WHERE e.thread_id=t.id AND lower(e.sender_email)<>lower(?))`, true),
 		threadList("show_outbox_threads", "List the threads with e-mails you sent, newest first.",
 			`EXISTS (SELECT 1 FROM gmail_emails e WHERE e.thread_id=t.id AND lower(e.sender_email)=lower(?))`, true),
-		threadList("show_starred_threads", "List your starred threads, newest first.", `t.starred=1 AND ?<>''`, false),
-		threadList("show_archived_threads", "List your archived threads, newest first.", `t.archived=1 AND ?<>''`, false),
-		threadList("show_spam_threads", "List your threads marked as spam, newest first.", `t.spam=1 AND ?<>''`, false),
+		threadList("show_starred_threads", "List your starred threads, newest first.", `t.starred=1 AND ?<>''`, false, "starred"),
+		threadList("show_archived_threads", "List your archived threads, newest first.", `t.archived=1 AND ?<>''`, false, "archived", "spam"),
+		threadList("show_spam_threads", "List your threads marked as spam, newest first.", `t.spam=1 AND ?<>''`, false, "archived", "spam"),
 		&API{Name: "show_thread", Method: "GET", Path: "/gmail/threads/{email_thread_id}", Auth: true,
 			Description: "Show a thread with its e-mails, oldest first.", Params: []Param{threadID},
 			handler: func(c *Call) (any, error) {

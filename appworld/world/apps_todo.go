@@ -244,10 +244,10 @@ func init() {
 				rs, err := c.rows(`SELECT id AS comment_id, content, created_at FROM todo_comments WHERE task_id=? ORDER BY id`, c.int("task_id"))
 				return c.page(rs), err
 			}},
-		&API{Name: "show_task_comment", Method: "GET", Path: "/todoist/comments/{comment_id}", Auth: true,
-			Description: "Show one comment on one of your tasks.", Params: []Param{p("comment_id", "integer", "The comment's id.")},
+		&API{Name: "show_task_comment", Method: "GET", Path: "/todoist/comments/{task_comment_id}", Auth: true,
+			Description: "Show one comment on one of your tasks.", Params: []Param{p("task_comment_id", "integer", "The comment's id.")},
 			handler: func(c *Call) (any, error) {
-				return c.one("Comment", `SELECT k.id AS comment_id, k.task_id, k.content, k.created_at FROM todo_comments k JOIN todo_tasks t ON t.id=k.task_id WHERE k.id=? AND t.owner_id=?`, c.int("comment_id"), c.user)
+				return c.one("Comment", `SELECT k.id AS comment_id, k.task_id, k.content, k.created_at FROM todo_comments k JOIN todo_tasks t ON t.id=k.task_id WHERE k.id=? AND t.owner_id=?`, c.int("task_comment_id"), c.user)
 			}},
 	)...)
 }
