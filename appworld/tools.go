@@ -1,10 +1,14 @@
 package appworld
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -37,15 +41,17 @@ arguments otherwise; call it with status="fail" if the task cannot be done.`
 // NoCallsMessage answers a reply without tool calls.
 const NoCallsMessage = "No API was called. Act by calling the APIs as tools; call supervisor__complete_task when the task is done."
 
-// docsCell prints the docs of every app's APIs as one JSON list.
-const docsCell = `import json as _seeupo_json
+// docsCell prints the docs of every app's APIs as one JSON list,
+// compressed (zlib, then base64) so that the hundreds of entries stay far
+// below an interpreter's output cap.
+const docsCell = `import json as _seeupo_json, zlib as _seeupo_zlib, base64 as _seeupo_b64
 _seeupo_docs = []
 for _seeupo_app in apis.api_docs.show_app_descriptions():
     for _seeupo_api in apis.api_docs.show_api_descriptions(app_name=_seeupo_app["name"]):
         _seeupo_doc = apis.api_docs.show_api_doc(app_name=_seeupo_app["name"], api_name=_seeupo_api["name"])
         _seeupo_docs.append({"app_name": _seeupo_app["name"], "api_name": _seeupo_api["name"],
             "description": _seeupo_doc.get("description", ""), "parameters": _seeupo_doc.get("parameters", [])})
-print(_seeupo_json.dumps(_seeupo_docs, default=str))`
+print(_seeupo_b64.b64encode(_seeupo_zlib.compress(_seeupo_json.dumps(_seeupo_docs, default=str).encode())).decode())`
 
 // APIDoc is the part of an API's documentation entry a tool needs.
 type APIDoc struct {
@@ -152,8 +158,8 @@ func (e *Env) readTools(ctx context.Context) ([]env.Tool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("appworld: reading the API docs in %s: %w", e.task.ID, err)
 	}
-	var docs []APIDoc
-	if err := json.Unmarshal([]byte(strings.TrimSpace(obs)), &docs); err != nil || len(docs) == 0 {
+	docs, err := decodeDocs(obs)
+	if err != nil || len(docs) == 0 {
 		return nil, fmt.Errorf("appworld: reading the API docs in %s: the cell printed %.300q", e.task.ID, obs)
 	}
 	tools := make([]env.Tool, len(docs))
@@ -309,3 +315,19 @@ func cellOutputs(obs string, n int) []string {
 }
 
 var _ env.ToolEnv = (*Env)(nil)
+
+// decodeDocs reads docsCell's output: base64 of the zlib-compressed JSON.
+func decodeDocs(obs string) ([]APIDoc, error) {
+	packed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(obs))
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(packed))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	var docs []APIDoc
+	err = json.NewDecoder(io.LimitReader(zr, 64<<20)).Decode(&docs)
+	return docs, err
+}

@@ -56,7 +56,7 @@ func TestToolSchemasNativeWorld(t *testing.T) {
 		byName[tool.Name] = tool
 	}
 	for _, name := range []string{"supervisor__complete_task", "supervisor__show_account_passwords",
-		"api_docs__show_api_doc", "phone__login", "notes__login", "file_system__login"} {
+		"api_docs__show_api_doc", "phone__login", "simple_note__login", "file_system__login"} {
 		if _, ok := byName[name]; !ok {
 			t.Errorf("no tool %s among %d", name, len(tools))
 		}
@@ -119,7 +119,7 @@ func TestStepToolsNativeWorld(t *testing.T) {
 		{ID: "1", Name: "supervisor__show_account_passwords", Arguments: "{}"},
 		{ID: "2", Name: "phone__login", Arguments: `{"username": "nobody", "password": "x"}`},
 		{ID: "3", Name: "no_such_tool", Arguments: "{}"},
-		{ID: "4", Name: "notes__login", Arguments: `["x"]`},
+		{ID: "4", Name: "simple_note__login", Arguments: `["x"]`},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seeupo/seeupo/appworld/native"
 	"github.com/seeupo/seeupo/appworld/protocol"
+	"github.com/seeupo/seeupo/harness"
 	"github.com/seeupo/seeupo/harness/metrics"
 	"github.com/seeupo/seeupo/policy/models"
 )
@@ -39,9 +40,9 @@ func TestAppWorldFamilySplits(t *testing.T) {
 		err           string
 		allTestEndIn3 bool
 	}{
-		{"train", "heldout", 28, 14, "", true},
-		{"train", "dev", 42, 24, "", false},
-		{"dev", "test_challenge", 24, 24, "", false},
+		{"train", "heldout", 36, 18, "", true},
+		{"train", "dev", 54, 27, "", false},
+		{"dev", "test_challenge", 27, 33, "", false},
 		{"train", "nightly", 0, 0, `unknown split "nightly"`, false},
 	}
 	for _, tc := range cases {
@@ -115,7 +116,7 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 		t.Fatalf("families %+v", res.Families)
 	}
 	aw := res.Families[1]
-	if aw.Train != 42 || aw.Test != 24 || len(aw.Runs) != 2 {
+	if aw.Train != 54 || aw.Test != 27 || len(aw.Runs) != 2 {
 		t.Fatalf("appworld family %+v", aw)
 	}
 	if len(res.Families[0].Runs) != 1 || aw.Runs[1].Seed != 2 {
@@ -156,7 +157,7 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(nativeEval.Tasks) != 24 || !reflect.DeepEqual(nativeEval, remoteEval) {
+	if len(nativeEval.Tasks) != 27 || !reflect.DeepEqual(nativeEval, remoteEval) {
 		t.Errorf("remote evaluation differs from native:\n native %+v\n remote %+v", nativeEval, remoteEval)
 	}
 	// The warm start's evaluation before RL is the run's first one.
@@ -166,5 +167,36 @@ func TestAppWorldFamilyEndToEnd(t *testing.T) {
 	}
 	if !reflect.DeepEqual(evals[0].Aggregates, aw.Initial) {
 		t.Errorf("first evaluation %v, shared warm-start evaluation %v", evals[0].Aggregates, aw.Initial)
+	}
+}
+
+// TestAppWorldFamilyInQuickAndLab opens the quick and lab presets'
+// AppWorld families (off by default) on the native world and plays their
+// warm-start demonstrations through it (each must succeed).
+func TestAppWorldFamilyInQuickAndLab(t *testing.T) {
+	for _, preset := range []string{"quick", "lab"} {
+		c, err := LoadSuite(preset)
+		if err == nil {
+			c, err = c.Set([]string{"appworld.enabled=true"})
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", preset, err)
+		}
+		f, err := openFamily(c, AppWorldFamilyName, RunOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", preset, err)
+		}
+		if len(f.train) == 0 || len(f.test) == 0 || len(f.demos) != len(f.train) {
+			t.Errorf("%s: %d train, %d test, %d demos", preset, len(f.train), len(f.test), len(f.demos))
+		}
+		demos, err := f.demonstrations()
+		if err == nil {
+			_, err = harness.PlayDemonstrations(context.Background(), f.demoSuite, demos)
+		}
+		if err != nil {
+			t.Errorf("%s: playing the demonstrations: %v", preset, err)
+		}
+		t.Logf("%s: %d train, %d test tasks; %d demonstrations played", preset, len(f.train), len(f.test), len(demos))
+		f.Close()
 	}
 }

@@ -19,7 +19,7 @@ var demonstrationDigests = map[string]string{
 	"quick/bfcl_gen": "d00501b06667f0fb62b4328103bb76861b795438da37cb51b793e1641b355e37",
 	"quick/appworld": "5307741990b299d11678ef21f1100ebff05ce40e0b28c107bb0306acb924a457",
 	"paper/bfcl_gen": "c68b9bde3461b176c8e6e664eb48c14bede6bc86873b86568976edcf356ef256",
-	"paper/appworld": "0e113709d56aa9006fae6a22fefdbbeb2715b6acfe8b67f07a35603c93d9a58b",
+	"paper/appworld": "d02f24c551793d39788cbec140d7536ff76e5a6b6d160a9b2682e9acaed84362",
 }
 
 // warmStartSampleDigests are the SHA-256 of the warm-start samples of each
@@ -35,7 +35,7 @@ var warmStartSampleDigests = map[string]struct {
 	"quick/bfcl_gen": {924, "843a646ac9d0c6b15174f28eaacf5b111f787e8d8c39c220dd325009aa0e5a62"},
 	"quick/appworld": {56, "4f70dfa5c78a0ead7b2a4bf5bae0cf3146d82976682008c485a32a12e64cf0f4"},
 	"paper/bfcl_gen": {16186, "1ad8acd28c5cc71de1a1525f8ecce92f0849839acf34f2537e9db968991cb685"},
-	"paper/appworld": {84, "b521ac594225f19fdb80ed0ef4d7aace1b812d40aa453dabd8445b4b74e0f7ba"},
+	"paper/appworld": {108, "2f8180a8f602474263c97daf0677f4325802fb3cb7e5812c5322379c44228525"},
 }
 
 // TestWarmStartSamplesUnchanged renders every preset family's warm-start

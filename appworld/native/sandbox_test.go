@@ -101,7 +101,7 @@ func TestHostileCells(t *testing.T) {
 	if got := run("1/0"); !strings.HasPrefix(got, "Execution failed. Traceback:\n  File \"<python-input>\", line 1") || !strings.HasSuffix(got, "ZeroDivisionError: division by zero") {
 		t.Errorf("traceback form: %q", got)
 	}
-	if got := run("apis.notes.show_note(access_token='nope', note_id=1)"); !strings.Contains(got, "Exception: Response status code is 401:\n{\"message\":") {
+	if got := run("apis.simple_note.show_note(access_token='nope', note_id=1)"); !strings.Contains(got, "Exception: Response status code is 401:\n{\"message\":") {
 		t.Errorf("API error form: %q", got)
 	}
 	if got := run("x = (1"); !strings.HasPrefix(got, "Execution failed. Traceback:\nSyntax error in line:\nx = (1\nMessage: ") {

@@ -4,11 +4,11 @@ import (
 	"strings"
 )
 
-// The challenge scenarios all use the wallet app, which no train, dev or
+// The challenge scenarios all use the venmo app, which no train, dev or
 // test_normal scenario uses.
 func init() {
 	add(
-		&Scenario{Name: "wallet_send_contact", Split: "test_challenge", Apps: []string{"phone", "wallet"}, Difficulty: 2,
+		&Scenario{Name: "wallet_send_contact", Split: "test_challenge", Apps: []string{"phone", "venmo"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				o := s.Other(14)
 				s.B.AddContact(s.Sup, o, "friend", s.At(20, 0))
@@ -16,8 +16,8 @@ func init() {
 				amount := float64(10 + s.R.IntN(90))
 				desc := []string{"Concert ticket", "Birthday gift", "Taxi home"}[s.Variant-1]
 				return Variant{
-					Instruction: f("Send $%.2f to my contact %s through the wallet app with the description %q.", amount, o.Name(), desc),
-					Solution: []string{f(`apis.wallet.send_money(access_token=tokens["wallet"], receiver_email=find_contact(%q)["email"], amount=%v, description=%q)
+					Instruction: f("Send $%.2f to my contact %s on venmo with the description %q.", amount, o.Name(), desc),
+					Solution: []string{f(`apis.venmo.create_transaction(access_token=tokens["venmo"], receiver_email=find_contact(%q)["email"], amount=%v, description=%q)
 apis.supervisor.complete_task()`, o.Name(), amount, desc)},
 					Check: func(c *Check) {
 						c.OnlyTables("wallet_transactions", "wallets")
@@ -29,7 +29,7 @@ apis.supervisor.complete_task()`, o.Name(), amount, desc)},
 						c.Require("the supervisor's balance dropped by the amount", len(b) == 1 && abs(Num(b[0], "balance")-(500-amount)) < 0.005, "balance %v", b)
 					}}
 			}},
-		&Scenario{Name: "wallet_approve_from", Split: "test_challenge", Apps: []string{"phone", "wallet"}, Difficulty: 3,
+		&Scenario{Name: "wallet_approve_from", Split: "test_challenge", Apps: []string{"phone", "venmo"}, Difficulty: 3,
 			Build: func(s *Setup) Variant {
 				o := s.Other(15)
 				s.B.AddContact(s.Sup, o, "sibling", s.At(20, 0))
@@ -38,14 +38,14 @@ apis.supervisor.complete_task()`, o.Name(), amount, desc)},
 				for i := range 1 + s.Variant {
 					ids = append(ids, s.B.AddRequest(o, s.Sup, float64(10*(i+1)), f("Share %d", i+1), "pending", s.At(3, i)))
 				}
-				s.B.AddRequest(o, s.Sup, 99, "Old", "declined", s.At(9, 0))
+				s.B.AddRequest(o, s.Sup, 99, "Old", "denied", s.At(9, 0))
 				s.B.AddRequest(s.Other(16), s.Sup, 42, "Someone else", "pending", s.At(2, 0))
 				return Variant{
-					Instruction: f("Approve every pending wallet payment request that %s sent me.", o.Name()),
+					Instruction: f("Approve every pending venmo payment request that %s sent me.", o.Name()),
 					Solution: []string{f(`email = find_contact(%q)["email"]
-for r in all_pages(apis.wallet.show_payment_requests, access_token=tokens["wallet"], role="payer", status="pending"):
-    if r["requester_email"] == email:
-        apis.wallet.approve_payment_request(access_token=tokens["wallet"], request_id=r["request_id"])
+for r in all_pages(apis.venmo.show_received_payment_requests, access_token=tokens["venmo"], status="pending"):
+    if r["sender_email"] == email:
+        apis.venmo.approve_payment_request(access_token=tokens["venmo"], payment_request_id=r["payment_request_id"])
 apis.supervisor.complete_task()`, o.Name())},
 					Check: func(c *Check) {
 						c.OnlyTables("payment_requests", "wallet_transactions", "wallets")
@@ -58,16 +58,16 @@ apis.supervisor.complete_task()`, o.Name())},
 						c.Count("added", "wallet_transactions", len(ids))
 					}}
 			}},
-		&Scenario{Name: "wallet_balance", Split: "test_challenge", Apps: []string{"wallet"}, Difficulty: 1,
+		&Scenario{Name: "wallet_balance", Split: "test_challenge", Apps: []string{"venmo"}, Difficulty: 1,
 			Build: func(s *Setup) Variant {
 				bal := float64(100+s.R.IntN(5000)) + 0.25*float64(s.Variant)
 				s.B.SetBalance(s.Sup, bal)
 				return Variant{
-					Instruction: "What is my wallet balance? Answer with a number.",
-					Solution:    []string{`apis.supervisor.complete_task(answer=apis.wallet.show_balance(access_token=tokens["wallet"])["balance"])`},
+					Instruction: "What is my venmo balance? Answer with a number.",
+					Solution:    []string{`apis.supervisor.complete_task(answer=apis.venmo.show_venmo_balance(access_token=tokens["venmo"])["venmo_balance"])`},
 					Check:       func(c *Check) { c.NoChanges(); c.Answer(bal) }}
 			}},
-		&Scenario{Name: "wallet_settle_group", Split: "test_challenge", Apps: []string{"expenses", "wallet"}, Difficulty: 3,
+		&Scenario{Name: "wallet_settle_group", Split: "test_challenge", Apps: []string{"splitwise", "venmo"}, Difficulty: 3,
 			Build: func(s *Setup) Variant {
 				name := []string{"Sailing club", "Dinner duo", "Tennis pair"}[s.Variant-1]
 				o := s.Other(17)
@@ -77,12 +77,12 @@ apis.supervisor.complete_task()`, o.Name())},
 				s.B.SetBalance(s.Sup, 1000)
 				owe := split2(amt)
 				return Variant{
-					Instruction: f("In my expense group %q I owe the other member money. Pay them exactly what I owe through the wallet app, then record the settlement in the expenses app.", name),
-					Solution: []string{f(`g = [g for g in apis.expenses.show_groups(access_token=tokens["expenses"]) if g["name"] == %q][0]
-bals = apis.expenses.show_balances(access_token=tokens["expenses"], group_id=g["group_id"])
+					Instruction: f("In my splitwise group %q I owe the other member money. Pay them exactly what I owe on venmo, then record the payment on splitwise.", name),
+					Solution: []string{f(`g = [g for g in all_pages(apis.splitwise.show_groups, access_token=tokens["splitwise"]) if g["name"] == %q][0]
+bals = apis.splitwise.show_group_balance(access_token=tokens["splitwise"], group_id=g["group_id"])
 me = [b for b in bals if b["email"] == profile["email"]][0]
-other = [b for b in bals if b["email"] != profile["email"]][0]`, name), `apis.wallet.send_money(access_token=tokens["wallet"], receiver_email=other["email"], amount=-me["balance"])
-apis.expenses.record_settlement(access_token=tokens["expenses"], group_id=g["group_id"], payee_email=other["email"], amount=-me["balance"])
+other = [b for b in bals if b["email"] != profile["email"]][0]`, name), `apis.venmo.create_transaction(access_token=tokens["venmo"], receiver_email=other["email"], amount=-me["balance"])
+apis.splitwise.record_payment(access_token=tokens["splitwise"], group_id=g["group_id"], payer_email=profile["email"], receiver_email=other["email"], amount=-me["balance"])
 apis.supervisor.complete_task()`},
 					Check: func(c *Check) {
 						c.OnlyTables("settlements", "wallet_transactions", "wallets")
@@ -92,7 +92,7 @@ apis.supervisor.complete_task()`},
 						c.Require("one settlement of the amount in the group", len(st) == 1 && st[0]["group_id"] == g && st[0]["payee_id"] == o.ID && abs(Num(st[0], "amount")-owe) < 0.005, "added %v", st)
 					}}
 			}},
-		&Scenario{Name: "wallet_request_housemates", Split: "test_challenge", Apps: []string{"phone", "wallet"}, Difficulty: 2,
+		&Scenario{Name: "wallet_request_housemates", Split: "test_challenge", Apps: []string{"phone", "venmo"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				rel := []string{"housemate", "flatmate", "lodger"}[s.Variant-1]
 				var ids []int64
@@ -103,9 +103,9 @@ apis.supervisor.complete_task()`},
 				}
 				amount := float64(100 + 25*s.R.IntN(20))
 				return Variant{
-					Instruction: f("Request $%.2f with the description 'Rent' through the wallet app from each of my contacts whose relationship is %s.", amount, rel),
+					Instruction: f("Request $%.2f with the description 'Rent' on venmo from each of my contacts whose relationship is %s.", amount, rel),
 					Solution: []string{f(`for c in all_pages(apis.phone.search_contacts, access_token=tokens["phone"], relationship=%q):
-    apis.wallet.request_money(access_token=tokens["wallet"], payer_email=c["email"], amount=%v, description="Rent")
+    apis.venmo.create_payment_request(access_token=tokens["venmo"], user_email=c["email"], amount=%v, description="Rent")
 apis.supervisor.complete_task()`, rel, amount)},
 					Check: func(c *Check) {
 						c.OnlyTables("payment_requests")
@@ -123,7 +123,7 @@ apis.supervisor.complete_task()`, rel, amount)},
 						c.Require("the requests have the amount and description", ok, "wrong fields")
 					}}
 			}},
-		&Scenario{Name: "wallet_decline_large", Split: "test_challenge", Apps: []string{"wallet"}, Difficulty: 2,
+		&Scenario{Name: "wallet_decline_large", Split: "test_challenge", Apps: []string{"venmo"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				limit := float64(100 * s.Variant)
 				var big []int64
@@ -135,22 +135,22 @@ apis.supervisor.complete_task()`, rel, amount)},
 					}
 				}
 				return Variant{
-					Instruction: f("Decline every pending wallet payment request to me for more than $%.0f.", limit),
-					Solution: []string{f(`for r in all_pages(apis.wallet.show_payment_requests, access_token=tokens["wallet"], role="payer", status="pending"):
+					Instruction: f("Decline every pending venmo payment request to me for more than $%.0f.", limit),
+					Solution: []string{f(`for r in all_pages(apis.venmo.show_received_payment_requests, access_token=tokens["venmo"], status="pending"):
     if r["amount"] > %v:
-        apis.wallet.decline_payment_request(access_token=tokens["wallet"], request_id=r["request_id"])
+        apis.venmo.deny_payment_request(access_token=tokens["venmo"], payment_request_id=r["payment_request_id"])
 apis.supervisor.complete_task()`, limit)},
 					Check: func(c *Check) {
 						c.OnlyTables("payment_requests")
 						rows, only := UpdatedIDs(c.Updated("payment_requests"), "status", "updated_at")
 						ok := SameIDs(rows, big) && only
 						for _, r := range rows {
-							ok = ok && Str(r, "status") == "declined"
+							ok = ok && Str(r, "status") == "denied"
 						}
 						c.Require("exactly the large pending requests are declined", ok, "updated %v", rows)
 					}}
 			}},
-		&Scenario{Name: "wallet_log_note", Split: "test_challenge", Apps: []string{"wallet", "notes"}, Difficulty: 3,
+		&Scenario{Name: "wallet_log_note", Split: "test_challenge", Apps: []string{"venmo", "simple_note"}, Difficulty: 3,
 			Build: func(s *Setup) Variant {
 				o := s.B.AddPerson("Tobin", []string{"Quayle", "Ferrante", "Alcott"}[s.Variant-1])
 				var amounts []string
@@ -160,9 +160,9 @@ apis.supervisor.complete_task()`, limit)},
 					amounts = append([]string{f("%.2f", amt)}, amounts...)
 				}
 				return Variant{
-					Instruction: f("Create a note titled 'Wallet log' listing the amounts I received from %s (%s) in the wallet app, newest first, one per line, each with two decimals.", o.Name(), o.Email),
-					Solution: []string{f(`got = [t for t in all_pages(apis.wallet.show_transactions, access_token=tokens["wallet"], direction="received") if t["sender_email"] == %q]`, o.Email),
-						`apis.notes.create_note(access_token=tokens["notes"], title="Wallet log", content="\n".join("%.2f" % t["amount"] for t in got))
+					Instruction: f("Create a note titled 'Wallet log' listing the amounts I received from %s (%s) on venmo, newest first, one per line, each with two decimals.", o.Name(), o.Email),
+					Solution: []string{f(`got = [t for t in all_pages(apis.venmo.show_transactions, access_token=tokens["venmo"], direction="received") if t["sender_email"] == %q]`, o.Email),
+						`apis.simple_note.create_note(access_token=tokens["simple_note"], title="Wallet log", content="\n".join("%.2f" % t["amount"] for t in got))
 apis.supervisor.complete_task()`},
 					Check: func(c *Check) {
 						c.OnlyTables("notes")
@@ -170,7 +170,7 @@ apis.supervisor.complete_task()`},
 						c.Require("the note lists the amounts newest first", len(a) == 1 && Str(a[0], "title") == "Wallet log" && Str(a[0], "content") == strings.Join(amounts, "\n"), "added %v", a)
 					}}
 			}},
-		&Scenario{Name: "wallet_reminder_tasks", Split: "test_challenge", Apps: []string{"wallet", "todo"}, Difficulty: 3,
+		&Scenario{Name: "wallet_reminder_tasks", Split: "test_challenge", Apps: []string{"venmo", "todoist"}, Difficulty: 3,
 			Build: func(s *Setup) Variant {
 				var want []string
 				for i := range 1 + s.Variant {
@@ -181,12 +181,12 @@ apis.supervisor.complete_task()`},
 				}
 				s.B.AddRequest(s.Sup, s.Other(30), 77, "Paid already", "approved", s.At(8, 0))
 				return Variant{
-					Instruction: "Create a to-do project named 'Money' and, for each pending wallet payment request I sent, add a task to it titled 'Remind <first name> to pay $<amount with two decimals>'.",
-					Solution: []string{`pid = apis.todo.create_project(access_token=tokens["todo"], name="Money")["project_id"]
-reqs = all_pages(apis.wallet.show_payment_requests, access_token=tokens["wallet"], role="requester", status="pending")`,
+					Instruction: "Create a to-do project named 'Money' and, for each pending venmo payment request I sent, add a task to it titled 'Remind <first name> to pay $<amount with two decimals>'.",
+					Solution: []string{`pid = apis.todoist.create_project(access_token=tokens["todoist"], name="Money")["project_id"]
+reqs = all_pages(apis.venmo.show_sent_payment_requests, access_token=tokens["venmo"], status="pending")`,
 						`for r in reqs:
-    who = r["payer_email"].split("@")[0].split(".")[0].capitalize()
-    apis.todo.create_task(access_token=tokens["todo"], project_id=pid, title="Remind %s to pay $%.2f" % (who, r["amount"]))
+    who = r["receiver_email"].split("@")[0].split(".")[0].capitalize()
+    apis.todoist.create_task(access_token=tokens["todoist"], project_id=pid, title="Remind %s to pay $%.2f" % (who, r["amount"]))
 apis.supervisor.complete_task()`},
 					Check: func(c *Check) {
 						c.OnlyTables("todo_projects", "todo_tasks")

@@ -6,7 +6,7 @@ import (
 
 func init() {
 	add(
-		&Scenario{Name: "notes_pin_tag", Split: "dev", Apps: []string{"notes"}, Difficulty: 1,
+		&Scenario{Name: "notes_pin_tag", Split: "dev", Apps: []string{"simple_note"}, Difficulty: 1,
 			Build: func(s *Setup) Variant {
 				tag := []string{"urgent", "keep", "reference"}[s.Variant-1]
 				var ids []int64
@@ -16,8 +16,8 @@ func init() {
 				s.B.AddNote(s.Sup, "Already pinned", "...", tag, true, s.At(4, 9))
 				return Variant{
 					Instruction: f("Pin all my notes tagged %q.", tag),
-					Solution: []string{f(`for n in all_pages(apis.notes.search_notes, access_token=tokens["notes"], tag=%q, pinned=False):
-    apis.notes.pin_note(access_token=tokens["notes"], note_id=n["note_id"])
+					Solution: []string{f(`for n in all_pages(apis.simple_note.search_notes, access_token=tokens["simple_note"], tags=[%q], pinned=False):
+    apis.simple_note.update_note(access_token=tokens["simple_note"], note_id=n["note_id"], pinned=True)
 apis.supervisor.complete_task()`, tag)},
 					Check: func(c *Check) {
 						c.OnlyTables("notes")
@@ -25,7 +25,7 @@ apis.supervisor.complete_task()`, tag)},
 						c.Require("exactly the unpinned notes with the tag are pinned", SameIDs(rows, ids) && only, "updated %v", rows)
 					}}
 			}},
-		&Scenario{Name: "todo_count_open", Split: "dev", Apps: []string{"todo"}, Difficulty: 1,
+		&Scenario{Name: "todo_count_open", Split: "dev", Apps: []string{"todoist"}, Difficulty: 1,
 			Build: func(s *Setup) Variant {
 				name := []string{"Garden", "Thesis", "Wedding"}[s.Variant-1]
 				proj := s.B.AddProject(s.Sup, name, s.At(40, 0))
@@ -38,8 +38,8 @@ apis.supervisor.complete_task()`, tag)},
 				}
 				return Variant{
 					Instruction: f("How many open (not completed) tasks are in my to-do project %q?", name),
-					Solution: []string{f(`p = [p for p in apis.todo.show_projects(access_token=tokens["todo"]) if p["name"] == %q][0]
-open_tasks = all_pages(apis.todo.search_tasks, access_token=tokens["todo"], project_id=p["project_id"], completed=False)
+					Solution: []string{f(`p = [p for p in all_pages(apis.todoist.show_projects, access_token=tokens["todoist"]) if p["name"] == %q][0]
+open_tasks = apis.todoist.show_tasks(access_token=tokens["todoist"], project_id=p["project_id"], is_completed=False)
 apis.supervisor.complete_task(answer=len(open_tasks))`, name)},
 					Check: func(c *Check) { c.NoChanges(); c.Answer(open) }}
 			}},
@@ -69,7 +69,7 @@ apis.supervisor.complete_task()`, hhmm, label)},
 				s.B.AddFile(s.Sup, "/documents"+dir+"_summary.txt", "keep me", s.At(90, 4))
 				return Variant{
 					Instruction: f("Delete the directory %s with everything in it.", dir),
-					Solution: []string{f(`apis.file_system.delete_directory(access_token=tokens["file_system"], path=%q, recursive=True)
+					Solution: []string{f(`apis.file_system.delete_directory(access_token=tokens["file_system"], directory_path=%q)
 apis.supervisor.complete_task()`, dir)},
 					Check: func(c *Check) {
 						c.OnlyTables("directories", "files")
@@ -77,7 +77,7 @@ apis.supervisor.complete_task()`, dir)},
 						c.Require("exactly the files inside are removed", SameIDs(c.Removed("files"), files), "removed %v", c.Removed("files"))
 					}}
 			}},
-		&Scenario{Name: "expenses_settlement", Split: "dev", Apps: []string{"expenses"}, Difficulty: 2,
+		&Scenario{Name: "expenses_settlement", Split: "dev", Apps: []string{"splitwise"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				name := []string{"Lake cabin", "Pottery class", "Studio rent"}[s.Variant-1]
 				o := s.Other(5)
@@ -85,10 +85,10 @@ apis.supervisor.complete_task()`, dir)},
 				amount := float64(10 + 5*s.R.IntN(20))
 				note := []string{"cabin", "clay", "april"}[s.Variant-1]
 				return Variant{
-					Instruction: f("In my expense group %q, record that I paid %s back $%.2f with the note %q.", name, o.Name(), amount, note),
-					Solution: []string{f(`g = [g for g in apis.expenses.show_groups(access_token=tokens["expenses"]) if g["name"] == %q][0]
-m = [m for m in apis.expenses.show_group(access_token=tokens["expenses"], group_id=g["group_id"])["members"] if m["first_name"] + " " + m["last_name"] == %q][0]
-apis.expenses.record_settlement(access_token=tokens["expenses"], group_id=g["group_id"], payee_email=m["email"], amount=%v, note=%q)
+					Instruction: f("In my splitwise group %q, record that I paid %s back $%.2f with the note %q.", name, o.Name(), amount, note),
+					Solution: []string{f(`g = [g for g in all_pages(apis.splitwise.show_groups, access_token=tokens["splitwise"]) if g["name"] == %q][0]
+m = [m for m in apis.splitwise.show_group(access_token=tokens["splitwise"], group_id=g["group_id"])["members"] if m["first_name"] + " " + m["last_name"] == %q][0]
+apis.splitwise.record_payment(access_token=tokens["splitwise"], group_id=g["group_id"], payer_email=profile["email"], receiver_email=m["email"], amount=%v, description=%q)
 apis.supervisor.complete_task()`, name, o.Name(), amount, note)},
 					Check: func(c *Check) {
 						c.OnlyTables("settlements")
@@ -99,7 +99,7 @@ apis.supervisor.complete_task()`, name, o.Name(), amount, note)},
 						}
 					}}
 			}},
-		&Scenario{Name: "notes_from_messages", Split: "dev", Apps: []string{"phone", "notes"}, Difficulty: 3,
+		&Scenario{Name: "notes_from_messages", Split: "dev", Apps: []string{"phone", "simple_note"}, Difficulty: 3,
 			Build: func(s *Setup) Variant {
 				o := s.B.AddPerson("Wren", []string{"Calloway", "Ostrander", "Pellham"}[s.Variant-1])
 				s.B.AddContact(s.Sup, o, "friend", s.At(60, 0))
@@ -115,7 +115,7 @@ apis.supervisor.complete_task()`, name, o.Name(), amount, note)},
 					Solution: []string{f(`c = find_contact(%q)
 msgs = all_pages(apis.phone.search_text_messages, access_token=tokens["phone"], phone_number=c["phone_number"])
 mine = [m for m in msgs if m["sender_number"] == c["phone_number"]]
-mine.sort(key=lambda m: (m["sent_at"], m["message_id"]))`, o.Name()), f(`apis.notes.create_note(access_token=tokens["notes"], title=%q, content="\n".join(m["message"] for m in mine))
+mine.sort(key=lambda m: (m["sent_at"], m["text_message_id"]))`, o.Name()), f(`apis.simple_note.create_note(access_token=tokens["simple_note"], title=%q, content="\n".join(m["message"] for m in mine))
 apis.supervisor.complete_task()`, title)},
 					Check: func(c *Check) {
 						c.OnlyTables("notes")
@@ -126,7 +126,7 @@ apis.supervisor.complete_task()`, title)},
 						}
 					}}
 			}},
-		&Scenario{Name: "todo_comment", Split: "dev", Apps: []string{"todo"}, Difficulty: 1,
+		&Scenario{Name: "todo_comment", Split: "dev", Apps: []string{"todoist"}, Difficulty: 1,
 			Build: func(s *Setup) Variant {
 				title := []string{"Fix the fence", "Draft the newsletter", "Sort the attic"}[s.Variant-1]
 				proj := s.B.AddProject(s.Sup, "Chores", s.At(10, 0))
@@ -134,9 +134,10 @@ apis.supervisor.complete_task()`, title)},
 				comment := []string{"Bought the nails.", "First section written.", "Boxes labelled."}[s.Variant-1]
 				return Variant{
 					Instruction: f("Add the comment %q to my to-do task %q.", comment, title),
-					Solution: []string{f(`t = [t for t in all_pages(apis.todo.search_tasks, access_token=tokens["todo"], query=%q) if t["title"] == %q][0]
-apis.todo.add_task_comment(access_token=tokens["todo"], task_id=t["task_id"], content=%q)
-apis.supervisor.complete_task()`, title, title, comment)},
+					Solution: []string{f(`t = [t for p in all_pages(apis.todoist.show_projects, access_token=tokens["todoist"])
+     for t in apis.todoist.show_tasks(access_token=tokens["todoist"], project_id=p["project_id"]) if t["title"] == %q][0]
+apis.todoist.post_task_comment(access_token=tokens["todoist"], task_id=t["task_id"], content=%q)
+apis.supervisor.complete_task()`, title, comment)},
 					Check: func(c *Check) {
 						c.OnlyTables("todo_comments")
 						c.Count("added", "todo_comments", 1)
@@ -156,7 +157,7 @@ apis.supervisor.complete_task()`, title, title, comment)},
 					Instruction: f("Delete every text message I received from the number %s.", spammer.Phone),
 					Solution: []string{f(`for m in all_pages(apis.phone.search_text_messages, access_token=tokens["phone"], phone_number=%q):
     if m["sender_number"] == %q:
-        apis.phone.delete_text_message(access_token=tokens["phone"], message_id=m["message_id"])
+        apis.phone.delete_text_message(access_token=tokens["phone"], text_message_id=m["text_message_id"])
 apis.supervisor.complete_task()`, spammer.Phone, spammer.Phone)},
 					Check: func(c *Check) {
 						c.OnlyTables("text_messages")

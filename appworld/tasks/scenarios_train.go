@@ -31,14 +31,14 @@ func pyList(xs []string) string {
 
 func init() {
 	add(
-		&Scenario{Name: "notes_create_list", Split: "train", Apps: []string{"notes"}, Difficulty: 1,
+		&Scenario{Name: "notes_create_list", Split: "train", Apps: []string{"simple_note"}, Difficulty: 1,
 			Build: func(s *Setup) Variant {
 				what := []string{"market", "picnic", "camping trip"}[s.Variant-1]
 				list := pickN(s, items, 3+s.Variant%2)
 				title := "Shopping for " + what
 				return Variant{
 					Instruction: f("Create a note titled %q listing %s, one item per line, tagged 'shopping'.", title, strings.Join(list, ", ")),
-					Solution: []string{f(`apis.notes.create_note(access_token=tokens["notes"], title=%q, content="\n".join(%s), tags=["shopping"])
+					Solution: []string{f(`apis.simple_note.create_note(access_token=tokens["simple_note"], title=%q, content="\n".join(%s), tags=["shopping"])
 apis.supervisor.complete_task()`, title, pyList(list))},
 					Check: func(c *Check) {
 						c.OnlyTables("notes")
@@ -51,7 +51,7 @@ apis.supervisor.complete_task()`, title, pyList(list))},
 						}
 					}}
 			}},
-		&Scenario{Name: "notes_count_tag", Split: "train", Apps: []string{"notes"}, Difficulty: 1,
+		&Scenario{Name: "notes_count_tag", Split: "train", Apps: []string{"simple_note"}, Difficulty: 1,
 			Build: func(s *Setup) Variant {
 				tag := []string{"recipes", "poems", "dreams"}[s.Variant-1]
 				n := 2 + s.R.IntN(4)
@@ -61,11 +61,11 @@ apis.supervisor.complete_task()`, title, pyList(list))},
 				s.B.AddNote(s.Other(0), "Not mine", "...", tag, false, s.At(2, 0))
 				return Variant{
 					Instruction: f("How many of my notes are tagged %q?", tag),
-					Solution: []string{f(`notes = all_pages(apis.notes.search_notes, access_token=tokens["notes"], tag=%q)
+					Solution: []string{f(`notes = all_pages(apis.simple_note.search_notes, access_token=tokens["simple_note"], tags=[%q])
 apis.supervisor.complete_task(answer=len(notes))`, tag)},
 					Check: func(c *Check) { c.NoChanges(); c.Answer(n) }}
 			}},
-		&Scenario{Name: "notes_delete_drafts", Split: "train", Apps: []string{"notes"}, Difficulty: 2,
+		&Scenario{Name: "notes_delete_drafts", Split: "train", Apps: []string{"simple_note"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				var ids []int64
 				for i := range 1 + s.Variant {
@@ -74,9 +74,9 @@ apis.supervisor.complete_task(answer=len(notes))`, tag)},
 				s.B.AddNote(s.Sup, "Final speech", "draft history kept elsewhere", "work", false, s.At(1, 0))
 				return Variant{
 					Instruction: "Delete all my notes whose title contains the word 'Draft'.",
-					Solution: []string{`for n in all_pages(apis.notes.search_notes, access_token=tokens["notes"], query="draft"):
+					Solution: []string{`for n in all_pages(apis.simple_note.search_notes, access_token=tokens["simple_note"], query="draft"):
     if "draft" in n["title"].lower():
-        apis.notes.delete_note(access_token=tokens["notes"], note_id=n["note_id"])
+        apis.simple_note.delete_note(access_token=tokens["simple_note"], note_id=n["note_id"])
 apis.supervisor.complete_task()`},
 					Check: func(c *Check) {
 						c.OnlyTables("notes")
@@ -94,7 +94,7 @@ apis.supervisor.complete_task()`},
 				email := strings.ToLower(first) + "@post.example"
 				return Variant{
 					Instruction: f("Add %s %s to my phone contacts as a %s: phone number %s, e-mail %s.", first, last, rel, phone, email),
-					Solution: []string{f(`apis.phone.add_contact(access_token=tokens["phone"], first_name=%q, last_name=%q, phone_number=%q, email=%q, relationship=%q)
+					Solution: []string{f(`apis.phone.add_contact(access_token=tokens["phone"], first_name=%q, last_name=%q, phone_number=%q, email=%q, relationships=[%q])
 apis.supervisor.complete_task()`, first, last, phone, email, rel)},
 					Check: func(c *Check) {
 						c.OnlyTables("contacts")
@@ -151,18 +151,18 @@ apis.supervisor.complete_task()`, rel, msg)},
 				return Variant{
 					Instruction: f("How many unread text messages do I have from %s?", o.Name()),
 					Solution: []string{f(`c = find_contact(%q)
-msgs = all_pages(apis.phone.search_text_messages, access_token=tokens["phone"], phone_number=c["phone_number"], only_unread=True)
-apis.supervisor.complete_task(answer=len([m for m in msgs if m["sender_number"] == c["phone_number"]]))`, o.Name())},
+msgs = all_pages(apis.phone.search_text_messages, access_token=tokens["phone"], phone_number=c["phone_number"])
+apis.supervisor.complete_task(answer=len([m for m in msgs if m["sender_number"] == c["phone_number"] and not m["is_read"]]))`, o.Name())},
 					Check: func(c *Check) { c.NoChanges(); c.Answer(n) }}
 			}},
-		&Scenario{Name: "todo_create_task", Split: "train", Apps: []string{"todo"}, Difficulty: 1,
+		&Scenario{Name: "todo_create_task", Split: "train", Apps: []string{"todoist"}, Difficulty: 1,
 			Build: func(s *Setup) Variant {
 				title := []string{"Submit expense report", "Order birthday cake", "Renew passport"}[s.Variant-1]
 				due := world_day(3 + s.Variant)
 				return Variant{
-					Instruction: f("Add a to-do task %q due %s with priority 1 to my Work project.", title, due),
-					Solution: []string{f(`work = [p for p in apis.todo.show_projects(access_token=tokens["todo"]) if p["name"] == "Work"][0]
-apis.todo.create_task(access_token=tokens["todo"], project_id=work["project_id"], title=%q, due_date=%q, priority=1)
+					Instruction: f("Add a to-do task %q due %s with high priority to my Work project.", title, due),
+					Solution: []string{f(`work = [p for p in all_pages(apis.todoist.show_projects, access_token=tokens["todoist"]) if p["name"] == "Work"][0]
+apis.todoist.create_task(access_token=tokens["todoist"], project_id=work["project_id"], title=%q, due_date=%q, priority="high")
 apis.supervisor.complete_task()`, title, due)},
 					Check: func(c *Check) {
 						c.OnlyTables("todo_tasks")
@@ -170,11 +170,11 @@ apis.supervisor.complete_task()`, title, due)},
 						if a := c.Added("todo_tasks"); len(a) == 1 {
 							proj := c.Query(`SELECT name FROM todo_projects WHERE id=?`, a[0]["project_id"])
 							c.Require("the task is in the Work project", len(proj) == 1 && Str(proj[0], "name") == "Work", "project %v", proj)
-							c.Require("the task has the title, due date and priority 1", Str(a[0], "title") == title && Str(a[0], "due_date") == due && Num(a[0], "priority") == 1, "task %v", a[0])
+							c.Require("the task has the title, due date and high priority", Str(a[0], "title") == title && Str(a[0], "due_date") == due && Num(a[0], "priority") == 1, "task %v", a[0])
 						}
 					}}
 			}},
-		&Scenario{Name: "todo_complete_overdue", Split: "train", Apps: []string{"todo"}, Difficulty: 2,
+		&Scenario{Name: "todo_complete_overdue", Split: "train", Apps: []string{"todoist"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				proj := s.B.AddProject(s.Sup, "Errands", s.At(30, 0))
 				var ids []int64
@@ -184,8 +184,9 @@ apis.supervisor.complete_task()`, title, due)},
 				s.B.AddTask(s.Sup, proj, "Already done", world_day(-5), 2, true, s.At(20, 9))
 				return Variant{
 					Instruction: "Mark all my open to-do tasks that were due before today as completed.",
-					Solution: []string{f(`for t in all_pages(apis.todo.search_tasks, access_token=tokens["todo"], completed=False, due_before=%q):
-    apis.todo.mark_task_completed(access_token=tokens["todo"], task_id=t["task_id"])
+					Solution: []string{f(`for p in all_pages(apis.todoist.show_projects, access_token=tokens["todoist"]):
+    for t in apis.todoist.show_tasks(access_token=tokens["todoist"], project_id=p["project_id"], is_completed=False, max_due_date=%q):
+        apis.todoist.update_task(access_token=tokens["todoist"], task_id=t["task_id"], is_completed=True)
 apis.supervisor.complete_task()`, world_day(-1))},
 					Check: func(c *Check) {
 						c.OnlyTables("todo_tasks")
@@ -206,7 +207,7 @@ apis.supervisor.complete_task()`, world_day(-1))},
 				path := "/documents/" + name + ".txt"
 				return Variant{
 					Instruction: f("Create the file %s containing exactly %q.", path, text),
-					Solution: []string{f(`apis.file_system.create_file(access_token=tokens["file_system"], path=%q, content=%q)
+					Solution: []string{f(`apis.file_system.create_file(access_token=tokens["file_system"], file_path=%q, content=%q)
 apis.supervisor.complete_task()`, path, text)},
 					Check: func(c *Check) {
 						c.OnlyTables("files")
@@ -227,10 +228,10 @@ apis.supervisor.complete_task()`, path, text)},
 				return Variant{
 					Instruction: f("Create the directory %s and move every file in /downloads whose name ends with .pdf.txt into it, keeping the names.", dir),
 					Solution: []string{f(`fs = tokens["file_system"]
-apis.file_system.create_directory(access_token=fs, path=%q)
-for p in apis.file_system.show_directory(access_token=fs, path="/downloads"):
+apis.file_system.create_directory(access_token=fs, directory_path=%q)
+for p in apis.file_system.show_directory(access_token=fs, directory_path="/downloads"):
     if p.endswith(".pdf.txt"):
-        apis.file_system.move_file(access_token=fs, source_path=p, destination_path=%q + "/" + p.split("/")[-1])
+        apis.file_system.move_file(access_token=fs, source_file_path=p, destination_file_path=%q + "/" + p.split("/")[-1])
 apis.supervisor.complete_task()`, dir, dir)},
 					Check: func(c *Check) {
 						c.OnlyTables("directories", "files")
@@ -244,7 +245,7 @@ apis.supervisor.complete_task()`, dir, dir)},
 						c.Require("they keep their names inside the new directory", ok, "paths %v", rows)
 					}}
 			}},
-		&Scenario{Name: "expenses_add", Split: "train", Apps: []string{"expenses"}, Difficulty: 2,
+		&Scenario{Name: "expenses_add", Split: "train", Apps: []string{"splitwise"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				name := []string{"Ski weekend", "Book club", "Road trip"}[s.Variant-1]
 				members := []any{s.Sup, s.Other(0), s.Other(1)}
@@ -255,9 +256,10 @@ apis.supervisor.complete_task()`, dir, dir)},
 				amount := float64(30+s.R.IntN(200)) + 0.5
 				desc := []string{"Cabin deposit", "Snacks", "Fuel"}[s.Variant-1]
 				return Variant{
-					Instruction: f("Add an expense %q of $%.2f that I paid to my expense group %q, split equally among all its members.", desc, amount, name),
-					Solution: []string{f(`g = [g for g in apis.expenses.show_groups(access_token=tokens["expenses"]) if g["name"] == %q][0]
-apis.expenses.create_expense(access_token=tokens["expenses"], group_id=g["group_id"], description=%q, amount=%v)
+					Instruction: f("Add an expense %q of $%.2f that I paid to my splitwise group %q, split equally among all its members.", desc, amount, name),
+					Solution: []string{f(`g = [g for g in all_pages(apis.splitwise.show_groups, access_token=tokens["splitwise"]) if g["name"] == %q][0]
+members = [m["email"] for m in apis.splitwise.show_group(access_token=tokens["splitwise"], group_id=g["group_id"])["members"]]
+apis.splitwise.record_expense(access_token=tokens["splitwise"], group_id=g["group_id"], description=%q, paid_amount=%v, payer_email=profile["email"], debtor_emails=members)
 apis.supervisor.complete_task()`, name, desc, amount)},
 					Check: func(c *Check) {
 						c.OnlyTables("expenses", "expense_shares")
@@ -274,7 +276,7 @@ apis.supervisor.complete_task()`, name, desc, amount)},
 						c.Require("the shares add up to the amount", abs(sum-amount) < 0.005, "shares sum to %.2f", sum)
 					}}
 			}},
-		&Scenario{Name: "expenses_my_balance", Split: "train", Apps: []string{"expenses"}, Difficulty: 2,
+		&Scenario{Name: "expenses_my_balance", Split: "train", Apps: []string{"splitwise"}, Difficulty: 2,
 			Build: func(s *Setup) Variant {
 				name := []string{"Flat 4B", "Choir tour", "Beach house"}[s.Variant-1]
 				a, b := s.Other(3), s.Other(4)
@@ -286,9 +288,9 @@ apis.supervisor.complete_task()`, name, desc, amount)},
 				s.B.AddExpense(g, "Groceries", y, a, persons(members), s.At(9, 0))
 				want := x - x/3 - y/3
 				return Variant{
-					Instruction: f("What is my net balance in the expense group %q? Answer with a number, positive if the group owes me.", name),
-					Solution: []string{f(`g = [g for g in apis.expenses.show_groups(access_token=tokens["expenses"]) if g["name"] == %q][0]
-bal = [b for b in apis.expenses.show_balances(access_token=tokens["expenses"], group_id=g["group_id"]) if b["email"] == profile["email"]][0]
+					Instruction: f("What is my net balance in the splitwise group %q? Answer with a number, positive if the group owes me.", name),
+					Solution: []string{f(`g = [g for g in all_pages(apis.splitwise.show_groups, access_token=tokens["splitwise"]) if g["name"] == %q][0]
+bal = apis.splitwise.show_group_balance(access_token=tokens["splitwise"], group_id=g["group_id"], email=profile["email"])[0]
 apis.supervisor.complete_task(answer=bal["balance"])`, name)},
 					Check: func(c *Check) { c.NoChanges(); c.Answer(round2(want)) }}
 			}},
@@ -299,7 +301,7 @@ apis.supervisor.complete_task(answer=bal["balance"])`, name)},
 				s.B.AddFile(s.Sup, "/documents/"+name+".txt", "The code is "+code+".", s.At(50, 0))
 				return Variant{
 					Instruction: f("What is the code written in my file /documents/%s.txt? Answer with the digits only.", name),
-					Solution: []string{f(`text = apis.file_system.show_file(access_token=tokens["file_system"], path="/documents/%s.txt")["content"]
+					Solution: []string{f(`text = apis.file_system.show_file(access_token=tokens["file_system"], file_path="/documents/%s.txt")["content"]
 apis.supervisor.complete_task(answer=text.split("The code is ")[1].rstrip("."))`, name)},
 					Check: func(c *Check) { c.NoChanges(); c.Answer(code) }}
 			}},

@@ -17,9 +17,9 @@ func opt(name, typ string, def any, desc string) Param {
 // accounts has. Usernames are e-mail addresses, except in the phone app,
 // where they are phone numbers.
 func accountAPIs(app string) []*API {
-	userDesc := "Your e-mail address."
+	userDesc, profileKey := "Your e-mail address.", "email"
 	if app == "phone" {
-		userDesc = "Your phone number."
+		userDesc, profileKey = "Your phone number.", "phone_number"
 	}
 	return []*API{
 		{Name: "login", Method: "POST", Path: "/" + app + "/auth/token",
@@ -43,6 +43,13 @@ func accountAPIs(app string) []*API {
 				c.w.logout(c.str("access_token"))
 				return map[string]any{"message": "Successfully logged out."}, nil
 			}},
+		{Name: "show_profile", Method: "GET", Path: "/" + app + "/profile",
+			Description: "Show the public profile of a user of " + app + ".",
+			Params:      []Param{p(profileKey, "string", "The user's "+strings.ReplaceAll(profileKey, "_", " ")+".")},
+			Success:     map[string]any{"first_name": "string", "last_name": "string", profileKey: "string"},
+			handler: func(c *Call) (any, error) {
+				return c.one("User", `SELECT p.first_name, p.last_name, p.`+profileKey+` FROM people p JOIN accounts a ON a.person_id=p.id AND a.app=? WHERE lower(p.`+profileKey+`)=lower(?)`, app, c.str(profileKey))
+			}},
 		{Name: "show_account", Method: "GET", Path: "/" + app + "/account", Auth: true,
 			Description: "Show your " + app + " account's details.",
 			Success:     map[string]any{"first_name": "string", "last_name": "string", "email": "string", "phone_number": "string"},
@@ -65,6 +72,16 @@ func init() {
 			Success:     []any{map[string]any{"account_name": "string", "password": "string"}},
 			handler: func(c *Call) (any, error) {
 				return c.rows(`SELECT app AS account_name, password FROM accounts WHERE person_id=? ORDER BY app`, c.w.supervisor)
+			}},
+		&API{Name: "show_addresses", Method: "GET", Path: "/supervisor/addresses",
+			Description: "Show the supervisor's postal addresses.",
+			handler: func(c *Call) (any, error) {
+				return c.rows(`SELECT id AS address_id, name, street_address, city, state, country, zip_code FROM amazon_addresses WHERE person_id=? ORDER BY id`, c.w.supervisor)
+			}},
+		&API{Name: "show_payment_cards", Method: "GET", Path: "/supervisor/payment_cards",
+			Description: "Show the supervisor's payment cards.",
+			handler: func(c *Call) (any, error) {
+				return c.rows(`SELECT card_name, owner_name, card_number, expiry_year, expiry_month FROM amazon_payment_cards WHERE person_id=? ORDER BY id`, c.w.supervisor)
 			}},
 		&API{Name: "complete_task", Method: "POST", Path: "/supervisor/complete_task",
 			Description: "Mark the task complete, giving the answer when the task asks a question.",
@@ -121,12 +138,10 @@ func init() {
 			}},
 		&API{Name: "search_api_docs", Method: "GET", Path: "/api_docs/search",
 			Description: "Search the API documentation by keywords; the best matches come first.",
-			Params: []Param{p("query", "string", "Keywords to look for."),
-				opt("app_name", "string", nil, "Restrict the search to this app."),
-				opt("limit", "integer", int64(5), "The maximum number of results.")},
-			Success: []any{map[string]any{"app_name": "string", "api_name": "string", "description": "string"}},
+			Params:      append([]Param{p("query", "string", "Keywords to look for.")}, paging()...),
+			Success:     []any{map[string]any{"app_name": "string", "api_name": "string", "description": "string"}},
 			handler: func(c *Call) (any, error) {
-				return searchDocs(c.str("query"), c.str("app_name"), int(c.int("limit"))), nil
+				return searchDocs(c, c.str("query")), nil
 			},
 		},
 	)
@@ -148,7 +163,7 @@ func (a *API) Doc() map[string]any {
 		"response_schemas": map[string]any{"success": a.Success, "failure": map[string]any{"message": "string"}}}
 }
 
-func searchDocs(query, app string, limit int) []map[string]any {
+func searchDocs(c *Call, query string) []map[string]any {
 	words := strings.Fields(strings.ToLower(query))
 	type hit struct {
 		a     *API
@@ -156,9 +171,6 @@ func searchDocs(query, app string, limit int) []map[string]any {
 	}
 	var hits []hit
 	for _, info := range Apps() {
-		if app != "" && info.Name != app {
-			continue
-		}
 		for _, a := range info.APIs {
 			text := strings.ToLower(a.App + " " + strings.ReplaceAll(a.Name, "_", " ") + " " + a.Description)
 			s := 0
@@ -171,9 +183,13 @@ func searchDocs(query, app string, limit int) []map[string]any {
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	rs := make([]Row, len(hits))
+	for i, h := range hits {
+		rs[i] = Row{"app_name": h.a.App, "api_name": h.a.Name, "description": h.a.Description}
+	}
 	out := []map[string]any{}
-	for i := 0; i < len(hits) && i < max(limit, 1); i++ {
-		out = append(out, map[string]any{"app_name": hits[i].a.App, "api_name": hits[i].a.Name, "description": hits[i].a.Description})
+	for _, r := range c.page(rs) {
+		out = append(out, r)
 	}
 	return out
 }

@@ -59,16 +59,22 @@ func under(dir string) string {
 }
 
 func init() {
-	pathParam := func(desc string) Param { return p("path", "string", desc) }
+	dirParam := func(desc string) Param { return p("directory_path", "string", desc) }
+	fileParam := func(desc string) Param { return p("file_path", "string", desc) }
 	register("file_system", "The file system app: your directories and text files.", append(accountAPIs("file_system"),
 		&API{Name: "show_directory", Method: "GET", Path: "/file_system/directory", Auth: true,
 			Description: "List a directory's entries as absolute paths; directories end with '/'.",
-			Params:      []Param{opt("path", "string", "/", "The directory."), opt("recursive", "boolean", false, "Also list the entries of subdirectories.")},
-			Success:     []any{"string"},
+			Params: []Param{opt("directory_path", "string", "/", "The directory."), opt("substring", "string", "", "Only entries whose name contains this text."),
+				{Name: "entry_type", Type: "string", Default: "all", Description: "Which entries to list.", Constraints: []string{"value in ['all', 'files', 'directories']"}},
+				opt("recursive", "boolean", false, "Also list the entries of subdirectories.")},
+			Success: []any{"string"},
 			handler: func(c *Call) (any, error) {
-				dir, err := c.pathArg("path")
+				dir, err := c.pathArg("directory_path")
 				if err != nil {
 					return nil, err
+				}
+				if k := c.str("entry_type"); k != "all" && k != "files" && k != "directories" {
+					return nil, failf(422, "entry_type must be 'all', 'files' or 'directories'.")
 				}
 				if ok, err := c.dirExists(dir); err != nil || !ok {
 					if err == nil {
@@ -81,37 +87,31 @@ func init() {
 				for _, r := range ds {
 					e := r["p"].(string)
 					rest := strings.TrimSuffix(strings.TrimPrefix(e, strings.TrimSuffix(dir, "/")+"/"), "/")
-					if c.flag("recursive") || !strings.Contains(rest, "/") {
+					isDir := strings.HasSuffix(e, "/")
+					kind := c.str("entry_type")
+					if (c.flag("recursive") || !strings.Contains(rest, "/")) && strings.Contains(strings.ToLower(path.Base(e)), strings.ToLower(c.str("substring"))) &&
+						(kind == "all" || (kind == "files") != isDir) {
 						out = append(out, e)
 					}
 				}
 				return out, err
 			}},
 		&API{Name: "create_directory", Method: "POST", Path: "/file_system/directory", Auth: true,
-			Description: "Create a directory; its parent must exist.",
-			Params:      []Param{pathParam("The new directory's path.")},
+			Description: "Create a directory; its parent must exist unless recursive=True, which creates the missing parents too.",
+			Params: []Param{dirParam("The new directory's path."), opt("recursive", "boolean", false, "Create missing parent directories."),
+				opt("allow_if_exists", "boolean", false, "Succeed without change when the directory exists.")},
 			handler: func(c *Call) (any, error) {
-				dir, err := c.pathArg("path")
+				dir, err := c.pathArg("directory_path")
 				if err != nil {
 					return nil, err
 				}
-				if ok, err := c.dirExists(path.Dir(dir)); err != nil || !ok {
-					if err == nil {
-						err = failf(404, "Directory %s not found.", path.Dir(dir))
-					}
-					return nil, err
-				}
-				if ok, _ := c.dirExists(dir); ok {
-					return nil, failf(409, "Directory %s already exists.", dir)
-				}
-				_, err = c.insert(`INSERT INTO directories(owner_id, path, created_at) VALUES(?,?,?)`, c.user, dir, c.now())
-				return map[string]any{"message": "Directory created."}, err
+				return map[string]any{"message": "Directory created."}, c.makeDir(dir, c.flag("recursive"), c.flag("allow_if_exists"))
 			}},
 		&API{Name: "delete_directory", Method: "DELETE", Path: "/file_system/directory", Auth: true,
-			Description: "Delete a directory; a non-empty one only with recursive=True.",
-			Params:      []Param{pathParam("The directory."), opt("recursive", "boolean", false, "Also delete everything inside.")},
+			Description: "Delete a directory with everything inside it.",
+			Params:      []Param{dirParam("The directory.")},
 			handler: func(c *Call) (any, error) {
-				dir, err := c.pathArg("path")
+				dir, err := c.pathArg("directory_path")
 				if err != nil {
 					return nil, err
 				}
@@ -124,13 +124,6 @@ func init() {
 					}
 					return nil, err
 				}
-				inside, err := c.rows(`SELECT id FROM files WHERE owner_id=? AND path LIKE ? UNION ALL SELECT id FROM directories WHERE owner_id=? AND path LIKE ?`, c.user, under(dir), c.user, under(dir))
-				if err != nil {
-					return nil, err
-				}
-				if len(inside) > 0 && !c.flag("recursive") {
-					return nil, failf(409, "Directory %s is not empty.", dir)
-				}
 				for _, q := range []string{`DELETE FROM files WHERE owner_id=? AND path LIKE ?`, `DELETE FROM directories WHERE owner_id=? AND path LIKE ?`} {
 					if _, err := c.exec(q, c.user, under(dir)); err != nil {
 						return nil, err
@@ -141,10 +134,10 @@ func init() {
 			}},
 		&API{Name: "show_file", Method: "GET", Path: "/file_system/file", Auth: true,
 			Description: "Show a file's content and times.",
-			Params:      []Param{pathParam("The file.")},
+			Params:      []Param{fileParam("The file.")},
 			Success:     map[string]any{"file_id": 1, "path": "string", "content": "string", "created_at": "string", "updated_at": "string"},
 			handler: func(c *Call) (any, error) {
-				f, err := c.pathArg("path")
+				f, err := c.pathArg("file_path")
 				if err != nil {
 					return nil, err
 				}
@@ -157,22 +150,31 @@ func init() {
 				return r, nil
 			}},
 		&API{Name: "create_file", Method: "POST", Path: "/file_system/file", Auth: true,
-			Description: "Create a text file; its directory must exist and the file must not.",
-			Params:      []Param{pathParam("The new file's path."), opt("content", "string", "", "The file's text.")},
+			Description: "Create a text file; its directory must exist, and the file must not unless overwrite=True.",
+			Params:      []Param{fileParam("The new file's path."), opt("content", "string", "", "The file's text."), opt("overwrite", "boolean", false, "Replace an existing file.")},
 			Success:     map[string]any{"message": "string", "file_id": 1},
 			handler: func(c *Call) (any, error) {
-				f, err := c.pathArg("path")
+				f, err := c.pathArg("file_path")
 				if err != nil {
 					return nil, err
+				}
+				if c.flag("overwrite") {
+					if old, err := c.rows(`SELECT id FROM files WHERE owner_id=? AND path=?`, c.user, f); err != nil || len(old) > 0 {
+						if err == nil {
+							_, err = c.exec(`UPDATE files SET content=?, updated_at=? WHERE id=?`, c.str("content"), c.now(), old[0]["id"])
+							return map[string]any{"message": "File created.", "file_id": old[0]["id"]}, err
+						}
+						return nil, err
+					}
 				}
 				id, err := c.newFile(f, c.str("content"))
 				return map[string]any{"message": "File created.", "file_id": id}, err
 			}},
 		&API{Name: "update_file", Method: "PATCH", Path: "/file_system/file", Auth: true,
 			Description: "Replace a file's content.",
-			Params:      []Param{pathParam("The file."), p("content", "string", "The new text.")},
+			Params:      []Param{fileParam("The file."), p("content", "string", "The new text.")},
 			handler: func(c *Call) (any, error) {
-				f, err := c.pathArg("path")
+				f, err := c.pathArg("file_path")
 				if err != nil {
 					return nil, err
 				}
@@ -185,9 +187,9 @@ func init() {
 			}},
 		&API{Name: "delete_file", Method: "DELETE", Path: "/file_system/file", Auth: true,
 			Description: "Delete a file.",
-			Params:      []Param{pathParam("The file.")},
+			Params:      []Param{fileParam("The file.")},
 			handler: func(c *Call) (any, error) {
-				f, err := c.pathArg("path")
+				f, err := c.pathArg("file_path")
 				if err != nil {
 					return nil, err
 				}
@@ -200,18 +202,18 @@ func init() {
 			}},
 		&API{Name: "move_file", Method: "POST", Path: "/file_system/file/move", Auth: true,
 			Description: "Move or rename a file; the destination's directory must exist and the destination must not.",
-			Params:      []Param{p("source_path", "string", "The file."), p("destination_path", "string", "Where it goes (a full file path).")},
+			Params:      []Param{p("source_file_path", "string", "The file."), p("destination_file_path", "string", "Where it goes (a full file path).")},
 			handler:     func(c *Call) (any, error) { return copyFile(c, true) }},
 		&API{Name: "copy_file", Method: "POST", Path: "/file_system/file/copy", Auth: true,
 			Description: "Copy a file; the destination's directory must exist and the destination must not.",
-			Params:      []Param{p("source_path", "string", "The file."), p("destination_path", "string", "The copy's full file path.")},
+			Params:      []Param{p("source_file_path", "string", "The file."), p("destination_file_path", "string", "The copy's full file path.")},
 			handler:     func(c *Call) (any, error) { return copyFile(c, false) }},
 		&API{Name: "file_exists", Method: "GET", Path: "/file_system/file/exists", Auth: true,
 			Description: "Whether a file exists.",
-			Params:      []Param{pathParam("The file.")},
+			Params:      []Param{fileParam("The file.")},
 			Success:     map[string]any{"exists": true},
 			handler: func(c *Call) (any, error) {
-				f, err := c.pathArg("path")
+				f, err := c.pathArg("file_path")
 				if err != nil {
 					return nil, err
 				}
@@ -220,56 +222,33 @@ func init() {
 			}},
 		&API{Name: "directory_exists", Method: "GET", Path: "/file_system/directory/exists", Auth: true,
 			Description: "Whether a directory exists.",
-			Params:      []Param{pathParam("The directory.")},
+			Params:      []Param{dirParam("The directory.")},
 			Success:     map[string]any{"exists": true},
 			handler: func(c *Call) (any, error) {
-				d, err := c.pathArg("path")
+				d, err := c.pathArg("directory_path")
 				if err != nil {
 					return nil, err
 				}
 				ok, err := c.dirExists(d)
 				return map[string]any{"exists": ok}, err
 			}},
-		&API{Name: "search_files", Method: "GET", Path: "/file_system/search", Auth: true,
-			Description: "Find files under a directory whose name or content contains the query.",
-			Params:      []Param{p("query", "string", "Text to look for."), opt("path", "string", "/", "The directory to search in."), opt("in_content", "boolean", true, "Also match file contents, not only names.")},
-			Success:     []any{"string"},
-			handler: func(c *Call) (any, error) {
-				dir, err := c.pathArg("path")
-				if err != nil {
-					return nil, err
-				}
-				rs, err := c.rows(`SELECT path FROM files WHERE owner_id=? AND path LIKE ? ORDER BY path`, c.user, under(dir))
-				if err != nil {
-					return nil, err
-				}
-				out := []string{}
-				q := strings.ToLower(c.str("query"))
-				for _, r := range rs {
-					f := r["path"].(string)
-					hit := strings.Contains(strings.ToLower(path.Base(f)), q)
-					if !hit && c.flag("in_content") {
-						row, err := c.fileRow(f)
-						if err != nil {
-							return nil, err
-						}
-						hit = strings.Contains(strings.ToLower(row["content"].(string)), q)
-					}
-					if hit {
-						out = append(out, f)
-					}
-				}
-				return out, nil
-			}},
+		&API{Name: "copy_directory", Method: "POST", Path: "/file_system/directory/copy", Auth: true,
+			Description: "Copy a directory with everything inside; the destination's parent must exist and the destination must not.",
+			Params:      []Param{p("source_directory_path", "string", "The directory."), p("destination_directory_path", "string", "The copy's full path.")},
+			handler:     func(c *Call) (any, error) { return copyDir(c, false) }},
+		&API{Name: "move_directory", Method: "POST", Path: "/file_system/directory/move", Auth: true,
+			Description: "Move or rename a directory with everything inside; the destination's parent must exist and the destination must not.",
+			Params:      []Param{p("source_directory_path", "string", "The directory."), p("destination_directory_path", "string", "Where it goes (a full path).")},
+			handler:     func(c *Call) (any, error) { return copyDir(c, true) }},
 	)...)
 }
 
 func copyFile(c *Call, move bool) (any, error) {
-	src, err := c.pathArg("source_path")
+	src, err := c.pathArg("source_file_path")
 	if err != nil {
 		return nil, err
 	}
-	dst, err := c.pathArg("destination_path")
+	dst, err := c.pathArg("destination_file_path")
 	if err != nil {
 		return nil, err
 	}
@@ -295,4 +274,77 @@ func copyFile(c *Call, move bool) (any, error) {
 	}
 	id, err := c.newFile(dst, r["content"].(string))
 	return map[string]any{"message": "File copied.", "file_id": id}, err
+}
+
+// makeDir creates dir, and with recursive its missing parents; with
+// allowIfExists an existing directory is no error.
+func (c *Call) makeDir(dir string, recursive, allowIfExists bool) error {
+	if ok, err := c.dirExists(dir); err != nil || ok {
+		if err == nil && !allowIfExists {
+			err = failf(409, "Directory %s already exists.", dir)
+		}
+		return err
+	}
+	if ok, err := c.dirExists(path.Dir(dir)); err != nil || !ok {
+		if err == nil && !recursive {
+			err = failf(404, "Directory %s not found.", path.Dir(dir))
+		}
+		if err != nil {
+			return err
+		}
+		if err := c.makeDir(path.Dir(dir), true, true); err != nil {
+			return err
+		}
+	}
+	_, err := c.insert(`INSERT INTO directories(owner_id, path, created_at) VALUES(?,?,?)`, c.user, dir, c.now())
+	return err
+}
+
+// copyDir copies (or moves) a directory tree to a new path.
+func copyDir(c *Call, move bool) (any, error) {
+	src, err := c.pathArg("source_directory_path")
+	if err != nil {
+		return nil, err
+	}
+	dst, err := c.pathArg("destination_directory_path")
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := c.dirExists(src); err != nil || !ok || src == "/" {
+		if err == nil {
+			err = failf(404, "Directory %s not found.", src)
+		}
+		return nil, err
+	}
+	if dst == src || strings.HasPrefix(dst, src+"/") {
+		return nil, failf(422, "The destination cannot be inside the source.")
+	}
+	if ok, err := c.dirExists(path.Dir(dst)); err != nil || !ok {
+		if err == nil {
+			err = failf(404, "Directory %s not found.", path.Dir(dst))
+		}
+		return nil, err
+	}
+	if taken, err := c.rows(`SELECT id FROM directories WHERE owner_id=?1 AND path=?2 UNION ALL SELECT id FROM files WHERE owner_id=?1 AND path=?2`, c.user, dst); err != nil || len(taken) > 0 {
+		if err == nil {
+			err = failf(409, "%s already exists.", dst)
+		}
+		return nil, err
+	}
+	for _, table := range []string{"directories", "files"} {
+		q := `UPDATE ` + table + ` SET path=?1 || substr(path, length(?2)+1) WHERE owner_id=?3 AND (path=?2 OR path LIKE ?4)`
+		if !move {
+			cols := "owner_id, path, created_at"
+			vals := "owner_id, ?1 || substr(path, length(?2)+1), ?5"
+			if table == "files" {
+				cols += ", content, updated_at"
+				vals += ", content, ?5"
+			}
+			q = `INSERT INTO ` + table + `(` + cols + `) SELECT ` + vals + ` FROM ` + table + ` WHERE owner_id=?3 AND (path=?2 OR path LIKE ?4) ORDER BY id`
+		}
+		if _, err := c.exec(q, dst, src, c.user, under(src), c.now()); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]any{"message": map[bool]string{true: "Directory moved.", false: "Directory copied."}[move]}, nil
 }

@@ -86,7 +86,7 @@ func NewStore(image []byte) (*Store, error) {
 	if image != nil {
 		err = s.load(image)
 	} else {
-		_, err = conn.ExecContext(context.Background(), schema)
+		_, err = conn.ExecContext(context.Background(), schema+spotifySchema+gmailSchema+amazonSchema)
 	}
 	if err != nil {
 		s.Close()

@@ -2,6 +2,7 @@ package world
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -20,8 +21,23 @@ type Person struct {
 // Name is the person's full name.
 func (p Person) Name() string { return p.FirstName + " " + p.LastName }
 
+// LaterApps are the apps added after the first six; everyone has an
+// account in them too, with a password derived from the e-mail address so
+// that adding them left the first apps' generated data as it was.
+var LaterApps = []string{"amazon", "gmail", "spotify"}
+
+func derivedPassword(app, email string) string {
+	const letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	h := sha256.Sum256([]byte("seeupo-appworld-password/" + app + "/" + email))
+	out := make([]byte, 10)
+	for i := range out {
+		out[i] = letters[int(h[i])%len(letters)]
+	}
+	return string(out)
+}
+
 // AccountApps are the apps in which everyone has an account.
-var AccountApps = []string{"expenses", "file_system", "notes", "phone", "todo", "wallet"}
+var AccountApps = []string{"file_system", "phone", "simple_note", "splitwise", "todoist", "venmo"}
 
 // Builder writes records into a store; the generator and the task set-ups
 // share it.
@@ -97,6 +113,10 @@ func (b *Builder) AddPerson(first, last string) Person {
 		}
 		p.Passwords[app] = b.password()
 		b.exec(`INSERT INTO accounts(person_id, app, username, password) VALUES(?,?,?,?)`, p.ID, app, user, p.Passwords[app])
+	}
+	for _, app := range LaterApps {
+		p.Passwords[app] = derivedPassword(app, p.Email)
+		b.exec(`INSERT INTO accounts(person_id, app, username, password) VALUES(?,?,?,?)`, p.ID, app, p.Email, p.Passwords[app])
 	}
 	b.exec(`INSERT INTO wallets(person_id, balance) VALUES(?,?)`, p.ID, float64(200+b.Rand.IntN(2800)))
 	b.People = append(b.People, p)
@@ -226,6 +246,9 @@ func Generate(seed uint64, people int) (*Store, []Person, error) {
 		b.seedPerson(i, p)
 	}
 	b.seedGroups()
+	b.seedSpotify(seed)
+	b.seedGmail(seed)
+	b.seedAmazon(seed)
 	b.Commit()
 	if b.err != nil {
 		store.Close()
@@ -268,7 +291,7 @@ func (b *Builder) seedPerson(i int, p Person) {
 		if k%2 == 1 {
 			proj = work
 		}
-		b.AddTask(p, proj, taskTitles[(i+k)%len(taskTitles)], Day(BaseTime, 1+r.IntN(20), 0)[:10], 1+r.IntN(4), k == 3, at())
+		b.AddTask(p, proj, taskTitles[(i+k)%len(taskTitles)], Day(BaseTime, 1+r.IntN(20), 0)[:10], 1+r.IntN(3), k == 3, at())
 	}
 	if i%3 == 0 {
 		other := b.People[(i+5)%n]

@@ -1,6 +1,7 @@
-// Package world is seeupo's native AppWorld-style world: apps of its own
-// design (supervisor, api_docs, phone, file_system, notes, todo, expenses,
-// wallet) over an in-memory SQLite database, with per-user authentication,
+// Package world is seeupo's native AppWorld world: AppWorld's apps
+// (supervisor, api_docs, phone, file_system, simple_note, todoist,
+// splitwise, venmo, spotify, gmail, amazon) under their official API names,
+// implemented here over an in-memory SQLite database, with per-user authentication,
 // AppWorld-style API documentation, a seeded generator of people and their
 // data, and an HTTP handler that serves every API as POST /<app>/<api>.
 package world

@@ -19,8 +19,8 @@ func TestAppWorldTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 24 {
-		t.Fatalf("%d dev tasks, want 24", len(lines))
+	if len(lines) != 27 {
+		t.Fatalf("%d dev tasks, want 27", len(lines))
 	}
 	var row map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &row); err != nil || row["instruction"] == "" || row["task_id"] == "" {
@@ -33,20 +33,20 @@ func TestAppWorldTasks(t *testing.T) {
 
 func TestAppWorldAPIs(t *testing.T) {
 	out, _, err := runCLI(t, "appworld", "apis")
-	if err != nil || !regexp.MustCompile(`\n8 apps, (8|9)\d APIs\n$`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`\n1[01] apps, [1-4]\d\d APIs\n$`).MatchString(out) {
 		t.Fatalf("apis: %v\n%s", err, out)
 	}
-	doc, _, err := runCLI(t, "appworld", "apis", "--app", "notes")
+	doc, _, err := runCLI(t, "appworld", "apis", "--app", "simple_note")
 	var entries []map[string]any
-	if err != nil || json.Unmarshal([]byte(doc), &entries) != nil || entries[0]["app_name"] != "notes" || entries[0]["response_schemas"] == nil {
-		t.Fatalf("apis --app notes: %v\n%s", err, doc)
+	if err != nil || json.Unmarshal([]byte(doc), &entries) != nil || entries[0]["app_name"] != "simple_note" || entries[0]["response_schemas"] == nil {
+		t.Fatalf("apis --app simple_note: %v\n%s", err, doc)
 	}
 }
 
 func TestAppWorldCheck(t *testing.T) {
 	dir := t.TempDir()
 	out, _, err := runCLI(t, "appworld", "check", "--split", "test_challenge", "--report-dir", dir)
-	if err != nil || !strings.Contains(out, "test_challenge     24          8  100.0  100.0        1.500") {
+	if err != nil || !strings.Contains(out, "test_challenge     33         11  100.0  100.0        1.500") {
 		t.Fatalf("check: %v\n%s", err, out)
 	}
 	// Every reference solution passes: AppWorld's report says 100.0 for
@@ -71,7 +71,7 @@ func TestAppWorldCheck(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Aggregate["task_goal_completion"] != 100 || rep.Aggregate["scenario_goal_completion"] != 100 || len(rep.Individual) != 24 {
+	if rep.Aggregate["task_goal_completion"] != 100 || rep.Aggregate["scenario_goal_completion"] != 100 || len(rep.Individual) != 33 {
 		t.Errorf("test_challenge.json: %s", b)
 	}
 	for id, ev := range rep.Individual {
@@ -102,7 +102,7 @@ func TestAppWorldServeAndRemoteCheck(t *testing.T) {
 		t.Errorf("serve does not name its sandbox mode: %s", out.String())
 	}
 	res, _, err := runCLI(t, "appworld", "check", "--split", "dev", "--cut", "--url", url)
-	if err != nil || !strings.Contains(res, "dev     24          8    0.0    0.0") {
+	if err != nil || !strings.Contains(res, "dev     27          9    0.0    0.0") {
 		t.Errorf("check --cut through the server: %v\n%s", err, res)
 	}
 	cancel()
@@ -124,7 +124,7 @@ func TestAppWorldProbe(t *testing.T) {
 	tasksOut, _, _ := runCLI(t, "appworld", "tasks", "--split", "train")
 	id := strings.Fields(tasksOut)[0]
 	res, _, err := runCLI(t, "appworld", "probe", "--url", addr.FindString(out.String()), "--task", id)
-	if err != nil || !strings.Contains(res, "'name': 'wallet'") || !strings.Contains(res, "task_completed: false") || !strings.Contains(res, `"success":false`) {
+	if err != nil || !strings.Contains(res, "'name': 'venmo'") || !strings.Contains(res, "task_completed: false") || !strings.Contains(res, `"success":false`) {
 		t.Fatalf("probe: %v\n%s", err, res)
 	}
 }

@@ -266,7 +266,7 @@ func TestEnvEvalScriptedDigests(t *testing.T) {
 	}{
 		{"bfcl", "test", "bfcl_v4", "400 episodes: 258 success, 142 failure, 0 error", "ab0a95cc3a1d9712"},
 		{"bfcl", "train", "bfcl_v4", "400 episodes: 210 success, 190 failure, 0 error", "723fdb3975d4f5cb"},
-		{"appworld", "dev", "", "24 episodes: 17 success, 7 failure, 0 error", "88fab7a57bc3e675"},
+		{"appworld", "dev", "", "27 episodes: 19 success, 8 failure, 0 error", "d655dd49365f30eb"},
 	}
 	for _, c := range cases {
 		t.Run(c.suite+"/"+c.split, func(t *testing.T) {
