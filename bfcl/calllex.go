@@ -280,3 +280,35 @@ func substitutionEnd(src string, j int) (int, bool) {
 	}
 	return 0, false
 }
+
+// tokCursor walks the tokens of a reply for the Java and JavaScript
+// parsers; fail records that the walk met what tree-sitter marks as an
+// error.
+type tokCursor struct {
+	toks []ctok
+	pos  int
+	fail bool
+}
+
+// peek is the token k places ahead (the last token, EOF, past the end).
+func (c *tokCursor) peek(k int) ctok {
+	if c.pos+k >= len(c.toks) {
+		return c.toks[len(c.toks)-1]
+	}
+	return c.toks[c.pos+k]
+}
+
+// is says whether the token k places ahead is a punctuation or identifier
+// token with one of the texts.
+func (c *tokCursor) is(k int, texts ...string) bool {
+	t := c.peek(k)
+	if t.kind != ctPunct && t.kind != ctIdent {
+		return false
+	}
+	for _, s := range texts {
+		if t.text == s {
+			return true
+		}
+	}
+	return false
+}

@@ -66,31 +66,7 @@ func javaSyntaxError() error {
 	return &py.Exception{Kind: "SyntaxError", Msg: "Error parsing java the source code."}
 }
 
-type jparser struct {
-	toks []ctok
-	pos  int
-	fail bool
-}
-
-func (p *jparser) peek(k int) ctok {
-	if p.pos+k >= len(p.toks) {
-		return p.toks[len(p.toks)-1]
-	}
-	return p.toks[p.pos+k]
-}
-
-func (p *jparser) is(k int, texts ...string) bool {
-	t := p.peek(k)
-	if t.kind != ctPunct && t.kind != ctIdent {
-		return false
-	}
-	for _, s := range texts {
-		if t.text == s {
-			return true
-		}
-	}
-	return false
-}
+type jparser struct{ tokCursor }
 
 func (p *jparser) next() *jnode {
 	t := p.peek(0)
@@ -128,7 +104,7 @@ func parseJavaProgram(src string) (*jnode, error) {
 	if err != nil {
 		return nil, javaSyntaxError()
 	}
-	p := &jparser{toks: toks}
+	p := &jparser{tokCursor{toks: toks}}
 	prog := &jnode{}
 	statements := 0
 	for p.peek(0).kind != ctEOF && !p.fail {

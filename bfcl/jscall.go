@@ -44,30 +44,8 @@ func jsSyntaxError() error {
 }
 
 type jsparser struct {
-	src  string
-	toks []ctok
-	pos  int
-	fail bool
-}
-
-func (p *jsparser) peek(k int) ctok {
-	if p.pos+k >= len(p.toks) {
-		return p.toks[len(p.toks)-1]
-	}
-	return p.toks[p.pos+k]
-}
-
-func (p *jsparser) is(k int, texts ...string) bool {
-	t := p.peek(k)
-	if t.kind != ctPunct && t.kind != ctIdent {
-		return false
-	}
-	for _, s := range texts {
-		if t.text == s {
-			return true
-		}
-	}
-	return false
+	src string
+	tokCursor
 }
 
 func (p *jsparser) next() ctok {
@@ -683,7 +661,7 @@ func DecodeJavaScript(reply string, hasToolCallTag bool) (py.Value, error) {
 	if err != nil {
 		return nil, jsSyntaxError()
 	}
-	p := &jsparser{src: src, toks: toks}
+	p := &jsparser{src: src, tokCursor: tokCursor{toks: toks}}
 	var first *jsnode
 	for !p.fail && p.peek(0).kind != ctEOF {
 		e := p.statement()
