@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
@@ -187,40 +186,23 @@ func singletons(entries []*py.Dict) [][]*py.Dict {
 // runChains runs chains of entries concurrently, each chain's entries in
 // order; an entry's failure stops its chain and is returned.
 func (s *Scorer) runChains(ctx context.Context, policy any, cat string, chains [][]*py.Dict, opts GenerateOptions) ([]*py.Dict, error) {
-	workers := max(opts.Workers, 1)
 	results := make([][]*py.Dict, len(chains))
 	errs := make([]error, len(chains))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				for _, e := range chains[i] {
-					r, err := s.agenticEntry(ctx, policy, cat, e, opts)
-					if rec := inferenceErrorResult(e, err, opts.Log); rec != nil {
-						r, err = rec, nil
-					}
-					if err != nil {
-						id, _ := dictString(e, "id")
-						errs[i] = fmt.Errorf("entry %s: %w", id, err)
-						break
-					}
-					results[i] = append(results[i], r)
-				}
+	err := runParallel(ctx, len(chains), opts.Workers, func(i int) {
+		for _, e := range chains[i] {
+			r, err := s.agenticEntry(ctx, policy, cat, e, opts)
+			if rec := inferenceErrorResult(e, err, opts.Log); rec != nil {
+				r, err = rec, nil
 			}
-		}()
-	}
-	for i := range chains {
-		if ctx.Err() != nil {
-			break
+			if err != nil {
+				id, _ := dictString(e, "id")
+				errs[i] = fmt.Errorf("entry %s: %w", id, err)
+				return
+			}
+			results[i] = append(results[i], r)
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	var out []*py.Dict

@@ -203,10 +203,6 @@ func writeResultFile(p string, entries []*py.Dict) error {
 }
 
 func (s *Scorer) runEntries(ctx context.Context, policy any, cat string, entries []*py.Dict, opts GenerateOptions) ([]*py.Dict, error) {
-	workers := opts.Workers
-	if workers < 1 {
-		workers = 1
-	}
 	var d *Dataset
 	if isMultiTurn(cat) {
 		var err error
@@ -216,46 +212,22 @@ func (s *Scorer) runEntries(ctx context.Context, policy any, cat string, entries
 	}
 	out := make([]*py.Dict, len(entries))
 	errs := make([]error, len(entries))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				var r Responder
-				switch p := policy.(type) {
-				case EntryPolicy:
-					id, _ := dictString(entries[i], "id")
-					if r, errs[i] = p.ForEntry(cat, id); errs[i] != nil {
-						continue
-					}
-				case Responder:
-					r = p
-				default:
-					errs[i] = fmt.Errorf("policy %T is neither a Responder nor an EntryPolicy", policy)
-					continue
-				}
-				if isMultiTurn(cat) {
-					out[i], errs[i] = generateMultiTurn(ctx, r, d, entries[i], opts)
-				} else {
-					out[i], errs[i] = generateSingleTurn(ctx, r, entries[i], opts.FC)
-				}
-				if rec := inferenceErrorResult(entries[i], errs[i], opts.Log); rec != nil {
-					out[i], errs[i] = rec, nil
-				}
+	err := runParallel(ctx, len(entries), opts.Workers, func(i int) {
+		id, _ := dictString(entries[i], "id")
+		r, err := responderFor(policy, cat, id)
+		if err == nil {
+			if isMultiTurn(cat) {
+				out[i], err = generateMultiTurn(ctx, r, d, entries[i], opts)
+			} else {
+				out[i], err = generateSingleTurn(ctx, r, entries[i], opts.FC)
 			}
-		}()
-	}
-	for i := range entries {
-		if ctx.Err() != nil {
-			break
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+		if rec := inferenceErrorResult(entries[i], err, opts.Log); rec != nil {
+			out[i], err = rec, nil
+		}
+		errs[i] = err
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i, err := range errs {
@@ -265,6 +237,29 @@ func (s *Scorer) runEntries(ctx context.Context, policy any, cat string, entries
 		}
 	}
 	return out, nil
+}
+
+// runParallel calls do(i) for every i in [0, n) on workers goroutines (at
+// least one), handing the indices out in order until ctx is cancelled; it
+// returns ctx's error.
+func runParallel(ctx context.Context, n, workers int, do func(i int)) error {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return ctx.Err()
 }
 
 // DefaultSystemPrompt is upstream's default prompting system prompt
