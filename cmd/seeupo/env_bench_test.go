@@ -181,7 +181,6 @@ func TestMain(m *testing.M) {
 	runCrashChildIfAsked()
 	code := m.Run()
 	if dockerCli != nil {
-		leaveTestSwarm()
 		if dockerImage != "" {
 			dockerCli.ImageRemove(context.Background(), dockerImage, image.RemoveOptions{Force: true, PruneChildren: true})
 		}

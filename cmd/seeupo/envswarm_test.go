@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/seeupo/seeupo/harness/container"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/internal/testdata"
+	"github.com/seeupo/seeupo/internal/testswarm"
 )
 
 // bfclTestDigest is the in-process outcome digest of the BFCL test split
@@ -28,44 +28,9 @@ const (
 	bfclTestSummary = "400 episodes: 258 success, 142 failure, 0 error"
 )
 
-var (
-	swarmOnce    sync.Once
-	swarmCreated bool
-	swarmErr     error
-)
-
-// testSwarm makes the engine a one-node Swarm manager when it is in no
-// Swarm (listening on the loopback only); TestMain leaves that Swarm
-// again. A Swarm that was there before is used and left alone.
-func testSwarm(t *testing.T, cli *client.Client) {
-	t.Helper()
-	swarmOnce.Do(func() {
-		ctx := context.Background()
-		info, err := cli.Info(ctx)
-		if err != nil {
-			swarmErr = err
-			return
-		}
-		switch {
-		case info.Swarm.LocalNodeState == swarm.LocalNodeStateInactive:
-			_, swarmErr = cli.SwarmInit(ctx, swarm.InitRequest{ListenAddr: "127.0.0.1:2377", AdvertiseAddr: "127.0.0.1"})
-			swarmCreated = swarmErr == nil
-		case !info.Swarm.ControlAvailable:
-			swarmErr = fmt.Errorf("the engine's Swarm state is %q and it is no manager", info.Swarm.LocalNodeState)
-		}
-	})
-	if swarmErr != nil {
-		t.Fatal(swarmErr)
-	}
-}
-
-func leaveTestSwarm() {
-	if swarmCreated {
-		if err := dockerCli.SwarmLeave(context.Background(), true); err != nil {
-			fmt.Println("leaving the test's Swarm:", err)
-		}
-	}
-}
+// testSwarm makes the engine a Swarm manager for the test
+// (testswarm.Use: a one-node Swarm when the engine is in none).
+func testSwarm(t *testing.T, cli *client.Client) { testswarm.Use(t, cli) }
 
 // TestEnvEvalSwarmBFCL runs the BFCL test split on a replicated Swarm
 // service: plainly, with 20 task containers killed during the run, and

@@ -40,7 +40,6 @@ var imageRemoveOptions = image.RemoveOptions{Force: true, PruneChildren: true}
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if testCli != nil {
-		leaveSwarmIfCreated()
 		// Each test removes its own pools; other packages' pools may be
 		// running, so nothing else is removed here but the image.
 		if testImage != "" {

@@ -20,53 +20,16 @@ import (
 	"github.com/seeupo/seeupo/harness/container"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/env/counter"
+	"github.com/seeupo/seeupo/internal/testswarm"
 )
 
-var (
-	swarmOnce    sync.Once
-	swarmCreated bool
-	swarmErr     error
-)
-
-// swarmEngine returns the engine as a Swarm manager and the image. When
-// the engine is in no Swarm it makes a one-node Swarm (listening on the
-// loopback only), which TestMain leaves again; a Swarm that was there
-// before is left alone.
+// swarmEngine returns the engine as a Swarm manager (testswarm.Use: a
+// one-node Swarm for the test when the engine is in none) and the image.
 func swarmEngine(t testing.TB) (*client.Client, string) {
 	t.Helper()
 	cli, image := docker(t)
-	swarmOnce.Do(func() {
-		ctx := context.Background()
-		info, err := cli.Info(ctx)
-		if err != nil {
-			swarmErr = err
-			return
-		}
-		switch info.Swarm.LocalNodeState {
-		case swarm.LocalNodeStateActive:
-			if !info.Swarm.ControlAvailable {
-				swarmErr = fmt.Errorf("the engine is a Swarm worker; the tests need a manager")
-			}
-		case swarm.LocalNodeStateInactive:
-			_, swarmErr = cli.SwarmInit(ctx, swarm.InitRequest{ListenAddr: "127.0.0.1:2377", AdvertiseAddr: "127.0.0.1"})
-			swarmCreated = swarmErr == nil
-		default:
-			swarmErr = fmt.Errorf("the engine's Swarm state is %q", info.Swarm.LocalNodeState)
-		}
-	})
-	if swarmErr != nil {
-		t.Fatal(swarmErr)
-	}
+	testswarm.Use(t, cli)
 	return cli, image
-}
-
-// leaveSwarmIfCreated leaves the Swarm that swarmEngine made.
-func leaveSwarmIfCreated() {
-	if swarmCreated {
-		if err := testCli.SwarmLeave(context.Background(), true); err != nil {
-			fmt.Println("leaving the test's Swarm:", err)
-		}
-	}
 }
 
 // startService starts a service of n tasks serving the counter suite and
