@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"maps"
 	"os"
@@ -237,7 +238,15 @@ func openBackends(ctx context.Context, cfg config.Config, f evalFlags, sopts env
 		if err != nil {
 			return nil, err
 		}
-		return &backendSet{list: []env.Backend{{Name: "inproc", Suite: s}}, close: func() {}}, nil
+		// A suite that holds resources (AppWorld's server containers in
+		// remote mode) releases them when the evaluation ends.
+		return &backendSet{list: []env.Backend{{Name: "inproc", Suite: s}}, close: func() {
+			if c, ok := s.(io.Closer); ok {
+				if err := c.Close(); err != nil {
+					log.Warn("closing the suite", "suite", f.suite, "err", err)
+				}
+			}
+		}}, nil
 	case "http":
 		var bs []env.Backend
 		for _, u := range cfg.Env.URLList() {
