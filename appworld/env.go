@@ -194,7 +194,7 @@ func (e *Env) Evaluate(ctx context.Context) (env.Evaluation, error) {
 		return env.Evaluation{}, fmt.Errorf("appworld: evaluate %s: %w", e.task.ID, err)
 	}
 	d, _ := json.Marshal(Details{TaskID: e.task.ID, Reward: ev.Reward(), Turns: e.turns, Evaluation: ev})
-	return env.Evaluation{Success: ev.Success, Passed: len(ev.Passes), Total: ev.NumTests, Details: d}, nil
+	return env.Evaluation{Success: ev.Success, Passed: len(ev.Passes), Total: ev.NumTests, Details: d, Level: ev.Difficulty}, nil
 }
 
 // Close implements env.Env.

@@ -143,6 +143,11 @@ func TestEpisodesNativeAndRemote(t *testing.T) {
 				if Reward(ev) != wantReward || d.Reward != wantReward {
 					t.Errorf("%s: reward %v (details %v), want %v", task.ID, Reward(ev), d.Reward, wantReward)
 				}
+				// The evaluation carries the task's difficulty level, as
+				// the catalogue defines it, for the per-level figures.
+				if ev.Level != full.Scenario.Difficulty || ev.Level < 1 || ev.Level > 3 {
+					t.Errorf("%s: level %d, want the task's difficulty %d", task.ID, ev.Level, full.Scenario.Difficulty)
+				}
 			}
 			g := Goals(results)
 			// Six tasks, five succeed; two scenarios, one with a failure.

@@ -310,6 +310,7 @@ func ChatEvaluate(ctx context.Context, r *ChatRoller, tasks []env.Task, k int, s
 			}
 			results[i].Success = append(results[i].Success, tr.Evaluation.Success)
 			results[i].Reward = append(results[i].Reward, tr.Reward)
+			results[i].Level = max(results[i].Level, tr.Evaluation.Level)
 		}
 	}
 	if len(trajs) > 0 && lost == len(trajs) {

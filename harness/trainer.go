@@ -826,6 +826,7 @@ func Evaluate(ctx context.Context, r *Roller, s Sampling, tasks []env.Task, k in
 			results[i].Success = append(results[i].Success, tr.Evaluation.Success)
 			results[i].Reward = append(results[i].Reward, tr.Reward)
 			results[i].FailedTurn = append(results[i].FailedTurn, tr.Evaluation.FailedTurn)
+			results[i].Level = max(results[i].Level, tr.Evaluation.Level)
 		}
 		if !slices.ContainsFunc(results[i].FailedTurn, func(n int) bool { return n > 0 }) {
 			results[i].FailedTurn = nil

@@ -218,6 +218,14 @@ func familyColumns(k int, figs []metrics.Data) []string {
 	if sgc := metrics.EvalMetric(metrics.SGCAt(k)); hasKey(first, sgc) {
 		cols = append(cols, sgc)
 	}
+	// AppWorld's figures per difficulty level: TGC (avg@k) and SGC.
+	for level := 1; level <= 9; level++ {
+		for _, agg := range []string{metrics.AvgAt(k), metrics.SGCAt(k)} {
+			if m := metrics.EvalMetric(metrics.LevelMetric(level, agg)); hasKey(first, m) {
+				cols = append(cols, m)
+			}
+		}
+	}
 	ref := func(agg string) string { return metrics.EvalMetric(benchmarks.SplitReference + "/" + agg) }
 	if hasKey(first, ref(metrics.AvgAt(k))) {
 		cols = append(cols, ref(metrics.AvgAt(k)), ref(metrics.PassAt(k)), ref(metrics.PassHat(k)))

@@ -67,7 +67,7 @@ func TestBenchSuiteRunsBothFamilies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	for _, want := range []string{"bfcl_gen: warm start", "appworld: warm start", "suite bfcl_gen", "suite appworld", "sgc@2"} {
+	for _, want := range []string{"bfcl_gen: warm start", "appworld: warm start", "suite bfcl_gen", "suite appworld", "sgc@2", "level1/avg@2", "level1/sgc@2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

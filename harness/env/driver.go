@@ -58,13 +58,13 @@ type EpisodeRecord struct {
 // Outcome is what two runs of the same episodes must agree on: everything
 // but where and in how many attempts the episode ran.
 func (r EpisodeRecord) Outcome() string {
-	// FailedTurn repeats what the suite's Details already say (the turn of
-	// its verdict), so the outcome leaves it out and keeps the digests it
-	// had before the field existed.
+	// FailedTurn and Level repeat what the suite's Details already say (the
+	// turn of its verdict, the task's difficulty), so the outcome leaves
+	// them out and keeps the digests it had before the fields existed.
 	e := r.Evaluation
 	if e != nil {
 		c := *e
-		c.FailedTurn = 0
+		c.FailedTurn, c.Level = 0, 0
 		e = &c
 	}
 	ev, _ := json.Marshal(e)

@@ -48,6 +48,10 @@ type Evaluation struct {
 	// FailedTurn is the user turn (1-based) at which the suite first judged
 	// a failed episode wrong, where it can tell; 0 otherwise.
 	FailedTurn int `json:"failed_turn,omitempty"`
+	// Level is the task's difficulty level where the suite has them
+	// (AppWorld's 1 to 3); 0 otherwise. Evaluations report their figures
+	// per level too.
+	Level int `json:"level,omitempty"`
 }
 
 // Env is one episode's environment. Its lifecycle is

@@ -442,3 +442,47 @@ func sameData(a, b Data) bool {
 	}
 	return true
 }
+
+// Per-level figures, worked by hand: level 1 holds scenario a (two tasks,
+// both solved in sample 0, one in sample 1) and task b1 of scenario b
+// (solved in neither); level 2 holds scenario c (one task solved in both,
+// one in sample 1 only).
+//
+// level 1: avg@2 = (2/2 + 1/2 + 0/2) / 3 = 0.5; sgc@2: sample 0 has a
+// done, b not (1/2), sample 1 neither (0/2): 0.25.
+// level 2: avg@2 = (2/2 + 1/2) / 2 = 0.75; sgc@2: c not done in sample 0,
+// done in sample 1: 0.5.
+// Tasks without a level (0) add no level figures; a suite without levels
+// gets none.
+func TestAggregatePerLevel(t *testing.T) {
+	ok, fail := true, false
+	tasks := []TaskResult{
+		{Task: "a_1", Group: "a", Level: 1, Success: []bool{ok, ok}},
+		{Task: "a_2", Group: "a", Level: 1, Success: []bool{ok, fail}},
+		{Task: "b_1", Group: "b", Level: 1, Success: []bool{fail, fail}},
+		{Task: "c_1", Group: "c", Level: 2, Success: []bool{ok, ok}},
+		{Task: "c_2", Group: "c", Level: 2, Success: []bool{fail, ok}},
+	}
+	agg := Aggregate(tasks)
+	want := map[string]float64{
+		"level1/avg@2": 0.5, "level1/sgc@2": 0.25,
+		"level2/avg@2": 0.75, "level2/sgc@2": 0.5,
+	}
+	for name, w := range want {
+		if got, has := agg[name]; !has || math.Abs(got-w) > 1e-12 {
+			t.Errorf("%s = %v (reported %v), want %v", name, got, has, w)
+		}
+	}
+	// The overall figures are those of all five tasks: (1 + 0.5 + 0 + 1 + 0.5) / 5.
+	if got := agg[AvgAt(2)]; math.Abs(got-0.6) > 1e-12 {
+		t.Errorf("avg@2 = %v, want 0.6", got)
+	}
+	for i := range tasks {
+		tasks[i].Level = 0
+	}
+	for name := range Aggregate(tasks) {
+		if strings.HasPrefix(name, "level") {
+			t.Errorf("without levels: %s reported", name)
+		}
+	}
+}

@@ -124,6 +124,13 @@ func PassHat(k int) string { return "pass^" + strconv.Itoa(k) }
 // goal completion (TGC).
 func SGCAt(k int) string { return "sgc@" + strconv.Itoa(k) }
 
+// LevelMetric is the name of an aggregate over the tasks of one difficulty
+// level: "level<n>/<aggregate>" (e.g. level2/avg@1, AppWorld's TGC of its
+// difficulty-2 tasks).
+func LevelMetric(level int, aggregate string) string {
+	return "level" + strconv.Itoa(level) + "/" + aggregate
+}
+
 // EvalMetric is the name an evaluation aggregate takes in a summary's
 // figures or beside training metrics: "eval/" + aggregate.
 func EvalMetric(aggregate string) string { return "eval/" + aggregate }

@@ -118,6 +118,10 @@ type TaskResult struct {
 	// (1-based) at which it first went wrong, in the order of Success (0
 	// for a success).
 	FailedTurn []int `json:"failed_turn,omitempty"`
+	// Level is the task's difficulty level where the suite has them
+	// (AppWorld's 1 to 3); Aggregate then reports avg@k and sgc@k per
+	// level as well.
+	Level int `json:"level,omitempty"`
 	// Extra holds per-task figures such as the fraction of tests passed.
 	Extra Data `json:"extra,omitempty"`
 }
@@ -135,6 +139,42 @@ func (t TaskResult) planned() int { return len(t.Success) + len(t.InfraFailed) }
 // when no task has a sample), and infra_failed_rate is the lost fraction
 // of all samples. With no tasks it returns an empty Data.
 func Aggregate(tasks []TaskResult) Data {
+	out := aggregate(tasks)
+	if len(out) == 0 {
+		return out
+	}
+	byLevel := map[int][]TaskResult{}
+	for _, t := range tasks {
+		if t.Level > 0 {
+			byLevel[t.Level] = append(byLevel[t.Level], t)
+		}
+	}
+	k := maxPlanned(tasks)
+	for level, ts := range byLevel {
+		// avg@k over the level's tasks is its task goal completion; sgc@k
+		// counts the scenarios of that level (AppWorld's scenario shares its
+		// level across variants). The names keep the evaluation's k even
+		// where a level's tasks lost samples.
+		sub, subK := aggregate(ts), maxPlanned(ts)
+		out[LevelMetric(level, AvgAt(k))] = sub[AvgAt(subK)]
+		if v, ok := sub[SGCAt(subK)]; ok {
+			out[LevelMetric(level, SGCAt(k))] = v
+		}
+	}
+	return out
+}
+
+// maxPlanned is the largest number of samples any task was given.
+func maxPlanned(tasks []TaskResult) int {
+	k := 0
+	for _, t := range tasks {
+		k = max(k, t.planned())
+	}
+	return k
+}
+
+// aggregate is Aggregate without the per-level figures.
+func aggregate(tasks []TaskResult) Data {
 	out := Data{}
 	if len(tasks) == 0 {
 		return out
