@@ -13,42 +13,45 @@ import (
 // episode. The episode then fails on that container and is retried
 // elsewhere, and the watchdog restarts the container.
 func (p *Pool) KillOnStep(b env.Backend, i, k int) env.Backend {
-	b.Suite = &killSuite{Suite: b.Suite, pool: p, member: i, k: int64(k), steps: new(atomic.Int64)}
+	steps, kill := new(atomic.Int64), int64(k)
+	b.Suite = &beforeStepSuite{Suite: b.Suite, before: func(ctx context.Context, task string) error {
+		if steps.Add(1) != kill {
+			return nil
+		}
+		p.opts.Logger.Warn("fault injection: killing the container mid-episode", "container", p.members[i].Name,
+			"task", task, "step", kill)
+		return p.Kill(ctx, i)
+	}}
 	return b
 }
 
-type killSuite struct {
+// beforeStepSuite wraps a suite so that before runs ahead of every step
+// of its environments (with the episode's task id); an error from it is
+// the step's.
+type beforeStepSuite struct {
 	env.Suite
-	pool   *Pool
-	member int
-	k      int64
-	steps  *atomic.Int64
+	before func(ctx context.Context, task string) error
 }
 
-func (s *killSuite) NewEnv(ctx context.Context) (env.Env, error) {
+func (s *beforeStepSuite) NewEnv(ctx context.Context) (env.Env, error) {
 	e, err := s.Suite.NewEnv(ctx)
-	return &killEnv{Env: e, s: s}, err
+	return &beforeStepEnv{Env: e, before: s.before}, err
 }
 
-type killEnv struct {
+type beforeStepEnv struct {
 	env.Env
-	s    *killSuite
-	task string
+	before func(ctx context.Context, task string) error
+	task   string
 }
 
-func (e *killEnv) Reset(ctx context.Context, t env.Task) ([]env.Message, error) {
+func (e *beforeStepEnv) Reset(ctx context.Context, t env.Task) ([]env.Message, error) {
 	e.task = t.ID
 	return e.Env.Reset(ctx, t)
 }
 
-func (e *killEnv) Step(ctx context.Context, action string) (env.StepResult, error) {
-	if e.s.steps.Add(1) == e.s.k {
-		m := e.s.pool.members[e.s.member]
-		e.s.pool.opts.Logger.Warn("fault injection: killing the container mid-episode", "container", m.Name,
-			"task", e.task, "step", e.s.k)
-		if err := e.s.pool.Kill(ctx, e.s.member); err != nil {
-			return env.StepResult{}, err
-		}
+func (e *beforeStepEnv) Step(ctx context.Context, action string) (env.StepResult, error) {
+	if err := e.before(ctx, e.task); err != nil {
+		return env.StepResult{}, err
 	}
 	return e.Env.Step(ctx, action)
 }
@@ -79,45 +82,33 @@ func (k *StepKiller) Backends(suite string) []env.Backend {
 	ms := k.svc.Members()
 	bs := memberBackends(ms, suite)
 	for i := range bs {
-		bs[i].Suite = &stepKillSuite{Suite: bs[i].Suite, k: k, m: ms[i]}
+		m := ms[i]
+		bs[i].Suite = &beforeStepSuite{Suite: bs[i].Suite, before: func(ctx context.Context, task string) error {
+			k.maybeKill(ctx, m, task)
+			return nil
+		}}
 	}
 	return bs
 }
 
-type stepKillSuite struct {
-	env.Suite
-	k *StepKiller
-	m *Member
-}
-
-func (s *stepKillSuite) NewEnv(ctx context.Context) (env.Env, error) {
-	e, err := s.Suite.NewEnv(ctx)
-	return &stepKillEnv{Env: e, s: s}, err
-}
-
-type stepKillEnv struct {
-	env.Env
-	s    *stepKillSuite
-	task string
-}
-
-func (e *stepKillEnv) Reset(ctx context.Context, t env.Task) ([]env.Message, error) {
-	e.task = t.ID
-	return e.Env.Reset(ctx, t)
-}
-
-func (e *stepKillEnv) Step(ctx context.Context, action string) (env.StepResult, error) {
-	k := e.s.k
-	if n := k.steps.Add(1); n%k.every == 0 {
-		if c := k.kills.Add(1); c > k.max { // a kill is reserved before it is made
-			k.kills.Add(-1)
-		} else if err := k.svc.Kill(ctx, e.s.m); err != nil {
-			k.kills.Add(-1)
-			k.svc.opts.Logger.Warn("fault injection: kill failed", "container", e.s.m.Name, "err", err)
-		} else {
-			k.svc.opts.Logger.Warn("fault injection: killed the task's container mid-episode", "container", e.s.m.Name,
-				"task", e.task, "step", n, "kills", c)
-		}
+// maybeKill kills m's container when this step is an every-th one and
+// fewer than max have been killed; a failed kill is logged, not the step's
+// error.
+func (k *StepKiller) maybeKill(ctx context.Context, m *Member, task string) {
+	n := k.steps.Add(1)
+	if n%k.every != 0 {
+		return
 	}
-	return e.Env.Step(ctx, action)
+	c := k.kills.Add(1) // a kill is reserved before it is made
+	if c > k.max {
+		k.kills.Add(-1)
+		return
+	}
+	if err := k.svc.Kill(ctx, m); err != nil {
+		k.kills.Add(-1)
+		k.svc.opts.Logger.Warn("fault injection: kill failed", "container", m.Name, "err", err)
+		return
+	}
+	k.svc.opts.Logger.Warn("fault injection: killed the task's container mid-episode", "container", m.Name,
+		"task", task, "step", n, "kills", c)
 }
