@@ -268,8 +268,12 @@ func (p *Pool) URLs() []string {
 	return urls
 }
 
-func (p *Pool) labels() map[string]string {
-	return map[string]string{LabelEnv: "1", LabelRun: p.runID}
+func (p *Pool) labels() map[string]string { return runLabels(p.runID) }
+
+// runLabels are the labels of everything a run creates (containers,
+// networks, volumes, services), by which Down finds them.
+func runLabels(runID string) map[string]string {
+	return map[string]string{LabelEnv: "1", LabelRun: runID}
 }
 
 func (p *Pool) createNetwork(ctx context.Context) error {

@@ -181,9 +181,7 @@ func (s *Service) Backends(suite string) []env.Backend {
 	return memberBackends(s.Members(), suite)
 }
 
-func (s *Service) labels() map[string]string {
-	return map[string]string{LabelEnv: "1", LabelRun: s.runID}
-}
+func (s *Service) labels() map[string]string { return runLabels(s.runID) }
 
 func (s *Service) createNetwork(ctx context.Context) error {
 	name := "seeupo-env-" + s.runID
