@@ -11,7 +11,7 @@ import (
 // environment talks to the container's current address, so a restarted
 // container (with a new address) serves the next episode.
 func (p *Pool) Backends(suite string) []env.Backend {
-	return memberBackends(p.members, suite)
+	return memberBackends(p.Members(), suite)
 }
 
 func memberBackends(members []*Member, suite string) []env.Backend {

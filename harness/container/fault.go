@@ -18,10 +18,19 @@ func (p *Pool) KillOnStep(b env.Backend, i, k int) env.Backend {
 		if steps.Add(1) != kill {
 			return nil
 		}
-		p.opts.Logger.Warn("fault injection: killing the container mid-episode", "container", p.members[i].Name,
+		p.opts.Logger.Warn("fault injection: killing the container mid-episode", "container", p.Members()[i].Name,
 			"task", task, "step", kill)
 		return p.Kill(ctx, i)
 	}}
+	return b
+}
+
+// BeforeStep wraps backend b so that before runs ahead of every step of
+// its environments, with the episode's task id; an error from before is
+// the step's. It is fault injection's hook: tests and demonstrations cut
+// things at a chosen step.
+func BeforeStep(b env.Backend, before func(ctx context.Context, task string) error) env.Backend {
+	b.Suite = &beforeStepSuite{Suite: b.Suite, before: before}
 	return b
 }
 

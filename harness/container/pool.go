@@ -50,6 +50,11 @@ type Options struct {
 	// traffic disabled. Default: on for remote engines.
 	Publish   *bool
 	PublishIP string
+	// EngineHost is the host name at which published ports are reached
+	// (default: the host of the client's tcp://, ssh:// or http(s)://
+	// daemon address, else PublishIP). A fleet sets it for engines it
+	// reaches through a dialer of its own (ssh).
+	EngineHost string
 	// Client configures the env-service clients of the pool.
 	Client env.ClientOptions
 	// Logger receives the pool's events (start, exit, restart, removal).
@@ -155,7 +160,11 @@ type Pool struct {
 	runID   string
 	network string // name
 	volume  string // name, "" for none
+
+	mu      sync.Mutex // guards members
 	members []*Member
+	// nextIndex is the index of the next member created.
+	nextIndex int
 
 	stopWatch context.CancelFunc
 	watchDone chan struct{}
@@ -222,16 +231,40 @@ func Start(ctx context.Context, cli *client.Client, opts Options) (*Pool, error)
 	if err := p.createVolume(ctx); err != nil {
 		return nil, err
 	}
-	for i := range opts.Replicas {
-		m, err := p.createMember(ctx, i)
+	if _, err := p.addMembers(ctx, opts.Replicas); err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	p.stopWatch, p.watchDone = cancel, make(chan struct{})
+	go p.watch(wctx)
+	ok = true
+	p.opts.Logger.Info("container pool ready", "run", p.runID, "containers", len(p.Members()), "urls", strings.Join(p.URLs(), " "))
+	return p, nil
+}
+
+// addMembers creates n more containers, starts them at once and waits
+// until each answers its health check; they join the pool's members only
+// then, all together. On failure the containers it made are removed.
+func (p *Pool) addMembers(ctx context.Context, n int) ([]*Member, error) {
+	p.mu.Lock()
+	first := p.nextIndex
+	p.nextIndex += n
+	p.mu.Unlock()
+	var added []*Member
+	fail := func(err error) ([]*Member, error) {
+		p.removeMembers(added)
+		return nil, err
+	}
+	for i := range n {
+		m, err := p.createMember(ctx, first+i)
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
-		p.members = append(p.members, m)
+		added = append(added, m)
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(p.members))
-	for i, m := range p.members {
+	errs := make([]error, len(added))
+	for i, m := range added {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -240,14 +273,34 @@ func Start(ctx context.Context, cli *client.Client, opts Options) (*Pool, error)
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return fail(err)
 	}
-	wctx, cancel := context.WithCancel(context.Background())
-	p.stopWatch, p.watchDone = cancel, make(chan struct{})
-	go p.watch(wctx)
-	ok = true
-	p.opts.Logger.Info("container pool ready", "run", p.runID, "containers", len(p.members), "urls", strings.Join(p.URLs(), " "))
-	return p, nil
+	p.mu.Lock()
+	p.members = append(p.members, added...)
+	p.mu.Unlock()
+	return added, nil
+}
+
+// Grow adds n containers to a running pool, returning when every one
+// answers its health check; a failed Grow removes what it made and leaves
+// the pool as it was.
+func (p *Pool) Grow(ctx context.Context, n int) ([]*Member, error) {
+	added, err := p.addMembers(ctx, n)
+	if err == nil {
+		p.opts.Logger.Info("container pool grown", "run", p.runID, "added", len(added), "containers", len(p.Members()))
+	}
+	return added, err
+}
+
+// removeMembers force-removes the members' containers (a failed Grow's).
+func (p *Pool) removeMembers(ms []*Member) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, m := range ms {
+		if err := p.cli.ContainerRemove(ctx, m.ID, container.RemoveOptions{Force: true}); err != nil && !client.IsErrNotFound(err) {
+			p.opts.Logger.Warn("removing a container of a failed start", "container", m.Name, "err", err)
+		}
+	}
 }
 
 // RunID is the value of the io.seeupo.env.run label on the pool's objects.
@@ -257,12 +310,17 @@ func (p *Pool) RunID() string { return p.runID }
 func (p *Pool) Network() string { return p.network }
 
 // Members are the pool's containers.
-func (p *Pool) Members() []*Member { return p.members }
+func (p *Pool) Members() []*Member {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]*Member(nil), p.members...)
+}
 
 // URLs are the servers' current addresses, one per container.
 func (p *Pool) URLs() []string {
-	urls := make([]string, len(p.members))
-	for i, m := range p.members {
+	ms := p.Members()
+	urls := make([]string, len(ms))
+	for i, m := range ms {
 		urls[i] = m.URL()
 	}
 	return urls
@@ -442,9 +500,12 @@ func (p *Pool) address(ctx context.Context, m *Member) (string, error) {
 	if len(bindings) == 0 || bindings[0].HostPort == "" {
 		return "", fmt.Errorf("%s has no published port", m.Name)
 	}
-	host := p.opts.PublishIP
-	if u, err := url.Parse(p.cli.DaemonHost()); err == nil && (u.Scheme == "tcp" || u.Scheme == "ssh" || u.Scheme == "http" || u.Scheme == "https") {
-		host = u.Hostname()
+	host := p.opts.EngineHost
+	if host == "" {
+		host = p.opts.PublishIP
+		if u, err := url.Parse(p.cli.DaemonHost()); err == nil && (u.Scheme == "tcp" || u.Scheme == "ssh" || u.Scheme == "http" || u.Scheme == "https") {
+			host = u.Hostname()
+		}
 	}
 	return "http://" + net.JoinHostPort(host, bindings[0].HostPort), nil
 }
@@ -509,7 +570,7 @@ func (p *Pool) watch(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		for _, m := range p.members {
+		for _, m := range p.Members() {
 			info, err := p.cli.ContainerInspect(ctx, m.ID)
 			if err != nil || info.State == nil || info.State.Running {
 				continue
@@ -530,19 +591,25 @@ func (p *Pool) watch(ctx context.Context) {
 	}
 }
 
+// stopWatching stops the watchdog and leaves the containers as they are
+// (a fleet's, on an engine it lost).
+func (p *Pool) stopWatching() {
+	if p.stopWatch != nil {
+		p.stopWatch()
+		<-p.watchDone
+	}
+}
+
 // Kill sends SIGKILL to member i's container (for fault tests).
 func (p *Pool) Kill(ctx context.Context, i int) error {
-	return p.cli.ContainerKill(ctx, p.members[i].ID, "KILL")
+	return p.cli.ContainerKill(ctx, p.Members()[i].ID, "KILL")
 }
 
 // Close stops the watchdog and removes the pool's containers and network.
 // It works after ctx of Start was cancelled, and is safe to call twice.
 func (p *Pool) Close() error {
 	p.closeOnce.Do(func() {
-		if p.stopWatch != nil {
-			p.stopWatch()
-			<-p.watchDone
-		}
+		p.stopWatching()
 		p.closeErr = p.remove()
 		p.opts.Logger.Info("container pool removed", "run", p.runID)
 	})

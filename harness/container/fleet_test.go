@@ -1,0 +1,299 @@
+package container_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/client"
+
+	"github.com/seeupo/seeupo/harness/container"
+	"github.com/seeupo/seeupo/harness/env"
+	"github.com/seeupo/seeupo/harness/env/counter"
+)
+
+// tlsEndpoint is a second endpoint to the local engine: a TCP listener on
+// 127.0.0.1 that requires a client certificate and relays each
+// connection to the engine's unix socket. Cut closes the listener and
+// every connection, as when the engine's host goes away.
+type tlsEndpoint struct {
+	URL    string
+	TLSDir string // ca.pem, cert.pem, key.pem for the client
+
+	ln     net.Listener
+	socket string
+	mu     sync.Mutex
+	conns  []net.Conn
+	cut    bool
+	done   chan struct{}
+}
+
+func newTLSEndpoint(t *testing.T, cli *client.Client) *tlsEndpoint {
+	t.Helper()
+	u, err := url.Parse(cli.DaemonHost())
+	if err != nil || u.Scheme != "unix" {
+		t.Skipf("the second endpoint relays to the engine's unix socket; the engine is at %s", cli.DaemonHost())
+	}
+	dir := t.TempDir()
+	serverCfg := writeTestPKI(t, dir)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", serverCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &tlsEndpoint{URL: "tcp://" + ln.Addr().String(), TLSDir: dir, ln: ln, socket: u.Path, done: make(chan struct{})}
+	go e.serve()
+	t.Cleanup(e.Cut)
+	return e
+}
+
+func (e *tlsEndpoint) serve() {
+	defer close(e.done)
+	for {
+		c, err := e.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("unix", e.socket)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		e.mu.Lock()
+		if e.cut {
+			e.mu.Unlock()
+			c.Close()
+			up.Close()
+			return
+		}
+		e.conns = append(e.conns, c, up)
+		e.mu.Unlock()
+		go func() { io.Copy(up, c); up.Close() }()
+		go func() { io.Copy(c, up); c.Close() }()
+	}
+}
+
+// Cut closes the listener and every relayed connection.
+func (e *tlsEndpoint) Cut() {
+	e.mu.Lock()
+	if e.cut {
+		e.mu.Unlock()
+		return
+	}
+	e.cut = true
+	conns := e.conns
+	e.mu.Unlock()
+	e.ln.Close()
+	for _, c := range conns {
+		c.Close()
+	}
+	<-e.done
+}
+
+// writeTestPKI makes a CA, a server certificate for 127.0.0.1 and a
+// client certificate; it writes the client's files to dir as the Docker
+// client expects them and returns the server's TLS configuration, which
+// requires a client certificate signed by the CA.
+func writeTestPKI(t *testing.T, dir string) *tls.Config {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "seeupo test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	leaf := func(serial int64, usage x509.ExtKeyUsage) (*ecdsa.PrivateKey, []byte) {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "seeupo test"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+			ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature,
+			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return key, der
+	}
+	serverKey, serverDER := leaf(2, x509.ExtKeyUsageServerAuth)
+	clientKey, clientDER := leaf(3, x509.ExtKeyUsageClientAuth)
+	write := func(name, kind string, der []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clientKeyDER, _ := x509.MarshalECPrivateKey(clientKey)
+	write("ca.pem", "CERTIFICATE", caDER)
+	write("cert.pem", "CERTIFICATE", clientDER)
+	write("key.pem", "EC PRIVATE KEY", clientKeyDER)
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return &tls.Config{
+		Certificates: []tls.Certificate{{Certificate: [][]byte{serverDER}, PrivateKey: serverKey}},
+		ClientAuth:   tls.RequireAndVerifyClientCert, ClientCAs: pool, MinVersion: tls.VersionTLS12,
+	}
+}
+
+// fleetOptions are the settings of a counter-suite fleet on engines.
+func fleetOptions(image string, n int, logger *slog.Logger, engines ...container.Engine) container.FleetOptions {
+	return container.FleetOptions{
+		Options: container.Options{
+			Image: image, Suites: []string{counter.Name}, Params: map[string]string{"tasks": "16"},
+			Replicas: n, MemoryBytes: 64 << 20, NanoCPUs: 5e8, PIDs: 64, WatchEvery: 200 * time.Millisecond, Logger: logger,
+			Client: env.ClientOptions{CallTimeout: 5 * time.Second, Retries: 2, Backoff: 50 * time.Millisecond},
+		},
+		Engines: engines, PingEvery: 200 * time.Millisecond, LostAfter: 3,
+	}
+}
+
+// startFleet starts a fleet and, when the test ends, closes it and checks
+// that nothing labelled with its runs is left on the local engine.
+func startFleet(t *testing.T, cli *client.Client, opts container.FleetOptions) *container.Fleet {
+	t.Helper()
+	f, err := container.StartFleet(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := f.Close(); err != nil {
+			t.Logf("closing the fleet: %v", err)
+		}
+		for i := range opts.Engines {
+			// A lost engine's objects are removed here, through the
+			// local socket, as seeupo env down would once it is back.
+			if err := container.Down(context.Background(), cli, f.EngineRunID(i)); err != nil {
+				t.Error(err)
+			}
+			if c, n := labelled(t, cli, f.EngineRunID(i)); c != 0 || n != 0 {
+				t.Errorf("engine %d: %d containers, %d networks left", i, c, n)
+			}
+		}
+	})
+	return f
+}
+
+// TestFleetSurvivesALostEngine spreads four containers over two endpoints
+// of the local engine (its socket, and TCP with TLS relayed to it), then,
+// in the middle of a run, cuts the TLS endpoint and kills the containers
+// made through it, as when that engine's host goes away. The fleet drops
+// the engine, starts its share on the other, and the run completes there:
+// every episode recorded once with the in-process outcome.
+func TestFleetSurvivesALostEngine(t *testing.T) {
+	cli, image := docker(t)
+	remote := newTLSEndpoint(t, cli)
+	var logBuf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	defer func() {
+		if t.Failed() {
+			t.Log(logBuf.String())
+		}
+	}()
+	f := startFleet(t, cli, fleetOptions(image, 4, logger,
+		container.Engine{Host: cli.DaemonHost()}, container.Engine{Host: remote.URL, TLSDir: remote.TLSDir}))
+	for i := range 2 {
+		if n := len(f.EngineMembers(i)); n != 2 {
+			t.Fatalf("engine %d holds %d containers, want 2 of 4 at equal weights", i, n)
+		}
+	}
+	onRemote := map[string]bool{}
+	for _, m := range f.EngineMembers(1) {
+		onRemote[m.Name] = true
+		if !strings.HasPrefix(m.URL(), "http://127.0.0.1:") {
+			t.Errorf("%s at %s; a tcp:// engine's containers are reached at published ports on its host", m.Name, m.URL())
+		}
+	}
+
+	var steps atomic.Int32
+	var cutOnce sync.Once
+	// The thirty-sixth step cuts; steps that come while it cuts wait for it,
+	// so that they go to containers that are gone.
+	cut := func(ctx context.Context, task string) error {
+		if steps.Add(1) < 36 {
+			return nil
+		}
+		cutOnce.Do(func() {
+			remote.Cut()
+			if err := container.Down(ctx, cli, f.EngineRunID(1)); err != nil {
+				t.Errorf("killing the remote engine's containers: %v", err)
+			}
+		})
+		return nil
+	}
+	members := func() []env.Backend {
+		bs := f.Backends(counter.Name)
+		for i := range bs {
+			bs[i] = container.BeforeStep(bs[i], cut)
+		}
+		return bs
+	}
+	local, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "16"}})
+	eps := counterEpisodes(t, local, "train", 7)
+	want := inProcess(t, eps)
+	got, err := env.RunEpisodes(context.Background(), members(), eps, env.RunOptions{Concurrency: 4,
+		Backoff: 50 * time.Millisecond, Logger: logger, Members: members})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(eps) {
+		t.Fatalf("%d records for %d episodes", len(got), len(eps))
+	}
+	for i, r := range got {
+		if r.Index != i || r.Status == env.StatusErrored {
+			t.Errorf("record %d: index %d, status %s, error %s", i, r.Index, r.Status, r.Error)
+		}
+	}
+	if !slices.Equal(outcomes(got), outcomes(want)) {
+		t.Fatalf("fleet\n%s\nin process\n%s", strings.Join(outcomes(got), "\n"), strings.Join(outcomes(want), "\n"))
+	}
+	retried, ranRemote := 0, 0
+	for _, r := range got {
+		if r.Attempts > 1 {
+			retried++
+		}
+		if onRemote[r.Backend] {
+			ranRemote++
+		}
+	}
+	if retried == 0 {
+		t.Error("no episode was retried: the cut did not land in the middle of an episode on the lost engine")
+	}
+	t.Logf("%d episodes retried, %d recorded on the lost engine's containers before the cut", retried, ranRemote)
+	deadline := time.Now().Add(time.Minute)
+	for (!f.Lost(1) || len(f.EngineMembers(0)) != 4) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !f.Lost(1) || len(f.EngineMembers(0)) != 4 || len(f.Members()) != 4 {
+		t.Fatalf("engine 1 lost: %v; engine 0 holds %d containers, the fleet %d; want the lost engine's 2 replaced on engine 0",
+			f.Lost(1), len(f.EngineMembers(0)), len(f.Members()))
+	}
+	for _, m := range f.Members() {
+		if err := m.Client().Health(context.Background()); err != nil {
+			t.Errorf("%s: %v", m.Name, err)
+		}
+	}
+	log := logBuf.String()
+	for _, want := range []string{"engine did not answer", "engine lost; its containers leave the fleet", "lost engine's containers replaced"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+}
