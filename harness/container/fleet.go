@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -62,6 +64,9 @@ func (o *FleetOptions) setFleetDefaults() error {
 	}
 	if o.MemoryBytes <= 0 {
 		o.MemoryBytes = 512 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return nil
 }

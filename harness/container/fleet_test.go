@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -294,6 +295,48 @@ func TestFleetSurvivesALostEngine(t *testing.T) {
 	for _, want := range []string{"engine did not answer", "engine lost; its containers leave the fleet", "lost engine's containers replaced"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q", want)
+		}
+	}
+}
+
+// TestFleetOverSSH reaches the engine as an ssh:// endpoint. The ssh
+// program is replaced by a script that records its arguments and bridges
+// its standard streams to the local engine with the docker CLI's
+// dial-stdio, which is what the remote end of a real ssh runs.
+func TestFleetOverSSH(t *testing.T) {
+	cli, image := docker(t)
+	dockerCLI, err := exec.LookPath("docker")
+	if err != nil {
+		t.Skip("the ssh endpoint test bridges to the engine with the docker CLI (docker system dial-stdio); install it (apt install docker.io)")
+	}
+	dir := t.TempDir()
+	argsLog := filepath.Join(dir, "ssh-args")
+	script := filepath.Join(dir, "ssh")
+	body := "#!/bin/sh\necho \"$*\" >> " + argsLog + "\nDOCKER_HOST=" + cli.DaemonHost() + " exec " + dockerCLI + " system dial-stdio\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SEEUPO_SSH", script)
+	f := startFleet(t, cli, fleetOptions(image, 2, nil, container.Engine{Host: "ssh://tester@127.0.0.1:2222"}))
+	local, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "16"}})
+	eps := counterEpisodes(t, local, "test", 3)
+	got, err := env.RunEpisodes(context.Background(), f.Backends(counter.Name), eps, env.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := inProcess(t, eps); !slices.Equal(outcomes(got), outcomes(want)) {
+		t.Fatalf("over ssh\n%s\nin process\n%s", strings.Join(outcomes(got), "\n"), strings.Join(outcomes(want), "\n"))
+	}
+	args, err := os.ReadFile(argsLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := strings.SplitN(string(args), "\n", 2)[0]; first != "-l tester -p 2222 -- 127.0.0.1 docker system dial-stdio" {
+		t.Errorf("ssh ran with %q", first)
+	}
+	for _, m := range f.Members() {
+		if !strings.HasPrefix(m.URL(), "http://127.0.0.1:") {
+			t.Errorf("%s at %s; an ssh:// engine's containers are reached at published ports on its host", m.Name, m.URL())
 		}
 	}
 }
