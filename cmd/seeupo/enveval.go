@@ -90,11 +90,16 @@ func newEnvEvalCmd(a *app) *cobra.Command {
 env.backend: inproc (in this process, env.pool at once), http (the servers of
 env.urls) or docker (env.pool containers started here and removed at the end,
 Ctrl-C included; with --swarm a replicated Docker Swarm service of env.pool
-tasks, or the running service named by --service). An episode whose environment dies is retried from Reset on a
-healthy one; every episode is recorded once, as success, failure or error.
+tasks, or the running service named by --service; with --engines spread over
+several Docker engines by weight within each one's free memory, an engine
+that stops answering dropped and its share started on the others). An
+episode whose environment dies is retried from Reset on a healthy one; every
+episode is recorded once, as success, failure or error.
 The outcome digest is equal for two runs that saw the same episodes.
 
-  seeupo env eval --suite counter --backend docker --pool 4 --seed 1`,
+  seeupo env eval --suite counter --backend docker --pool 4 --seed 1
+  seeupo env eval --suite bfcl --split test --backend docker --pool 8 \
+    --engines 'unix:///var/run/docker.sock, tcp://10.0.0.5:2376 weight=2 tls=/etc/seeupo/b'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := a.config()
@@ -122,6 +127,7 @@ The outcome digest is equal for two runs that saw the same episodes.
 	a.bindFlag(fl, "env.pool", "pool", 0, "containers (docker) or concurrent episodes (inproc) (env.pool)")
 	a.bindFlag(fl, "env.urls", "urls", "", "comma-separated server URLs for backend http (env.urls)")
 	a.bindFlag(fl, "env.swarm", "swarm", false, "docker: run the servers as a replicated Docker Swarm service (env.swarm)")
+	a.bindFlag(fl, "env.engines", "engines", "", "docker: spread the containers over these engines, 'ADDRESS [weight=W] [tls=DIR]' comma-separated (env.engines)")
 	return c
 }
 
@@ -174,6 +180,9 @@ func (a *app) runEval(ctx context.Context, cfg config.Config, f evalFlags) error
 	label := cfg.Env.Backend
 	if label == "docker" && cfg.Env.Swarm {
 		label = "docker swarm"
+	}
+	if engines, _ := cfg.Env.EngineList(); label == "docker" && len(engines) > 0 {
+		label = fmt.Sprintf("docker fleet of %d engines", len(engines))
 	}
 	a.printEvalSummary(label, len(backends), recs, elapsed)
 	return runErr
@@ -267,6 +276,9 @@ func openBackends(ctx context.Context, cfg config.Config, f evalFlags, sopts env
 		if cfg.Env.Swarm {
 			return openSwarm(ctx, cfg, f, sopts, copts, log)
 		}
+		if strings.TrimSpace(cfg.Env.Engines) != "" {
+			return openFleet(ctx, cfg, f, sopts, copts, log)
+		}
 		return openDocker(ctx, cfg, f, sopts, copts, log)
 	}
 	return nil, fmt.Errorf("env.backend %q: want inproc, http or docker", cfg.Env.Backend)
@@ -297,17 +309,7 @@ func envImage(ctx context.Context, cfg config.Config, binary string) (*client.Cl
 	if err != nil {
 		return nil, "", err
 	}
-	root, _ := config.FindCheckout("")
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	bin, err := container.ResolveBinary(ctx, binary, root, filepath.Join(cache, "seeupo", "env-image"))
-	if err != nil {
-		cli.Close()
-		return nil, "", err
-	}
-	tag, err := container.ImageTag(cfg.Env.Docker.Image, bin)
+	bin, tag, err := envBinary(ctx, cfg, binary)
 	if err == nil {
 		_, err = container.BuildImage(ctx, cli, bin, tag)
 	}
@@ -316,6 +318,59 @@ func envImage(ctx context.Context, cfg config.Config, binary string) (*client.Cl
 		return nil, "", err
 	}
 	return cli, tag, nil
+}
+
+// envBinary is the static binary of the environment image and the image's
+// tag (a digest of the binary).
+func envBinary(ctx context.Context, cfg config.Config, binary string) (bin, tag string, err error) {
+	root, _ := config.FindCheckout("")
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	bin, err = container.ResolveBinary(ctx, binary, root, filepath.Join(cache, "seeupo", "env-image"))
+	if err != nil {
+		return "", "", err
+	}
+	tag, err = container.ImageTag(cfg.Env.Docker.Image, bin)
+	return bin, tag, err
+}
+
+// openFleet spreads the containers over the engines of env.engines,
+// building the image on each (no registry is assumed); the run follows
+// the fleet as an engine is lost and its containers replaced.
+func openFleet(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Options, copts env.ClientOptions, log *slog.Logger) (*backendSet, error) {
+	if f.killOnStep > 0 {
+		return nil, fmt.Errorf("--kill-on-step works on one engine or a Swarm, not with env.engines")
+	}
+	specs, err := cfg.Env.EngineList()
+	if err != nil {
+		return nil, err
+	}
+	bin, tag, err := envBinary(ctx, cfg, f.binary)
+	if err != nil {
+		return nil, err
+	}
+	engines := make([]container.Engine, len(specs))
+	for i, s := range specs {
+		engines[i] = container.Engine{Host: s.Host, Weight: s.Weight, TLSDir: s.TLSDir}
+	}
+	fleet, err := container.StartFleet(ctx, container.FleetOptions{
+		Options: dockerOptions(cfg, f.suite, tag, sopts, copts, log), Engines: engines,
+		Prepare: func(ctx context.Context, cli *client.Client, e container.Engine) error {
+			_, err := container.BuildImage(ctx, cli, bin, tag)
+			return err
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	members := func() []env.Backend { return fleet.Backends(f.suite) }
+	return &backendSet{list: members(), members: members, close: func() {
+		if err := fleet.Close(); err != nil {
+			log.Warn("removing the fleet", "err", err)
+		}
+	}}, nil
 }
 
 // dockerOptions are the container settings of cfg for serving suite.

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +32,13 @@ type EnvConfig struct {
 	// service (env.pool tasks) on the engine, which must be a Swarm
 	// manager, instead of containers started one by one.
 	Swarm bool `key:"swarm" help:"docker backend: run the servers as a replicated Docker Swarm service of env.pool tasks (the engine must be a Swarm manager)"`
+	// Engines lists the Docker engines the docker backend spreads its
+	// containers over (a string, so that Config stays comparable): entries
+	// separated by commas, each an address (unix:///path, tcp://host:port,
+	// ssh://[user@]host[:port]) followed by optional weight=W and, for
+	// tcp://, tls=DIR (ca.pem, cert.pem, key.pem). Empty: the one engine
+	// of DOCKER_HOST.
+	Engines string `key:"engines" help:"docker backend: comma-separated Docker engines to spread the containers over, each 'ADDRESS [weight=W] [tls=DIR]' with ADDRESS unix:///path, tcp://host:port or ssh://[user@]host[:port]; empty: the engine of DOCKER_HOST"`
 	// Docker configures the containers of the docker backend.
 	Docker EnvDockerConfig `key:"docker"`
 }
@@ -81,7 +90,73 @@ func (e EnvConfig) Check() error {
 	if e.Backend == "http" && strings.TrimSpace(e.URLs) == "" {
 		return fmt.Errorf("env.backend is http but env.urls is empty; list the servers' base URLs")
 	}
+	engines, err := e.EngineList()
+	if err != nil {
+		return err
+	}
+	if len(engines) > 0 && e.Backend != "docker" {
+		return fmt.Errorf("env.engines is set but env.backend is %s; set env.backend to docker to run containers on the engines", e.Backend)
+	}
+	if len(engines) > 0 && e.Swarm {
+		return fmt.Errorf("env.engines and env.swarm are both set; a Swarm places its tasks on its own nodes: list engines or use a Swarm, not both")
+	}
 	return nil
+}
+
+// EngineSpec is one entry of env.engines.
+type EngineSpec struct {
+	Host   string
+	Weight float64 // 1 when not given
+	TLSDir string
+}
+
+// EngineList parses env.engines; errors name the entry and what is wrong.
+func (e EnvConfig) EngineList() ([]EngineSpec, error) {
+	var out []EngineSpec
+	seen := map[string]bool{}
+	for i, entry := range strings.Split(e.Engines, ",") {
+		fields := strings.Fields(entry)
+		if len(fields) == 0 {
+			continue
+		}
+		spec, err := parseEngine(fields)
+		if err != nil {
+			return nil, fmt.Errorf("env.engines entry %d %q: %w", i+1, strings.TrimSpace(entry), err)
+		}
+		if seen[spec.Host] {
+			return nil, fmt.Errorf("env.engines: %s is listed twice", spec.Host)
+		}
+		seen[spec.Host] = true
+		out = append(out, spec)
+	}
+	return out, nil
+}
+
+func parseEngine(fields []string) (EngineSpec, error) {
+	spec := EngineSpec{Host: fields[0], Weight: 1}
+	scheme, rest, ok := strings.Cut(spec.Host, "://")
+	if !ok || rest == "" || (scheme != "unix" && scheme != "tcp" && scheme != "ssh") {
+		return spec, fmt.Errorf("the address must be unix:///path, tcp://host:port or ssh://[user@]host[:port]")
+	}
+	for _, f := range fields[1:] {
+		k, v, ok := strings.Cut(f, "=")
+		switch {
+		case ok && k == "weight":
+			w, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(w > 0) || math.IsInf(w, 0) {
+				return spec, fmt.Errorf("weight %q: want a positive number", v)
+			}
+			spec.Weight = w
+		case ok && k == "tls":
+			if scheme != "tcp" {
+				return spec, fmt.Errorf("tls applies to tcp:// engines only")
+			}
+			spec.TLSDir = v
+		default:
+			return spec, fmt.Errorf("option %q: want weight=W or tls=DIR", f)
+		}
+	}
+	return spec, nil
 }
 
 // Seconds turns a seconds setting into a duration.
