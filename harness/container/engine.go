@@ -91,20 +91,11 @@ func engineClientOptions(e Engine) ([]client.Opt, error) {
 			return nil, fmt.Errorf("engine %s: no host", e.Host)
 		}
 		// The client speaks HTTP over the ssh command's standard streams;
-		// the URL's host is only a name for its requests.
-		return append(opts, client.WithHost("http://docker.engine"), client.WithDialContext(sshDialer(u))), nil
+		// its daemon address stays the ssh:// one, for messages and for the
+		// host at which published ports are reached.
+		return append(opts, client.WithHost(e.Host), client.WithDialContext(sshDialer(u))), nil
 	}
 	return nil, fmt.Errorf("engine %s: scheme %q, want unix, tcp or ssh", e.Host, u.Scheme)
-}
-
-// engineHostName is the host at which an engine's published ports are
-// reached: the host of a tcp:// or ssh:// address, "" for a local one.
-func engineHostName(e Engine) string {
-	u, err := url.Parse(e.Host)
-	if err != nil || (u.Scheme != "tcp" && u.Scheme != "ssh") {
-		return ""
-	}
-	return u.Hostname()
 }
 
 // sshDialer dials the engine of u by running the ssh command with the

@@ -273,9 +273,6 @@ func (f *Fleet) grow(ctx context.Context, e *fleetEngine, n int) error {
 	o := f.opts.Options
 	o.Replicas = n
 	o.RunID = e.runID(f.runID)
-	if o.EngineHost == "" {
-		o.EngineHost = engineHostName(e.Engine)
-	}
 	p, err := Start(ctx, e.cli, o)
 	if err != nil {
 		return fmt.Errorf("engine %s: %w", e.Host, err)

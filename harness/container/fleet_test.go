@@ -166,15 +166,15 @@ func TestFleetSurvivesALostEngine(t *testing.T) {
 	}
 }
 
-// TestFleetOverSSH reaches the engine as an ssh:// endpoint. The ssh
-// program is replaced by a script that records its arguments and bridges
-// its standard streams to the local engine with the docker CLI's
-// dial-stdio, which is what the remote end of a real ssh runs.
-func TestFleetOverSSH(t *testing.T) {
-	cli, image := docker(t)
+// fakeSSH puts in place of the ssh program a script that records its
+// arguments and bridges its standard streams to the local engine with the
+// docker CLI's dial-stdio, which is what the remote end of a real ssh
+// runs. It returns the file of the recorded arguments, a line per call.
+func fakeSSH(t *testing.T, cli *client.Client) string {
+	t.Helper()
 	dockerCLI, err := exec.LookPath("docker")
 	if err != nil {
-		t.Skip("the ssh endpoint test bridges to the engine with the docker CLI (docker system dial-stdio); install it (apt install docker.io)")
+		t.Skip("the ssh endpoint tests bridge to the engine with the docker CLI (docker system dial-stdio); install it (apt install docker.io)")
 	}
 	dir := t.TempDir()
 	argsLog := filepath.Join(dir, "ssh-args")
@@ -184,6 +184,25 @@ func TestFleetOverSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("SEEUPO_SSH", script)
+	return argsLog
+}
+
+// firstSSHCall is the arguments of the first ssh call recorded.
+func firstSSHCall(t *testing.T, argsLog string) string {
+	t.Helper()
+	args, err := os.ReadFile(argsLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.SplitN(string(args), "\n", 2)[0]
+}
+
+// TestFleetOverSSH reaches the engine as an ssh:// endpoint (through
+// fakeSSH): the fleet's containers serve episodes with the in-process
+// outcomes, at ports published on the ssh host.
+func TestFleetOverSSH(t *testing.T) {
+	cli, image := docker(t)
+	argsLog := fakeSSH(t, cli)
 	f := startFleet(t, cli, fleetOptions(image, 2, nil, container.Engine{Host: "ssh://tester@127.0.0.1:2222"}))
 	local, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "16"}})
 	eps := counterEpisodes(t, local, "test", 3)
@@ -194,16 +213,31 @@ func TestFleetOverSSH(t *testing.T) {
 	if want := inProcess(t, eps); !slices.Equal(outcomes(got), outcomes(want)) {
 		t.Fatalf("over ssh\n%s\nin process\n%s", strings.Join(outcomes(got), "\n"), strings.Join(outcomes(want), "\n"))
 	}
-	args, err := os.ReadFile(argsLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first := strings.SplitN(string(args), "\n", 2)[0]; first != "-l tester -p 2222 -- 127.0.0.1 docker system dial-stdio" {
+	if first := firstSSHCall(t, argsLog); first != "-l tester -p 2222 -- 127.0.0.1 docker system dial-stdio" {
 		t.Errorf("ssh ran with %q", first)
 	}
 	for _, m := range f.Members() {
 		if !strings.HasPrefix(m.URL(), "http://127.0.0.1:") {
 			t.Errorf("%s at %s; an ssh:// engine's containers are reached at published ports on its host", m.Name, m.URL())
 		}
+	}
+}
+
+// TestConnectOverSSH: DOCKER_HOST=ssh://… reaches the engine as the
+// docker CLI does, through ssh.
+func TestConnectOverSSH(t *testing.T) {
+	cli, _ := docker(t)
+	argsLog := fakeSSH(t, cli)
+	t.Setenv("DOCKER_HOST", "ssh://127.0.0.1")
+	c, err := container.Connect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.DaemonHost() != "ssh://127.0.0.1" {
+		t.Errorf("daemon host %s", c.DaemonHost())
+	}
+	if first := firstSSHCall(t, argsLog); first != "-- 127.0.0.1 docker system dial-stdio" {
+		t.Errorf("ssh ran with %q", first)
 	}
 }

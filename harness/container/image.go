@@ -52,9 +52,13 @@ const User = "65534:65534"
 const DataMount = "/data"
 
 // Connect returns a client for the engine named by the environment
-// (DOCKER_HOST, default the local socket) with the API version negotiated,
-// after checking that the engine answers.
+// (DOCKER_HOST, default the local socket; an ssh:// one as ConnectEngine
+// reaches it) with the API version negotiated, after checking that the
+// engine answers.
 func Connect(ctx context.Context) (*client.Client, error) {
+	if host := os.Getenv("DOCKER_HOST"); strings.HasPrefix(host, "ssh://") {
+		return ConnectEngine(ctx, Engine{Host: host})
+	}
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return nil, fmt.Errorf("docker client: %w", err)

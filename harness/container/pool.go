@@ -50,11 +50,6 @@ type Options struct {
 	// traffic disabled. Default: on for remote engines.
 	Publish   *bool
 	PublishIP string
-	// EngineHost is the host name at which published ports are reached
-	// (default: the host of the client's tcp://, ssh:// or http(s)://
-	// daemon address, else PublishIP). A fleet sets it for engines it
-	// reaches through a dialer of its own (ssh).
-	EngineHost string
 	// Client configures the env-service clients of the pool.
 	Client env.ClientOptions
 	// Logger receives the pool's events (start, exit, restart, removal).
@@ -500,12 +495,9 @@ func (p *Pool) address(ctx context.Context, m *Member) (string, error) {
 	if len(bindings) == 0 || bindings[0].HostPort == "" {
 		return "", fmt.Errorf("%s has no published port", m.Name)
 	}
-	host := p.opts.EngineHost
-	if host == "" {
-		host = p.opts.PublishIP
-		if u, err := url.Parse(p.cli.DaemonHost()); err == nil && (u.Scheme == "tcp" || u.Scheme == "ssh" || u.Scheme == "http" || u.Scheme == "https") {
-			host = u.Hostname()
-		}
+	host := p.opts.PublishIP
+	if u, err := url.Parse(p.cli.DaemonHost()); err == nil && (u.Scheme == "tcp" || u.Scheme == "ssh" || u.Scheme == "http" || u.Scheme == "https") {
+		host = u.Hostname()
 	}
 	return "http://" + net.JoinHostPort(host, bindings[0].HostPort), nil
 }
