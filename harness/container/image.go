@@ -218,6 +218,40 @@ func readBuildStream(r io.Reader) error {
 	return sc.Err()
 }
 
+// CopyImage puts the image ref (a tag or ID) of engine src on engine dst,
+// as docker save | docker load do, unless dst has it already: no
+// registry is involved. It is a fleet's way to ready an engine for an
+// image that is not built from the binary (FleetOptions.Prepare).
+func CopyImage(ctx context.Context, src, dst *client.Client, ref string) (copied bool, err error) {
+	if _, err := dst.ImageInspect(ctx, ref); err == nil {
+		return false, nil
+	} else if !client.IsErrNotFound(err) {
+		return false, fmt.Errorf("inspecting image %s at %s: %w", ref, dst.DaemonHost(), err)
+	}
+	return true, streamImage(ctx, src, dst, ref)
+}
+
+// streamImage streams ref from src's save to dst's load.
+func streamImage(ctx context.Context, src, dst *client.Client, ref string) error {
+	saved, err := src.ImageSave(ctx, []string{ref})
+	if err != nil {
+		return fmt.Errorf("saving image %s at %s: %w", ref, src.DaemonHost(), err)
+	}
+	defer saved.Close()
+	resp, err := dst.ImageLoad(ctx, saved)
+	if err != nil {
+		return fmt.Errorf("loading image %s at %s: %w", ref, dst.DaemonHost(), err)
+	}
+	defer resp.Body.Close()
+	if err := readBuildStream(resp.Body); err != nil {
+		return fmt.Errorf("loading image %s at %s: %w", ref, dst.DaemonHost(), err)
+	}
+	if _, err := dst.ImageInspect(ctx, ref); err != nil {
+		return fmt.Errorf("image %s at %s after loading it: %w", ref, dst.DaemonHost(), err)
+	}
+	return nil
+}
+
 // ResolveBinary returns a static seeupo binary for the image: path when
 // given (it must be static), else the running executable when it is
 // static, else one compiled from the source checkout at moduleRoot into
