@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/network"
+
+	"github.com/seeupo/seeupo/harness/container"
+	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/internal/testdata"
 	"github.com/seeupo/seeupo/internal/testengine"
 )
@@ -30,4 +35,27 @@ func TestEnvEvalFleetBFCL(t *testing.T) {
 		t.Errorf("log lacks %s:\n%s", want, stderr)
 	}
 	t.Logf("%s in %s", strings.TrimSpace(out), time.Since(start).Round(time.Millisecond))
+}
+
+// TestEnvDownOnEngines removes a run's leftovers from each engine of
+// --engines: a labelled network made through the TLS endpoint goes.
+func TestEnvDownOnEngines(t *testing.T) {
+	cli, _, _ := testDocker(t)
+	remote := testengine.NewTLSEndpoint(t, cli)
+	run := "envdown-" + env.NewInstanceID()[5:13]
+	ctx := context.Background()
+	labels := map[string]string{container.LabelEnv: "1", container.LabelRun: run}
+	net, err := cli.NetworkCreate(ctx, "seeupo-env-"+run, network.CreateOptions{Labels: labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.NetworkRemove(context.Background(), net.ID) })
+	out, stderr, err := runCLI(t, "env", "down", "--run", run, "--engines", remote.URL+" tls="+remote.TLSDir)
+	want := "engine " + remote.URL + ":\nremoved 0 containers and 1 networks\n"
+	if err != nil || out != want {
+		t.Fatalf("err %v\nstdout %q, want %q\n%s", err, out, want, stderr)
+	}
+	if _, err := cli.NetworkInspect(ctx, net.ID, network.InspectOptions{}); err == nil {
+		t.Error("the run's network is still there")
+	}
 }
