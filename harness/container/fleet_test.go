@@ -106,32 +106,10 @@ func TestFleetSurvivesALostEngine(t *testing.T) {
 		})
 		return nil
 	}
-	members := func() []env.Backend {
-		bs := f.Backends(counter.Name)
-		for i := range bs {
-			bs[i] = container.BeforeStep(bs[i], cut)
-		}
-		return bs
-	}
 	local, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "16"}})
 	eps := counterEpisodes(t, local, "train", 7)
-	want := inProcess(t, eps)
-	got, err := env.RunEpisodes(context.Background(), members(), eps, env.RunOptions{Concurrency: 4,
-		Backoff: 50 * time.Millisecond, Logger: logger, Members: members})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(eps) {
-		t.Fatalf("%d records for %d episodes", len(got), len(eps))
-	}
-	for i, r := range got {
-		if r.Index != i || r.Status == env.StatusErrored {
-			t.Errorf("record %d: index %d, status %s, error %s", i, r.Index, r.Status, r.Error)
-		}
-	}
-	if !slices.Equal(outcomes(got), outcomes(want)) {
-		t.Fatalf("fleet\n%s\nin process\n%s", strings.Join(outcomes(got), "\n"), strings.Join(outcomes(want), "\n"))
-	}
+	got := runOnMembers(t, func() []env.Backend { return f.Backends(counter.Name) }, eps,
+		func(b env.Backend) env.Backend { return container.BeforeStep(b, cut) }, logger)
 	retried, ranRemote := 0, 0
 	for _, r := range got {
 		if r.Attempts > 1 {

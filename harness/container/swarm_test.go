@@ -175,10 +175,11 @@ func checkTmpMount(t *testing.T, pid int) {
 	t.Errorf("no /tmp mount in the container:\n%s", data)
 }
 
-// swarmRun runs the seeded counter episodes of split on the service,
-// following its members, and checks the records against a run in
+// runOnMembers runs the seeded counter episodes on a changing set of
+// backends (a service's tasks, a fleet's containers), each wrapped by
+// wrap, following the set, and checks the records against a run in
 // process: one per episode, in order, with the same outcomes.
-func swarmRun(t *testing.T, s *container.Service, backends func() []env.Backend, eps []env.Episode,
+func runOnMembers(t *testing.T, backends func() []env.Backend, eps []env.Episode,
 	wrap func(env.Backend) env.Backend, logger *slog.Logger) []env.EpisodeRecord {
 	t.Helper()
 	want := inProcess(t, eps)
@@ -203,7 +204,7 @@ func swarmRun(t *testing.T, s *container.Service, backends func() []env.Backend,
 		}
 	}
 	if !slices.Equal(outcomes(got), outcomes(want)) {
-		t.Fatalf("service\n%s\nin process\n%s", strings.Join(outcomes(got), "\n"), strings.Join(outcomes(want), "\n"))
+		t.Fatalf("on the members\n%s\nin process\n%s", strings.Join(outcomes(got), "\n"), strings.Join(outcomes(want), "\n"))
 	}
 	return got
 }
@@ -226,7 +227,7 @@ func TestSwarmKilledTasksReplaced(t *testing.T) {
 	}
 	k := s.StepKiller(9, 4)
 	eps := counterTasks(t, 16, 5)
-	got := swarmRun(t, s, func() []env.Backend { return k.Backends(counter.Name) }, eps,
+	got := runOnMembers(t, func() []env.Backend { return k.Backends(counter.Name) }, eps,
 		func(b env.Backend) env.Backend { return b }, logger)
 	if k.Kills() != 4 {
 		t.Errorf("%d containers killed, want 4", k.Kills())
@@ -335,7 +336,7 @@ func TestSwarmScaledDuringRun(t *testing.T) {
 		b.Suite = &gate{Suite: b.Suite, index: index, from: []int{10, 25}, until: until}
 		return b
 	}
-	got := swarmRun(t, s, func() []env.Backend { return s.Backends(counter.Name) }, eps, g, logger)
+	got := runOnMembers(t, func() []env.Backend { return s.Backends(counter.Name) }, eps, g, logger)
 	used := map[string]bool{}
 	last := map[string]bool{}
 	for _, r := range got {
