@@ -71,6 +71,8 @@ func buildTinyImage(t *testing.T, cli *client.Client) string {
 	if err := readBuildStream(resp.Body); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cli.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true, PruneChildren: true}) })
+	t.Cleanup(func() {
+		cli.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true, PruneChildren: true})
+	})
 	return tag
 }
