@@ -35,6 +35,7 @@ type RLServeConfig struct {
 	CPUs          float64 `key:"cpus" min:"0.01" max:"256" help:"CPU limit per serve task (its generator uses this many threads, rounded up)"`
 	PIDs          int64   `key:"pids" min:"8" max:"100000" help:"process/thread limit per serve task"`
 	StartTimeoutS float64 `key:"start_timeout_s" min:"1" max:"3600" help:"seconds a serve task may take to answer /health"`
+	Binary        string  `key:"binary" help:"static seeupo binary of the service's image (default: this one if static, else built from the source checkout)"`
 }
 
 // On says whether the servers come from a Swarm service.
