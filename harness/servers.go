@@ -438,7 +438,7 @@ func (s *Servers) failover(srv *server, err error) {
 		return
 	}
 	srv.out, srv.err = true, err
-	if s.log != nil {
+	if s.log != nil && !errors.Is(err, errLeft) { // a server that left was logged leaving
 		fmt.Fprintf(s.log, "remote generation: server %s failed, its requests go to the other servers until a weight load succeeds on it: %v\n", srv.url, err)
 	}
 }
