@@ -36,6 +36,12 @@ type RunOptions struct {
 	// evaluations (rl.generator remote): the trainer pushes its weights to
 	// them before the first rollout and after every step.
 	Servers *harness.ServerOptions
+	// ServerMembers, when set, is asked for the member set of Servers
+	// (harness.ServerOptions.Members) with the model directory the runs
+	// start from, before the first run generates: it may start servers
+	// over that model (a Swarm service of seeupo serve) and is called once
+	// per run.
+	ServerMembers func(ctx context.Context, modelDir string) (func() []harness.Endpoint, error)
 	// WeightsDir is where the pushed weights are saved, under
 	// <experiment>/<family>/<algorithm>/seed-<n>/ (empty: weights/ in the
 	// run directory).

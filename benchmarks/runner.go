@@ -363,7 +363,15 @@ func (x *runner) generateOnServers(ctx context.Context, tr *harness.Trainer, j j
 	if x.o.Servers == nil {
 		return nil
 	}
-	servers, err := harness.NewServers(ctx, *x.o.Servers)
+	so := *x.o.Servers
+	if x.o.ServerMembers != nil {
+		members, err := x.o.ServerMembers(ctx, x.ws.Dir)
+		if err != nil {
+			return err
+		}
+		so.Members = members
+	}
+	servers, err := harness.NewServers(ctx, so)
 	if err != nil {
 		return err
 	}

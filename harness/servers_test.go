@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seeupo/seeupo/algorithms"
 	"github.com/seeupo/seeupo/harness/metrics"
@@ -31,6 +32,7 @@ type testServer struct {
 	ln           net.Listener
 	proxies      []*httputil.ReverseProxy // the server, and the restarted one
 	restarted    atomic.Bool
+	hung         atomic.Bool
 	dead         context.Context
 	kill         context.CancelFunc
 }
@@ -40,10 +42,14 @@ type testServer struct {
 // connection, the requests in flight too, as a killed process would — or,
 // with restart, that request and the later ones are answered by a fresh
 // server over the starting weights, as a restarted process would.
+// With hang, that request and the later ones are never answered (as by a
+// server cut off from the network); then, when set, runs as it befalls.
 type fault struct {
 	on      string
 	at      int64
 	restart bool
+	hang    bool
+	then    func()
 }
 
 // startTestServer serves the model directory until the test ends.
@@ -86,11 +92,21 @@ func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
 		n = ts.loadRequests.Add(1)
 	}
 	if r.URL.Path == ts.fault.on && n == ts.fault.at {
-		if ts.fault.restart {
+		switch {
+		case ts.fault.restart:
 			ts.restarted.Store(true)
-		} else {
+		case ts.fault.hang:
+			ts.hung.Store(true)
+		default:
 			ts.die()
 		}
+		if ts.fault.then != nil {
+			ts.fault.then()
+		}
+	}
+	if ts.hung.Load() {
+		<-r.Context().Done()
+		panic(http.ErrAbortHandler)
 	}
 	if ts.dead.Err() != nil {
 		panic(http.ErrAbortHandler)
@@ -468,5 +484,50 @@ func TestServersRefuseBadSettings(t *testing.T) {
 	}
 	if live := s.Stats()[metrics.RolloutRemoteServers]; live != 2 {
 		t.Errorf("%v servers in use after refusing the weights, want 2", live)
+	}
+}
+
+// Servers of a member set (ServerOptions.Members): in the middle of step
+// 2's rollout the second server stops answering and leaves the set, and a
+// third, over other weights, joins. The requests stuck on the second move
+// to the others with their seeds, the third takes the trainer's weights
+// before its first request, and every step's batch, the step metrics, the
+// evaluations and the final weights are those of the run in process.
+func TestRemoteTrainingFollowsTheMemberSet(t *testing.T) {
+	start := serverStart(t)
+	var set atomic.Pointer[[]Endpoint]
+	a, c := startTestServer(t, start, fault{}), startTestServer(t, start, fault{})
+	// As in TestRemoteTrainingSurvivesAKilledServer: the second server's
+	// 11th request is in the first turn of step 2.
+	b := startTestServer(t, start, fault{on: completionsPath, at: 11, hang: true, then: func() {
+		set.Store(&[]Endpoint{{ID: "a", URL: a.URL}, {ID: "c", URL: c.URL}})
+	}})
+	set.Store(&[]Endpoint{{ID: "a", URL: a.URL}, {ID: "b", URL: b.URL}})
+	var log strings.Builder
+	var mu sync.Mutex
+	servers, err := NewServers(context.Background(), ServerOptions{Members: func() []Endpoint { return *set.Load() },
+		Model: "start", MaxRetries: 1, FollowEvery: 20 * time.Millisecond, Log: lockedWriter{&mu, &log}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := func(tr *Trainer) { tr.Schedule.GroupSize, tr.Eval = 4, nil }
+	native, remote, nb, rb := trainPair(t, setup, servers)
+	if !b.hung.Load() || c.completions.Load() == 0 || c.loads.Load() != 3 {
+		t.Fatalf("hung %v; the newcomer answered %d completions after %d weight loads, want some after 3 (step 1's on joining, then step 2's and step 3's pushes)",
+			b.hung.Load(), c.completions.Load(), c.loads.Load())
+	}
+	sameBatches(t, nb, rb)
+	recs := sameRuns(t, native, remote)
+	for i, want := range []bool{false, true, false} {
+		d := recs[i].Data
+		if d[metrics.RolloutRemoteServers] != 2 || (d[metrics.RolloutRemoteFailovers] > 0) != want {
+			t.Errorf("step %d: %v servers in use, %v failovers; want 2, failovers only in step 2", i+1,
+				d[metrics.RolloutRemoteServers], d[metrics.RolloutRemoteFailovers])
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(log.String(), "server "+b.URL+" left") || !strings.Contains(log.String(), "server "+c.URL+" joined") {
+		t.Errorf("log %q: want %s to leave and %s to join", log.String(), b.URL, c.URL)
 	}
 }

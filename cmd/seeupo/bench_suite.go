@@ -128,6 +128,11 @@ func (a *app) suiteRun(suite, out string, overrides ...suiteOverrides) (benchmar
 		opts.Servers = &harness.ServerOptions{URLs: cfg.RL.ServerList(), Model: cfg.RL.ServerModel,
 			Concurrency: cfg.RL.ServerConcurrency, Log: a.stderr}
 		opts.WeightsDir = cfg.RL.WeightsDir
+		if cfg.RL.Serve.On() {
+			sr := &serveRun{cfg: cfg.Config, out: out, log: newEnvLogger(a.stderr, cfg.Log)}
+			a.cleanups = append(a.cleanups, sr.close)
+			opts.ServerMembers = sr.members
+		}
 	}
 	return c, opts, cfg, nil
 }

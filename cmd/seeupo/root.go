@@ -21,6 +21,9 @@ type app struct {
 	root           *cobra.Command
 	// bound maps configuration keys to the flags that set them.
 	bound map[string]*pflag.Flag
+	// cleanups run, last first, when the command has ended (services a
+	// run started for itself, say).
+	cleanups []func()
 }
 
 // commandFactory builds one command; each command's file registers its
@@ -72,6 +75,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	defer func() {
+		for i := len(a.cleanups) - 1; i >= 0; i-- {
+			a.cleanups[i]()
+		}
+	}()
 	return root.ExecuteContext(ctx)
 }
 

@@ -23,7 +23,7 @@ import (
 	"github.com/seeupo/seeupo/harness/metrics"
 )
 
-// remoteSuiteYAML is a three-step run on generated BFCL tasks, with a
+// remoteSuiteYAML is a run of some steps on generated BFCL tasks, with a
 // learning rate at which every step changes what the next samples.
 const remoteSuiteYAML = `experiment: remote
 algorithms: [grpo]
@@ -31,7 +31,7 @@ seeds: [1]
 reference: false
 tasks: {n: 40, classes: [MathAPI]}
 warm_start: {steps: 2, batch: 4}
-rl: {steps: 3, tasks_per_step: 2, group_size: 2, eval_every: %d, eval_samples: 2, eval_tasks: 2, max_tokens_per_turn: 8, lr: 0.01}
+rl: {steps: %d, tasks_per_step: 2, group_size: 2, eval_every: %d, eval_samples: 2, eval_tasks: 2, max_tokens_per_turn: 8, lr: 0.01}
 `
 
 // `seeupo train` with rl.generator remote against two `seeupo serve`
@@ -56,7 +56,7 @@ func TestTrainOnServersEqualsInProcess(t *testing.T) {
 func trainOnServers(t *testing.T, evalEvery int, kill bool) {
 	dir := t.TempDir()
 	suite := filepath.Join(dir, "remote.yaml")
-	if err := os.WriteFile(suite, []byte(fmt.Sprintf(remoteSuiteYAML, evalEvery)), 0o644); err != nil {
+	if err := os.WriteFile(suite, []byte(fmt.Sprintf(remoteSuiteYAML, 3, evalEvery)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	train := func(out string, config ...string) string {
@@ -83,7 +83,7 @@ func trainOnServers(t *testing.T, evalEvery int, kill bool) {
 		// 2's rollout requests, no evaluation between (evalEvery 3).
 		b = killAt(t, b, proc, 2, 1)
 	}
-	steps := sameRun(t, native, onServers("served", a, b), evalEvery)
+	steps := sameRun(t, native, onServers("served", a, b), 3, evalEvery)
 	for i, d := range steps {
 		servers, failovers := 2.0, 0.0
 		if kill && i >= 1 {
@@ -102,13 +102,13 @@ func trainOnServers(t *testing.T, evalEvery int, kill bool) {
 }
 
 // sameRun checks that the run at served logged what the run at native
-// logged (step metrics, evaluations, final weights) and returns served's
-// step metrics.
-func sameRun(t *testing.T, native, served string, evalEvery int) []map[string]float64 {
+// logged (step metrics, evaluations, final weights of n steps) and returns
+// served's step metrics.
+func sameRun(t *testing.T, native, served string, n, evalEvery int) []map[string]float64 {
 	t.Helper()
 	recA, recB := readSteps(t, native), readSteps(t, served)
-	if len(recA) != 3 || len(recB) != 3 {
-		t.Fatalf("%d and %d steps logged, want 3", len(recA), len(recB))
+	if len(recA) != n || len(recB) != n {
+		t.Fatalf("%d and %d steps logged, want %d", len(recA), len(recB), n)
 	}
 	var steps []map[string]float64
 	for i := range recA {
@@ -122,11 +122,11 @@ func sameRun(t *testing.T, native, served string, evalEvery int) []map[string]fl
 	}
 	evA, _, _ := metrics.ReadEvals(filepath.Join(native, metrics.FileEval))
 	evB, _, _ := metrics.ReadEvals(filepath.Join(served, metrics.FileEval))
-	if len(evA) != 1+3/evalEvery || !reflect.DeepEqual(evA, evB) {
+	if len(evA) != 1+n/evalEvery || !reflect.DeepEqual(evA, evB) {
 		t.Errorf("evaluations differ:\nin process %+v\nservers    %+v", evA, evB)
 	}
 	weights := func(run string) []byte {
-		b, err := os.ReadFile(filepath.Join(run, "checkpoints", "step-3", "policy", "model.safetensors"))
+		b, err := os.ReadFile(filepath.Join(run, "checkpoints", fmt.Sprintf("step-%d", n), "policy", "model.safetensors"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,22 +18,51 @@ type RLConfig struct {
 	ServerModel       string `key:"server_model" help:"model name on the servers; empty: each server's only model (its /v1/models)"`
 	ServerConcurrency int    `key:"server_concurrency" min:"1" max:"4096" help:"requests in flight per server"`
 	WeightsDir        string `key:"weights_dir" help:"directory where the trainer saves the weights it pushes (under <experiment>/<family>/<algorithm>/seed-<n>/), which the servers must read at the same path; empty: weights/ in the run directory"`
+	// Serve runs the servers as a Docker Swarm service instead of rl.servers.
+	Serve RLServeConfig `key:"serve"`
 }
+
+// RLServeConfig puts rl.generator remote's servers in a replicated Docker
+// Swarm service of seeupo serve tasks: one the run starts and removes
+// (Swarm), or a running one (Service, from seeupo serve up --swarm). The
+// trainer reaches every task at its own address and follows the tasks as
+// Swarm replaces or scales them.
+type RLServeConfig struct {
+	Swarm         bool    `key:"swarm" help:"rl.generator remote: start seeupo serve as a Docker Swarm service of rl.serve.replicas tasks for the run and remove it at the end (the engine must be a Swarm manager)"`
+	Service       string  `key:"service" help:"rl.generator remote: generate on this running seeupo serve Swarm service (its name or run id, from seeupo serve up --swarm)"`
+	Replicas      int     `key:"replicas" min:"1" max:"256" help:"tasks of the service rl.serve.swarm starts"`
+	MemoryMB      int64   `key:"memory_mb" min:"64" max:"1048576" help:"memory limit per serve task, MiB"`
+	CPUs          float64 `key:"cpus" min:"0.01" max:"256" help:"CPU limit per serve task (its generator uses this many threads, rounded up)"`
+	PIDs          int64   `key:"pids" min:"8" max:"100000" help:"process/thread limit per serve task"`
+	StartTimeoutS float64 `key:"start_timeout_s" min:"1" max:"3600" help:"seconds a serve task may take to answer /health"`
+	Binary        string  `key:"binary" help:"static seeupo binary of the service's image (default: this one if static, else built from the source checkout)"`
+}
+
+// On says whether the servers come from a Swarm service.
+func (s RLServeConfig) On() bool { return s.Swarm || s.Service != "" }
 
 func init() {
 	registerDefaults(func(c *Config) {
-		c.RL = RLConfig{Generator: "native", ServerConcurrency: 32}
+		c.RL = RLConfig{Generator: "native", ServerConcurrency: 32,
+			Serve: RLServeConfig{Replicas: 2, MemoryMB: 2048, CPUs: 1, PIDs: 256, StartTimeoutS: 60}}
 	})
 }
 
 // Check reports settings of the rl section that the tags cannot express:
 // remote generation needs servers, each an http(s) URL with a host, each
-// listed once, and servers need remote generation.
+// listed once, and servers need remote generation; a serve service
+// stands in for the servers, and needs remote generation too.
 func (r RLConfig) Check() error {
 	urls := r.ServerList()
 	switch {
-	case r.Generator == "remote" && len(urls) == 0:
-		return fmt.Errorf("rl.generator is remote but rl.servers is empty; list the servers' base URLs, e.g. http://127.0.0.1:8100/v1")
+	case r.Serve.Swarm && r.Serve.Service != "":
+		return fmt.Errorf("rl.serve.swarm and rl.serve.service are both set; start a service for the run (swarm) or name a running one (service)")
+	case r.Serve.On() && r.Generator != "remote":
+		return fmt.Errorf("%s is set but rl.generator is %s; set rl.generator to remote to generate on the service", r.serveKey(), r.Generator)
+	case r.Serve.On() && len(urls) > 0:
+		return fmt.Errorf("rl.servers and %s are both set; the service's tasks are the servers, so leave rl.servers empty", r.serveKey())
+	case r.Generator == "remote" && len(urls) == 0 && !r.Serve.On():
+		return fmt.Errorf("rl.generator is remote but rl.servers is empty; list the servers' base URLs, e.g. http://127.0.0.1:8100/v1, or set rl.serve.swarm")
 	case r.Generator != "remote" && len(urls) > 0:
 		return fmt.Errorf("rl.servers is set but rl.generator is %s; set rl.generator to remote to generate on them", r.Generator)
 	}
@@ -60,4 +89,12 @@ func (r RLConfig) ServerList() []string {
 		}
 	}
 	return out
+}
+
+// serveKey names the rl.serve setting in use, for messages.
+func (r RLConfig) serveKey() string {
+	if r.Serve.Swarm {
+		return "rl.serve.swarm"
+	}
+	return "rl.serve.service"
 }

@@ -8,8 +8,9 @@ import (
 
 // The rl section: a generator other than native or remote is refused by
 // Load with the allowed values; remote without servers, malformed or
-// repeated server URLs, and servers without remote are refused by Check,
-// each naming the key.
+// repeated server URLs, servers without remote, and rl.serve's service
+// without remote, beside rl.servers or both ways at once are refused by
+// Check, each naming the key; rl.serve's limits are checked by Load.
 func TestRLSettings(t *testing.T) {
 	cases := []struct {
 		name, yaml, want string
@@ -26,6 +27,15 @@ func TestRLSettings(t *testing.T) {
 		{"other scheme", "rl:\n  generator: remote\n  servers: grpc://h:1\n", `rl.servers: "grpc://h:1" is not an http or https URL`, nil},
 		{"listed twice", "rl:\n  generator: remote\n  servers: http://h:1/v1,http://h:1/v1\n", "rl.servers: http://h:1/v1 is listed twice", nil},
 		{"servers without remote", "rl:\n  servers: http://h:1/v1\n", "rl.servers is set but rl.generator is native", nil},
+		{"a service for the run", "rl:\n  generator: remote\n  serve: {swarm: true, replicas: 3}\n", "", nil},
+		{"a running service", "rl:\n  generator: remote\n  serve: {service: seeupo-serve-abc}\n", "", nil},
+		{"swarm and service", "rl:\n  generator: remote\n  serve: {swarm: true, service: x}\n", "rl.serve.swarm and rl.serve.service are both set", nil},
+		{"swarm without remote", "rl:\n  serve: {swarm: true}\n", "rl.serve.swarm is set but rl.generator is native", nil},
+		{"service without remote", "rl:\n  serve: {service: x}\n", "rl.serve.service is set but rl.generator is native", nil},
+		{"swarm and servers", "rl:\n  generator: remote\n  servers: http://h:1/v1\n  serve: {swarm: true}\n", "rl.servers and rl.serve.swarm are both set", nil},
+		{"no replicas", "rl:\n  serve: {replicas: 0}\n", `setting "rl.serve.replicas" must be an integer in [1, 256]`, nil},
+		{"too little memory", "rl:\n  serve: {memory_mb: 8}\n", `setting "rl.serve.memory_mb" must be an integer in [64, 1048576]`, nil},
+		{"no cpus", "rl:\n  serve: {cpus: 0}\n", `setting "rl.serve.cpus" must be a number in [0.01, 256]`, nil},
 		{"no concurrency", "rl:\n  server_concurrency: 0\n", `setting "rl.server_concurrency" must be an integer in [1, 4096]`, nil},
 	}
 	for _, c := range cases {

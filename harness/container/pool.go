@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,6 +91,23 @@ type Options struct {
 	// WritableRoot leaves the root file system writable, for a server
 	// that cannot run on a read-only one; everything else stays.
 	WritableRoot bool
+	// Entrypoint, when set, replaces the image's entry point (with
+	// ImageServer, Args follow it): another command of the same binary,
+	// such as "/seeupo serve", hardened and watched the same way.
+	Entrypoint []string
+	// HealthCmd is a Swarm service's container health check (default
+	// HealthCheck, the env-service probe); it runs in the container,
+	// which has no shell.
+	HealthCmd []string
+	// ReadOnlyDirs are host directories mounted read-only at their own
+	// paths, so a path the harness names (a model directory, say) is the
+	// same in the container. They must be readable by User.
+	ReadOnlyDirs []string
+	// NamePrefix starts the names of the network, the containers and the
+	// service (default "seeupo-env").
+	NamePrefix string
+	// Labels are put on everything made, beside the run's labels.
+	Labels map[string]string
 }
 
 // ImageUser as Options.User keeps the image's user.
@@ -107,6 +125,17 @@ func (o *Options) setDefaults(daemonHost string) error {
 	}
 	if o.Port <= 0 {
 		o.Port = ServerPort
+	}
+	if o.NamePrefix == "" {
+		o.NamePrefix = "seeupo-env"
+	}
+	if len(o.HealthCmd) == 0 {
+		o.HealthCmd = HealthCheck
+	}
+	for _, d := range o.ReadOnlyDirs {
+		if !filepath.IsAbs(d) {
+			return fmt.Errorf("container pool: read-only directory %q is not an absolute path", d)
+		}
 	}
 	if o.User == "" {
 		o.User = User
@@ -321,7 +350,7 @@ func (p *Pool) URLs() []string {
 	return urls
 }
 
-func (p *Pool) labels() map[string]string { return runLabels(p.runID) }
+func (p *Pool) labels() map[string]string { return p.opts.labels(p.runID) }
 
 // runLabels are the labels of everything a run creates (containers,
 // networks, volumes, services), by which Down finds them.
@@ -329,8 +358,54 @@ func runLabels(runID string) map[string]string {
 	return map[string]string{LabelEnv: "1", LabelRun: runID}
 }
 
+// labels are the run's labels and the options' own.
+func (o *Options) labels(runID string) map[string]string {
+	l := runLabels(runID)
+	for k, v := range o.Labels {
+		l[k] = v
+	}
+	return l
+}
+
+// serverArgs are the containers' arguments: Args for the image's own
+// server, else the suites and their parameters for "env serve".
+func (o *Options) serverArgs() []string {
+	args := []string{}
+	if o.ImageServer {
+		return append(args, o.Args...)
+	}
+	for _, s := range o.Suites {
+		args = append(args, "--suite", s)
+	}
+	for k, v := range o.Params {
+		args = append(args, "--param", k+"="+v)
+	}
+	return args
+}
+
+// readOnlyMounts are the read-only binds: DataDir at DataTarget, and each
+// of ReadOnlyDirs at its own path.
+func (o *Options) readOnlyMounts() []mount.Mount {
+	var ms []mount.Mount
+	if o.DataDir != "" {
+		ms = append(ms, mount.Mount{Type: mount.TypeBind, Source: o.DataDir, Target: o.DataTarget, ReadOnly: true})
+	}
+	for _, d := range o.ReadOnlyDirs {
+		ms = append(ms, mount.Mount{Type: mount.TypeBind, Source: d, Target: d, ReadOnly: true})
+	}
+	return ms
+}
+
+// user is the containers' user ("" keeps the image's).
+func (o *Options) user() string {
+	if o.User == ImageUser {
+		return ""
+	}
+	return o.User
+}
+
 func (p *Pool) createNetwork(ctx context.Context) error {
-	name := "seeupo-env-" + p.runID
+	name := p.opts.NamePrefix + "-" + p.runID
 	_, err := p.cli.NetworkCreate(ctx, name, network.CreateOptions{
 		Driver:   "bridge",
 		Internal: !*p.opts.Publish,
@@ -349,7 +424,7 @@ func (p *Pool) createVolume(ctx context.Context) error {
 	if p.opts.Volume == "" {
 		return nil
 	}
-	name := "seeupo-env-" + p.runID
+	name := p.opts.NamePrefix + "-" + p.runID
 	if _, err := p.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: p.labels()}); err != nil {
 		return fmt.Errorf("creating volume %s: %w", name, err)
 	}
@@ -364,36 +439,21 @@ func (p *Pool) Volume() string { return p.volume }
 func (p *Pool) containerSpec(i int) (*container.Config, *container.HostConfig, *network.NetworkingConfig) {
 	labels := p.labels()
 	labels[LabelMember] = strconv.Itoa(i)
-	args := []string{}
-	if p.opts.ImageServer {
-		args = append(args, p.opts.Args...)
-	} else {
-		for _, s := range p.opts.Suites {
-			args = append(args, "--suite", s)
-		}
-		for k, v := range p.opts.Params {
-			args = append(args, "--param", k+"="+v)
-		}
-	}
 	port := p.port()
 	cfg := &container.Config{
 		Image:        p.opts.Image,
-		Cmd:          args,
-		User:         p.opts.User,
+		Entrypoint:   p.opts.Entrypoint,
+		Cmd:          p.opts.serverArgs(),
+		User:         p.opts.user(),
 		Labels:       labels,
 		ExposedPorts: nat.PortSet{port: {}},
 		Env:          []string{"GOMAXPROCS=" + strconv.FormatInt(max(1, (p.opts.NanoCPUs+999_999_999)/1e9), 10)},
-	}
-	if cfg.User == ImageUser {
-		cfg.User = ""
 	}
 	host := Hardened(Limits{MemoryBytes: p.opts.MemoryBytes, NanoCPUs: p.opts.NanoCPUs, PIDs: p.opts.PIDs, TmpfsSize: p.opts.TmpfsSize})
 	host.NetworkMode = container.NetworkMode(p.network)
 	host.ReadonlyRootfs = !p.opts.WritableRoot
 	host.SecurityOpt = append(host.SecurityOpt, p.opts.SecurityOpt...)
-	if p.opts.DataDir != "" {
-		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: p.opts.DataDir, Target: p.opts.DataTarget, ReadOnly: true})
-	}
+	host.Mounts = append(host.Mounts, p.opts.readOnlyMounts()...)
 	if p.volume != "" {
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: p.volume, Target: p.opts.Volume})
 	}
@@ -441,7 +501,7 @@ func Hardened(l Limits) *container.HostConfig {
 
 func (p *Pool) createMember(ctx context.Context, i int) (*Member, error) {
 	cfg, host, netCfg := p.containerSpec(i)
-	name := fmt.Sprintf("seeupo-env-%s-%d", p.runID, i)
+	name := fmt.Sprintf("%s-%s-%d", p.opts.NamePrefix, p.runID, i)
 	resp, err := p.cli.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
 	if err != nil {
 		return nil, fmt.Errorf("creating container %s: %w", name, err)

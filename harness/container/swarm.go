@@ -91,7 +91,7 @@ func StartService(ctx context.Context, cli *client.Client, opts Options) (*Servi
 	if s.runID == "" {
 		s.runID = env.NewInstanceID()[5:17]
 	}
-	s.name = "seeupo-env-" + s.runID
+	s.name = opts.NamePrefix + "-" + s.runID
 	ok := false
 	defer func() {
 		if !ok {
@@ -181,10 +181,10 @@ func (s *Service) Backends(suite string) []env.Backend {
 	return memberBackends(s.Members(), suite)
 }
 
-func (s *Service) labels() map[string]string { return runLabels(s.runID) }
+func (s *Service) labels() map[string]string { return s.opts.labels(s.runID) }
 
 func (s *Service) createNetwork(ctx context.Context) error {
-	name := "seeupo-env-" + s.runID
+	name := s.opts.NamePrefix + "-" + s.runID
 	// Swarm keeps no driver options of a swarm-scoped bridge (so
 	// inter-container traffic stays on: tasks on one node can reach each
 	// other), and a network made from a config-only one cannot be internal;
@@ -208,17 +208,8 @@ func (s *Service) createNetwork(ctx context.Context) error {
 func (s *Service) spec(imageID string, replicas int) swarm.ServiceSpec {
 	labels := s.labels()
 	labels[LabelService] = s.name
-	args := []string{}
-	for _, suite := range s.opts.Suites {
-		args = append(args, "--suite", suite)
-	}
-	for k, v := range s.opts.Params {
-		args = append(args, "--param", k+"="+v)
-	}
 	mounts := []mount.Mount{{Type: mount.TypeTmpfs, Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{SizeBytes: 16 << 20, Mode: 0o1777}}}
-	if s.opts.DataDir != "" {
-		mounts = append(mounts, mount.Mount{Type: mount.TypeBind, Source: s.opts.DataDir, Target: DataMount, ReadOnly: true})
-	}
+	mounts = append(mounts, s.opts.readOnlyMounts()...)
 	n := uint64(replicas)
 	delay, grace := 500*time.Millisecond, 10*time.Second
 	spec := swarm.ServiceSpec{
@@ -226,8 +217,9 @@ func (s *Service) spec(imageID string, replicas int) swarm.ServiceSpec {
 		TaskTemplate: swarm.TaskSpec{
 			ContainerSpec: &swarm.ContainerSpec{
 				Image:           imageID,
-				Args:            args,
-				User:            User,
+				Command:         s.opts.Entrypoint,
+				Args:            s.opts.serverArgs(),
+				User:            s.opts.user(),
 				Labels:          labels,
 				Env:             []string{"GOMAXPROCS=" + strconv.FormatInt(max(1, (s.opts.NanoCPUs+999_999_999)/1e9), 10)},
 				ReadOnly:        true,
@@ -235,7 +227,7 @@ func (s *Service) spec(imageID string, replicas int) swarm.ServiceSpec {
 				Privileges:      &swarm.Privileges{NoNewPrivileges: true}, // honoured from API 1.46 on
 				Mounts:          mounts,
 				StopGracePeriod: &grace,
-				Healthcheck: &container.HealthConfig{Test: HealthCheck, Interval: 2 * time.Second,
+				Healthcheck: &container.HealthConfig{Test: s.opts.HealthCmd, Interval: 2 * time.Second,
 					Timeout: 3 * time.Second, Retries: 3, StartPeriod: s.opts.StartTimeout},
 			},
 			Resources: &swarm.ResourceRequirements{Limits: &swarm.Limit{
@@ -248,7 +240,7 @@ func (s *Service) spec(imageID string, replicas int) swarm.ServiceSpec {
 		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},
 	}
 	if *s.opts.Publish {
-		spec.EndpointSpec.Ports = []swarm.PortConfig{{Protocol: swarm.PortConfigProtocolTCP, TargetPort: ServerPort,
+		spec.EndpointSpec.Ports = []swarm.PortConfig{{Protocol: swarm.PortConfigProtocolTCP, TargetPort: uint32(s.opts.Port),
 			PublishMode: swarm.PortConfigPublishModeHost}}
 	}
 	return spec
@@ -428,7 +420,11 @@ func (s *Service) member(ctx context.Context, t swarm.Task) (*Member, error) {
 			return nil, err
 		}
 		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err = c.Health(hctx)
+		if s.opts.Health != nil {
+			err = s.opts.Health(hctx, u)
+		} else {
+			err = c.Health(hctx)
+		}
 		cancel()
 		if err == nil {
 			m.url, m.client = u, c
@@ -452,7 +448,7 @@ func (s *Service) addresses(ctx context.Context, t swarm.Task, containerID strin
 		if info.NetworkSettings == nil || info.NetworkSettings.Networks[s.network] == nil || info.NetworkSettings.Networks[s.network].IPAddress == "" {
 			return nil, fmt.Errorf("task %s has no address on network %s", t.ID, s.network)
 		}
-		return []string{"http://" + net.JoinHostPort(info.NetworkSettings.Networks[s.network].IPAddress, strconv.Itoa(ServerPort))}, nil
+		return []string{"http://" + net.JoinHostPort(info.NetworkSettings.Networks[s.network].IPAddress, strconv.Itoa(s.opts.Port))}, nil
 	}
 	host := s.opts.PublishIP
 	if node, _, err := s.cli.NodeInspectWithRaw(ctx, t.NodeID); err == nil && node.Status.Addr != "" && node.Status.Addr != "0.0.0.0" {
@@ -462,7 +458,7 @@ func (s *Service) addresses(ctx context.Context, t swarm.Task, containerID strin
 	}
 	var urls []string
 	for _, p := range t.Status.PortStatus.Ports {
-		if p.TargetPort == ServerPort && p.PublishedPort != 0 {
+		if p.TargetPort == uint32(s.opts.Port) && p.PublishedPort != 0 {
 			urls = append(urls, "http://"+net.JoinHostPort(host, strconv.FormatUint(uint64(p.PublishedPort), 10)))
 		}
 	}
@@ -546,10 +542,19 @@ func labelFilter(run string) filters.Args {
 // DownSwarmCount is DownSwarm that says how many services, containers and
 // networks went.
 func DownSwarmCount(ctx context.Context, cli *client.Client, run string) (services, containers, networks int, err error) {
+	return DownServices(ctx, cli, run, nil)
+}
+
+// DownServices is DownSwarmCount for the services that also carry every
+// one of labels (those Options.Labels put on them).
+func DownServices(ctx context.Context, cli *client.Client, run string, labels map[string]string) (services, containers, networks int, err error) {
 	if SwarmManager(ctx, cli) != nil {
 		return 0, 0, 0, nil
 	}
 	f := labelFilter(run)
+	for k, v := range labels {
+		f.Add("label", k+"="+v)
+	}
 	list, err := cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: f})
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("listing services: %w", err)

@@ -421,3 +421,75 @@ func TestSwarmStartRejectsABadSuite(t *testing.T) {
 		t.Errorf("after a failed start: %d containers, %d networks labelled", c, n)
 	}
 }
+
+// A service that runs another command of the image: the entry point, the
+// port, the container health check, the harness's health check, the
+// read-only directories at their own paths, the name prefix and the extra
+// labels all reach the service and its tasks, and DownServices with the
+// extra labels removes it but not a service without them.
+func TestSwarmServiceOfAnotherCommand(t *testing.T) {
+	cli, _ := swarmEngine(t)
+	ctx := context.Background()
+	plain := startService(t, 1, nil)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	const port = 9000
+	probed := 0
+	var mu sync.Mutex
+	s := startService(t, 1, func(o *container.Options) {
+		o.ImageServer, o.Suites, o.Port = true, nil, port
+		o.Entrypoint = []string{"/seeupo", "env", "serve", "--addr", fmt.Sprintf("0.0.0.0:%d", port)}
+		o.Args = []string{"--suite", counter.Name}
+		o.HealthCmd = []string{"CMD", "/seeupo", "env", "health", "--url", fmt.Sprintf("http://127.0.0.1:%d", port)}
+		o.Health = func(ctx context.Context, url string) error {
+			mu.Lock()
+			probed++
+			mu.Unlock()
+			c, _ := env.NewClient(env.ClientOptions{BaseURL: url})
+			return c.Health(ctx)
+		}
+		o.ReadOnlyDirs, o.NamePrefix, o.Labels = []string{dir}, "seeupo-test", map[string]string{"io.seeupo.test": "1"}
+	})
+	svc, _, err := cli.ServiceInspectWithRaw(ctx, s.Name(), swarm.ServiceInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Members()[0]
+	info, err := cli.ContainerInspect(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bind *dcontainer.MountPoint
+	for i := range info.Mounts {
+		if info.Mounts[i].Destination == dir {
+			bind = &info.Mounts[i]
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, c := range []struct {
+		setting string
+		ok      bool
+		got     any
+	}{
+		{"name prefix", strings.HasPrefix(s.Name(), "seeupo-test-") && strings.HasPrefix(s.Network(), "seeupo-test-"), [2]string{s.Name(), s.Network()}},
+		{"entry point", info.Path == "/seeupo" && slices.Equal(info.Args, []string{"env", "serve", "--addr", "0.0.0.0:9000", "--suite", counter.Name}), [2]any{info.Path, info.Args}},
+		{"container health check", slices.Equal(info.Config.Healthcheck.Test, svc.Spec.TaskTemplate.ContainerSpec.Healthcheck.Test) && strings.Contains(strings.Join(info.Config.Healthcheck.Test, " "), ":9000"), info.Config.Healthcheck},
+		{"the harness's health check", probed > 0, probed},
+		{"member at the port", strings.HasSuffix(m.URL(), ":9000"), m.URL()},
+		{"directory read-only at its own path", bind != nil && !bind.RW && bind.Source == dir, info.Mounts},
+		{"extra label on service and container", svc.Spec.Labels["io.seeupo.test"] == "1" && info.Config.Labels["io.seeupo.test"] == "1", svc.Spec.Labels},
+		{"still the run's labels", svc.Spec.Labels[container.LabelEnv] == "1" && svc.Spec.Labels[container.LabelRun] == s.RunID(), svc.Spec.Labels},
+	} {
+		if !c.ok {
+			t.Errorf("%s: got %v", c.setting, c.got)
+		}
+	}
+	ns, _, _, err := container.DownServices(ctx, cli, "", map[string]string{"io.seeupo.test": "1"})
+	if err != nil || ns != 1 {
+		t.Fatalf("DownServices removed %d services: %v", ns, err)
+	}
+	if _, _, err := cli.ServiceInspectWithRaw(ctx, plain.Name(), swarm.ServiceInspectOptions{}); err != nil {
+		t.Errorf("DownServices with a label removed a service without it: %v", err)
+	}
+}

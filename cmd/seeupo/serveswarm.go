@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/client"
+
+	"github.com/seeupo/seeupo/harness"
+	"github.com/seeupo/seeupo/harness/config"
+	"github.com/seeupo/seeupo/harness/container"
+)
+
+// labelServe marks the Swarm services of seeupo serve (beside the labels
+// every service of harness/container carries), so that serve down leaves
+// the environment services alone.
+const labelServe = "io.seeupo.serve"
+
+// serveLabels are the labels that tell a serve service from the others.
+var serveLabels = map[string]string{labelServe: "1"}
+
+// serveSpec is what a serve service runs: the model directory, the model
+// name ("" for the directory's name), and the host directories its tasks
+// read at their own paths (the model directory's and the pushed weights').
+type serveSpec struct {
+	checkpoint string
+	model      string
+	dirs       []string
+	replicas   int
+	runID      string
+}
+
+// serveServiceOptions are the container settings of a seeupo serve
+// service: the environment image with "seeupo serve" as entry point, the
+// limits of rl.serve, its /health as health check, and the directories
+// mounted read-only.
+func serveServiceOptions(cfg config.Config, image string, sp serveSpec, log *slog.Logger) container.Options {
+	sc := cfg.RL.Serve
+	threads := max(1, int(math.Ceil(sc.CPUs)))
+	args := []string{"--addr", fmt.Sprintf("0.0.0.0:%d", container.ServerPort), "--checkpoint", sp.checkpoint,
+		"--threads", strconv.Itoa(threads)}
+	if sp.model != "" {
+		args = append(args, "--model", sp.model)
+	}
+	return container.Options{
+		Image: image, ImageServer: true, Entrypoint: []string{"/seeupo", "serve"}, Args: args,
+		HealthCmd: []string{"CMD", "/seeupo", "serve", "health", "--url",
+			fmt.Sprintf("http://127.0.0.1:%d", container.ServerPort), "--timeout", "2s"},
+		Health:       serveHealth,
+		ReadOnlyDirs: sp.dirs, NamePrefix: "seeupo-serve", Labels: serveLabels, RunID: sp.runID,
+		Replicas: sp.replicas, MemoryBytes: sc.MemoryMB << 20, NanoCPUs: int64(sc.CPUs * 1e9), PIDs: sc.PIDs,
+		StartTimeout: config.Seconds(sc.StartTimeoutS), Logger: log,
+	}
+}
+
+// serveHealth is nil when the seeupo serve at base answers GET /health.
+func serveHealth(ctx context.Context, base string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/health", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /health: %s", resp.Status)
+	}
+	return nil
+}
+
+// serveMembers is the member set of remote generation on the service: one
+// server per running task, at the task's own address.
+func serveMembers(svc *container.Service) func() []harness.Endpoint {
+	return func() []harness.Endpoint {
+		var eps []harness.Endpoint
+		for _, m := range svc.Members() {
+			eps = append(eps, harness.Endpoint{ID: m.Task, URL: m.URL() + "/v1"})
+		}
+		return eps
+	}
+}
+
+// readOnlyDirs are the absolute forms of dirs, made when missing, without
+// those inside another of them.
+func readOnlyDirs(dirs ...string) ([]string, error) {
+	var abs []string
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		a, err := filepath.Abs(d)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(a, 0o755); err != nil {
+			return nil, err
+		}
+		abs = append(abs, a)
+	}
+	slices.Sort(abs)
+	var out []string
+	for _, a := range abs {
+		if n := len(out); n > 0 && (a == out[n-1] || strings.HasPrefix(a, out[n-1]+string(filepath.Separator))) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// serveMembersHook, when set (by tests, to inject faults at chosen
+// points), wraps the member set a training run follows.
+var serveMembersHook func(func() []harness.Endpoint) func() []harness.Endpoint
+
+// serveRun gives a training command its servers from rl.serve: the
+// service it starts over the first model directory it is asked for (and
+// removes at close), or the running one rl.serve.service names.
+type serveRun struct {
+	cfg config.Config
+	out string // the root of the run directories
+
+	mu  sync.Mutex
+	cli *client.Client
+	svc *container.Service
+	log *slog.Logger
+}
+
+// members starts or attaches to the service once, and returns its member
+// set; modelDir is the model the tasks start with (the trainer pushes its
+// own weights before the first rollout).
+func (r *serveRun) members(ctx context.Context, modelDir string) (func() []harness.Endpoint, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.svc == nil {
+		svc, cli, err := r.open(ctx, modelDir)
+		if err != nil {
+			return nil, err
+		}
+		r.svc, r.cli = svc, cli
+	}
+	members := serveMembers(r.svc)
+	if serveMembersHook != nil {
+		members = serveMembersHook(members)
+	}
+	return members, nil
+}
+
+func (r *serveRun) open(ctx context.Context, modelDir string) (*container.Service, *client.Client, error) {
+	sc := r.cfg.RL.Serve
+	if sc.Service != "" {
+		cli, err := container.Connect(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		svc, err := container.AttachService(ctx, cli, sc.Service, container.Options{ImageServer: true, Health: serveHealth, Logger: r.log})
+		if err != nil {
+			cli.Close()
+			return nil, nil, fmt.Errorf("rl.serve.service: %w", err)
+		}
+		return svc, cli, nil
+	}
+	dirs, err := readOnlyDirs(modelDir, r.out, r.cfg.RL.WeightsDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rl.serve.swarm: %w", err)
+	}
+	checkpoint, err := filepath.Abs(modelDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	cli, image, err := envImage(ctx, r.cfg, sc.Binary)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rl.serve.swarm: %w", err)
+	}
+	sp := serveSpec{checkpoint: checkpoint, model: r.cfg.RL.ServerModel, dirs: dirs, replicas: sc.Replicas}
+	start := time.Now()
+	svc, err := container.StartService(ctx, cli, serveServiceOptions(r.cfg, image, sp, r.log))
+	if err != nil {
+		cli.Close()
+		return nil, nil, fmt.Errorf("rl.serve.swarm: %w", err)
+	}
+	r.log.Info("seeupo serve service ready", "service", svc.Name(), "tasks", len(svc.Members()), "took", time.Since(start).Round(time.Millisecond))
+	return svc, cli, nil
+}
+
+// close stops following the service, and removes it when the run made it.
+func (r *serveRun) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.svc != nil {
+		if err := r.svc.Close(); err != nil {
+			r.log.Warn("removing the serve service", "service", r.svc.Name(), "err", err)
+		}
+		r.cli.Close()
+		r.svc, r.cli = nil, nil
+	}
+}
