@@ -336,9 +336,8 @@ func envBinary(ctx context.Context, cfg config.Config, binary string) (bin, tag 
 	return bin, tag, err
 }
 
-// openFleet spreads the containers over the engines of env.engines,
-// building the image on each (no registry is assumed); the run follows
-// the fleet as an engine is lost and its containers replaced.
+// openFleet spreads the containers over the engines of env.engines; the
+// run follows the fleet as an engine is lost and its containers replaced.
 func openFleet(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Options, copts env.ClientOptions, log *slog.Logger) (*backendSet, error) {
 	if f.killOnStep > 0 {
 		return nil, fmt.Errorf("--kill-on-step works on one engine or a Swarm, not with env.engines")
@@ -347,20 +346,8 @@ func openFleet(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Op
 	if err != nil {
 		return nil, err
 	}
-	bin, tag, err := envBinary(ctx, cfg, f.binary)
-	if err != nil {
-		return nil, err
-	}
-	engines := make([]container.Engine, len(specs))
-	for i, s := range specs {
-		engines[i] = container.Engine{Host: s.Host, Weight: s.Weight, TLSDir: s.TLSDir}
-	}
-	fleet, err := container.StartFleet(ctx, container.FleetOptions{
-		Options: dockerOptions(cfg, f.suite, tag, sopts, copts, log), Engines: engines,
-		Prepare: func(ctx context.Context, cli *client.Client, e container.Engine) error {
-			_, err := container.BuildImage(ctx, cli, bin, tag)
-			return err
-		},
+	fleet, err := startFleet(ctx, cfg, specs, f.binary, func(image string) container.Options {
+		return dockerOptions(cfg, f.suite, image, sopts, copts, log)
 	})
 	if err != nil {
 		return nil, err
@@ -371,6 +358,27 @@ func openFleet(ctx context.Context, cfg config.Config, f evalFlags, sopts env.Op
 			log.Warn("removing the fleet", "err", err)
 		}
 	}}, nil
+}
+
+// startFleet starts the containers of opts(image) on the engines, building
+// the image of the static binary on each (no registry is assumed).
+func startFleet(ctx context.Context, cfg config.Config, specs []config.EngineSpec, binary string,
+	opts func(image string) container.Options) (*container.Fleet, error) {
+	bin, tag, err := envBinary(ctx, cfg, binary)
+	if err != nil {
+		return nil, err
+	}
+	engines := make([]container.Engine, len(specs))
+	for i, s := range specs {
+		engines[i] = container.Engine{Host: s.Host, Weight: s.Weight, TLSDir: s.TLSDir}
+	}
+	return container.StartFleet(ctx, container.FleetOptions{
+		Options: opts(tag), Engines: engines,
+		Prepare: func(ctx context.Context, cli *client.Client, e container.Engine) error {
+			_, err := container.BuildImage(ctx, cli, bin, tag)
+			return err
+		},
+	})
 }
 
 // dockerOptions are the container settings of cfg for serving suite.

@@ -80,13 +80,20 @@ func serveHealth(ctx context.Context, base string) error {
 	return nil
 }
 
-// serveMembers is the member set of remote generation on the service: one
-// server per running task, at the task's own address.
-func serveMembers(svc *container.Service) func() []harness.Endpoint {
+// serveMembers is the member set of remote generation on a service's
+// tasks or a fleet's containers: one server per member, at its own
+// address. A task is named by its ID; a fleet's container by its name and
+// restarts, so that a restarted one is a new server that must get the
+// weights again.
+func serveMembers(members func() []*container.Member) func() []harness.Endpoint {
 	return func() []harness.Endpoint {
 		var eps []harness.Endpoint
-		for _, m := range svc.Members() {
-			eps = append(eps, harness.Endpoint{ID: m.Task, URL: m.URL() + "/v1"})
+		for _, m := range members() {
+			id := m.Task
+			if id == "" {
+				id = fmt.Sprintf("%s#%d", m.Name, m.Restarts())
+			}
+			eps = append(eps, harness.Endpoint{ID: id, URL: m.URL() + "/v1"})
 		}
 		return eps
 	}
@@ -133,8 +140,15 @@ type serveRun struct {
 
 	mu  sync.Mutex
 	cli *client.Client
-	svc *container.Service
+	svc servers // a Swarm service or a fleet
 	log *slog.Logger
+}
+
+// servers are the serve containers of a run: a Swarm service's tasks or a
+// fleet's containers.
+type servers interface {
+	Members() []*container.Member
+	Close() error
 }
 
 // members starts or attaches to the service once, and returns its member
@@ -150,15 +164,19 @@ func (r *serveRun) members(ctx context.Context, modelDir string) (func() []harne
 		}
 		r.svc, r.cli = svc, cli
 	}
-	members := serveMembers(r.svc)
+	members := serveMembers(r.svc.Members)
 	if serveMembersHook != nil {
 		members = serveMembersHook(members)
 	}
 	return members, nil
 }
 
-func (r *serveRun) open(ctx context.Context, modelDir string) (*container.Service, *client.Client, error) {
+func (r *serveRun) open(ctx context.Context, modelDir string) (servers, *client.Client, error) {
 	sc := r.cfg.RL.Serve
+	if sc.Engines != "" {
+		fleet, err := r.openFleet(ctx, modelDir)
+		return fleet, nil, err
+	}
 	if sc.Service != "" {
 		cli, err := container.Connect(ctx)
 		if err != nil {
@@ -171,19 +189,14 @@ func (r *serveRun) open(ctx context.Context, modelDir string) (*container.Servic
 		}
 		return svc, cli, nil
 	}
-	dirs, err := readOnlyDirs(modelDir, r.out, r.cfg.RL.WeightsDir)
+	sp, err := r.spec(modelDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rl.serve.swarm: %w", err)
-	}
-	checkpoint, err := filepath.Abs(modelDir)
-	if err != nil {
-		return nil, nil, err
 	}
 	cli, image, err := envImage(ctx, r.cfg, sc.Binary)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rl.serve.swarm: %w", err)
 	}
-	sp := serveSpec{checkpoint: checkpoint, model: r.cfg.RL.ServerModel, dirs: dirs, replicas: sc.Replicas}
 	start := time.Now()
 	svc, err := container.StartService(ctx, cli, serveServiceOptions(r.cfg, image, sp, r.log))
 	if err != nil {
@@ -194,15 +207,54 @@ func (r *serveRun) open(ctx context.Context, modelDir string) (*container.Servic
 	return svc, cli, nil
 }
 
+// spec is what the run's serve containers run: modelDir, with the model
+// directory, the run directories and the weights directory mounted.
+func (r *serveRun) spec(modelDir string) (serveSpec, error) {
+	dirs, err := readOnlyDirs(modelDir, r.out, r.cfg.RL.WeightsDir)
+	if err != nil {
+		return serveSpec{}, err
+	}
+	checkpoint, err := filepath.Abs(modelDir)
+	if err != nil {
+		return serveSpec{}, err
+	}
+	return serveSpec{checkpoint: checkpoint, model: r.cfg.RL.ServerModel, dirs: dirs, replicas: r.cfg.RL.Serve.Replicas}, nil
+}
+
+// openFleet starts rl.serve.replicas serve containers on the engines of
+// rl.serve.engines. The directories are bind-mounted from each engine's
+// host, so they must be at the same paths there (a shared file system).
+func (r *serveRun) openFleet(ctx context.Context, modelDir string) (*container.Fleet, error) {
+	specs, err := config.ParseEngines("rl.serve.engines", r.cfg.RL.Serve.Engines)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := r.spec(modelDir)
+	if err != nil {
+		return nil, fmt.Errorf("rl.serve.engines: %w", err)
+	}
+	start := time.Now()
+	fleet, err := startFleet(ctx, r.cfg, specs, r.cfg.RL.Serve.Binary, func(image string) container.Options {
+		return serveServiceOptions(r.cfg, image, sp, r.log)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rl.serve.engines: %w", err)
+	}
+	r.log.Info("seeupo serve fleet ready", "run", fleet.RunID(), "containers", len(fleet.Members()), "took", time.Since(start).Round(time.Millisecond))
+	return fleet, nil
+}
+
 // close stops following the service, and removes it when the run made it.
 func (r *serveRun) close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.svc != nil {
 		if err := r.svc.Close(); err != nil {
-			r.log.Warn("removing the serve service", "service", r.svc.Name(), "err", err)
+			r.log.Warn("removing the serve containers", "err", err)
 		}
-		r.cli.Close()
+		if r.cli != nil {
+			r.cli.Close()
+		}
 		r.svc, r.cli = nil, nil
 	}
 }

@@ -82,7 +82,7 @@ directory (or rl.weights_dir), which must be under a --mount directory.
 			if err != nil {
 				return err
 			}
-			eps := serveMembers(svc)()
+			eps := serveMembers(svc.Members)()
 			svc.Detach()
 			a.printf("service %s (run %s): %d tasks serving %s\n", svc.Name(), svc.RunID(), len(eps), abs)
 			for _, e := range eps {

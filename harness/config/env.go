@@ -111,20 +111,24 @@ type EngineSpec struct {
 }
 
 // EngineList parses env.engines; errors name the entry and what is wrong.
-func (e EnvConfig) EngineList() ([]EngineSpec, error) {
+func (e EnvConfig) EngineList() ([]EngineSpec, error) { return ParseEngines("env.engines", e.Engines) }
+
+// ParseEngines parses a list of engines in env.engines' form, the value
+// of key; errors name the key, the entry and what is wrong.
+func ParseEngines(key, list string) ([]EngineSpec, error) {
 	var out []EngineSpec
 	seen := map[string]bool{}
-	for i, entry := range strings.Split(e.Engines, ",") {
+	for i, entry := range strings.Split(list, ",") {
 		fields := strings.Fields(entry)
 		if len(fields) == 0 {
 			continue
 		}
 		spec, err := parseEngine(fields)
 		if err != nil {
-			return nil, fmt.Errorf("env.engines entry %d %q: %w", i+1, strings.TrimSpace(entry), err)
+			return nil, fmt.Errorf("%s entry %d %q: %w", key, i+1, strings.TrimSpace(entry), err)
 		}
 		if seen[spec.Host] {
-			return nil, fmt.Errorf("env.engines: %s is listed twice", spec.Host)
+			return nil, fmt.Errorf("%s: %s is listed twice", key, spec.Host)
 		}
 		seen[spec.Host] = true
 		out = append(out, spec)

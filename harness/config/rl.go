@@ -36,10 +36,13 @@ type RLServeConfig struct {
 	PIDs          int64   `key:"pids" min:"8" max:"100000" help:"process/thread limit per serve task"`
 	StartTimeoutS float64 `key:"start_timeout_s" min:"1" max:"3600" help:"seconds a serve task may take to answer /health"`
 	Binary        string  `key:"binary" help:"static seeupo binary of the service's image (default: this one if static, else built from the source checkout)"`
+	// Engines runs the tasks as containers spread over Docker engines
+	// instead of a Swarm service, in env.engines' form.
+	Engines string `key:"engines" help:"rl.generator remote: start rl.serve.replicas seeupo serve containers for the run on these Docker engines, 'ADDRESS [weight=W] [tls=DIR]' comma-separated as env.engines, instead of a Swarm service"`
 }
 
-// On says whether the servers come from a Swarm service.
-func (s RLServeConfig) On() bool { return s.Swarm || s.Service != "" }
+// On says whether the servers come from a Swarm service or an engine fleet.
+func (s RLServeConfig) On() bool { return s.Swarm || s.Service != "" || s.Engines != "" }
 
 func init() {
 	registerDefaults(func(c *Config) {
@@ -54,7 +57,13 @@ func init() {
 // stands in for the servers, and needs remote generation too.
 func (r RLConfig) Check() error {
 	urls := r.ServerList()
+	engines, err := ParseEngines("rl.serve.engines", r.Serve.Engines)
+	if err != nil {
+		return err
+	}
 	switch {
+	case len(engines) > 0 && (r.Serve.Swarm || r.Serve.Service != ""):
+		return fmt.Errorf("rl.serve.engines and %s are both set; run the servers on engines or on a Swarm, not both", r.serveKey())
 	case r.Serve.Swarm && r.Serve.Service != "":
 		return fmt.Errorf("rl.serve.swarm and rl.serve.service are both set; start a service for the run (swarm) or name a running one (service)")
 	case r.Serve.On() && r.Generator != "remote":
@@ -96,5 +105,8 @@ func (r RLConfig) serveKey() string {
 	if r.Serve.Swarm {
 		return "rl.serve.swarm"
 	}
-	return "rl.serve.service"
+	if r.Serve.Service != "" {
+		return "rl.serve.service"
+	}
+	return "rl.serve.engines"
 }
