@@ -148,3 +148,25 @@ func serveContainers(t *testing.T, cli *client.Client) int {
 	}
 	return len(list)
 }
+
+// The directories the serve containers read are checked before any
+// container starts: one under a folder that keeps others out is refused,
+// naming the folder and its mode.
+func TestReadOnlyDirsReadableByTheContainers(t *testing.T) {
+	open := readableTempDir(t)
+	closed := filepath.Join(open, "private")
+	inside := filepath.Join(closed, "runs")
+	if err := os.MkdirAll(inside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(closed, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readOnlyDirs(filepath.Join(open, "runs")); err != nil {
+		t.Errorf("a readable directory: %v", err)
+	}
+	_, err := readOnlyDirs(inside)
+	if err == nil || !strings.Contains(err.Error(), closed+" (mode 0700) keeps out the serve containers' user") {
+		t.Errorf("a directory under a 0700 folder: %v", err)
+	}
+}

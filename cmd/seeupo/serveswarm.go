@@ -117,6 +117,11 @@ func readOnlyDirs(dirs ...string) ([]string, error) {
 		abs = append(abs, a)
 	}
 	slices.Sort(abs)
+	for _, a := range abs {
+		if err := readableByOthers(a); err != nil {
+			return nil, err
+		}
+	}
 	var out []string
 	for _, a := range abs {
 		if n := len(out); n > 0 && (a == out[n-1] || strings.HasPrefix(a, out[n-1]+string(filepath.Separator))) {
@@ -125,6 +130,30 @@ func readOnlyDirs(dirs ...string) ([]string, error) {
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// readableByOthers checks that dir and every folder above it let a user
+// who is neither owner nor in the group (the containers' uid 65534) in,
+// and that dir lets it list: the serve containers read their model and
+// weights there.
+func readableByOthers(dir string) error {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		need := os.FileMode(0o001) // search
+		if d == dir {
+			need = 0o005 // list and search
+		}
+		if fi.Mode().Perm()&need != need {
+			return fmt.Errorf("%s (mode %04o) keeps out the serve containers' user (uid 65534), so they could not read %s; "+
+				"chmod o+rx it or put the run's directories elsewhere", d, fi.Mode().Perm(), dir)
+		}
+		if parent := filepath.Dir(d); parent == d {
+			return nil
+		}
+	}
 }
 
 // serveMembersHook, when set (by tests, to inject faults at chosen
