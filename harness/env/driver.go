@@ -88,10 +88,13 @@ type RunOptions struct {
 	// KeepMessages keeps every message of an episode in its record.
 	KeepMessages bool
 	// Members, when set, lists the backends of a changing set (the tasks
-	// of a scaled Swarm service). It is asked again before an attempt
-	// picks a backend, at most every quarter second: backends it adds
-	// (by Name) join, backends it no longer lists get no new attempt, and
-	// an attempt that fails on one of them is retried on another.
+	// of a scaled Swarm service, a fleet's containers). It is asked again
+	// every quarter second: backends it adds (by Name) join, backends it
+	// no longer lists get no new attempt, and an attempt that fails on
+	// one of them is retried on another. An attempt still running on a
+	// backend that left and then fails its Check (its engine is gone, or
+	// cut off) is cancelled at once and retried elsewhere, rather than
+	// waiting for its calls to time out.
 	Members func() []Backend
 	// Logger receives what happened: failed attempts, backends going down
 	// and up, each episode's record.
@@ -133,6 +136,11 @@ func RunEpisodes(ctx context.Context, backends []Backend, episodes []Episode, op
 	opts.setDefaults(len(backends))
 	pool := newBackendPool(backends, opts.Logger)
 	pool.members = opts.Members
+	if pool.members != nil {
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go pool.follow(wctx)
+	}
 	records := make([]EpisodeRecord, len(episodes))
 	done := make([]bool, len(episodes))
 	next := make(chan int)
@@ -190,8 +198,13 @@ func runWithRetries(ctx context.Context, pool *backendPool, index int, ep Episod
 			rec.Status, rec.Error = StatusErrored, err.Error()
 			return rec
 		}
-		res, err := runOnce(ctx, b.Backend, ep, opts)
+		actx, stop := b.attemptContext(ctx)
+		res, err := runOnce(actx, b.Backend, ep, opts)
+		stop()
 		pool.finished(b)
+		if err != nil && b.isCut() && ctx.Err() == nil {
+			err = fmt.Errorf("%w: %w", errBackendCut, err)
+		}
 		if err == nil {
 			res.Index, res.TaskID, res.Backend, res.Attempts = index, ep.Task.ID, b.Name, attempt
 			return res
@@ -302,6 +315,9 @@ type backendPool struct {
 
 	members     func() []Backend
 	lastMembers time.Time
+	// departed are backends that left the set, with a check, while
+	// attempts ran on them.
+	departed []*backendState
 }
 
 type backendState struct {
@@ -309,14 +325,91 @@ type backendState struct {
 	inFlight  int
 	down      bool
 	lastProbe time.Time
+	// cut is closed when the backend left the set and failed its check:
+	// the attempts running on it are cancelled.
+	cut     chan struct{}
+	cutOnce sync.Once
+}
+
+func newBackendState(b Backend) *backendState {
+	return &backendState{Backend: b, cut: make(chan struct{})}
+}
+
+// errBackendCut marks an attempt cancelled because its backend left the
+// set and stopped answering.
+var errBackendCut = errors.New("the backend left the set and does not answer")
+
+// attemptContext is ctx, cancelled too when the backend is cut; stop
+// releases it when the attempt is over.
+func (b *backendState) attemptContext(ctx context.Context) (actx context.Context, stop func()) {
+	actx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-b.cut:
+			cancel()
+		case <-actx.Done():
+		}
+	}()
+	return actx, cancel
+}
+
+func (b *backendState) isCut() bool {
+	select {
+	case <-b.cut:
+		return true
+	default:
+		return false
+	}
 }
 
 func newBackendPool(bs []Backend, log *slog.Logger) *backendPool {
 	p := &backendPool{log: log}
 	for _, b := range bs {
-		p.all = append(p.all, &backendState{Backend: b})
+		p.all = append(p.all, newBackendState(b))
 	}
 	return p
+}
+
+// follow looks at the member set every probeEvery until ctx ends, and
+// cuts a backend that left while attempts run on it once it fails its
+// check.
+func (p *backendPool) follow(ctx context.Context) {
+	t := time.NewTicker(probeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.refresh()
+		p.checkDeparted(ctx)
+	}
+}
+
+// checkDeparted probes the backends that left the set with attempts still
+// running on them; one that fails is cut.
+func (p *backendPool) checkDeparted(ctx context.Context) {
+	p.mu.Lock()
+	var due []*backendState
+	kept := p.departed[:0]
+	for _, b := range p.departed {
+		if b.inFlight > 0 && !b.isCut() {
+			due = append(due, b)
+			kept = append(kept, b)
+		}
+	}
+	p.departed = kept
+	p.mu.Unlock()
+	for _, b := range due {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := b.Check(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			b.cutOnce.Do(func() { close(b.cut) })
+			p.log.Warn("backend left and does not answer; its attempts are cancelled", "backend", b.Name, "err", err)
+		}
+	}
 }
 
 const probeEvery = 250 * time.Millisecond
@@ -380,7 +473,8 @@ func (p *backendPool) markDown(b *backendState, err error) {
 
 // refresh takes the current list of a changing set of backends: the
 // states of those still listed are kept, new ones join, the others leave
-// (an attempt running on one finishes or fails there).
+// (an attempt running on one finishes or fails there, or is cut by
+// checkDeparted).
 func (p *backendPool) refresh() {
 	if p.members == nil {
 		return
@@ -406,11 +500,14 @@ func (p *backendPool) refresh() {
 			delete(old, b.Name)
 			continue
 		}
-		all = append(all, &backendState{Backend: b})
+		all = append(all, newBackendState(b))
 		p.log.Info("backend joined", "backend", b.Name)
 	}
-	for name := range old {
+	for name, b := range old {
 		p.log.Info("backend left", "backend", name)
+		if b.inFlight > 0 && b.Check != nil {
+			p.departed = append(p.departed, b)
+		}
 	}
 	p.all = all
 }

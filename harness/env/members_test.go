@@ -2,6 +2,7 @@ package env_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -77,5 +78,76 @@ func TestRunEpisodesFollowsChangingMembers(t *testing.T) {
 	// Two attempts may have picked a just before it left.
 	if n := made["a"].Load(); madeOnAAtSwitch < 0 || n > madeOnAAtSwitch+2 {
 		t.Errorf("a made %d environments, %d when it left", n, madeOnAAtSwitch)
+	}
+}
+
+// blackHole is a suite whose environments' steps hang until their context
+// ends, as calls to a host that went away do; it records how the context
+// of each hung step ended.
+type blackHole struct {
+	env.Suite
+	ended chan error
+}
+
+func (s blackHole) NewEnv(ctx context.Context) (env.Env, error) {
+	e, err := s.Suite.NewEnv(ctx)
+	return hangingEnv{e, s.ended}, err
+}
+
+type hangingEnv struct {
+	env.Env
+	ended chan error
+}
+
+func (e hangingEnv) Step(ctx context.Context, action string) (env.StepResult, error) {
+	<-ctx.Done()
+	e.ended <- ctx.Err()
+	return env.StepResult{}, ctx.Err()
+}
+
+// TestAttemptOnALostBackendCancelled: an episode hangs on backend a, which
+// then leaves the set and fails its check (its engine went away). The
+// attempt is cancelled at once, not left to its episode timeout, and the
+// episode is recorded from a second attempt on b with the outcome of a run
+// on a fixed backend.
+func TestAttemptOnALostBackendCancelled(t *testing.T) {
+	local, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "4"}})
+	eps := counterEpisodes(t, local, "train", 4)[:1]
+	ctx := context.Background()
+	want, err := env.RunEpisodes(ctx, []env.Backend{{Name: "fixed", Suite: local}}, eps, env.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "4"}})
+	sb, _ := counter.Open(env.Options{Params: map[string]string{"tasks": "4"}})
+	hole := blackHole{Suite: sa, ended: make(chan error, 1)}
+	var lost atomic.Bool
+	a := env.Backend{Name: "a", Suite: hole, Check: func(context.Context) error {
+		if lost.Load() {
+			return errors.New("no route to host")
+		}
+		return nil
+	}}
+	b := env.Backend{Name: "b", Suite: sb}
+	members := func() []env.Backend {
+		if lost.Load() {
+			return []env.Backend{b}
+		}
+		return []env.Backend{a}
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond) // the attempt on a hangs by now
+		lost.Store(true)
+	}()
+	got, err := env.RunEpisodes(ctx, []env.Backend{a}, eps, env.RunOptions{Members: members, Backoff: time.Millisecond,
+		EpisodeTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outcomes(got) != outcomes(want) || got[0].Backend != "b" || got[0].Attempts != 2 {
+		t.Fatalf("record %+v; want the fixed run's outcome from a second attempt on b", got[0])
+	}
+	if err := <-hole.ended; !errors.Is(err, context.Canceled) {
+		t.Errorf("the hung step ended with %v; want it cancelled when its backend was lost", err)
 	}
 }
