@@ -15,6 +15,10 @@ import (
 // hands out its own deep copies.
 type Constants struct {
 	values *py.Dict
+	// frozen holds the constants that are lists of scalars (the
+	// long-context price and name lists), frozen once: a process's copy
+	// of one renders from their stored texts while unchanged.
+	frozen map[string]*py.FrozenList
 }
 
 // ParseConstants decodes the content of long_context_constants.json.
@@ -27,7 +31,18 @@ func ParseConstants(data []byte) (*Constants, error) {
 	if !ok {
 		return nil, fmt.Errorf("long-context constants: want a JSON object, got %s", v.TypeName())
 	}
-	return &Constants{values: d}, nil
+	c := &Constants{values: d, frozen: map[string]*py.FrozenList{}}
+	for i := 0; i < d.Len(); i++ {
+		name, isStr := d.KeyAt(i).(py.Str)
+		l, isList := d.ValueAt(i).(*py.List)
+		if !isStr || !isList {
+			continue
+		}
+		if f := py.Freeze(l); f != nil {
+			c.frozen[string(name)] = f
+		}
+	}
+	return c, nil
 }
 
 // LoadConstants reads long_context_constants.json from path.
@@ -110,7 +125,12 @@ func (p *Process) Constant(name string) (py.Value, error) {
 		sort.Strings(names)
 		return nil, fmt.Errorf("unknown long-context constant %s; known: %s", name, strings.Join(names, ", "))
 	}
-	c := py.DeepCopy(v)
+	var c py.Value
+	if f := p.consts.frozen[name]; f != nil {
+		c = f.Copy()
+	} else {
+		c = py.DeepCopy(v)
+	}
 	p.copies[name] = c
 	return c, nil
 }

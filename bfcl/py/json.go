@@ -88,6 +88,10 @@ func dumpValue(b *outBuf, v Value, stack []uintptr, ascii bool) error {
 	}
 	switch x := v.(type) {
 	case *List:
+		if f := frozenOf(x); f != nil && ascii {
+			b.WriteString(f.jsonText())
+			return nil
+		}
 		return dumpItems(b, x.Items, stack, ascii)
 	case Tuple:
 		return dumpItems(b, x, stack, ascii)

@@ -242,6 +242,10 @@ func writeRepr(b *outBuf, v Value, stack []uintptr) {
 	case EllipsisType:
 		b.WriteString("Ellipsis")
 	case *List:
+		if f := frozenOf(x); f != nil {
+			b.WriteString(f.reprText())
+			return
+		}
 		b.WriteByte('[')
 		writeItems(b, x.Items, stack)
 		b.WriteByte(']')
