@@ -1,7 +1,6 @@
 package py
 
 import (
-	"maps"
 	"math"
 	"math/big"
 	"strings"
@@ -253,8 +252,7 @@ func deepCopy(v Value, memo map[uintptr]Value) Value {
 		}
 		return c
 	case *Dict:
-		c := &Dict{keys: append([]Value(nil), x.keys...), vals: make([]Value, len(x.vals)),
-			hkeys: append([]string(nil), x.hkeys...), index: maps.Clone(x.index)}
+		c := x.withVals(make([]Value, len(x.vals)))
 		memo[id] = c
 		for i, it := range x.vals {
 			c.vals[i] = deepCopy(it, memo)

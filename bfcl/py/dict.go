@@ -2,6 +2,7 @@ package py
 
 import (
 	"maps"
+	"sync/atomic"
 	"math"
 	"math/big"
 	"strconv"
@@ -19,6 +20,12 @@ type Dict struct {
 	// index maps a HashKey to its position; it is nil while the dict
 	// has at most smallDict keys, which are found by scanning hkeys.
 	index map[string]int
+	// sharedKeys says keys, hkeys and index may be shared with copies of
+	// the dict (Copy, DeepCopy), which keep the same keys in the same
+	// order: they are read-only, and the first change of the key set
+	// (a new key, a removal) makes the dict its own copies first. Values
+	// are never shared.
+	sharedKeys atomic.Bool
 }
 
 // smallDict is the size up to which a dict has no index map: most dicts
@@ -212,6 +219,7 @@ func (d *Dict) Set(k, v Value) error {
 		d.vals[i] = v
 		return nil
 	}
+	d.ownKeys()
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
 	d.hkeys = append(d.hkeys, h)
@@ -243,6 +251,7 @@ func (d *Dict) Pop(k Value) (Value, bool, error) {
 		return nil, false, err
 	}
 	v := d.vals[i]
+	d.ownKeys()
 	if d.index != nil {
 		delete(d.index, d.hkeys[i])
 	}
@@ -271,12 +280,29 @@ func (d *Dict) ValueAt(i int) Value { return d.vals[i] }
 
 // Copy is d.copy() (shallow).
 func (d *Dict) Copy() *Dict {
-	return &Dict{
-		keys:  append([]Value(nil), d.keys...),
-		vals:  append([]Value(nil), d.vals...),
-		hkeys: append([]string(nil), d.hkeys...),
-		index: maps.Clone(d.index),
+	return d.withVals(append([]Value(nil), d.vals...))
+}
+
+// withVals is a dict with d's keys, shared, and the given values.
+func (d *Dict) withVals(vals []Value) *Dict {
+	if !d.sharedKeys.Load() {
+		d.sharedKeys.Store(true)
 	}
+	c := &Dict{keys: d.keys, vals: vals, hkeys: d.hkeys, index: d.index}
+	c.sharedKeys.Store(true)
+	return c
+}
+
+// ownKeys gives d its own keys, hkeys and index before it changes them,
+// when they may be shared.
+func (d *Dict) ownKeys() {
+	if !d.sharedKeys.Load() {
+		return
+	}
+	d.keys = append(make([]Value, 0, len(d.keys)+1), d.keys...)
+	d.hkeys = append(make([]string, 0, len(d.hkeys)+1), d.hkeys...)
+	d.index = maps.Clone(d.index)
+	d.sharedKeys.Store(false)
 }
 
 // Set is a Python set. Iteration follows insertion order (CPython's order

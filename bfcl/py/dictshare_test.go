@@ -1,0 +1,68 @@
+package py
+
+import (
+	"fmt"
+	"testing"
+)
+
+func sampleDict(n int) *Dict {
+	d := NewDict()
+	for i := 0; i < n; i++ {
+		d.SetStr(fmt.Sprintf("k%d", i), Int(i))
+	}
+	_ = d.Set(Int(7), NewList(Int(1)))
+	return d
+}
+
+// Copies made by Copy and DeepCopy share their key arrays with the
+// original until one of them changes its keys: a key added, popped or
+// re-set in one is never seen in the other, for small dicts and for dicts
+// with an index, whichever side changes, and again after a second change.
+func TestDictCopiesKeepTheirOwnKeys(t *testing.T) {
+	copiers := map[string]func(*Dict) *Dict{
+		"Copy":     (*Dict).Copy,
+		"DeepCopy": func(d *Dict) *Dict { return DeepCopy(d).(*Dict) },
+	}
+	edits := map[string]func(*Dict){
+		"add":      func(d *Dict) { d.SetStr("new", Int(-1)) },
+		"pop":      func(d *Dict) { _, _, _ = d.Pop(Str("k0")) },
+		"pop last": func(d *Dict) { _, _, _ = d.Pop(Int(7)) },
+		"set":      func(d *Dict) { d.SetStr("k1", Str("x")) },
+		"pop, add": func(d *Dict) { _, _, _ = d.Pop(Str("k1")); d.SetStr("k1", Int(1)) },
+	}
+	for _, n := range []int{2, 20} {
+		for cname, cp := range copiers {
+			for ename, edit := range edits {
+				for _, editCopy := range []bool{true, false} {
+					orig := sampleDict(n)
+					c := cp(orig)
+					sibling := cp(orig)
+					changed, other := c, orig
+					if !editCopy {
+						changed, other = orig, c
+					}
+					want := Repr(sampleDict(n))
+					edit(changed)
+					edit(changed)
+					for name, d := range map[string]*Dict{"other": other, "sibling": sibling} {
+						if got := Repr(d); got != want {
+							t.Errorf("n=%d %s, %s on the copy=%v: %s is %s, want %s", n, cname, ename, editCopy, name, got, want)
+						}
+						// Lookups must agree with the printed keys.
+						for i := 0; i < d.Len(); i++ {
+							if v, ok, _ := d.Get(d.KeyAt(i)); !ok || v != d.ValueAt(i) && Repr(v) != Repr(d.ValueAt(i)) {
+								t.Errorf("n=%d %s, %s: %s lost key %s", n, cname, ename, name, Repr(d.KeyAt(i)))
+							}
+						}
+					}
+					ref := sampleDict(n)
+					edit(ref)
+					edit(ref)
+					if got, want := Repr(changed), Repr(ref); got != want {
+						t.Errorf("n=%d %s, %s on the copy=%v: the edited dict is %s, want %s", n, cname, ename, editCopy, got, want)
+					}
+				}
+			}
+		}
+	}
+}
