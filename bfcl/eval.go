@@ -78,46 +78,76 @@ func checkCompile(x Expr, depth int) error {
 	if depth > maxEvalDepth {
 		return py.Errorf("RecursionError", "maximum recursion depth exceeded during compilation")
 	}
-	var kids []Expr
+	depth++
 	switch n := x.(type) {
 	case *Call:
-		seen := map[string]bool{}
-		for _, k := range n.Keywords {
-			if k.Name != "" && seen[k.Name] {
+		for i, k := range n.Keywords {
+			if k.Name != "" && repeatedKeyword(n.Keywords[:i], k.Name) {
 				return &SyntaxError{Msg: "keyword argument repeated: " + k.Name, File: "<string>", Line: 1}
 			}
-			seen[k.Name] = true
-			kids = append(kids, k.Value)
 		}
-		kids = append(append(kids, n.Func), n.Args...)
+		for _, k := range n.Keywords {
+			if err := checkCompile(k.Value, depth); err != nil {
+				return err
+			}
+		}
+		if err := checkCompile(n.Func, depth); err != nil {
+			return err
+		}
+		return checkAll(n.Args, depth)
 	case *Attribute:
-		kids = []Expr{n.Value}
+		return checkCompile(n.Value, depth)
 	case *ListExpr:
-		kids = n.Elts
+		return checkAll(n.Elts, depth)
 	case *TupleExpr:
-		kids = n.Elts
+		return checkAll(n.Elts, depth)
 	case *SetExpr:
-		kids = n.Elts
+		return checkAll(n.Elts, depth)
 	case *DictExpr:
-		kids = n.Values
+		if err := checkAll(n.Values, depth); err != nil {
+			return err
+		}
 		for _, k := range n.Keys {
 			if k != nil {
-				kids = append(kids, k)
+				if err := checkCompile(k, depth); err != nil {
+					return err
+				}
 			}
 		}
 	case *UnaryOp:
-		kids = []Expr{n.X}
+		return checkCompile(n.X, depth)
 	case *BinOp:
-		kids = []Expr{n.X, n.Y}
+		if err := checkCompile(n.X, depth); err != nil {
+			return err
+		}
+		return checkCompile(n.Y, depth)
 	case *Subscript:
-		kids = []Expr{n.Value, n.Index}
+		if err := checkCompile(n.Value, depth); err != nil {
+			return err
+		}
+		return checkCompile(n.Index, depth)
 	}
-	for _, k := range kids {
-		if err := checkCompile(k, depth+1); err != nil {
+	return nil
+}
+
+// checkAll is checkCompile of each expression in order.
+func checkAll(xs []Expr, depth int) error {
+	for _, x := range xs {
+		if err := checkCompile(x, depth); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// repeatedKeyword reports whether name is among the named keywords.
+func repeatedKeyword(kws []Keyword, name string) bool {
+	for _, k := range kws {
+		if k.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (e evaluator) evalExpr(x Expr, depth int) (py.Value, error) {

@@ -197,48 +197,66 @@ func isWord(r rune) bool { return py.IsWordChar(r) }
 // every identifier followed by optional whitespace and "(" loses the
 // whitespace and, when it is a public method of an involved instance,
 // gets "<instance variable>." in front. It also applies inside string
-// literals, as upstream.
+// literals, as upstream. A call that needs no change is returned as is.
 func (e *Executor) rewrite(s string) string {
 	var b strings.Builder
+	last := 0 // s[:last] is written to b (when b is in use)
 	prevWord := false
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !prevWord && (r == '_' || r < 0x80 && unicode.IsLetter(r)) {
-			j := i + size
-			for j < len(s) {
-				r2, s2 := utf8.DecodeRuneInString(s[j:])
-				if !isWord(r2) {
-					break
-				}
-				j += s2
+		r, size := runeAt(s, i)
+		if prevWord || !(r == '_' || r < 0x80 && unicode.IsLetter(r)) {
+			prevWord = isWord(r)
+			i += size
+			continue
+		}
+		j := i + size
+		for j < len(s) {
+			r2, s2 := runeAt(s, j)
+			if !isWord(r2) {
+				break
 			}
-			k := j
-			for k < len(s) {
-				r2, s2 := utf8.DecodeRuneInString(s[k:])
-				if !py.IsSpace(r2) {
-					break
-				}
-				k += s2
+			j += s2
+		}
+		k := j
+		for k < len(s) {
+			r2, s2 := runeAt(s, k)
+			if !py.IsSpace(r2) {
+				break
 			}
-			name := s[i:j]
-			if k < len(s) && s[k] == '(' {
-				if idx, ok := e.owner(name); ok {
+			k += s2
+		}
+		if k < len(s) && s[k] == '(' {
+			idx, owned := e.owner(s[i:j])
+			if owned || k > j {
+				if b.Len() == 0 {
+					b.Grow(len(s) + 64)
+				}
+				b.WriteString(s[last:i])
+				if owned {
 					b.WriteString(e.varNames[idx])
 					b.WriteByte('.')
 				}
-				b.WriteString(name)
-				i = k
-				prevWord = false
-				continue
+				b.WriteString(s[i:j])
+				last = k
 			}
-			b.WriteString(name)
-			i = j
-			prevWord = true
+			i = k
+			prevWord = false
 			continue
 		}
-		b.WriteString(s[i : i+size])
-		prevWord = isWord(r)
-		i += size
+		i = j
+		prevWord = true
 	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
 	return b.String()
+}
+
+// runeAt decodes the rune at s[i], ASCII without the UTF-8 decoder.
+func runeAt(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }

@@ -130,6 +130,11 @@ func isIdentStart(r rune) bool {
 	return r == '_' || r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') || r >= 0x80 && unicode.IsLetter(r)
 }
 
+// isASCIIIdentPart is isIdentPart for an ASCII byte.
+func isASCIIIdentPart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 func isIdentPart(r rune) bool {
 	return isIdentStart(r) || r >= '0' && r <= '9' || r >= 0x80 && (unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc))
 }
@@ -145,6 +150,13 @@ func (lx *lexer) next() *SyntaxError {
 	case isIdentStart(r):
 		end := lx.pos + size
 		for end < len(lx.src) {
+			if c := lx.src[end]; c < utf8.RuneSelf {
+				if !isASCIIIdentPart(c) {
+					break
+				}
+				end++
+				continue
+			}
 			r2, s2 := utf8.DecodeRuneInString(lx.src[end:])
 			if !isIdentPart(r2) {
 				break
@@ -327,6 +339,9 @@ func (lx *lexer) lexNumber() *SyntaxError {
 	if len(text) > 1 && text[0] == '0' && strings.Trim(text, "0") != "" {
 		return lx.errf("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers")
 	}
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return lx.emitNumber(start, i, py.Int(n))
+	}
 	b, _ := new(big.Int).SetString(text, 10)
 	return lx.emitNumber(start, i, py.MakeInt(b))
 }
@@ -361,7 +376,15 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 	raw := strings.Contains(prefix, "r")
 	src := lx.src
 	quote := src[q]
-	triple := strings.HasPrefix(src[q:], strings.Repeat(string(quote), 3))
+	triple := q+2 < len(src) && src[q+1] == quote && src[q+2] == quote
+	if !triple && !isBytes && !isF {
+		if end, ok := plainStringEnd(src, q); ok {
+			// No escape and no line break: the value is the source text.
+			lx.toks = append(lx.toks, token{kind: tokString, val: py.Str(src[q+1 : end-1]), pos: lx.pos, line: lx.line, uStr: prefix == "u"})
+			lx.pos = end
+			return nil
+		}
+	}
 	i := q + 1
 	if triple {
 		i = q + 3
@@ -381,7 +404,7 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 				i++
 				break
 			}
-			if strings.HasPrefix(src[i:], strings.Repeat(string(quote), 3)) {
+			if i+2 < len(src) && src[i+1] == quote && src[i+2] == quote {
 				i += 3
 				break
 			}
@@ -429,6 +452,22 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 	lx.toks = append(lx.toks, tok)
 	lx.pos = i
 	return nil
+}
+
+// plainStringEnd returns the index after the closing quote of the
+// one-line string literal whose quote is at src[q], when the literal holds
+// no backslash and no line break (its value is then its source text).
+func plainStringEnd(src string, q int) (int, bool) {
+	quote := src[q]
+	for i := q + 1; i < len(src); i++ {
+		switch src[i] {
+		case quote:
+			return i + 1, true
+		case '\\', '\n':
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // escape decodes the escape sequence at src[i] (a backslash) and returns

@@ -183,10 +183,16 @@ type KwArg struct {
 // CPython 3.11 binds a call of a method (self counted), returning one
 // value per parameter or the TypeError CPython raises.
 func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, error) {
-	qual := class + "." + m.Name + "()"
+	qual := func() string { return class + "." + m.Name + "()" }
 	n := len(m.Params)
 	args := make([]py.Value, n)
-	set := make([]bool, n)
+	var setBuf [16]bool
+	set := setBuf[:0]
+	if n <= len(setBuf) {
+		set = setBuf[:n]
+	} else {
+		set = make([]bool, n)
+	}
 	for i := 0; i < len(pos) && i < n; i++ {
 		args[i], set[i] = pos[i], true
 	}
@@ -199,15 +205,15 @@ func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, erro
 			}
 		}
 		if idx < 0 {
-			return nil, py.TypeErrorf("%s got an unexpected keyword argument '%s'", qual, k.Name)
+			return nil, py.TypeErrorf("%s got an unexpected keyword argument '%s'", qual(), k.Name)
 		}
 		if set[idx] {
-			return nil, py.TypeErrorf("%s got multiple values for argument '%s'", qual, k.Name)
+			return nil, py.TypeErrorf("%s got multiple values for argument '%s'", qual(), k.Name)
 		}
 		args[idx], set[idx] = k.Value, true
 	}
 	if len(pos) > n {
-		return nil, tooManyPositional(qual, m.Params, len(pos))
+		return nil, tooManyPositional(qual(), m.Params, len(pos))
 	}
 	var missing []string
 	for i, p := range m.Params {
@@ -221,7 +227,7 @@ func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, erro
 		missing = append(missing, "'"+p.Name+"'")
 	}
 	if len(missing) > 0 {
-		return nil, missingArgs(qual, missing)
+		return nil, missingArgs(qual(), missing)
 	}
 	return args, nil
 }
