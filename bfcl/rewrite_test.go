@@ -89,4 +89,3 @@ func TestRewriteMatchesRuneByRune(t *testing.T) {
 		}
 	}
 }
-

@@ -2,11 +2,11 @@ package py
 
 import (
 	"maps"
-	"sync/atomic"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Dict is a Python dict: insertion-ordered, keyed by any hashable Value
