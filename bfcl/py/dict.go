@@ -15,11 +15,14 @@ import (
 type Dict struct {
 	keys []Value
 	vals []Value
-	// hkeys holds each key's HashKey, in the order of keys.
+	// hkeys holds, in the order of keys, each key's text: the string
+	// itself for a str key (no copy), its HashKey for any other key.
+	// A str key and another key with the same text differ by the type
+	// of the key in keys.
 	hkeys []string
-	// index maps a HashKey to its position; it is nil while the dict
-	// has at most smallDict keys, which are found by scanning hkeys.
-	index map[string]int
+	// index maps a key to its position; it is nil while the dict has at
+	// most smallDict keys, which are found by scanning hkeys.
+	index map[dictKey]int
 	// sharedKeys says keys, hkeys and index may be shared with copies of
 	// the dict (Copy, DeepCopy), which keep the same keys in the same
 	// order: they are read-only, and the first change of the key set
@@ -39,17 +42,41 @@ func (*Dict) TypeName() string { return "dict" }
 // NewDict makes an empty dict.
 func NewDict() *Dict { return &Dict{} }
 
-// find returns the position of the key with HashKey h, or -1.
-func (d *Dict) find(h string) int {
+// dictKey is a key as the index holds it: its text in hkeys and whether
+// it is a str.
+type dictKey struct {
+	h   string
+	str bool
+}
+
+// keyOf is the dictKey of k; unhashable k is an error.
+func keyOf(k Value) (dictKey, error) {
+	if s, ok := k.(Str); ok {
+		return dictKey{string(s), true}, nil
+	}
+	h, err := HashKey(k)
+	return dictKey{h, false}, err
+}
+
+// keyAt is the dictKey of the i-th key.
+func (d *Dict) keyAt(i int) dictKey {
+	_, str := d.keys[i].(Str)
+	return dictKey{d.hkeys[i], str}
+}
+
+// find returns the position of key k, or -1.
+func (d *Dict) find(k dictKey) int {
 	if d.index != nil {
-		if i, ok := d.index[h]; ok {
+		if i, ok := d.index[k]; ok {
 			return i
 		}
 		return -1
 	}
-	for i, k := range d.hkeys {
-		if k == h {
-			return i
+	for i, h := range d.hkeys {
+		if h == k.h {
+			if _, str := d.keys[i].(Str); str == k.str {
+				return i
+			}
 		}
 	}
 	return -1
@@ -57,37 +84,23 @@ func (d *Dict) find(h string) int {
 
 // findStr returns the position of the str key k, or -1.
 func (d *Dict) findStr(k string) int {
-	if d.index != nil {
-		if i, ok := d.index["s"+k]; ok {
-			return i
-		}
-		return -1
-	}
-	for i, h := range d.hkeys {
-		if len(h) == len(k)+1 && h[0] == 's' && h[1:] == k {
-			return i
-		}
-	}
-	return -1
+	return d.find(dictKey{k, true})
 }
 
 // findKey returns the position of key k, or -1; unhashable k is an error.
 func (d *Dict) findKey(k Value) (int, error) {
-	if s, ok := k.(Str); ok {
-		return d.findStr(string(s)), nil
-	}
-	h, err := HashKey(k)
+	dk, err := keyOf(k)
 	if err != nil {
 		return -1, err
 	}
-	return d.find(h), nil
+	return d.find(dk), nil
 }
 
 // buildIndex makes the index map once the dict outgrows smallDict.
 func (d *Dict) buildIndex() {
-	d.index = make(map[string]int, 2*len(d.hkeys))
-	for i, h := range d.hkeys {
-		d.index[h] = i
+	d.index = make(map[dictKey]int, 2*len(d.hkeys))
+	for i := range d.hkeys {
+		d.index[d.keyAt(i)] = i
 	}
 }
 
@@ -211,21 +224,21 @@ func (d *Dict) Has(k Value) (bool, error) {
 // Set is d[k] = v: an existing equal key keeps its position and its
 // original key object.
 func (d *Dict) Set(k, v Value) error {
-	h, err := HashKey(k)
+	dk, err := keyOf(k)
 	if err != nil {
 		return err
 	}
-	if i := d.find(h); i >= 0 {
+	if i := d.find(dk); i >= 0 {
 		d.vals[i] = v
 		return nil
 	}
 	d.ownKeys()
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
-	d.hkeys = append(d.hkeys, h)
+	d.hkeys = append(d.hkeys, dk.h)
 	switch {
 	case d.index != nil:
-		d.index[h] = len(d.hkeys) - 1
+		d.index[dk] = len(d.hkeys) - 1
 	case len(d.hkeys) > smallDict:
 		d.buildIndex()
 	}
@@ -253,14 +266,14 @@ func (d *Dict) Pop(k Value) (Value, bool, error) {
 	v := d.vals[i]
 	d.ownKeys()
 	if d.index != nil {
-		delete(d.index, d.hkeys[i])
+		delete(d.index, d.keyAt(i))
 	}
 	d.keys = append(d.keys[:i], d.keys[i+1:]...)
 	d.vals = append(d.vals[:i], d.vals[i+1:]...)
 	d.hkeys = append(d.hkeys[:i], d.hkeys[i+1:]...)
 	if d.index != nil {
 		for j := i; j < len(d.hkeys); j++ {
-			d.index[d.hkeys[j]] = j
+			d.index[d.keyAt(j)] = j
 		}
 	}
 	return v, true, nil

@@ -66,3 +66,42 @@ func TestDictCopiesKeepTheirOwnKeys(t *testing.T) {
 		}
 	}
 }
+
+// A str key and a key of another type whose HashKey text equals the
+// string (the str "i5" and the int 5) stay two keys, in small dicts and in
+// indexed ones, through sets, lookups and removals; 5, 5.0 and True-like
+// equal numbers stay one key.
+func TestDictStrKeysApartFromOtherKeys(t *testing.T) {
+	for _, filler := range []int{0, 20} {
+		d := NewDict()
+		for i := 0; i < filler; i++ {
+			d.SetStr(fmt.Sprintf("f%d", i), Int(i))
+		}
+		_ = d.Set(Str("i5"), Str("str"))
+		_ = d.Set(Int(5), Str("int"))
+		_ = d.Set(Float(5.0), Str("float"))
+		_ = d.Set(Str("N"), Str("str N"))
+		_ = d.Set(None, Str("none"))
+		if d.Len() != filler+4 {
+			t.Fatalf("filler %d: %d keys, want %d: %s", filler, d.Len(), filler+4, Repr(d))
+		}
+		check := func(k Value, want string) {
+			t.Helper()
+			v, ok, err := d.Get(k)
+			if err != nil || !ok || v != Str(want) {
+				t.Errorf("filler %d: d[%s] = %v, %v, %v; want %q", filler, Repr(k), v, ok, err, want)
+			}
+		}
+		check(Str("i5"), "str")
+		check(Int(5), "float")
+		check(Str("N"), "str N")
+		check(None, "none")
+		if _, ok, _ := d.Pop(Int(5)); !ok {
+			t.Fatalf("filler %d: pop 5 failed", filler)
+		}
+		check(Str("i5"), "str")
+		if _, ok, _ := d.Get(Int(5)); ok {
+			t.Errorf("filler %d: 5 still there after pop", filler)
+		}
+	}
+}
