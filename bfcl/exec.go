@@ -169,8 +169,8 @@ func calledName(s string) string {
 	if i := strings.IndexByte(s, '('); i >= 0 {
 		s = s[:i]
 	}
-	if strings.Contains(s, ".") {
-		s = strings.Split(s, ".")[1]
+	if _, after, found := strings.Cut(s, "."); found {
+		s, _, _ = strings.Cut(after, ".")
 	}
 	return s
 }

@@ -89,3 +89,16 @@ func TestRewriteMatchesRuneByRune(t *testing.T) {
 		}
 	}
 }
+
+// calledName is the second dot-separated part of the text before "(",
+// as upstream's split(".")[1].
+func TestCalledName(t *testing.T) {
+	for in, want := range map[string]string{
+		"cd(folder='a.b')": "cd", "x.kill()": "kill", "a.b.c(1)": "b", "a..b()": "", ".()": "",
+		"a.": "", "noparen": "noparen", "m_instance.run(x.y)": "run",
+	} {
+		if got := calledName(in); got != want {
+			t.Errorf("calledName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

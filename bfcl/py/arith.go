@@ -3,6 +3,7 @@ package py
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"strings"
 )
 
@@ -209,6 +210,9 @@ func numOp(op byte, a, b Value) (Value, error) {
 			return Float(x * y), nil
 		}
 	}
+	if v, ok := smallIntOp(op, a, b); ok {
+		return v, nil
+	}
 	x, _ := bigOf(a)
 	y, _ := bigOf(b)
 	r := new(big.Int)
@@ -221,6 +225,56 @@ func numOp(op byte, a, b Value) (Value, error) {
 		r.Mul(x, y)
 	}
 	return MakeInt(r), nil
+}
+
+// smallIntOp is numOp on two ints or bools of 64 bits whose result fits
+// in 64 bits; ok is false otherwise (the big-int path then decides).
+func smallIntOp(op byte, a, b Value) (Value, bool) {
+	x, ok1 := int64Of(a)
+	y, ok2 := int64Of(b)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	switch op {
+	case '+':
+		r := x + y
+		if (x >= 0) == (y >= 0) && (r >= 0) != (x >= 0) {
+			return nil, false
+		}
+		return Int(r), true
+	case '-':
+		r := x - y
+		if (x >= 0) != (y >= 0) && (r >= 0) != (x >= 0) {
+			return nil, false
+		}
+		return Int(r), true
+	}
+	hi, lo := bits.Mul64(uint64(absInt64(x)), uint64(absInt64(y)))
+	if hi != 0 || lo > math.MaxInt64 || x == math.MinInt64 || y == math.MinInt64 {
+		return nil, false
+	}
+	if (x < 0) != (y < 0) {
+		return Int(-int64(lo)), true
+	}
+	return Int(int64(lo)), true
+}
+
+// int64Of is the value of an Int or Bool.
+func int64Of(v Value) (int64, bool) {
+	switch x := v.(type) {
+	case Int:
+		return int64(x), true
+	case Bool:
+		return int64(boolInt(x)), true
+	}
+	return 0, false
+}
+
+func absInt64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // DeepCopy is copy.deepcopy(v) for the built-in types: containers are

@@ -157,7 +157,7 @@ var routeCosts = func() [][maxCostFactor + 1]py.Value {
 }()
 
 func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
-	if _, err := py.HashKey(py.Tuple{from, to}); err != nil {
+	if err := hashable(from, to); err != nil {
 		return nil, err
 	}
 	routeIdx := -1
@@ -249,6 +249,17 @@ func dateMultiplierAny(date py.Value) (int64, error) {
 		return 2, nil
 	}
 	return 1, nil
+}
+
+// hashable is the TypeError hashing the tuple (a, b) raises, or nil.
+func hashable(a, b py.Value) error {
+	_, aStr := a.(py.Str)
+	_, bStr := b.(py.Str)
+	if aStr && bStr {
+		return nil
+	}
+	_, err := py.HashKey(py.Tuple{a, b})
+	return err
 }
 
 func isASCII(s string) bool {
