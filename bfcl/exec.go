@@ -203,28 +203,21 @@ func (e *Executor) rewrite(s string) string {
 	last := 0 // s[:last] is written to b (when b is in use)
 	prevWord := false
 	for i := 0; i < len(s); {
-		r, size := runeAt(s, i)
-		if prevWord || !(r == '_' || r < 0x80 && unicode.IsLetter(r)) {
+		if c := s[i]; c < utf8.RuneSelf {
+			// ASCII: one table look-up.
+			if prevWord || asciiClass[c]&identStart == 0 {
+				prevWord = asciiClass[c]&wordChar != 0
+				i++
+				continue
+			}
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
 			prevWord = isWord(r)
 			i += size
 			continue
 		}
-		j := i + size
-		for j < len(s) {
-			r2, s2 := runeAt(s, j)
-			if !isWord(r2) {
-				break
-			}
-			j += s2
-		}
-		k := j
-		for k < len(s) {
-			r2, s2 := runeAt(s, k)
-			if !py.IsSpace(r2) {
-				break
-			}
-			k += s2
-		}
+		j := wordEnd(s, i+1)
+		k := spaceEnd(s, j)
 		if k < len(s) && s[k] == '(' {
 			idx, owned := e.owner(s[i:j])
 			if owned || k > j {
@@ -251,6 +244,55 @@ func (e *Executor) rewrite(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// Classes of ASCII characters for rewrite.
+const (
+	wordChar   = 1 << iota // \w
+	identStart             // [A-Za-z_]
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		if isWord(rune(c)) {
+			t[c] |= wordChar
+		}
+		if c == '_' || unicode.IsLetter(rune(c)) {
+			t[c] |= identStart
+		}
+	}
+	return t
+}()
+
+// wordEnd returns the end of the run of \w characters starting at i.
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiClass[c]&wordChar == 0 {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWord(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// spaceEnd returns the end of the run of \s characters starting at i.
+func spaceEnd(s string, i int) int {
+	for i < len(s) {
+		r, size := runeAt(s, i)
+		if !py.IsSpace(r) {
+			return i
+		}
+		i += size
+	}
+	return i
 }
 
 // runeAt decodes the rune at s[i], ASCII without the UTF-8 decoder.

@@ -281,20 +281,61 @@ func absInt64(x int64) int64 {
 // copied recursively, and a container reachable twice is copied once (the
 // copy keeps the sharing). Objects and other immutable values are shared.
 func DeepCopy(v Value) Value {
-	return deepCopy(v, map[uintptr]Value{})
+	var memo copyMemo
+	return deepCopy(v, &memo)
 }
 
-func deepCopy(v Value, memo map[uintptr]Value) Value {
+// copyMemo maps the identity of each container copied so far to its
+// copy: a short list while few containers are copied (most values), a
+// map beyond.
+type copyMemo struct {
+	n    int
+	ids  [memoList]uintptr
+	vals [memoList]Value
+	m    map[uintptr]Value
+}
+
+const memoList = 16
+
+func (m *copyMemo) get(id uintptr) (Value, bool) {
+	if m.m != nil {
+		v, ok := m.m[id]
+		return v, ok
+	}
+	for i := 0; i < m.n; i++ {
+		if m.ids[i] == id {
+			return m.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+func (m *copyMemo) put(id uintptr, v Value) {
+	if m.m == nil && m.n < memoList {
+		m.ids[m.n], m.vals[m.n] = id, v
+		m.n++
+		return
+	}
+	if m.m == nil {
+		m.m = make(map[uintptr]Value, 4*memoList)
+		for i := 0; i < m.n; i++ {
+			m.m[m.ids[i]] = m.vals[i]
+		}
+	}
+	m.m[id] = v
+}
+
+func deepCopy(v Value, memo *copyMemo) Value {
 	id := identity(v)
 	if id != 0 {
-		if c, ok := memo[id]; ok {
+		if c, ok := memo.get(id); ok {
 			return c
 		}
 	}
 	switch x := v.(type) {
 	case *List:
 		c := &List{Items: make([]Value, len(x.Items))}
-		memo[id] = c
+		memo.put(id, c)
 		for i, it := range x.Items {
 			c.Items[i] = deepCopy(it, memo)
 		}
@@ -307,14 +348,14 @@ func deepCopy(v Value, memo map[uintptr]Value) Value {
 		return c
 	case *Dict:
 		c := x.withVals(make([]Value, len(x.vals)))
-		memo[id] = c
+		memo.put(id, c)
 		for i, it := range x.vals {
 			c.vals[i] = deepCopy(it, memo)
 		}
 		return c
 	case *Set:
 		c := x.Copy()
-		memo[id] = c
+		memo.put(id, c)
 		return c
 	}
 	return v

@@ -36,6 +36,9 @@ type Dict struct {
 // building and copying a map.
 const smallDict = 8
 
+// firstDictCap is the room a dict's first key gets.
+const firstDictCap = 4
+
 // TypeName implements Value.
 func (*Dict) TypeName() string { return "dict" }
 
@@ -233,6 +236,13 @@ func (d *Dict) Set(k, v Value) error {
 		return nil
 	}
 	d.ownKeys()
+	if d.keys == nil {
+		// Most dicts stay small: start with room for a few keys
+		// instead of growing one by one.
+		d.keys = make([]Value, 0, firstDictCap)
+		d.vals = make([]Value, 0, firstDictCap)
+		d.hkeys = make([]string, 0, firstDictCap)
+	}
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
 	d.hkeys = append(d.hkeys, dk.h)

@@ -105,3 +105,30 @@ func TestDictStrKeysApartFromOtherKeys(t *testing.T) {
 		}
 	}
 }
+
+// DeepCopy keeps sharing inside the value (a container reachable twice
+// is copied once) whether few or many containers come before the second
+// path to it, and a value holding itself is copied with the cycle.
+func TestDeepCopyKeepsSharing(t *testing.T) {
+	for _, before := range []int{0, 5, 40} {
+		shared := NewList(Int(1))
+		outer := NewList()
+		outer.Append(shared)
+		for i := 0; i < before; i++ {
+			outer.Append(NewDict().With("i", Int(i)))
+		}
+		outer.Append(shared)
+		outer.Append(outer)
+		c := DeepCopy(outer).(*List)
+		first, last := c.Items[0].(*List), c.Items[len(c.Items)-2].(*List)
+		if first != last {
+			t.Errorf("%d containers between: the shared list was copied twice", before)
+		}
+		if first == shared {
+			t.Errorf("%d containers between: the shared list was not copied", before)
+		}
+		if c.Items[len(c.Items)-1] != Value(c) {
+			t.Errorf("%d containers between: the self-reference does not point at the copy", before)
+		}
+	}
+}
