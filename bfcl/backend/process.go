@@ -135,6 +135,36 @@ func (p *Process) Constant(name string) (py.Value, error) {
 	return c, nil
 }
 
+// ConstantItems returns the items of a list constant for reading only:
+// the items of the process's copy when one was made, else those of the
+// shared frozen list, which no process copies until it needs the list
+// object itself (Constant). A caller must not change the slice nor keep
+// it: it copies the items it hands on, as the backends do when they
+// append a constant's items to a list of their own.
+func (p *Process) ConstantItems(name string) ([]py.Value, error) {
+	p.mu.Lock()
+	c, copied := p.copies[name]
+	var f *py.FrozenList
+	if !copied && p.consts != nil {
+		f = p.consts.frozen[name]
+	}
+	p.mu.Unlock()
+	if f != nil {
+		return f.Items(), nil
+	}
+	if !copied {
+		var err error
+		if c, err = p.Constant(name); err != nil {
+			return nil, err
+		}
+	}
+	l, ok := c.(*py.List)
+	if !ok {
+		return nil, fmt.Errorf("long-context constant %s: want a list, got %s", name, c.TypeName())
+	}
+	return l.Items, nil
+}
+
 // Module returns the module-level object stored under key, creating it
 // with init on first use.
 func (p *Process) Module(key string, init func() any) any {

@@ -56,3 +56,36 @@ func constantText(t *testing.T, p *Process, name string) string {
 	// EncodeState reads the items themselves, never a stored text.
 	return py.Repr(v) + " " + s + " " + py.EncodeState(v)
 }
+
+// ConstantItems reads the file's items until the process has its own
+// copy, and that copy, edits included, afterwards; other processes keep
+// reading the file's items.
+func TestConstantItemsFollowTheProcessCopy(t *testing.T) {
+	consts, err := ParseConstants([]byte(testConstants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := func(p *Process) string {
+		t.Helper()
+		it, err := p.ConstantItems("NAMES")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return py.Repr(py.NewList(it...))
+	}
+	a, b := NewProcess(consts), NewProcess(consts)
+	if got := items(a); got != "['a', 'b']" {
+		t.Fatalf("before any copy: %s", got)
+	}
+	v, _ := a.Constant("NAMES")
+	v.(*py.List).Append(py.Str("c"))
+	if got := items(a); got != "['a', 'b', 'c']" {
+		t.Errorf("after an edit of the process copy: %s, want the edit", got)
+	}
+	if got := items(b); got != "['a', 'b']" {
+		t.Errorf("another process: %s", got)
+	}
+	if _, err := a.ConstantItems("NESTED"); err != nil {
+		t.Errorf("a list of containers: %v", err)
+	}
+}

@@ -295,7 +295,7 @@ type copyMemo struct {
 	m    map[uintptr]Value
 }
 
-const memoList = 16
+const memoList = 48
 
 func (m *copyMemo) get(id uintptr) (Value, bool) {
 	if m.m != nil {
@@ -317,7 +317,7 @@ func (m *copyMemo) put(id uintptr, v Value) {
 		return
 	}
 	if m.m == nil {
-		m.m = make(map[uintptr]Value, 4*memoList)
+		m.m = make(map[uintptr]Value)
 		for i := 0; i < m.n; i++ {
 			m.m[m.ids[i]] = m.vals[i]
 		}

@@ -37,6 +37,9 @@ func (f *FrozenList) Copy() *List {
 	return &List{Items: append([]Value(nil), f.items...), frozen: f}
 }
 
+// Items returns the frozen items, which the caller must not change.
+func (f *FrozenList) Items() []Value { return f.items }
+
 // jsonText is json.dumps(items) with ensure_ascii.
 func (f *FrozenList) jsonText() string {
 	f.jsonOnce.Do(func() {
