@@ -95,3 +95,14 @@ func TestWriteStrReprMatchesStrRepr(t *testing.T) {
 		}
 	}
 }
+
+// EqStr(v, s) is Eq(v, Str(s)).
+func TestEqStrIsEq(t *testing.T) {
+	for _, v := range []Value{Str("a"), Str(""), Str("A"), Int(1), Float(1), None, nil, Bool(true), NewList(Str("a")), Tuple{Str("a")}} {
+		for _, s := range []string{"a", "", "1", "None", "True"} {
+			if got, want := EqStr(v, s), Eq(v, Str(s)); got != want {
+				t.Errorf("EqStr(%s, %q) = %v, want %v", Repr(v), s, got, want)
+			}
+		}
+	}
+}

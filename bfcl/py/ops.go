@@ -20,6 +20,14 @@ type DeepEqualer interface {
 // Eq is Python's a == b.
 func Eq(a, b Value) bool { return EqDepth(a, b, 0) }
 
+// EqStr is Eq(v, Str(s)) without boxing s when v is a str.
+func EqStr(v Value, s string) bool {
+	if x, ok := v.(Str); ok {
+		return string(x) == s
+	}
+	return Eq(v, Str(s))
+}
+
 // EqDepth is Eq at a nesting depth, for DeepEqualer implementations.
 func EqDepth(a, b Value, depth int) bool {
 	if depth > maxEqDepth {

@@ -19,7 +19,7 @@ func symbolByName(name py.Value) (py.Value, error) {
 		return nil, err
 	}
 	for _, s := range symbolMap {
-		if py.Eq(name, py.Str(s.name)) {
+		if py.EqStr(name, s.name) {
 			return py.NewDict().With("symbol", py.Str(s.symbol)), nil
 		}
 	}

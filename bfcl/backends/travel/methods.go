@@ -162,7 +162,7 @@ func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
 	}
 	routeIdx := -1
 	for i, r := range baseCosts {
-		if py.Eq(from, py.Str(r.from)) && py.Eq(to, py.Str(r.to)) {
+		if py.EqStr(from, r.from) && py.EqStr(to, r.to) {
 			routeIdx = i
 			break
 		}
@@ -494,7 +494,7 @@ func (tr *Travel) cancelBooking(accessToken, bookingID py.Value) (py.Value, erro
 
 func exchange(base, target, value py.Value) (py.Value, error) {
 	for _, r := range exchangeRates {
-		if py.Eq(base, py.Str(r.from)) && py.Eq(target, py.Str(r.to)) {
+		if py.EqStr(base, r.from) && py.EqStr(target, r.to) {
 			v, err := py.Mul(value, r.rate)
 			if err != nil {
 				return nil, err
@@ -505,7 +505,7 @@ func exchange(base, target, value py.Value) (py.Value, error) {
 			}
 			return py.NewDict().With("exchanged_value", f), nil
 		}
-		if py.Eq(base, py.Str(r.to)) && py.Eq(target, py.Str(r.from)) {
+		if py.EqStr(base, r.to) && py.EqStr(target, r.from) {
 			v, err := py.TrueDiv(value, r.rate)
 			if err != nil {
 				return nil, err
@@ -572,7 +572,7 @@ func nearestAirport(location py.Value) (py.Value, error) {
 		return nil, err
 	}
 	for _, c := range cityAirports {
-		if py.Eq(location, py.Str(c.city)) {
+		if py.EqStr(location, c.city) {
 			return py.NewDict().With("nearest_airport", py.Str(c.code)), nil
 		}
 	}
