@@ -72,13 +72,29 @@ type ExecutorConfig struct {
 // instanceVarName is upstream's instance variable name:
 // "<model>_<entry>_<class>_instance" with each of - . / : replaced by _.
 func instanceVarName(model, entry, class string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '-', '.', '/', ':':
-			return '_'
+	if !utf8.ValidString(model) || !utf8.ValidString(entry) || !utf8.ValidString(class) {
+		// strings.Map writes U+FFFD for invalid bytes, as upstream's str
+		// would hold them.
+		return strings.Map(func(r rune) rune {
+			switch r {
+			case '-', '.', '/', ':':
+				return '_'
+			}
+			return r
+		}, model+"_"+entry+"_"+class+"_instance")
+	}
+	b := make([]byte, 0, len(model)+len(entry)+len(class)+len("___instance"))
+	for _, part := range [...]string{model, "_", entry, "_", class, "_instance"} {
+		for i := 0; i < len(part); i++ {
+			switch c := part[i]; c {
+			case '-', '.', '/', ':':
+				b = append(b, '_')
+			default:
+				b = append(b, c)
+			}
 		}
-		return r
-	}, model+"_"+entry+"_"+class+"_instance")
+	}
+	return string(b)
 }
 
 // NewExecutor builds the instances and loads their scenarios.

@@ -69,7 +69,13 @@ func lexMode(src string, full bool) ([]token, *SyntaxError) {
 
 // lexInto is lexMode appending the tokens to buf[:0].
 func lexInto(buf []token, src string, full bool) ([]token, *SyntaxError) {
-	lx := &lexer{src: src, line: 1, full: full, toks: buf[:0]}
+	return lexWith(&lexer{toks: buf[:0]}, src, full)
+}
+
+// lexWith tokenizes src with lx, reusing its token and bracket storage.
+func lexWith(lx *lexer, src string, full bool) ([]token, *SyntaxError) {
+	lx.src, lx.line, lx.full, lx.pos = src, 1, full, 0
+	lx.toks, lx.stack, lx.stackL = lx.toks[:0], lx.stack[:0], lx.stackL[:0]
 	if !utf8.ValidString(src) {
 		for i := 0; i < len(src); {
 			r, size := utf8.DecodeRuneInString(src[i:])
@@ -552,20 +558,18 @@ func (lx *lexer) truncated(c byte) *SyntaxError {
 	return lx.errf("(unicode error) 'unicodeescape' codec can't decode bytes: truncated %s escape", want)
 }
 
-// tokenBuffers recycles the token slices of ParseExpr: the parser copies
-// what it keeps out of the tokens, so a slice is free once parsing ends.
-var tokenBuffers = sync.Pool{New: func() any { b := make([]token, 0, 64); return &b }}
+// lexers recycles the lexers of ParseExpr with their token and bracket
+// storage: the parser copies what it keeps out of the tokens, so the
+// storage is free once parsing ends.
+var lexers = sync.Pool{New: func() any { return &lexer{toks: make([]token, 0, 64)} }}
 
-// releaseTokens clears toks (dropping the values it refers to) and
-// returns its storage to tokenBuffers; very large slices are dropped.
-func releaseTokens(b *[]token, toks []token) {
-	if toks == nil {
-		toks = *b
-	}
-	if cap(toks) > 4096 {
+// releaseLexer clears the lexer's tokens (dropping the values they refer
+// to) and returns it to lexers; lexers grown very large are dropped.
+func releaseLexer(lx *lexer) {
+	if cap(lx.toks) > 4096 || cap(lx.stack) > 4096 {
 		return
 	}
-	clear(toks)
-	*b = toks[:0]
-	tokenBuffers.Put(b)
+	clear(lx.toks[:cap(lx.toks)])
+	lx.src = ""
+	lexers.Put(lx)
 }

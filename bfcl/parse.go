@@ -87,9 +87,9 @@ func (*Call) exprNode()      {}
 // Constructs outside the supported subset (lambda, comprehensions,
 // comparisons, f-strings, bytes, complex numbers) are syntax errors here.
 func ParseExpr(src, file string) (Expr, error) {
-	buf := tokenBuffers.Get().(*[]token)
-	toks, serr := lexInto(*buf, src, false)
-	defer releaseTokens(buf, toks)
+	lx := lexers.Get().(*lexer)
+	toks, serr := lexWith(lx, src, false)
+	defer releaseLexer(lx)
 	if serr != nil {
 		serr.File = file
 		return nil, serr

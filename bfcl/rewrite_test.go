@@ -102,3 +102,19 @@ func TestCalledName(t *testing.T) {
 		}
 	}
 }
+
+// Instance variable names replace - . / : with _ anywhere in the model,
+// entry and class names, leaving other characters as they are.
+func TestInstanceVarName(t *testing.T) {
+	cases := []struct{ model, entry, class, want string }{
+		{"gpt-4o-2024-08-06", "multi_turn_base_0", "GorillaFileSystem", "gpt_4o_2024_08_06_multi_turn_base_0_GorillaFileSystem_instance"},
+		{"org/model:v1.5", "e-1", "C", "org_model_v1_5_e_1_C_instance"},
+		{"modèle", "ü", "X", "modèle_ü_X_instance"},
+		{"bad\xff", "e", "C", "bad\uFFFD_e_C_instance"},
+	}
+	for _, c := range cases {
+		if got := instanceVarName(c.model, c.entry, c.class); got != c.want {
+			t.Errorf("instanceVarName(%q, %q, %q) = %q, want %q", c.model, c.entry, c.class, got, c.want)
+		}
+	}
+}
