@@ -43,7 +43,9 @@ const MaxCallValueSize = 1 << 22
 // eval parses and evaluates one rewritten call string as Python's eval,
 // with a fresh budget for the values it builds.
 func (e *Executor) eval(src string) (py.Value, error) {
-	expr, err := ParseExpr(src, "<string>")
+	ar := astArenas.Get().(*astArena)
+	defer ar.release()
+	expr, err := parseExpr(src, "<string>", ar)
 	if err != nil {
 		return nil, err
 	}
