@@ -2,6 +2,7 @@ package bfcl
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,44 @@ func TestArenaParsesLikeHeap(t *testing.T) {
 			t.Fatalf("%s: arena tree differs from the heap tree", src)
 		}
 		ar.release()
+	}
+}
+
+// A call of instance.method with plain arguments (the direct path of
+// evalCall) gives what the same call through the general path gives: the
+// callee written as [instance.method][0] is evaluated as an expression.
+// Both run the ground truth of every entry, plus calls that fail
+// binding, on fresh executors.
+func TestDirectCallsMatchTheGeneralPath(t *testing.T) {
+	d := loadDataset(t)
+	extra := []string{"cd()", "cd(1, 2, 3)", "cd(foo=1)", "ls(a=True, a=False)", "mean()", "mean(numbers=[1, 2], x=1)", "add(1, b=2, a=3)"}
+	for _, e := range d.All() {
+		direct, err := d.NewExecutor(e, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		general, err := d.NewExecutor(e, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calls []string
+		for _, turn := range e.GroundTruth {
+			calls = append(calls, turn...)
+		}
+		calls = append(calls, extra...)
+		for _, c := range calls {
+			name, rest, ok := strings.Cut(c, "(")
+			if !ok {
+				continue
+			}
+			idx, owned := general.owner(name)
+			if !owned {
+				continue
+			}
+			alt := "[" + general.varNames[idx] + "." + name + "][0](" + rest
+			if got, want := direct.ExecuteOne(c), general.ExecuteOne(alt); got != want {
+				t.Fatalf("%s: %s gives %q, %s gives %q", e.ID, c, got, alt, want)
+			}
+		}
 	}
 }

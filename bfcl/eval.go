@@ -303,6 +303,9 @@ func callPrefix(fn py.Value) string {
 // keyword arguments (**x merged as it comes), and last the check of a
 // lone *x.
 func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
+	if m, ok := e.directMethod(n.Func); ok && plainArgs(n) {
+		return e.callDirect(m, n, depth)
+	}
 	fn, err := e.evalExpr(n.Func, depth+1)
 	if err != nil {
 		return nil, err
@@ -342,6 +345,75 @@ func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 	m, ok := fn.(boundMethod)
 	if !ok {
 		return nil, py.TypeErrorf("'%s' object is not callable", fn.TypeName())
+	}
+	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
+	if err != nil {
+		return nil, err
+	}
+	return m.method.Call(m.inst, args)
+}
+
+// directMethod resolves instance.method, the callee of almost every
+// call, without making the intermediate values; ok is false for any
+// other callee, which evalExpr then evaluates (with its errors).
+func (e evaluator) directMethod(fn Expr) (boundMethod, bool) {
+	a, ok := fn.(*Attribute)
+	if !ok {
+		return boundMethod{}, false
+	}
+	name, ok := a.Value.(*Name)
+	if !ok {
+		return boundMethod{}, false
+	}
+	i, ok := e.byVar(name.ID)
+	if !ok {
+		return boundMethod{}, false
+	}
+	m := e.classes[i].Method(a.Attr)
+	if m == nil {
+		return boundMethod{}, false
+	}
+	return boundMethod{e.classes[i], e.instances[i], m}, true
+}
+
+// plainArgs reports whether a call has neither *args nor **kwargs.
+func plainArgs(n *Call) bool {
+	for _, s := range n.Starred {
+		if s {
+			return false
+		}
+	}
+	for _, k := range n.Keywords {
+		if k.Name == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// maxDirectArgs bounds the arguments callDirect gathers without
+// allocating.
+const maxDirectArgs = 8
+
+// callDirect is evalCall for a resolved method and plain arguments:
+// positional arguments, then keyword arguments, evaluated in order.
+func (e evaluator) callDirect(m boundMethod, n *Call, depth int) (py.Value, error) {
+	var posBuf [maxDirectArgs]py.Value
+	var kwBuf [maxDirectArgs]backend.KwArg
+	pos, kw := posBuf[:0], kwBuf[:0]
+	for _, a := range n.Args {
+		v, err := e.evalExpr(a, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		pos = append(pos, v)
+	}
+	for _, k := range n.Keywords {
+		v, err := e.evalExpr(k.Value, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		kw = append(kw, backend.KwArg{Name: k.Name, Value: v})
 	}
 	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
 	if err != nil {

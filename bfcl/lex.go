@@ -240,7 +240,8 @@ func (lx *lexer) lexOp(r rune, size int) *SyntaxError {
 		lx.stack = lx.stack[:len(lx.stack)-1]
 		lx.stackL = lx.stackL[:len(lx.stackL)-1]
 	}
-	lx.toks = append(lx.toks, token{kind: tokOp, text: string(c), pos: lx.pos, line: lx.line})
+	// The operator is one ASCII byte: its text is the source's byte.
+	lx.toks = append(lx.toks, token{kind: tokOp, text: lx.src[lx.pos : lx.pos+1], pos: lx.pos, line: lx.line})
 	lx.pos += size
 	return nil
 }

@@ -421,6 +421,9 @@ func (p *parser) atom() (Expr, error) {
 	case tokNumber:
 		return p.newConst(Const{Value: t.val}), nil
 	case tokString:
+		if p.peek().kind != tokString {
+			return p.newConst(Const{Value: t.val}), nil
+		}
 		s := string(t.val.(py.Str))
 		for p.peek().kind == tokString { // implicit concatenation
 			s += string(p.advance().val.(py.Str))
