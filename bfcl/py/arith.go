@@ -347,7 +347,7 @@ func deepCopy(v Value, memo *copyMemo) Value {
 		}
 		return c
 	case *Dict:
-		c := x.withVals(make([]Value, len(x.vals)))
+		c := x.withKeys()
 		memo.put(id, c)
 		for i, it := range x.vals {
 			c.vals[i] = deepCopy(it, memo)

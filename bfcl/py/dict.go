@@ -29,6 +29,12 @@ type Dict struct {
 	// (a new key, a removal) makes the dict its own copies first. Values
 	// are never shared.
 	sharedKeys atomic.Bool
+	// inline is the first storage of keys, vals and hkeys, so that a
+	// small dict is one allocation.
+	inline struct {
+		kv [2 * firstDictCap]Value
+		h  [firstDictCap]string
+	}
 }
 
 // smallDict is the size up to which a dict has no index map: most dicts
@@ -237,11 +243,10 @@ func (d *Dict) Set(k, v Value) error {
 	}
 	d.ownKeys()
 	if d.keys == nil {
-		// Most dicts stay small: start with room for a few keys
-		// instead of growing one by one.
-		d.keys = make([]Value, 0, firstDictCap)
-		d.vals = make([]Value, 0, firstDictCap)
-		d.hkeys = make([]string, 0, firstDictCap)
+		// Most dicts stay small: start in the inline storage.
+		d.keys = d.inline.kv[:0:firstDictCap]
+		d.vals = d.inline.kv[firstDictCap:firstDictCap:2*firstDictCap]
+		d.hkeys = d.inline.h[:0:firstDictCap]
 	}
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
@@ -303,16 +308,24 @@ func (d *Dict) ValueAt(i int) Value { return d.vals[i] }
 
 // Copy is d.copy() (shallow).
 func (d *Dict) Copy() *Dict {
-	return d.withVals(append([]Value(nil), d.vals...))
+	c := d.withKeys()
+	copy(c.vals, d.vals)
+	return c
 }
 
-// withVals is a dict with d's keys, shared, and the given values.
-func (d *Dict) withVals(vals []Value) *Dict {
+// withKeys is a dict with d's keys, shared, and values to be filled in
+// (all nil).
+func (d *Dict) withKeys() *Dict {
 	if !d.sharedKeys.Load() {
 		d.sharedKeys.Store(true)
 	}
-	c := &Dict{keys: d.keys, vals: vals, hkeys: d.hkeys, index: d.index}
+	c := &Dict{keys: d.keys, hkeys: d.hkeys, index: d.index}
 	c.sharedKeys.Store(true)
+	if n := len(d.vals); n <= firstDictCap {
+		c.vals = c.inline.kv[firstDictCap : firstDictCap+n : 2*firstDictCap]
+	} else {
+		c.vals = make([]Value, n)
+	}
 	return c
 }
 
