@@ -60,3 +60,14 @@ func TestRouteCostsTable(t *testing.T) {
 		}
 	}
 }
+
+// isAirport answers as membership in the list of airports does.
+func TestIsAirportIsListMembership(t *testing.T) {
+	all := py.StrList(airports...)
+	for _, v := range []py.Value{py.Str("SFO"), py.Str("sfo"), py.Str(""), py.Str("BOS "), py.Int(1), py.None, py.NewList(py.Str("SFO"))} {
+		want, _ := py.Contains(all, v)
+		if got := isAirport(v); got != want {
+			t.Errorf("isAirport(%s) = %v, want %v", py.Repr(v), got, want)
+		}
+	}
+}

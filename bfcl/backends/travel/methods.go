@@ -251,6 +251,21 @@ func dateMultiplierAny(date py.Value) (int64, error) {
 	return 1, nil
 }
 
+// isAirport is `code in all_airports` (the list of airports): a str is
+// looked up directly, any other value goes through list membership.
+func isAirport(code py.Value) bool {
+	if s, ok := code.(py.Str); ok {
+		for _, a := range airports {
+			if string(s) == a {
+				return true
+			}
+		}
+		return false
+	}
+	in, _ := py.Contains(py.StrList(airports...), code)
+	return in
+}
+
 // hashable is the TypeError hashing the tuple (a, b) raises, or nil.
 func hashable(a, b py.Value) error {
 	_, aStr := a.(py.Str)
@@ -319,11 +334,10 @@ func (tr *Travel) bookFlight(accessToken, cardID, date, from, to, class py.Value
 	if !hasBalance {
 		return bookingError("Balance not found"), nil
 	}
-	all := py.StrList(airports...)
-	if in, _ := py.Contains(all, from); !in {
+	if !isAirport(from) {
 		return bookingError("Invalid departure airport code: " + py.StrOf(from)), nil
 	}
-	if in, _ := py.Contains(all, to); !in {
+	if !isAirport(to) {
 		return bookingError("Invalid destination airport code: " + py.StrOf(to)), nil
 	}
 	if _, err := pynum.Strptime(date, "%Y-%m-%d"); err != nil {
