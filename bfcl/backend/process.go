@@ -88,7 +88,8 @@ type Process struct {
 // NewProcess makes a process; consts may be nil when no backend of the
 // episode needs long-context constants.
 func NewProcess(consts *Constants) *Process {
-	return &Process{consts: consts, copies: map[string]py.Value{}, modules: map[string]any{}, services: map[string]any{}}
+	// The maps are made on first use: most episodes need few of them.
+	return &Process{consts: consts}
 }
 
 // SetService hands the backends of this process a service under key
@@ -96,6 +97,9 @@ func NewProcess(consts *Constants) *Process {
 func (p *Process) SetService(key string, v any) *Process {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.services == nil {
+		p.services = map[string]any{}
+	}
 	p.services[key] = v
 	return p
 }
@@ -130,6 +134,9 @@ func (p *Process) Constant(name string) (py.Value, error) {
 		c = f.Copy()
 	} else {
 		c = py.DeepCopy(v)
+	}
+	if p.copies == nil {
+		p.copies = map[string]py.Value{}
 	}
 	p.copies[name] = c
 	return c, nil
@@ -174,6 +181,9 @@ func (p *Process) Module(key string, init func() any) any {
 		return v
 	}
 	v := init()
+	if p.modules == nil {
+		p.modules = map[string]any{}
+	}
 	p.modules[key] = v
 	return v
 }
