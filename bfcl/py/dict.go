@@ -245,7 +245,7 @@ func (d *Dict) Set(k, v Value) error {
 	if d.keys == nil {
 		// Most dicts stay small: start in the inline storage.
 		d.keys = d.inline.kv[:0:firstDictCap]
-		d.vals = d.inline.kv[firstDictCap:firstDictCap:2*firstDictCap]
+		d.vals = d.inline.kv[firstDictCap : firstDictCap : 2*firstDictCap]
 		d.hkeys = d.inline.h[:0:firstDictCap]
 	}
 	d.keys = append(d.keys, k)
