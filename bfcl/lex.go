@@ -570,7 +570,8 @@ func releaseLexer(lx *lexer) {
 	if cap(lx.toks) > 4096 || cap(lx.stack) > 4096 {
 		return
 	}
-	clear(lx.toks[:cap(lx.toks)])
+	// Tokens past len were cleared when an earlier lexing released them.
+	clear(lx.toks)
 	lx.src = ""
 	lexers.Put(lx)
 }
