@@ -20,7 +20,8 @@ import (
 // container that contains itself a ValueError, as in Python.
 func Dumps(v Value) (string, error) {
 	b := getBuf()
-	if err := dumpValue(b, v, nil, true); err != nil {
+	var stack [16]uintptr
+	if err := dumpValue(b, v, stack[:0], true); err != nil {
 		b.drop()
 		return "", err
 	}
@@ -31,7 +32,8 @@ func Dumps(v Value) (string, error) {
 // non-ASCII characters are written as they are.
 func DumpsUnicode(v Value) (string, error) {
 	b := getBuf()
-	if err := dumpValue(b, v, nil, false); err != nil {
+	var stack [16]uintptr
+	if err := dumpValue(b, v, stack[:0], false); err != nil {
 		b.drop()
 		return "", err
 	}

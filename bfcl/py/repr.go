@@ -233,7 +233,8 @@ func isPrintable(r rune) bool {
 // Repr is Python's repr(v).
 func Repr(v Value) string {
 	b := getBuf()
-	writeRepr(b, v, nil)
+	var stack [16]uintptr
+	writeRepr(b, v, stack[:0])
 	return b.release()
 }
 
