@@ -186,10 +186,18 @@ func (fs *FileSystem) cd(folderV py.Value) (py.Value, error) {
 	return py.NewDict().With("current_working_directory", target.Name), nil
 }
 
+// forbiddenNameChars are the characters a file or directory name must
+// not hold.
+const forbiddenNameChars = `|/\?%*:"><`
+
 // validName is _validate_file_or_directory_name: `c in name` for each
 // forbidden character, with Python's errors for non-str names.
 func validName(name py.Value) (bool, error) {
-	for _, c := range `|/\?%*:"><` {
+	if s, ok := name.(py.Str); ok {
+		// Substring test on a str: any forbidden byte (all ASCII).
+		return !strings.ContainsAny(string(s), forbiddenNameChars), nil
+	}
+	for _, c := range forbiddenNameChars {
 		in, err := py.Contains(name, py.Str(string(c)))
 		if err != nil {
 			return false, err
