@@ -71,7 +71,6 @@ func frozenOf(l *List) *FrozenList {
 	}
 	for i, it := range l.Items {
 		if !sameValue(it, f.items[i]) {
-			l.frozen = nil // changed: never check again
 			return nil
 		}
 	}
