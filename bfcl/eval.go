@@ -45,9 +45,12 @@ const MaxCallValueSize = 1 << 22
 func (e *Executor) eval(src string) (py.Value, error) {
 	ar := astArenas.Get().(*astArena)
 	defer ar.release()
-	expr, err := parseExpr(src, "<string>", ar)
-	if err != nil {
-		return nil, err
+	expr, ok := parseSimpleCall(src, ar)
+	if !ok {
+		var err error
+		if expr, err = parseExpr(src, "<string>", ar); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkCompile(expr, 0); err != nil {
 		return nil, err
