@@ -74,10 +74,12 @@ func (a *astArena) release() {
 // newConst, newName, newAttribute and newCall make nodes in the parser's
 // arena, or on the heap when it has none.
 func (p *parser) newConst(c Const) *Const {
+	var n *Const
 	if p.ar == nil {
-		return &c
+		n = new(Const)
+	} else {
+		n = p.ar.consts.new()
 	}
-	n := p.ar.consts.new()
 	*n = c
 	return n
 }

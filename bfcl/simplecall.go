@@ -107,7 +107,7 @@ func (s *simpleScanner) name() (string, bool) {
 	case "True", "False", "None", "not":
 		return "", false
 	}
-	if unsupportedWords[w] || isStringPrefix(w) && s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') {
+	if unsupportedWords[w] || s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') && isStringPrefix(w) {
 		return "", false
 	}
 	return w, true
