@@ -187,12 +187,18 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 	for i := 0; i < len(s); {
 		// Copy the run of bytes that need no escape in one write.
 		j := i
-		for j < len(s) {
-			c := s[j]
-			if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f && (ascii || c >= utf8.RuneSelf) {
-				break
+		if ascii {
+			for j < len(s) && jsonASCIIPlain[s[j]] {
+				j++
 			}
-			j++
+		} else {
+			for j < len(s) {
+				c := s[j]
+				if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f && c >= utf8.RuneSelf {
+					break
+				}
+				j++
+			}
 		}
 		b.WriteString(s[i:j])
 		if j == len(s) {
@@ -234,6 +240,15 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 	}
 	b.WriteByte('"')
 }
+
+// jsonASCIIPlain marks the bytes json.dumps with ensure_ascii writes as
+// they are: printable ASCII other than '"' and '\\'.
+var jsonASCIIPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // writeUEscape writes \uXXXX for a code unit (lower-case hex, as Python).
 func writeUEscape(b *outBuf, r rune) {
