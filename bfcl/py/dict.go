@@ -18,7 +18,8 @@ type Dict struct {
 	// hkeys holds, in the order of keys, each key's text: the string
 	// itself for a str key (no copy), its HashKey for any other key.
 	// A str key and another key with the same text differ by the type
-	// of the key in keys.
+	// of the key in keys. It is nil while every key is a str (most
+	// dicts): the texts are then the keys themselves.
 	hkeys []string
 	// index maps a key to its position; it is nil while the dict has at
 	// most smallDict keys, which are found by scanning hkeys.
@@ -33,7 +34,6 @@ type Dict struct {
 	// small dict is one allocation.
 	inline struct {
 		kv [2 * firstDictCap]Value
-		h  [firstDictCap]string
 	}
 }
 
@@ -69,6 +69,9 @@ func keyOf(k Value) (dictKey, error) {
 
 // keyAt is the dictKey of the i-th key.
 func (d *Dict) keyAt(i int) dictKey {
+	if d.hkeys == nil {
+		return dictKey{string(d.keys[i].(Str)), true}
+	}
 	_, str := d.keys[i].(Str)
 	return dictKey{d.hkeys[i], str}
 }
@@ -78,6 +81,17 @@ func (d *Dict) find(k dictKey) int {
 	if d.index != nil {
 		if i, ok := d.index[k]; ok {
 			return i
+		}
+		return -1
+	}
+	if d.hkeys == nil {
+		if !k.str {
+			return -1
+		}
+		for i, key := range d.keys {
+			if string(key.(Str)) == k.h {
+				return i
+			}
 		}
 		return -1
 	}
@@ -107,8 +121,8 @@ func (d *Dict) findKey(k Value) (int, error) {
 
 // buildIndex makes the index map once the dict outgrows smallDict.
 func (d *Dict) buildIndex() {
-	d.index = make(map[dictKey]int, 2*len(d.hkeys))
-	for i := range d.hkeys {
+	d.index = make(map[dictKey]int, 2*len(d.keys))
+	for i := range d.keys {
 		d.index[d.keyAt(i)] = i
 	}
 }
@@ -246,15 +260,19 @@ func (d *Dict) Set(k, v Value) error {
 		// Most dicts stay small: start in the inline storage.
 		d.keys = d.inline.kv[:0:firstDictCap]
 		d.vals = d.inline.kv[firstDictCap : firstDictCap : 2*firstDictCap]
-		d.hkeys = d.inline.h[:0:firstDictCap]
+	}
+	if d.hkeys == nil && !dk.str {
+		d.textKeys()
 	}
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
-	d.hkeys = append(d.hkeys, dk.h)
+	if d.hkeys != nil {
+		d.hkeys = append(d.hkeys, dk.h)
+	}
 	switch {
 	case d.index != nil:
-		d.index[dk] = len(d.hkeys) - 1
-	case len(d.hkeys) > smallDict:
+		d.index[dk] = len(d.keys) - 1
+	case len(d.keys) > smallDict:
 		d.buildIndex()
 	}
 	return nil
@@ -285,9 +303,11 @@ func (d *Dict) Pop(k Value) (Value, bool, error) {
 	}
 	d.keys = append(d.keys[:i], d.keys[i+1:]...)
 	d.vals = append(d.vals[:i], d.vals[i+1:]...)
-	d.hkeys = append(d.hkeys[:i], d.hkeys[i+1:]...)
+	if d.hkeys != nil {
+		d.hkeys = append(d.hkeys[:i], d.hkeys[i+1:]...)
+	}
 	if d.index != nil {
-		for j := i; j < len(d.hkeys); j++ {
+		for j := i; j < len(d.keys); j++ {
 			d.index[d.keyAt(j)] = j
 		}
 	}
@@ -329,6 +349,15 @@ func (d *Dict) withKeys() *Dict {
 	return c
 }
 
+// textKeys makes hkeys for the str keys so far, before the first key of
+// another type is added (the keys are then d's own).
+func (d *Dict) textKeys() {
+	d.hkeys = make([]string, len(d.keys), cap(d.keys))
+	for i, k := range d.keys {
+		d.hkeys[i] = string(k.(Str))
+	}
+}
+
 // ownKeys gives d its own keys, hkeys and index before it changes them,
 // when they may be shared.
 func (d *Dict) ownKeys() {
@@ -336,7 +365,9 @@ func (d *Dict) ownKeys() {
 		return
 	}
 	d.keys = append(make([]Value, 0, len(d.keys)+1), d.keys...)
-	d.hkeys = append(make([]string, 0, len(d.hkeys)+1), d.hkeys...)
+	if d.hkeys != nil {
+		d.hkeys = append(make([]string, 0, len(d.hkeys)+1), d.hkeys...)
+	}
 	d.index = maps.Clone(d.index)
 	d.sharedKeys.Store(false)
 }

@@ -132,3 +132,36 @@ func TestDeepCopyKeepsSharing(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the order in which str and other keys come (a dict keeps no
+// key texts while all its keys are str), lookups, copies and removals
+// find each key.
+func TestDictKeyOrderMixes(t *testing.T) {
+	orders := [][]Value{
+		{Int(1), Str("a"), Str("i1"), None},
+		{Str("a"), Str("b"), Int(1), Str("i1")},
+		{Str("a"), Str("b"), Str("c"), Str("d"), Str("e"), Str("f"), Str("g"), Str("h"), Str("i"), Int(1), Str("i1")},
+	}
+	for _, keys := range orders {
+		d := NewDict()
+		for i, k := range keys {
+			_ = d.Set(k, Int(i))
+		}
+		for _, d := range []*Dict{d, d.Copy(), DeepCopy(d).(*Dict)} {
+			for i, k := range keys {
+				if v, ok, _ := d.Get(k); !ok || v != Int(i) {
+					t.Errorf("%s: d[%s] = %v, %v; want %d", Repr(d), Repr(k), v, ok, i)
+				}
+			}
+			_, _, _ = d.Pop(keys[0])
+			if _, ok, _ := d.Get(keys[0]); ok {
+				t.Errorf("%s: %s still there after pop", Repr(d), Repr(keys[0]))
+			}
+			for i, k := range keys[1:] {
+				if v, ok, _ := d.Get(k); !ok || v != Int(i+1) {
+					t.Errorf("after pop %s: d[%s] = %v, %v", Repr(d), Repr(k), v, ok)
+				}
+			}
+		}
+	}
+}
