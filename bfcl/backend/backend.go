@@ -43,7 +43,8 @@
 //     str()), anything else through str().
 //   - LoadScenario receives a deep copy of initial_config[Name] (an empty
 //     dict when absent) and the long_context flag; it is not called for a
-//     Stateless class. State returns the public attributes (the instance's
+//     Stateless class. A class whose LoadScenario only reads the config
+//     and copies what it keeps sets ReadsConfig and gets the config itself. State returns the public attributes (the instance's
 //     vars() without the names starting with "_"), all of them, every time.
 //   - Module-level constants of upstream long_context.py come from
 //     Process.Constant; module-level mutable objects must be taken from the
@@ -103,6 +104,11 @@ type Class struct {
 	// Stateless classes are never given a scenario (upstream's
 	// STATELESS_CLASSES: MathAPI).
 	Stateless bool
+	// ReadsConfig says LoadScenario only reads its config: it changes
+	// none of it and keeps no list, dict or set of it (it copies what it
+	// keeps). Build then passes initial_config[Name] itself instead of a
+	// deep copy, which is indistinguishable and saves the copy.
+	ReadsConfig bool
 	// New makes a fresh instance for a process.
 	New func(p *Process) Instance
 	// Methods are the public methods; their order does not matter.
@@ -298,7 +304,10 @@ func (c *Class) Build(p *Process, initialConfig *py.Dict, longContext bool) (Ins
 	cfg := py.NewDict()
 	if initialConfig != nil {
 		if v, ok := initialConfig.GetStr(c.Name); ok {
-			d, isDict := py.DeepCopy(v).(*py.Dict)
+			if !c.ReadsConfig {
+				v = py.DeepCopy(v)
+			}
+			d, isDict := v.(*py.Dict)
 			if !isDict {
 				return nil, fmt.Errorf("initial_config.%s: want an object, got %s", c.Name, v.TypeName())
 			}

@@ -285,6 +285,14 @@ func DeepCopy(v Value) Value {
 	return deepCopy(v, &memo)
 }
 
+// Copier deep-copies several values as parts of one: a container
+// reachable from two of them is copied once, as copy.deepcopy of a value
+// holding them all would. The zero Copier is ready to use.
+type Copier struct{ memo copyMemo }
+
+// Copy is the deep copy of v within the Copier's values.
+func (c *Copier) Copy(v Value) Value { return deepCopy(v, &c.memo) }
+
 // copyMemo maps the identity of each container copied so far to its
 // copy: a short list while few containers are copied (most values), a
 // map beyond.
