@@ -43,9 +43,14 @@ const MaxCallValueSize = 1 << 22
 // eval parses and evaluates one rewritten call string as Python's eval,
 // with a fresh budget for the values it builds.
 func (e *Executor) eval(src string) (py.Value, error) {
-	expr, err := ParseExpr(src, "<string>")
-	if err != nil {
-		return nil, err
+	ar := astArenas.Get().(*astArena)
+	defer ar.release()
+	expr, ok := parseSimpleCall(src, ar)
+	if !ok {
+		var err error
+		if expr, err = parseExpr(src, "<string>", ar); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkCompile(expr, 0); err != nil {
 		return nil, err
@@ -78,46 +83,76 @@ func checkCompile(x Expr, depth int) error {
 	if depth > maxEvalDepth {
 		return py.Errorf("RecursionError", "maximum recursion depth exceeded during compilation")
 	}
-	var kids []Expr
+	depth++
 	switch n := x.(type) {
 	case *Call:
-		seen := map[string]bool{}
-		for _, k := range n.Keywords {
-			if k.Name != "" && seen[k.Name] {
+		for i, k := range n.Keywords {
+			if k.Name != "" && repeatedKeyword(n.Keywords[:i], k.Name) {
 				return &SyntaxError{Msg: "keyword argument repeated: " + k.Name, File: "<string>", Line: 1}
 			}
-			seen[k.Name] = true
-			kids = append(kids, k.Value)
 		}
-		kids = append(append(kids, n.Func), n.Args...)
+		for _, k := range n.Keywords {
+			if err := checkCompile(k.Value, depth); err != nil {
+				return err
+			}
+		}
+		if err := checkCompile(n.Func, depth); err != nil {
+			return err
+		}
+		return checkAll(n.Args, depth)
 	case *Attribute:
-		kids = []Expr{n.Value}
+		return checkCompile(n.Value, depth)
 	case *ListExpr:
-		kids = n.Elts
+		return checkAll(n.Elts, depth)
 	case *TupleExpr:
-		kids = n.Elts
+		return checkAll(n.Elts, depth)
 	case *SetExpr:
-		kids = n.Elts
+		return checkAll(n.Elts, depth)
 	case *DictExpr:
-		kids = n.Values
+		if err := checkAll(n.Values, depth); err != nil {
+			return err
+		}
 		for _, k := range n.Keys {
 			if k != nil {
-				kids = append(kids, k)
+				if err := checkCompile(k, depth); err != nil {
+					return err
+				}
 			}
 		}
 	case *UnaryOp:
-		kids = []Expr{n.X}
+		return checkCompile(n.X, depth)
 	case *BinOp:
-		kids = []Expr{n.X, n.Y}
+		if err := checkCompile(n.X, depth); err != nil {
+			return err
+		}
+		return checkCompile(n.Y, depth)
 	case *Subscript:
-		kids = []Expr{n.Value, n.Index}
+		if err := checkCompile(n.Value, depth); err != nil {
+			return err
+		}
+		return checkCompile(n.Index, depth)
 	}
-	for _, k := range kids {
-		if err := checkCompile(k, depth+1); err != nil {
+	return nil
+}
+
+// checkAll is checkCompile of each expression in order.
+func checkAll(xs []Expr, depth int) error {
+	for _, x := range xs {
+		if err := checkCompile(x, depth); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// repeatedKeyword reports whether name is among the named keywords.
+func repeatedKeyword(kws []Keyword, name string) bool {
+	for _, k := range kws {
+		if k.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (e evaluator) evalExpr(x Expr, depth int) (py.Value, error) {
@@ -271,6 +306,9 @@ func callPrefix(fn py.Value) string {
 // keyword arguments (**x merged as it comes), and last the check of a
 // lone *x.
 func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
+	if m, ok := e.directMethod(n.Func); ok && plainArgs(n) {
+		return e.callDirect(m, n, depth)
+	}
 	fn, err := e.evalExpr(n.Func, depth+1)
 	if err != nil {
 		return nil, err
@@ -310,6 +348,75 @@ func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 	m, ok := fn.(boundMethod)
 	if !ok {
 		return nil, py.TypeErrorf("'%s' object is not callable", fn.TypeName())
+	}
+	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
+	if err != nil {
+		return nil, err
+	}
+	return m.method.Call(m.inst, args)
+}
+
+// directMethod resolves instance.method, the callee of almost every
+// call, without making the intermediate values; ok is false for any
+// other callee, which evalExpr then evaluates (with its errors).
+func (e evaluator) directMethod(fn Expr) (boundMethod, bool) {
+	a, ok := fn.(*Attribute)
+	if !ok {
+		return boundMethod{}, false
+	}
+	name, ok := a.Value.(*Name)
+	if !ok {
+		return boundMethod{}, false
+	}
+	i, ok := e.byVar(name.ID)
+	if !ok {
+		return boundMethod{}, false
+	}
+	m := e.classes[i].Method(a.Attr)
+	if m == nil {
+		return boundMethod{}, false
+	}
+	return boundMethod{e.classes[i], e.instances[i], m}, true
+}
+
+// plainArgs reports whether a call has neither *args nor **kwargs.
+func plainArgs(n *Call) bool {
+	for _, s := range n.Starred {
+		if s {
+			return false
+		}
+	}
+	for _, k := range n.Keywords {
+		if k.Name == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// maxDirectArgs bounds the arguments callDirect gathers without
+// allocating.
+const maxDirectArgs = 8
+
+// callDirect is evalCall for a resolved method and plain arguments:
+// positional arguments, then keyword arguments, evaluated in order.
+func (e evaluator) callDirect(m boundMethod, n *Call, depth int) (py.Value, error) {
+	var posBuf [maxDirectArgs]py.Value
+	var kwBuf [maxDirectArgs]backend.KwArg
+	pos, kw := posBuf[:0], kwBuf[:0]
+	for _, a := range n.Args {
+		v, err := e.evalExpr(a, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		pos = append(pos, v)
+	}
+	for _, k := range n.Keywords {
+		v, err := e.evalExpr(k.Value, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		kw = append(kw, backend.KwArg{Name: k.Name, Value: v})
 	}
 	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
 	if err != nil {

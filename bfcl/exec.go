@@ -72,13 +72,29 @@ type ExecutorConfig struct {
 // instanceVarName is upstream's instance variable name:
 // "<model>_<entry>_<class>_instance" with each of - . / : replaced by _.
 func instanceVarName(model, entry, class string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '-', '.', '/', ':':
-			return '_'
+	if !utf8.ValidString(model) || !utf8.ValidString(entry) || !utf8.ValidString(class) {
+		// strings.Map writes U+FFFD for invalid bytes, as upstream's str
+		// would hold them.
+		return strings.Map(func(r rune) rune {
+			switch r {
+			case '-', '.', '/', ':':
+				return '_'
+			}
+			return r
+		}, model+"_"+entry+"_"+class+"_instance")
+	}
+	b := make([]byte, 0, len(model)+len(entry)+len(class)+len("___instance"))
+	for _, part := range [...]string{model, "_", entry, "_", class, "_instance"} {
+		for i := 0; i < len(part); i++ {
+			switch c := part[i]; c {
+			case '-', '.', '/', ':':
+				b = append(b, '_')
+			default:
+				b = append(b, c)
+			}
 		}
-		return r
-	}, model+"_"+entry+"_"+class+"_instance")
+	}
+	return string(b)
 }
 
 // NewExecutor builds the instances and loads their scenarios.
@@ -169,8 +185,8 @@ func calledName(s string) string {
 	if i := strings.IndexByte(s, '('); i >= 0 {
 		s = s[:i]
 	}
-	if strings.Contains(s, ".") {
-		s = strings.Split(s, ".")[1]
+	if _, after, found := strings.Cut(s, "."); found {
+		s, _, _ = strings.Cut(after, ".")
 	}
 	return s
 }
@@ -197,48 +213,108 @@ func isWord(r rune) bool { return py.IsWordChar(r) }
 // every identifier followed by optional whitespace and "(" loses the
 // whitespace and, when it is a public method of an involved instance,
 // gets "<instance variable>." in front. It also applies inside string
-// literals, as upstream.
+// literals, as upstream. A call that needs no change is returned as is.
 func (e *Executor) rewrite(s string) string {
 	var b strings.Builder
+	last := 0 // s[:last] is written to b (when b is in use)
 	prevWord := false
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !prevWord && (r == '_' || r < 0x80 && unicode.IsLetter(r)) {
-			j := i + size
-			for j < len(s) {
-				r2, s2 := utf8.DecodeRuneInString(s[j:])
-				if !isWord(r2) {
-					break
-				}
-				j += s2
+		if c := s[i]; c < utf8.RuneSelf {
+			// ASCII: one table look-up.
+			if prevWord || asciiClass[c]&identStart == 0 {
+				prevWord = asciiClass[c]&wordChar != 0
+				i++
+				continue
 			}
-			k := j
-			for k < len(s) {
-				r2, s2 := utf8.DecodeRuneInString(s[k:])
-				if !py.IsSpace(r2) {
-					break
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			prevWord = isWord(r)
+			i += size
+			continue
+		}
+		j := wordEnd(s, i+1)
+		k := spaceEnd(s, j)
+		if k < len(s) && s[k] == '(' {
+			idx, owned := e.owner(s[i:j])
+			if owned || k > j {
+				if b.Len() == 0 {
+					b.Grow(len(s) + 64)
 				}
-				k += s2
-			}
-			name := s[i:j]
-			if k < len(s) && s[k] == '(' {
-				if idx, ok := e.owner(name); ok {
+				b.WriteString(s[last:i])
+				if owned {
 					b.WriteString(e.varNames[idx])
 					b.WriteByte('.')
 				}
-				b.WriteString(name)
-				i = k
-				prevWord = false
-				continue
+				b.WriteString(s[i:j])
+				last = k
 			}
-			b.WriteString(name)
-			i = j
-			prevWord = true
+			i = k
+			prevWord = false
 			continue
 		}
-		b.WriteString(s[i : i+size])
-		prevWord = isWord(r)
+		i = j
+		prevWord = true
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// Classes of ASCII characters for rewrite.
+const (
+	wordChar   = 1 << iota // \w
+	identStart             // [A-Za-z_]
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		if isWord(rune(c)) {
+			t[c] |= wordChar
+		}
+		if c == '_' || unicode.IsLetter(rune(c)) {
+			t[c] |= identStart
+		}
+	}
+	return t
+}()
+
+// wordEnd returns the end of the run of \w characters starting at i.
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiClass[c]&wordChar == 0 {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWord(r) {
+			return i
+		}
 		i += size
 	}
-	return b.String()
+	return i
+}
+
+// spaceEnd returns the end of the run of \s characters starting at i.
+func spaceEnd(s string, i int) int {
+	for i < len(s) {
+		r, size := runeAt(s, i)
+		if !py.IsSpace(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// runeAt decodes the rune at s[i], ASCII without the UTF-8 decoder.
+func runeAt(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }

@@ -69,7 +69,13 @@ func lexMode(src string, full bool) ([]token, *SyntaxError) {
 
 // lexInto is lexMode appending the tokens to buf[:0].
 func lexInto(buf []token, src string, full bool) ([]token, *SyntaxError) {
-	lx := &lexer{src: src, line: 1, full: full, toks: buf[:0]}
+	return lexWith(&lexer{toks: buf[:0]}, src, full)
+}
+
+// lexWith tokenizes src with lx, reusing its token and bracket storage.
+func lexWith(lx *lexer, src string, full bool) ([]token, *SyntaxError) {
+	lx.src, lx.line, lx.full, lx.pos = src, 1, full, 0
+	lx.toks, lx.stack, lx.stackL = lx.toks[:0], lx.stack[:0], lx.stackL[:0]
 	if !utf8.ValidString(src) {
 		for i := 0; i < len(src); {
 			r, size := utf8.DecodeRuneInString(src[i:])
@@ -130,6 +136,11 @@ func isIdentStart(r rune) bool {
 	return r == '_' || r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') || r >= 0x80 && unicode.IsLetter(r)
 }
 
+// isASCIIIdentPart is isIdentPart for an ASCII byte.
+func isASCIIIdentPart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 func isIdentPart(r rune) bool {
 	return isIdentStart(r) || r >= '0' && r <= '9' || r >= 0x80 && (unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc))
 }
@@ -145,6 +156,13 @@ func (lx *lexer) next() *SyntaxError {
 	case isIdentStart(r):
 		end := lx.pos + size
 		for end < len(lx.src) {
+			if c := lx.src[end]; c < utf8.RuneSelf {
+				if !isASCIIIdentPart(c) {
+					break
+				}
+				end++
+				continue
+			}
 			r2, s2 := utf8.DecodeRuneInString(lx.src[end:])
 			if !isIdentPart(r2) {
 				break
@@ -222,7 +240,8 @@ func (lx *lexer) lexOp(r rune, size int) *SyntaxError {
 		lx.stack = lx.stack[:len(lx.stack)-1]
 		lx.stackL = lx.stackL[:len(lx.stackL)-1]
 	}
-	lx.toks = append(lx.toks, token{kind: tokOp, text: string(c), pos: lx.pos, line: lx.line})
+	// The operator is one ASCII byte: its text is the source's byte.
+	lx.toks = append(lx.toks, token{kind: tokOp, text: lx.src[lx.pos : lx.pos+1], pos: lx.pos, line: lx.line})
 	lx.pos += size
 	return nil
 }
@@ -327,6 +346,9 @@ func (lx *lexer) lexNumber() *SyntaxError {
 	if len(text) > 1 && text[0] == '0' && strings.Trim(text, "0") != "" {
 		return lx.errf("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers")
 	}
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return lx.emitNumber(start, i, py.Int(n))
+	}
 	b, _ := new(big.Int).SetString(text, 10)
 	return lx.emitNumber(start, i, py.MakeInt(b))
 }
@@ -361,7 +383,15 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 	raw := strings.Contains(prefix, "r")
 	src := lx.src
 	quote := src[q]
-	triple := strings.HasPrefix(src[q:], strings.Repeat(string(quote), 3))
+	triple := q+2 < len(src) && src[q+1] == quote && src[q+2] == quote
+	if !triple && !isBytes && !isF {
+		if end, ok := plainStringEnd(src, q); ok {
+			// No escape and no line break: the value is the source text.
+			lx.toks = append(lx.toks, token{kind: tokString, val: py.Str(src[q+1 : end-1]), pos: lx.pos, line: lx.line, uStr: prefix == "u"})
+			lx.pos = end
+			return nil
+		}
+	}
 	i := q + 1
 	if triple {
 		i = q + 3
@@ -381,7 +411,7 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 				i++
 				break
 			}
-			if strings.HasPrefix(src[i:], strings.Repeat(string(quote), 3)) {
+			if i+2 < len(src) && src[i+1] == quote && src[i+2] == quote {
 				i += 3
 				break
 			}
@@ -429,6 +459,22 @@ func (lx *lexer) lexString(prefix string, q int) *SyntaxError {
 	lx.toks = append(lx.toks, tok)
 	lx.pos = i
 	return nil
+}
+
+// plainStringEnd returns the index after the closing quote of the
+// one-line string literal whose quote is at src[q], when the literal holds
+// no backslash and no line break (its value is then its source text).
+func plainStringEnd(src string, q int) (int, bool) {
+	quote := src[q]
+	for i := q + 1; i < len(src); i++ {
+		switch src[i] {
+		case quote:
+			return i + 1, true
+		case '\\', '\n':
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // escape decodes the escape sequence at src[i] (a backslash) and returns
@@ -513,20 +559,19 @@ func (lx *lexer) truncated(c byte) *SyntaxError {
 	return lx.errf("(unicode error) 'unicodeescape' codec can't decode bytes: truncated %s escape", want)
 }
 
-// tokenBuffers recycles the token slices of ParseExpr: the parser copies
-// what it keeps out of the tokens, so a slice is free once parsing ends.
-var tokenBuffers = sync.Pool{New: func() any { b := make([]token, 0, 64); return &b }}
+// lexers recycles the lexers of ParseExpr with their token and bracket
+// storage: the parser copies what it keeps out of the tokens, so the
+// storage is free once parsing ends.
+var lexers = sync.Pool{New: func() any { return &lexer{toks: make([]token, 0, 64)} }}
 
-// releaseTokens clears toks (dropping the values it refers to) and
-// returns its storage to tokenBuffers; very large slices are dropped.
-func releaseTokens(b *[]token, toks []token) {
-	if toks == nil {
-		toks = *b
-	}
-	if cap(toks) > 4096 {
+// releaseLexer clears the lexer's tokens (dropping the values they refer
+// to) and returns it to lexers; lexers grown very large are dropped.
+func releaseLexer(lx *lexer) {
+	if cap(lx.toks) > 4096 || cap(lx.stack) > 4096 {
 		return
 	}
-	clear(toks)
-	*b = toks[:0]
-	tokenBuffers.Put(b)
+	// Tokens past len were cleared when an earlier lexing released them.
+	clear(lx.toks)
+	lx.src = ""
+	lexers.Put(lx)
 }

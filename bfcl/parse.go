@@ -87,14 +87,23 @@ func (*Call) exprNode()      {}
 // Constructs outside the supported subset (lambda, comprehensions,
 // comparisons, f-strings, bytes, complex numbers) are syntax errors here.
 func ParseExpr(src, file string) (Expr, error) {
-	buf := tokenBuffers.Get().(*[]token)
-	toks, serr := lexInto(*buf, src, false)
-	defer releaseTokens(buf, toks)
+	return parseExpr(src, file, nil)
+}
+
+// parseExpr is ParseExpr with the nodes in ar when it is not nil.
+func parseExpr(src, file string, ar *astArena) (Expr, error) {
+	lx := lexers.Get().(*lexer)
+	toks, serr := lexWith(lx, src, false)
+	defer releaseLexer(lx)
 	if serr != nil {
 		serr.File = file
 		return nil, serr
 	}
-	p := &parser{toks: toks, file: file}
+	p := &parser{toks: toks, file: file, ar: ar}
+	if ar != nil {
+		p.argStack, p.starStack, p.kwStack = ar.argStack[:0], ar.starStack[:0], ar.kwStack[:0]
+		defer func() { ar.argStack, ar.starStack, ar.kwStack = p.argStack[:0], p.starStack[:0], p.kwStack[:0] }()
+	}
 	e, err := p.exprList()
 	if err != nil {
 		return nil, err
@@ -110,6 +119,12 @@ type parser struct {
 	i     int
 	file  string
 	depth int
+	// ar, when set, holds the nodes (see astArena).
+	ar *astArena
+	// Stacks of the arguments of the calls being parsed.
+	argStack  []Expr
+	starStack []bool
+	kwStack   []Keyword
 }
 
 // maxParseDepth bounds the recursion of the parser (long chains of unary
@@ -301,7 +316,7 @@ func (p *parser) primary() (Expr, error) {
 			if t.kind != tokName {
 				return nil, p.errAt(t)
 			}
-			x = &Attribute{Value: x, Attr: t.text}
+			x = p.newAttribute(x, t.text)
 		case p.accept("("):
 			c, err := p.callArgs(x)
 			if err != nil {
@@ -324,7 +339,15 @@ func (p *parser) primary() (Expr, error) {
 }
 
 func (p *parser) callArgs(fn Expr) (Expr, error) {
-	c := &Call{Func: fn}
+	// The arguments go on the parser's stacks (a nested call pushes and
+	// pops its own above them) and are copied out at the end.
+	argBase, kwBase := len(p.argStack), len(p.kwStack)
+	defer func() {
+		p.argStack, p.starStack, p.kwStack = p.argStack[:argBase], p.starStack[:argBase], p.kwStack[:kwBase]
+	}()
+	lastKwIsUnpack := func() bool {
+		return len(p.kwStack) > kwBase && p.kwStack[len(p.kwStack)-1].Name == ""
+	}
 	for !p.accept(")") {
 		t := p.peek()
 		switch {
@@ -333,37 +356,35 @@ func (p *parser) callArgs(fn Expr) (Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			c.Keywords = append(c.Keywords, Keyword{Value: v})
+			p.kwStack = append(p.kwStack, Keyword{Value: v})
 		case p.accept("*"):
 			v, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			if len(c.Keywords) > 0 && c.Keywords[len(c.Keywords)-1].Name == "" {
+			if lastKwIsUnpack() {
 				return nil, p.syntax(t.line, "iterable argument unpacking follows keyword argument unpacking")
 			}
-			c.Args = append(c.Args, v)
-			c.Starred = append(c.Starred, true)
+			p.argStack, p.starStack = append(p.argStack, v), append(p.starStack, true)
 		case t.kind == tokName && p.toks[p.i+1].kind == tokOp && p.toks[p.i+1].text == "=":
 			p.i += 2
 			v, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			c.Keywords = append(c.Keywords, Keyword{Name: t.text, Value: v})
+			p.kwStack = append(p.kwStack, Keyword{Name: t.text, Value: v})
 		default:
 			v, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			if len(c.Keywords) > 0 {
-				if c.Keywords[len(c.Keywords)-1].Name == "" {
+			if len(p.kwStack) > kwBase {
+				if lastKwIsUnpack() {
 					return nil, p.syntax(t.line, "positional argument follows keyword argument unpacking")
 				}
 				return nil, p.syntax(t.line, "positional argument follows keyword argument")
 			}
-			c.Args = append(c.Args, v)
-			c.Starred = append(c.Starred, false)
+			p.argStack, p.starStack = append(p.argStack, v), append(p.starStack, false)
 		}
 		if p.accept(")") {
 			break
@@ -372,33 +393,55 @@ func (p *parser) callArgs(fn Expr) (Expr, error) {
 			return nil, p.errAt(p.peek())
 		}
 	}
-	return c, nil
+	return p.newCall(fn, p.argStack[argBase:], p.starStack[argBase:], p.kwStack[kwBase:]), nil
+}
+
+// newCall makes a Call node with copies of the argument lists, in the
+// parser's arena when it has one.
+func (p *parser) newCall(fn Expr, args []Expr, starred []bool, kws []Keyword) *Call {
+	if p.ar == nil {
+		return &Call{Func: fn, Args: copyOrNil(args), Starred: copyOrNil(starred), Keywords: copyOrNil(kws)}
+	}
+	c := p.ar.calls.new()
+	c.Func, c.Args, c.Starred, c.Keywords = fn, p.ar.exprs.slice(args), p.ar.starred.slice(starred), p.ar.keywords.slice(kws)
+	return c
+}
+
+// copyOrNil is a copy of items, nil when there are none.
+func copyOrNil[T any](items []T) []T {
+	if len(items) == 0 {
+		return nil
+	}
+	return append([]T(nil), items...)
 }
 
 func (p *parser) atom() (Expr, error) {
 	t := p.advance()
 	switch t.kind {
 	case tokNumber:
-		return &Const{Value: t.val}, nil
+		return p.newConst(Const{Value: t.val}), nil
 	case tokString:
+		if p.peek().kind != tokString {
+			return p.newConst(Const{Value: t.val}), nil
+		}
 		s := string(t.val.(py.Str))
 		for p.peek().kind == tokString { // implicit concatenation
 			s += string(p.advance().val.(py.Str))
 		}
-		return &Const{Value: py.Str(s)}, nil
+		return p.newConst(Const{Value: py.Str(s)}), nil
 	case tokName:
 		switch t.text {
 		case "True":
-			return &Const{Value: py.Bool(true)}, nil
+			return p.newConst(Const{Value: py.Bool(true)}), nil
 		case "False":
-			return &Const{Value: py.Bool(false)}, nil
+			return p.newConst(Const{Value: py.Bool(false)}), nil
 		case "None":
-			return &Const{Value: py.None}, nil
+			return p.newConst(Const{Value: py.None}), nil
 		}
 		if unsupportedWords[t.text] || t.text == "not" {
 			return nil, p.syntax(t.line, "invalid syntax")
 		}
-		return &Name{ID: t.text}, nil
+		return p.newName(t.text), nil
 	case tokOp:
 		switch t.text {
 		case "...":

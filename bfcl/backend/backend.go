@@ -43,7 +43,8 @@
 //     str()), anything else through str().
 //   - LoadScenario receives a deep copy of initial_config[Name] (an empty
 //     dict when absent) and the long_context flag; it is not called for a
-//     Stateless class. State returns the public attributes (the instance's
+//     Stateless class. A class whose LoadScenario only reads the config
+//     and copies what it keeps sets ReadsConfig and gets the config itself. State returns the public attributes (the instance's
 //     vars() without the names starting with "_"), all of them, every time.
 //   - Module-level constants of upstream long_context.py come from
 //     Process.Constant; module-level mutable objects must be taken from the
@@ -103,6 +104,11 @@ type Class struct {
 	// Stateless classes are never given a scenario (upstream's
 	// STATELESS_CLASSES: MathAPI).
 	Stateless bool
+	// ReadsConfig says LoadScenario only reads its config: it changes
+	// none of it and keeps no list, dict or set of it (it copies what it
+	// keeps). Build then passes initial_config[Name] itself instead of a
+	// deep copy, which is indistinguishable and saves the copy.
+	ReadsConfig bool
 	// New makes a fresh instance for a process.
 	New func(p *Process) Instance
 	// Methods are the public methods; their order does not matter.
@@ -183,10 +189,16 @@ type KwArg struct {
 // CPython 3.11 binds a call of a method (self counted), returning one
 // value per parameter or the TypeError CPython raises.
 func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, error) {
-	qual := class + "." + m.Name + "()"
+	qual := func() string { return class + "." + m.Name + "()" }
 	n := len(m.Params)
 	args := make([]py.Value, n)
-	set := make([]bool, n)
+	var setBuf [16]bool
+	set := setBuf[:0]
+	if n <= len(setBuf) {
+		set = setBuf[:n]
+	} else {
+		set = make([]bool, n)
+	}
 	for i := 0; i < len(pos) && i < n; i++ {
 		args[i], set[i] = pos[i], true
 	}
@@ -199,15 +211,15 @@ func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, erro
 			}
 		}
 		if idx < 0 {
-			return nil, py.TypeErrorf("%s got an unexpected keyword argument '%s'", qual, k.Name)
+			return nil, py.TypeErrorf("%s got an unexpected keyword argument '%s'", qual(), k.Name)
 		}
 		if set[idx] {
-			return nil, py.TypeErrorf("%s got multiple values for argument '%s'", qual, k.Name)
+			return nil, py.TypeErrorf("%s got multiple values for argument '%s'", qual(), k.Name)
 		}
 		args[idx], set[idx] = k.Value, true
 	}
 	if len(pos) > n {
-		return nil, tooManyPositional(qual, m.Params, len(pos))
+		return nil, tooManyPositional(qual(), m.Params, len(pos))
 	}
 	var missing []string
 	for i, p := range m.Params {
@@ -221,7 +233,7 @@ func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, erro
 		missing = append(missing, "'"+p.Name+"'")
 	}
 	if len(missing) > 0 {
-		return nil, missingArgs(qual, missing)
+		return nil, missingArgs(qual(), missing)
 	}
 	return args, nil
 }
@@ -292,7 +304,10 @@ func (c *Class) Build(p *Process, initialConfig *py.Dict, longContext bool) (Ins
 	cfg := py.NewDict()
 	if initialConfig != nil {
 		if v, ok := initialConfig.GetStr(c.Name); ok {
-			d, isDict := py.DeepCopy(v).(*py.Dict)
+			if !c.ReadsConfig {
+				v = py.DeepCopy(v)
+			}
+			d, isDict := v.(*py.Dict)
 			if !isDict {
 				return nil, fmt.Errorf("initial_config.%s: want an object, got %s", c.Name, v.TypeName())
 			}

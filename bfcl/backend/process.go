@@ -15,6 +15,10 @@ import (
 // hands out its own deep copies.
 type Constants struct {
 	values *py.Dict
+	// frozen holds the constants that are lists of scalars (the
+	// long-context price and name lists), frozen once: a process's copy
+	// of one renders from their stored texts while unchanged.
+	frozen map[string]*py.FrozenList
 }
 
 // ParseConstants decodes the content of long_context_constants.json.
@@ -27,7 +31,18 @@ func ParseConstants(data []byte) (*Constants, error) {
 	if !ok {
 		return nil, fmt.Errorf("long-context constants: want a JSON object, got %s", v.TypeName())
 	}
-	return &Constants{values: d}, nil
+	c := &Constants{values: d, frozen: map[string]*py.FrozenList{}}
+	for i := 0; i < d.Len(); i++ {
+		name, isStr := d.KeyAt(i).(py.Str)
+		l, isList := d.ValueAt(i).(*py.List)
+		if !isStr || !isList {
+			continue
+		}
+		if f := py.Freeze(l); f != nil {
+			c.frozen[string(name)] = f
+		}
+	}
+	return c, nil
 }
 
 // LoadConstants reads long_context_constants.json from path.
@@ -73,7 +88,8 @@ type Process struct {
 // NewProcess makes a process; consts may be nil when no backend of the
 // episode needs long-context constants.
 func NewProcess(consts *Constants) *Process {
-	return &Process{consts: consts, copies: map[string]py.Value{}, modules: map[string]any{}, services: map[string]any{}}
+	// The maps are made on first use: most episodes need few of them.
+	return &Process{consts: consts}
 }
 
 // SetService hands the backends of this process a service under key
@@ -81,6 +97,9 @@ func NewProcess(consts *Constants) *Process {
 func (p *Process) SetService(key string, v any) *Process {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.services == nil {
+		p.services = map[string]any{}
+	}
 	p.services[key] = v
 	return p
 }
@@ -110,9 +129,47 @@ func (p *Process) Constant(name string) (py.Value, error) {
 		sort.Strings(names)
 		return nil, fmt.Errorf("unknown long-context constant %s; known: %s", name, strings.Join(names, ", "))
 	}
-	c := py.DeepCopy(v)
+	var c py.Value
+	if f := p.consts.frozen[name]; f != nil {
+		c = f.Copy()
+	} else {
+		c = py.DeepCopy(v)
+	}
+	if p.copies == nil {
+		p.copies = map[string]py.Value{}
+	}
 	p.copies[name] = c
 	return c, nil
+}
+
+// ConstantItems returns the items of a list constant for reading only:
+// the items of the process's copy when one was made, else those of the
+// shared frozen list, which no process copies until it needs the list
+// object itself (Constant). A caller must not change the slice nor keep
+// it: it copies the items it hands on, as the backends do when they
+// append a constant's items to a list of their own.
+func (p *Process) ConstantItems(name string) ([]py.Value, error) {
+	p.mu.Lock()
+	c, copied := p.copies[name]
+	var f *py.FrozenList
+	if !copied && p.consts != nil {
+		f = p.consts.frozen[name]
+	}
+	p.mu.Unlock()
+	if f != nil {
+		return f.Items(), nil
+	}
+	if !copied {
+		var err error
+		if c, err = p.Constant(name); err != nil {
+			return nil, err
+		}
+	}
+	l, ok := c.(*py.List)
+	if !ok {
+		return nil, fmt.Errorf("long-context constant %s: want a list, got %s", name, c.TypeName())
+	}
+	return l.Items, nil
 }
 
 // Module returns the module-level object stored under key, creating it
@@ -124,6 +181,9 @@ func (p *Process) Module(key string, init func() any) any {
 		return v
 	}
 	v := init()
+	if p.modules == nil {
+		p.modules = map[string]any{}
+	}
 	p.modules[key] = v
 	return v
 }

@@ -1,9 +1,9 @@
 package py
 
 import (
-	"maps"
 	"math"
 	"math/big"
+	"math/bits"
 	"strings"
 )
 
@@ -210,6 +210,9 @@ func numOp(op byte, a, b Value) (Value, error) {
 			return Float(x * y), nil
 		}
 	}
+	if v, ok := smallIntOp(op, a, b); ok {
+		return v, nil
+	}
 	x, _ := bigOf(a)
 	y, _ := bigOf(b)
 	r := new(big.Int)
@@ -224,24 +227,123 @@ func numOp(op byte, a, b Value) (Value, error) {
 	return MakeInt(r), nil
 }
 
+// smallIntOp is numOp on two ints or bools of 64 bits whose result fits
+// in 64 bits; ok is false otherwise (the big-int path then decides).
+func smallIntOp(op byte, a, b Value) (Value, bool) {
+	x, ok1 := int64Of(a)
+	y, ok2 := int64Of(b)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	switch op {
+	case '+':
+		r := x + y
+		if (x >= 0) == (y >= 0) && (r >= 0) != (x >= 0) {
+			return nil, false
+		}
+		return Int(r), true
+	case '-':
+		r := x - y
+		if (x >= 0) != (y >= 0) && (r >= 0) != (x >= 0) {
+			return nil, false
+		}
+		return Int(r), true
+	}
+	hi, lo := bits.Mul64(uint64(absInt64(x)), uint64(absInt64(y)))
+	if hi != 0 || lo > math.MaxInt64 || x == math.MinInt64 || y == math.MinInt64 {
+		return nil, false
+	}
+	if (x < 0) != (y < 0) {
+		return Int(-int64(lo)), true
+	}
+	return Int(int64(lo)), true
+}
+
+// int64Of is the value of an Int or Bool.
+func int64Of(v Value) (int64, bool) {
+	switch x := v.(type) {
+	case Int:
+		return int64(x), true
+	case Bool:
+		return int64(boolInt(x)), true
+	}
+	return 0, false
+}
+
+func absInt64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // DeepCopy is copy.deepcopy(v) for the built-in types: containers are
 // copied recursively, and a container reachable twice is copied once (the
 // copy keeps the sharing). Objects and other immutable values are shared.
 func DeepCopy(v Value) Value {
-	return deepCopy(v, map[uintptr]Value{})
+	var memo copyMemo
+	return deepCopy(v, &memo)
 }
 
-func deepCopy(v Value, memo map[uintptr]Value) Value {
+// Copier deep-copies several values as parts of one: a container
+// reachable from two of them is copied once, as copy.deepcopy of a value
+// holding them all would. The zero Copier is ready to use.
+type Copier struct{ memo copyMemo }
+
+// Copy is the deep copy of v within the Copier's values.
+func (c *Copier) Copy(v Value) Value { return deepCopy(v, &c.memo) }
+
+// copyMemo maps the identity of each container copied so far to its
+// copy: a short list while few containers are copied (most values), a
+// map beyond.
+type copyMemo struct {
+	n    int
+	ids  [memoList]uintptr
+	vals [memoList]Value
+	m    map[uintptr]Value
+}
+
+const memoList = 48
+
+func (m *copyMemo) get(id uintptr) (Value, bool) {
+	if m.m != nil {
+		v, ok := m.m[id]
+		return v, ok
+	}
+	for i := 0; i < m.n; i++ {
+		if m.ids[i] == id {
+			return m.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+func (m *copyMemo) put(id uintptr, v Value) {
+	if m.m == nil && m.n < memoList {
+		m.ids[m.n], m.vals[m.n] = id, v
+		m.n++
+		return
+	}
+	if m.m == nil {
+		m.m = make(map[uintptr]Value)
+		for i := 0; i < m.n; i++ {
+			m.m[m.ids[i]] = m.vals[i]
+		}
+	}
+	m.m[id] = v
+}
+
+func deepCopy(v Value, memo *copyMemo) Value {
 	id := identity(v)
 	if id != 0 {
-		if c, ok := memo[id]; ok {
+		if c, ok := memo.get(id); ok {
 			return c
 		}
 	}
 	switch x := v.(type) {
 	case *List:
 		c := &List{Items: make([]Value, len(x.Items))}
-		memo[id] = c
+		memo.put(id, c)
 		for i, it := range x.Items {
 			c.Items[i] = deepCopy(it, memo)
 		}
@@ -253,16 +355,15 @@ func deepCopy(v Value, memo map[uintptr]Value) Value {
 		}
 		return c
 	case *Dict:
-		c := &Dict{keys: append([]Value(nil), x.keys...), vals: make([]Value, len(x.vals)),
-			hkeys: append([]string(nil), x.hkeys...), index: maps.Clone(x.index)}
-		memo[id] = c
+		c := x.withKeys()
+		memo.put(id, c)
 		for i, it := range x.vals {
 			c.vals[i] = deepCopy(it, memo)
 		}
 		return c
 	case *Set:
 		c := x.Copy()
-		memo[id] = c
+		memo.put(id, c)
 		return c
 	}
 	return v

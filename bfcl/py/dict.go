@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Dict is a Python dict: insertion-ordered, keyed by any hashable Value
@@ -14,11 +15,26 @@ import (
 type Dict struct {
 	keys []Value
 	vals []Value
-	// hkeys holds each key's HashKey, in the order of keys.
+	// hkeys holds, in the order of keys, each key's text: the string
+	// itself for a str key (no copy), its HashKey for any other key.
+	// A str key and another key with the same text differ by the type
+	// of the key in keys. It is nil while every key is a str (most
+	// dicts): the texts are then the keys themselves.
 	hkeys []string
-	// index maps a HashKey to its position; it is nil while the dict
-	// has at most smallDict keys, which are found by scanning hkeys.
-	index map[string]int
+	// index maps a key to its position; it is nil while the dict has at
+	// most smallDict keys, which are found by scanning hkeys.
+	index map[dictKey]int
+	// sharedKeys says keys, hkeys and index may be shared with copies of
+	// the dict (Copy, DeepCopy), which keep the same keys in the same
+	// order: they are read-only, and the first change of the key set
+	// (a new key, a removal) makes the dict its own copies first. Values
+	// are never shared.
+	sharedKeys atomic.Bool
+	// inline is the first storage of keys, vals and hkeys, so that a
+	// small dict is one allocation.
+	inline struct {
+		kv [2 * firstDictCap]Value
+	}
 }
 
 // smallDict is the size up to which a dict has no index map: most dicts
@@ -26,23 +42,64 @@ type Dict struct {
 // building and copying a map.
 const smallDict = 8
 
+// firstDictCap is the room a dict's first key gets.
+const firstDictCap = 4
+
 // TypeName implements Value.
 func (*Dict) TypeName() string { return "dict" }
 
 // NewDict makes an empty dict.
 func NewDict() *Dict { return &Dict{} }
 
-// find returns the position of the key with HashKey h, or -1.
-func (d *Dict) find(h string) int {
+// dictKey is a key as the index holds it: its text in hkeys and whether
+// it is a str.
+type dictKey struct {
+	h   string
+	str bool
+}
+
+// keyOf is the dictKey of k; unhashable k is an error.
+func keyOf(k Value) (dictKey, error) {
+	if s, ok := k.(Str); ok {
+		return dictKey{string(s), true}, nil
+	}
+	h, err := HashKey(k)
+	return dictKey{h, false}, err
+}
+
+// keyAt is the dictKey of the i-th key.
+func (d *Dict) keyAt(i int) dictKey {
+	if d.hkeys == nil {
+		return dictKey{string(d.keys[i].(Str)), true}
+	}
+	_, str := d.keys[i].(Str)
+	return dictKey{d.hkeys[i], str}
+}
+
+// find returns the position of key k, or -1.
+func (d *Dict) find(k dictKey) int {
 	if d.index != nil {
-		if i, ok := d.index[h]; ok {
+		if i, ok := d.index[k]; ok {
 			return i
 		}
 		return -1
 	}
-	for i, k := range d.hkeys {
-		if k == h {
-			return i
+	if d.hkeys == nil {
+		if !k.str {
+			return -1
+		}
+		for i, key := range d.keys {
+			if string(key.(Str)) == k.h {
+				return i
+			}
+		}
+		return -1
+	}
+	for i, h := range d.hkeys {
+		if h == k.h {
+			if _, str := d.keys[i].(Str); str == k.str {
+				return i
+			}
 		}
 	}
 	return -1
@@ -50,37 +107,23 @@ func (d *Dict) find(h string) int {
 
 // findStr returns the position of the str key k, or -1.
 func (d *Dict) findStr(k string) int {
-	if d.index != nil {
-		if i, ok := d.index["s"+k]; ok {
-			return i
-		}
-		return -1
-	}
-	for i, h := range d.hkeys {
-		if len(h) == len(k)+1 && h[0] == 's' && h[1:] == k {
-			return i
-		}
-	}
-	return -1
+	return d.find(dictKey{k, true})
 }
 
 // findKey returns the position of key k, or -1; unhashable k is an error.
 func (d *Dict) findKey(k Value) (int, error) {
-	if s, ok := k.(Str); ok {
-		return d.findStr(string(s)), nil
-	}
-	h, err := HashKey(k)
+	dk, err := keyOf(k)
 	if err != nil {
 		return -1, err
 	}
-	return d.find(h), nil
+	return d.find(dk), nil
 }
 
 // buildIndex makes the index map once the dict outgrows smallDict.
 func (d *Dict) buildIndex() {
-	d.index = make(map[string]int, 2*len(d.hkeys))
-	for i, h := range d.hkeys {
-		d.index[h] = i
+	d.index = make(map[dictKey]int, 2*len(d.keys))
+	for i := range d.keys {
+		d.index[d.keyAt(i)] = i
 	}
 }
 
@@ -204,21 +247,32 @@ func (d *Dict) Has(k Value) (bool, error) {
 // Set is d[k] = v: an existing equal key keeps its position and its
 // original key object.
 func (d *Dict) Set(k, v Value) error {
-	h, err := HashKey(k)
+	dk, err := keyOf(k)
 	if err != nil {
 		return err
 	}
-	if i := d.find(h); i >= 0 {
+	if i := d.find(dk); i >= 0 {
 		d.vals[i] = v
 		return nil
 	}
+	d.ownKeys()
+	if d.keys == nil {
+		// Most dicts stay small: start in the inline storage.
+		d.keys = d.inline.kv[:0:firstDictCap]
+		d.vals = d.inline.kv[firstDictCap : firstDictCap : 2*firstDictCap]
+	}
+	if d.hkeys == nil && !dk.str {
+		d.textKeys()
+	}
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
-	d.hkeys = append(d.hkeys, h)
+	if d.hkeys != nil {
+		d.hkeys = append(d.hkeys, dk.h)
+	}
 	switch {
 	case d.index != nil:
-		d.index[h] = len(d.hkeys) - 1
-	case len(d.hkeys) > smallDict:
+		d.index[dk] = len(d.keys) - 1
+	case len(d.keys) > smallDict:
 		d.buildIndex()
 	}
 	return nil
@@ -243,15 +297,18 @@ func (d *Dict) Pop(k Value) (Value, bool, error) {
 		return nil, false, err
 	}
 	v := d.vals[i]
+	d.ownKeys()
 	if d.index != nil {
-		delete(d.index, d.hkeys[i])
+		delete(d.index, d.keyAt(i))
 	}
 	d.keys = append(d.keys[:i], d.keys[i+1:]...)
 	d.vals = append(d.vals[:i], d.vals[i+1:]...)
-	d.hkeys = append(d.hkeys[:i], d.hkeys[i+1:]...)
+	if d.hkeys != nil {
+		d.hkeys = append(d.hkeys[:i], d.hkeys[i+1:]...)
+	}
 	if d.index != nil {
-		for j := i; j < len(d.hkeys); j++ {
-			d.index[d.hkeys[j]] = j
+		for j := i; j < len(d.keys); j++ {
+			d.index[d.keyAt(j)] = j
 		}
 	}
 	return v, true, nil
@@ -271,12 +328,48 @@ func (d *Dict) ValueAt(i int) Value { return d.vals[i] }
 
 // Copy is d.copy() (shallow).
 func (d *Dict) Copy() *Dict {
-	return &Dict{
-		keys:  append([]Value(nil), d.keys...),
-		vals:  append([]Value(nil), d.vals...),
-		hkeys: append([]string(nil), d.hkeys...),
-		index: maps.Clone(d.index),
+	c := d.withKeys()
+	copy(c.vals, d.vals)
+	return c
+}
+
+// withKeys is a dict with d's keys, shared, and values to be filled in
+// (all nil).
+func (d *Dict) withKeys() *Dict {
+	if !d.sharedKeys.Load() {
+		d.sharedKeys.Store(true)
 	}
+	c := &Dict{keys: d.keys, hkeys: d.hkeys, index: d.index}
+	c.sharedKeys.Store(true)
+	if n := len(d.vals); n <= firstDictCap {
+		c.vals = c.inline.kv[firstDictCap : firstDictCap+n : 2*firstDictCap]
+	} else {
+		c.vals = make([]Value, n)
+	}
+	return c
+}
+
+// textKeys makes hkeys for the str keys so far, before the first key of
+// another type is added (the keys are then d's own).
+func (d *Dict) textKeys() {
+	d.hkeys = make([]string, len(d.keys), cap(d.keys))
+	for i, k := range d.keys {
+		d.hkeys[i] = string(k.(Str))
+	}
+}
+
+// ownKeys gives d its own keys, hkeys and index before it changes them,
+// when they may be shared.
+func (d *Dict) ownKeys() {
+	if !d.sharedKeys.Load() {
+		return
+	}
+	d.keys = append(make([]Value, 0, len(d.keys)+1), d.keys...)
+	if d.hkeys != nil {
+		d.hkeys = append(make([]string, 0, len(d.hkeys)+1), d.hkeys...)
+	}
+	d.index = maps.Clone(d.index)
+	d.sharedKeys.Store(false)
 }
 
 // Set is a Python set. Iteration follows insertion order (CPython's order

@@ -3,6 +3,7 @@ package py
 import (
 	"fmt"
 	"reflect"
+	"unsafe"
 )
 
 // Exception is a Python exception: Kind is the class name (TypeError,
@@ -61,6 +62,17 @@ func AttributeError(v Value, name string) *Exception {
 
 // identity gives a stable number for the identity of a pointer-like value.
 func identity(v Value) uintptr {
+	// The common types first, without reflection.
+	switch x := v.(type) {
+	case nil, Str, Int, Float, Bool, NoneType:
+		return 0
+	case *List:
+		return uintptr(unsafe.Pointer(x))
+	case *Dict:
+		return uintptr(unsafe.Pointer(x))
+	case *Set:
+		return uintptr(unsafe.Pointer(x))
+	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.UnsafePointer:

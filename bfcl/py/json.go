@@ -20,7 +20,8 @@ import (
 // container that contains itself a ValueError, as in Python.
 func Dumps(v Value) (string, error) {
 	b := getBuf()
-	if err := dumpValue(b, v, nil, true); err != nil {
+	var stack [16]uintptr
+	if err := dumpValue(b, v, stack[:0], true); err != nil {
 		b.drop()
 		return "", err
 	}
@@ -31,7 +32,8 @@ func Dumps(v Value) (string, error) {
 // non-ASCII characters are written as they are.
 func DumpsUnicode(v Value) (string, error) {
 	b := getBuf()
-	if err := dumpValue(b, v, nil, false); err != nil {
+	var stack [16]uintptr
+	if err := dumpValue(b, v, stack[:0], false); err != nil {
 		b.drop()
 		return "", err
 	}
@@ -88,6 +90,10 @@ func dumpValue(b *outBuf, v Value, stack []uintptr, ascii bool) error {
 	}
 	switch x := v.(type) {
 	case *List:
+		if f := frozenOf(x); f != nil && ascii {
+			b.WriteString(f.jsonText())
+			return nil
+		}
 		return dumpItems(b, x.Items, stack, ascii)
 	case Tuple:
 		return dumpItems(b, x, stack, ascii)
@@ -181,12 +187,18 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 	for i := 0; i < len(s); {
 		// Copy the run of bytes that need no escape in one write.
 		j := i
-		for j < len(s) {
-			c := s[j]
-			if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f && (ascii || c >= utf8.RuneSelf) {
-				break
+		if ascii {
+			for j < len(s) && jsonASCIIPlain[s[j]] {
+				j++
 			}
-			j++
+		} else {
+			for j < len(s) {
+				c := s[j]
+				if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f && c >= utf8.RuneSelf {
+					break
+				}
+				j++
+			}
 		}
 		b.WriteString(s[i:j])
 		if j == len(s) {
@@ -228,6 +240,15 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 	}
 	b.WriteByte('"')
 }
+
+// jsonASCIIPlain marks the bytes json.dumps with ensure_ascii writes as
+// they are: printable ASCII other than '"' and '\\'.
+var jsonASCIIPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // writeUEscape writes \uXXXX for a code unit (lower-case hex, as Python).
 func writeUEscape(b *outBuf, r rune) {

@@ -20,6 +20,14 @@ type DeepEqualer interface {
 // Eq is Python's a == b.
 func Eq(a, b Value) bool { return EqDepth(a, b, 0) }
 
+// EqStr is Eq(v, Str(s)) without boxing s when v is a str.
+func EqStr(v Value, s string) bool {
+	if x, ok := v.(Str); ok {
+		return string(x) == s
+	}
+	return Eq(v, Str(s))
+}
+
 // EqDepth is Eq at a nesting depth, for DeepEqualer implementations.
 func EqDepth(a, b Value, depth int) bool {
 	if depth > maxEqDepth {
@@ -154,7 +162,48 @@ func numCompare(a, b Value) int {
 		y, _ := bigOf(b)
 		return x.Cmp(y)
 	}
+	if f, i, ok := floatAndSmallInt(a, b); ok {
+		// i converts to float exactly, so float comparison is exact.
+		switch fi := float64(i); {
+		case fi < f:
+			return -1
+		case fi > f:
+			return 1
+		}
+		return 0
+	} else if f, i, ok := floatAndSmallInt(b, a); ok {
+		switch fi := float64(i); {
+		case f < fi:
+			return -1
+		case f > fi:
+			return 1
+		}
+		return 0
+	}
 	return exactRat(a).Cmp(exactRat(b))
+}
+
+// floatAndSmallInt returns b as a float and a as an int when b is a float
+// and a an int or bool of magnitude at most 2^53 (exact as a float).
+func floatAndSmallInt(a, b Value) (float64, int64, bool) {
+	f, ok := b.(Float)
+	if !ok {
+		return 0, 0, false
+	}
+	var i int64
+	switch x := a.(type) {
+	case Int:
+		i = int64(x)
+	case Bool:
+		i = int64(boolInt(x))
+	default:
+		return 0, 0, false
+	}
+	const exact = 1 << 53
+	if i > exact || i < -exact {
+		return 0, 0, false
+	}
+	return float64(f), i, true
 }
 
 func boolInt(b Bool) Int {

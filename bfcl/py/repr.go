@@ -193,6 +193,34 @@ func StrRepr(s string) string {
 	return b.String()
 }
 
+// writeStrRepr writes StrRepr(s); printable ASCII without backslashes is
+// written between its quotes without building a string first.
+func writeStrRepr(b *outBuf, s string) {
+	hasSingle, hasDouble := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f || c == '\\':
+			b.WriteString(StrRepr(s))
+			return
+		case c == '\'':
+			hasSingle = true
+		case c == '"':
+			hasDouble = true
+		}
+	}
+	quote := byte('\'')
+	switch {
+	case hasSingle && hasDouble:
+		b.WriteString(StrRepr(s))
+		return
+	case hasSingle:
+		quote = '"'
+	}
+	b.WriteByte(quote)
+	b.WriteString(s)
+	b.WriteByte(quote)
+}
+
 // isPrintable approximates str.isprintable for one code point: not in the
 // categories Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs (space excepted).
 func isPrintable(r rune) bool {
@@ -205,7 +233,8 @@ func isPrintable(r rune) bool {
 // Repr is Python's repr(v).
 func Repr(v Value) string {
 	b := getBuf()
-	writeRepr(b, v, nil)
+	var stack [16]uintptr
+	writeRepr(b, v, stack[:0])
 	return b.release()
 }
 
@@ -238,10 +267,14 @@ func writeRepr(b *outBuf, v Value, stack []uintptr) {
 	case Float:
 		writeFloatRepr(b, float64(x))
 	case Str:
-		b.WriteString(StrRepr(string(x)))
+		writeStrRepr(b, string(x))
 	case EllipsisType:
 		b.WriteString("Ellipsis")
 	case *List:
+		if f := frozenOf(x); f != nil {
+			b.WriteString(f.reprText())
+			return
+		}
 		b.WriteByte('[')
 		writeItems(b, x.Items, stack)
 		b.WriteByte(']')

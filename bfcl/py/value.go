@@ -79,7 +79,13 @@ type Float float64
 type Str string
 
 // List is a Python list; use a pointer for identity.
-type List struct{ Items []Value }
+type List struct {
+	Items []Value
+
+	// frozen is the FrozenList the list was copied from, whose stored
+	// texts render it while its items are unchanged.
+	frozen *FrozenList
+}
 
 // Tuple is a Python tuple.
 type Tuple []Value

@@ -27,9 +27,14 @@ const (
 
 // Random is one generator, the counterpart of a random.Random instance.
 // It is not safe for concurrent use.
+//
+// Generators made from one seed start from one shared, read-only state
+// block (shared is true); a generator copies it before its first change,
+// which comes only after it has drawn a whole block of words.
 type Random struct {
-	mt  [stateSize]uint32
-	pos int
+	mt     *[stateSize]uint32
+	shared bool
+	pos    int
 }
 
 // New returns a generator seeded like random.Random(seed): the absolute
@@ -41,11 +46,11 @@ func New(seed int64) *Random {
 	return r
 }
 
-// seeded caches the state right after seeding for the first
-// maxSeededCache seeds seen: the backends seed their generators with a few
-// fixed seeds, one generator per instance, and copying a seeded state is
-// cheaper than running init_by_array again.
-var seeded sync.Map // int64 -> *Random
+// seeded caches, for the first maxSeededCache seeds seen, the state block
+// right after seeding and the first twist: the backends seed their
+// generators with a few fixed seeds, one generator per instance, and most
+// draw far fewer than a block's words, so they can all read the one block.
+var seeded sync.Map // int64 -> *[stateSize]uint32, never written
 
 // maxSeededCache bounds the number of cached seeds.
 const maxSeededCache = 64
@@ -55,14 +60,18 @@ var seededCount atomic.Int32
 // Seed re-seeds r like random.seed(seed) with an int argument.
 func (r *Random) Seed(seed int64) {
 	if c, ok := seeded.Load(seed); ok {
-		*r = *c.(*Random)
+		r.mt, r.shared, r.pos = c.(*[stateSize]uint32), true, 0
 		return
 	}
+	r.mt, r.shared = new([stateSize]uint32), false
 	r.initByArray(seedKey(seed))
+	// The first draw twists anyway; doing it now makes the block the
+	// generators of this seed can share.
+	r.twist()
 	if seededCount.Load() < maxSeededCache {
-		c := *r
-		if _, loaded := seeded.LoadOrStore(seed, &c); !loaded {
+		if _, loaded := seeded.LoadOrStore(seed, r.mt); !loaded {
 			seededCount.Add(1)
+			r.shared = true
 		}
 	}
 }
@@ -121,6 +130,10 @@ func (r *Random) initByArray(key []uint32) {
 
 // twist regenerates the whole state block.
 func (r *Random) twist() {
+	if r.shared {
+		own := *r.mt
+		r.mt, r.shared = &own, false
+	}
 	mag := func(y uint32) uint32 { return (y & 1) * matrixA }
 	var kk int
 	for kk = 0; kk < stateSize-shiftSize; kk++ {

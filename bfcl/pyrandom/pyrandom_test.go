@@ -188,3 +188,28 @@ func TestPanicsLikeCPythonRaises(t *testing.T) {
 		})
 	}
 }
+
+// Generators of one seed share its state block until they change it: each
+// still draws the full sequence, whichever drew first or more (the draws
+// cross several block boundaries), and a generator made afterwards starts
+// from the seed again.
+func TestSameSeedGeneratorsAreIndependent(t *testing.T) {
+	const seed, n = 90210, 3 * stateSize
+	first, second := New(seed), New(seed)
+	draw := func(r *Random) []uint32 {
+		out := make([]uint32, n)
+		for i := range out {
+			out[i] = r.uint32()
+		}
+		return out
+	}
+	want := draw(first)
+	for name, r := range map[string]*Random{"second": second, "later": New(seed)} {
+		got := draw(r)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s generator: word %d is %d, want %d", name, i, got[i], want[i])
+			}
+		}
+	}
+}

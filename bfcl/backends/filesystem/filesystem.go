@@ -14,6 +14,9 @@ type FileSystem struct {
 	LongContext py.Value
 	Root        *Directory
 	current     *Directory
+	// loadCopier copies the container contents of files while
+	// LoadScenario reads the shared config (made on first need).
+	loadCopier *py.Copier
 }
 
 // State implements backend.Instance.
@@ -41,7 +44,9 @@ func (fs *FileSystem) LoadScenario(cfg *py.Dict, longContext bool) error {
 		if !ok {
 			return fmt.Errorf("root.%s.contents: want an object", py.StrOf(name))
 		}
-		if err := fs.loadDirectory(cd, root); err != nil {
+		err := fs.loadDirectory(cd, root)
+		fs.loadCopier = nil
+		if err != nil {
 			return err
 		}
 		fs.Root = root
@@ -78,6 +83,14 @@ func (fs *FileSystem) loadDirectory(current *py.Dict, parent *Directory) error {
 			content, ok := data.GetStr("content")
 			if !ok {
 				return py.KeyError(py.Str("content"))
+			}
+			// The config is shared (ReadsConfig): keep a copy of a
+			// container content, as part of one copy of the config.
+			if _, isStr := content.(py.Str); !isStr {
+				if fs.loadCopier == nil {
+					fs.loadCopier = &py.Copier{}
+				}
+				content = fs.loadCopier.Copy(content)
 			}
 			if py.Truthy(fs.LongContext) {
 				var err error
@@ -186,10 +199,18 @@ func (fs *FileSystem) cd(folderV py.Value) (py.Value, error) {
 	return py.NewDict().With("current_working_directory", target.Name), nil
 }
 
+// forbiddenNameChars are the characters a file or directory name must
+// not hold.
+const forbiddenNameChars = `|/\?%*:"><`
+
 // validName is _validate_file_or_directory_name: `c in name` for each
 // forbidden character, with Python's errors for non-str names.
 func validName(name py.Value) (bool, error) {
-	for _, c := range `|/\?%*:"><` {
+	if s, ok := name.(py.Str); ok {
+		// Substring test on a str: any forbidden byte (all ASCII).
+		return !strings.ContainsAny(string(s), forbiddenNameChars), nil
+	}
+	for _, c := range forbiddenNameChars {
 		in, err := py.Contains(name, py.Str(string(c)))
 		if err != nil {
 			return false, err

@@ -10,9 +10,12 @@ const ClassName = "GorillaFileSystem"
 
 func init() {
 	backend.Register(&backend.Class{
-		Name:    ClassName,
-		New:     func(p *backend.Process) backend.Instance { return &FileSystem{proc: p} },
-		Methods: methods(),
+		Name: ClassName,
+		New:  func(p *backend.Process) backend.Instance { return &FileSystem{proc: p} },
+		// LoadScenario builds its own directories and files from the
+		// config and copies each file's content.
+		ReadsConfig: true,
+		Methods:     methods(),
 	})
 }
 

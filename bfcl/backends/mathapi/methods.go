@@ -108,7 +108,7 @@ func siFactor(unit py.Value) (py.Value, bool, error) {
 		return nil, false, err
 	}
 	for _, f := range siFactors {
-		if py.Eq(unit, py.Str(f.unit)) {
+		if py.EqStr(unit, f.unit) {
 			return f.factor, true, nil
 		}
 	}

@@ -19,7 +19,7 @@ func symbolByName(name py.Value) (py.Value, error) {
 		return nil, err
 	}
 	for _, s := range symbolMap {
-		if py.Eq(name, py.Str(s.name)) {
+		if py.EqStr(name, s.name) {
 			return py.NewDict().With("symbol", py.Str(s.symbol)), nil
 		}
 	}
@@ -399,13 +399,12 @@ func (tb *Trading) watchlist() (py.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		ext, err := tb.constant("WATCH_LIST_EXTENSION")
+		ext, err := tb.proc.ConstantItems("WATCH_LIST_EXTENSION")
 		if err != nil {
 			return nil, err
 		}
-		cp := l.Copy()
-		cp.Items = append(cp.Items, ext.(*py.List).Items...)
-		return cp, nil
+		items := make([]py.Value, 0, len(l.Items)+len(ext))
+		return py.NewList(append(append(items, l.Items...), ext...)...), nil
 	}
 	return py.NewDict().With("watchlist", tb.watchList), nil
 }
@@ -479,11 +478,11 @@ func (tb *Trading) availableStocks(sector py.Value) (py.Value, error) {
 			l    *py.List
 			name string
 		}{{tech, "TECHNOLOGY_EXTENSION"}, {auto, "AUTOMOBILE_EXTENSION"}} {
-			ext, err := tb.constant(x.name)
+			ext, err := tb.proc.ConstantItems(x.name)
 			if err != nil {
 				return nil, err
 			}
-			x.l.Items = append(x.l.Items, ext.(*py.List).Items...)
+			x.l.Items = append(x.l.Items, ext...)
 		}
 	}
 	sectors := py.NewDict().With("Technology", tech).With("Automobile", auto)

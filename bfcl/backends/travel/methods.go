@@ -91,22 +91,83 @@ func setItem(container, key, value py.Value) error {
 }
 
 // lookupKey is f"{travel_from}|{travel_to}|{travel_class}|{travel_date}".
-func lookupKey(from, to, class, date py.Value) py.Str {
-	return py.Str(py.StrOf(from) + "|" + py.StrOf(to) + "|" + py.StrOf(class) + "|" + py.StrOf(date))
+func lookupKey(from, to, class, date py.Value) string {
+	return py.StrOf(from) + "|" + py.StrOf(to) + "|" + py.StrOf(class) + "|" + py.StrOf(date)
 }
 
+// costLookup is upstream's private _flight_cost_lookup, a dict from
+// "from|to|class|date" to {"cost": cost}. Every key of one filling shares
+// the class and the date, so it keeps the routes, their costs and those two
+// texts instead of one key string and one dict per route.
+type costLookup struct {
+	routes      []route
+	costs       []py.Value
+	class, date string
+}
+
+// get is _flight_cost_lookup.get(key)["cost"]; ok is false when key is
+// absent. Keys are unique, as in the dict.
+func (c *costLookup) get(key string) (cost py.Value, ok bool) {
+	for i, r := range c.routes {
+		if isLookupKey(key, r.from, r.to, c.class, c.date) {
+			return c.costs[i], true
+		}
+	}
+	return nil, false
+}
+
+// isLookupKey reports whether key is the four parts joined with "|".
+func isLookupKey(key string, parts ...string) bool {
+	n := len(parts) - 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	if len(key) != n {
+		return false
+	}
+	for i, p := range parts {
+		if i > 0 {
+			if key[0] != '|' {
+				return false
+			}
+			key = key[1:]
+		}
+		if key[:len(p)] != p {
+			return false
+		}
+		key = key[len(p):]
+	}
+	return true
+}
+
+// maxCostFactor is the largest class factor times date multiplier (5 * 2).
+const maxCostFactor = 10
+
+// routeCosts holds float(base * k) as a Value for each route of baseCosts
+// and each k up to maxCostFactor, made once: the cost lists reuse them
+// instead of boxing a new float per route and call.
+var routeCosts = func() [][maxCostFactor + 1]py.Value {
+	t := make([][maxCostFactor + 1]py.Value, len(baseCosts))
+	for i, r := range baseCosts {
+		for k := range t[i] {
+			t[i][k] = py.Float(float64(r.cost * int64(k)))
+		}
+	}
+	return t
+}()
+
 func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
-	if _, err := py.HashKey(py.Tuple{from, to}); err != nil {
+	if err := hashable(from, to); err != nil {
 		return nil, err
 	}
-	var base int64 = -1
-	for _, r := range baseCosts {
-		if py.Eq(from, py.Str(r.from)) && py.Eq(to, py.Str(r.to)) {
-			base = r.cost
+	routeIdx := -1
+	for i, r := range baseCosts {
+		if py.EqStr(from, r.from) && py.EqStr(to, r.to) {
+			routeIdx = i
 			break
 		}
 	}
-	if base < 0 {
+	if routeIdx < 0 {
 		return nil, py.ValueErrorf("No available route for the given airports.")
 	}
 	var factor int64
@@ -124,26 +185,41 @@ func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	costs := py.NewList()
-	tr.flightCostLookup = py.NewDict()
+	k := factor * mult
+	lookup := &costLookup{class: py.StrOf(class), date: py.StrOf(date)}
 	if tr.longContext {
-		for _, r := range baseCosts {
-			cost := py.Float(float64(r.cost * factor * mult))
-			key := lookupKey(py.Str(r.from), py.Str(r.to), class, date)
-			_ = tr.flightCostLookup.Set(key, py.NewDict().With("cost", cost))
-			costs.Append(cost)
+		lookup.routes = baseCosts
+		lookup.costs = make([]py.Value, len(baseCosts))
+		for i := range baseCosts {
+			lookup.costs[i] = routeCosts[i][k]
 		}
 	} else {
-		cost := py.Float(float64(base * factor * mult))
-		costs.Append(cost)
-		_ = tr.flightCostLookup.Set(lookupKey(from, to, class, date), py.NewDict().With("cost", cost))
+		lookup.routes = []route{{from: py.StrOf(from), to: py.StrOf(to)}}
+		lookup.costs = []py.Value{routeCosts[routeIdx][k]}
 	}
-	return py.NewDict().With("travel_cost_list", costs), nil
+	tr.flightCostLookup = lookup
+	return py.NewDict().With("travel_cost_list", &py.List{Items: append([]py.Value(nil), lookup.costs...)}), nil
 }
 
 // dateMultiplier is 2 when the digits of the travel date sum to an even
 // number, else 1.
 func dateMultiplier(date py.Value) (int64, error) {
+	if s, ok := date.(py.Str); ok && isASCII(string(s)) {
+		// str.isdigit is exactly '0'-'9' on ASCII characters.
+		sum := 0
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= '0' && c <= '9' {
+				sum += int(c - '0')
+			}
+		}
+		return 2 - int64(sum%2), nil
+	}
+	return dateMultiplierAny(date)
+}
+
+// dateMultiplierAny is dateMultiplier for any value, step by step as
+// upstream's sum(int(char) for char in travel_date if char.isdigit()).
+func dateMultiplierAny(date py.Value) (int64, error) {
 	chars, err := pynum.Iter(date)
 	if err != nil {
 		return 0, err
@@ -173,6 +249,41 @@ func dateMultiplier(date py.Value) (int64, error) {
 		return 2, nil
 	}
 	return 1, nil
+}
+
+// isAirport is `code in all_airports` (the list of airports): a str is
+// looked up directly, any other value goes through list membership.
+func isAirport(code py.Value) bool {
+	if s, ok := code.(py.Str); ok {
+		for _, a := range airports {
+			if string(s) == a {
+				return true
+			}
+		}
+		return false
+	}
+	in, _ := py.Contains(py.StrList(airports...), code)
+	return in
+}
+
+// hashable is the TypeError hashing the tuple (a, b) raises, or nil.
+func hashable(a, b py.Value) error {
+	_, aStr := a.(py.Str)
+	_, bStr := b.(py.Str)
+	if aStr && bStr {
+		return nil
+	}
+	_, err := py.HashKey(py.Tuple{a, b})
+	return err
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (tr *Travel) cardBalance(accessToken, cardID py.Value) (py.Value, error) {
@@ -223,11 +334,10 @@ func (tr *Travel) bookFlight(accessToken, cardID, date, from, to, class py.Value
 	if !hasBalance {
 		return bookingError("Balance not found"), nil
 	}
-	all := py.StrList(airports...)
-	if in, _ := py.Contains(all, from); !in {
+	if !isAirport(from) {
 		return bookingError("Invalid departure airport code: " + py.StrOf(from)), nil
 	}
-	if in, _ := py.Contains(all, to); !in {
+	if !isAirport(to) {
 		return bookingError("Invalid destination airport code: " + py.StrOf(to)), nil
 	}
 	if _, err := pynum.Strptime(date, "%Y-%m-%d"); err != nil {
@@ -259,16 +369,9 @@ func (tr *Travel) cachedCost(from, to, date, class py.Value) (py.Value, py.Value
 		}
 		return nil, nil, err
 	}
-	entry, ok, err := tr.flightCostLookup.Get(lookupKey(from, to, class, date))
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok || py.IsNone(entry) {
+	cost, ok := tr.flightCostLookup.get(lookupKey(from, to, class, date))
+	if !ok {
 		return nil, bookingError("No available route for the given parameters"), nil
-	}
-	cost, err := py.Index(entry, py.Str("cost"))
-	if err != nil {
-		return nil, nil, err
 	}
 	return cost, nil, nil
 }
@@ -405,7 +508,7 @@ func (tr *Travel) cancelBooking(accessToken, bookingID py.Value) (py.Value, erro
 
 func exchange(base, target, value py.Value) (py.Value, error) {
 	for _, r := range exchangeRates {
-		if py.Eq(base, py.Str(r.from)) && py.Eq(target, py.Str(r.to)) {
+		if py.EqStr(base, r.from) && py.EqStr(target, r.to) {
 			v, err := py.Mul(value, r.rate)
 			if err != nil {
 				return nil, err
@@ -416,7 +519,7 @@ func exchange(base, target, value py.Value) (py.Value, error) {
 			}
 			return py.NewDict().With("exchanged_value", f), nil
 		}
-		if py.Eq(base, py.Str(r.to)) && py.Eq(target, py.Str(r.from)) {
+		if py.EqStr(base, r.to) && py.EqStr(target, r.from) {
 			v, err := py.TrueDiv(value, r.rate)
 			if err != nil {
 				return nil, err
@@ -483,7 +586,7 @@ func nearestAirport(location py.Value) (py.Value, error) {
 		return nil, err
 	}
 	for _, c := range cityAirports {
-		if py.Eq(location, py.Str(c.city)) {
+		if py.EqStr(location, c.city) {
 			return py.NewDict().With("nearest_airport", py.Str(c.code)), nil
 		}
 	}

@@ -39,7 +39,7 @@ type Travel struct {
 	tokenScope, userFirstName, userLastName, budget py.Value
 	longContext                                     bool
 	// flightCostLookup is the private _flight_cost_lookup cache.
-	flightCostLookup *py.Dict
+	flightCostLookup *costLookup
 }
 
 // State implements backend.Instance.
@@ -81,7 +81,7 @@ func (tr *Travel) LoadScenario(cfg *py.Dict, longContext bool) error {
 	tr.userLastName = get("user_last_name", py.None)
 	tr.budget = get("budget_limit", py.None)
 	tr.longContext = longContext
-	tr.flightCostLookup = py.NewDict()
+	tr.flightCostLookup = &costLookup{}
 	if longContext {
 		if err := tr.addExtension("CREDIT_CARD_EXTENSION", tr.creditCards); err != nil {
 			return err

@@ -123,7 +123,7 @@ func (v *Vehicle) lockDoors(unlock, door py.Value) (py.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		if py.Eq(cur, py.Str(to)) {
+		if py.EqStr(cur, to) {
 			continue
 		}
 		if err := setItem(v.doorStatus, d, py.Str(to)); err != nil {
@@ -393,7 +393,7 @@ var zipcodes = []struct{ city, zip string }{
 
 func zipcodeOf(city py.Value) (py.Value, error) {
 	for _, z := range zipcodes {
-		if py.Eq(city, py.Str(z.city)) {
+		if py.EqStr(city, z.city) {
 			return py.NewDict().With("zipcode", py.Str(z.zip)), nil
 		}
 	}

@@ -1,0 +1,91 @@
+package backend
+
+import (
+	"testing"
+
+	"github.com/seeupo/seeupo/bfcl/py"
+)
+
+const testConstants = `{"PRICES": [1.5, 2.25, 3.0], "NAMES": ["a", "b"], "NESTED": [[1], {"k": 2}]}`
+
+// Each process gets its own copy of a constant: a change made through one
+// process's copy (as a backend's in-place list edit would) is seen by that
+// process again, but not by another process nor by a later one, and the
+// other copies still render as the file says.
+func TestConstantCopiesArePerProcess(t *testing.T) {
+	consts, err := ParseConstants([]byte(testConstants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := map[string]func(l *py.List){
+		"PRICES": func(l *py.List) { l.Items[0] = py.Float(99); l.Append(py.Float(4)) },
+		"NAMES":  func(l *py.List) { l.Items = append(l.Items[:0], py.Str("z")) },
+		"NESTED": func(l *py.List) { l.Items[0].(*py.List).Append(py.Int(7)) },
+	}
+	for name, edit := range edits {
+		a, b := NewProcess(consts), NewProcess(consts)
+		want := constantText(t, b, name)
+		va, _ := a.Constant(name)
+		edit(va.(*py.List))
+		edited := constantText(t, a, name)
+		if edited == want {
+			t.Fatalf("%s: the edit changed nothing", name)
+		}
+		if got := constantText(t, a, name); got != edited {
+			t.Errorf("%s: the same process sees %s, want its edit %s", name, got, edited)
+		}
+		if got := constantText(t, b, name); got != want {
+			t.Errorf("%s: another process sees %s, want %s", name, got, want)
+		}
+		if got := constantText(t, NewProcess(consts), name); got != want {
+			t.Errorf("%s: a later process sees %s, want %s", name, got, want)
+		}
+	}
+}
+
+func constantText(t *testing.T, p *Process, name string) string {
+	t.Helper()
+	v, err := p.Constant(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := py.Dumps(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// EncodeState reads the items themselves, never a stored text.
+	return py.Repr(v) + " " + s + " " + py.EncodeState(v)
+}
+
+// ConstantItems reads the file's items until the process has its own
+// copy, and that copy, edits included, afterwards; other processes keep
+// reading the file's items.
+func TestConstantItemsFollowTheProcessCopy(t *testing.T) {
+	consts, err := ParseConstants([]byte(testConstants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := func(p *Process) string {
+		t.Helper()
+		it, err := p.ConstantItems("NAMES")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return py.Repr(py.NewList(it...))
+	}
+	a, b := NewProcess(consts), NewProcess(consts)
+	if got := items(a); got != "['a', 'b']" {
+		t.Fatalf("before any copy: %s", got)
+	}
+	v, _ := a.Constant("NAMES")
+	v.(*py.List).Append(py.Str("c"))
+	if got := items(a); got != "['a', 'b', 'c']" {
+		t.Errorf("after an edit of the process copy: %s, want the edit", got)
+	}
+	if got := items(b); got != "['a', 'b']" {
+		t.Errorf("another process: %s", got)
+	}
+	if _, err := a.ConstantItems("NESTED"); err != nil {
+		t.Errorf("a list of containers: %v", err)
+	}
+}

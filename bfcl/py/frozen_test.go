@@ -1,0 +1,72 @@
+package py
+
+import "testing"
+
+func frozenSample() *List {
+	return NewList(Float(227.16), Float(0.1), Int(3), Str("é'x\""), Str("plain"), Bool(true), None, Float(1e22))
+}
+
+// A copy of a frozen list renders exactly as the same list built plainly,
+// before and after its items change.
+func TestFrozenListCopyRendersAsPlainList(t *testing.T) {
+	f := Freeze(frozenSample())
+	if f == nil {
+		t.Fatal("Freeze refused a list of scalars")
+	}
+	mutations := []struct {
+		name string
+		do   func(l *List)
+	}{
+		{"unchanged", func(*List) {}},
+		{"append", func(l *List) { l.Append(Float(2.5)) }},
+		{"item set", func(l *List) { l.Items[0] = Float(1.25) }},
+		{"item set to an equal value", func(l *List) { l.Items[2] = Int(3) }},
+		{"remove", func(l *List) { l.Items = append(l.Items[:1], l.Items[2:]...) }},
+		{"truncate", func(l *List) { l.Items = l.Items[:0] }},
+	}
+	for _, m := range mutations {
+		got, want := f.Copy(), frozenSample()
+		m.do(got)
+		m.do(want)
+		for _, r := range []struct {
+			name string
+			f    func(Value) string
+		}{
+			{"Repr", Repr},
+			{"Dumps", func(v Value) string { s, _ := Dumps(v); return s }},
+			{"DumpsUnicode", func(v Value) string { s, _ := DumpsUnicode(v); return s }},
+		} {
+			// Twice: the first rendering may drop the stored text.
+			for i := 0; i < 2; i++ {
+				if g, w := r.f(got), r.f(want); g != w {
+					t.Errorf("%s, %s: %s, want %s", m.name, r.name, g, w)
+				}
+			}
+		}
+	}
+}
+
+// Copies are independent: changing one changes neither the others nor
+// what a later copy holds.
+func TestFrozenListCopiesAreIndependent(t *testing.T) {
+	f := Freeze(frozenSample())
+	a, b := f.Copy(), f.Copy()
+	a.Items[0] = Str("changed")
+	a.Append(Int(9))
+	want := Repr(frozenSample())
+	for name, l := range map[string]*List{"other copy": b, "later copy": f.Copy()} {
+		if got := Repr(l); got != want {
+			t.Errorf("%s: %s, want %s", name, got, want)
+		}
+	}
+}
+
+// Only lists of scalars freeze: a container item could change under the
+// stored text.
+func TestFreezeRefusesContainers(t *testing.T) {
+	for _, l := range []*List{NewList(NewList()), NewList(Int(1), NewDict()), NewList(Tuple{Int(1)})} {
+		if Freeze(l) != nil {
+			t.Errorf("Freeze(%s) accepted a container item", Repr(l))
+		}
+	}
+}

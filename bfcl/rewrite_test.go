@@ -1,0 +1,120 @@
+package bfcl
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/seeupo/seeupo/bfcl/backend"
+	"github.com/seeupo/seeupo/bfcl/py"
+)
+
+// rewriteByRune is the executor's rewrite written rune by rune, copying
+// every rune (the form the copy-free rewrite replaced), kept as the
+// reference the faster one must equal.
+func rewriteByRune(e *Executor, s string) string {
+	var b strings.Builder
+	prevWord := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !prevWord && (r == '_' || r < 0x80 && unicode.IsLetter(r)) {
+			j := i + size
+			for j < len(s) {
+				r2, s2 := utf8.DecodeRuneInString(s[j:])
+				if !isWord(r2) {
+					break
+				}
+				j += s2
+			}
+			k := j
+			for k < len(s) {
+				r2, s2 := utf8.DecodeRuneInString(s[k:])
+				if !py.IsSpace(r2) {
+					break
+				}
+				k += s2
+			}
+			name := s[i:j]
+			if k < len(s) && s[k] == '(' {
+				if idx, ok := e.owner(name); ok {
+					b.WriteString(e.varNames[idx])
+					b.WriteByte('.')
+				}
+				b.WriteString(name)
+				i = k
+				prevWord = false
+				continue
+			}
+			b.WriteString(name)
+			i = j
+			prevWord = true
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		prevWord = isWord(r)
+		i += size
+	}
+	return b.String()
+}
+
+// rewrite must give what the rune-by-rune reference gives, on the ground
+// truth of every entry and on random strings of names, spaces,
+// parentheses, quotes and non-ASCII letters, spaces and digits.
+func TestRewriteMatchesRuneByRune(t *testing.T) {
+	d := loadDataset(t)
+	ex, err := NewExecutor(ExecutorConfig{Classes: backend.Names(), ModelName: "m-1.5", EntryID: "multi_turn_base_0", Constants: d.Constants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []string
+	for _, e := range d.All() {
+		for _, turn := range e.GroundTruth {
+			inputs = append(inputs, turn...)
+		}
+	}
+	pieces := []string{"cd", "ls", "echo", "post_tweet", "x", "_y", "9", " ", "\t", "\u3000", "\u00a0", "(", ")", "'", "é", "ß", "²", "a.b", "=", ",", "\xff"}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		for n := rng.Intn(12); n >= 0; n-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		inputs = append(inputs, b.String())
+	}
+	for _, in := range inputs {
+		if got, want := ex.rewrite(in), rewriteByRune(ex, in); got != want {
+			t.Fatalf("rewrite(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// calledName is the second dot-separated part of the text before "(",
+// as upstream's split(".")[1].
+func TestCalledName(t *testing.T) {
+	for in, want := range map[string]string{
+		"cd(folder='a.b')": "cd", "x.kill()": "kill", "a.b.c(1)": "b", "a..b()": "", ".()": "",
+		"a.": "", "noparen": "noparen", "m_instance.run(x.y)": "run",
+	} {
+		if got := calledName(in); got != want {
+			t.Errorf("calledName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Instance variable names replace - . / : with _ anywhere in the model,
+// entry and class names, leaving other characters as they are.
+func TestInstanceVarName(t *testing.T) {
+	cases := []struct{ model, entry, class, want string }{
+		{"gpt-4o-2024-08-06", "multi_turn_base_0", "GorillaFileSystem", "gpt_4o_2024_08_06_multi_turn_base_0_GorillaFileSystem_instance"},
+		{"org/model:v1.5", "e-1", "C", "org_model_v1_5_e_1_C_instance"},
+		{"modèle", "ü", "X", "modèle_ü_X_instance"},
+		{"bad\xff", "e", "C", "bad\uFFFD_e_C_instance"},
+	}
+	for _, c := range cases {
+		if got := instanceVarName(c.model, c.entry, c.class); got != c.want {
+			t.Errorf("instanceVarName(%q, %q, %q) = %q, want %q", c.model, c.entry, c.class, got, c.want)
+		}
+	}
+}
