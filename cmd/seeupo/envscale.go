@@ -12,18 +12,25 @@ import (
 func init() { register("env", newEnvScaleCmd) }
 
 func newEnvScaleCmd(a *app) *cobra.Command {
+	return newSwarmScaleCmd(a, "env", "Set the number of tasks of an environment Swarm service",
+		`Set the replicas of a service made by "env up --swarm" (or by a run with
+env.swarm), named by its name or run id. Runs on the service follow: new tasks
+take episodes once they answer, episodes on removed tasks are retried on others.`)
+}
+
+// newSwarmScaleCmd is the scale command of group (env or serve): it sets
+// the replicas of a Swarm service named by its name or run id.
+func newSwarmScaleCmd(a *app, group, short, long string) *cobra.Command {
 	var service string
 	var swarmMode bool
 	c := &cobra.Command{
 		Use:   "scale --swarm --service NAME REPLICAS",
-		Short: "Set the number of tasks of an environment Swarm service",
-		Long: `Set the replicas of a service made by "env up --swarm" (or by a run with
-env.swarm), named by its name or run id. Runs on the service follow: new tasks
-take episodes once they answer, episodes on removed tasks are retried on others.`,
-		Args: cobra.ExactArgs(1),
+		Short: short,
+		Long:  long,
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !swarmMode {
-				return fmt.Errorf("env scale scales a Swarm service: pass --swarm")
+				return fmt.Errorf("%s scale scales a Swarm service: pass --swarm", group)
 			}
 			n, err := strconv.Atoi(args[0])
 			if err != nil || n < 0 {

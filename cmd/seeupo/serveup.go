@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -103,40 +102,11 @@ directory (or rl.weights_dir), which must be under a --mount directory.
 }
 
 func newServeScaleCmd(a *app) *cobra.Command {
-	var service string
-	var swarmMode bool
-	c := &cobra.Command{
-		Use:   "scale --swarm --service NAME REPLICAS",
-		Short: "Set the number of tasks of a seeupo serve Swarm service",
-		Long: `Set the replicas of a service made by "serve up --swarm" (or by a run with
+	return newSwarmScaleCmd(a, "serve", "Set the number of tasks of a seeupo serve Swarm service",
+		`Set the replicas of a service made by "serve up --swarm" (or by a run with
 rl.serve.swarm), named by its name or run id. Training runs on it follow: a
 new task gets the run's current weights before it takes requests; the
-requests of a removed task go to the others with their seeds.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if !swarmMode {
-				return fmt.Errorf("serve scale scales a Swarm service: pass --swarm")
-			}
-			n, err := strconv.Atoi(args[0])
-			if err != nil || n < 0 {
-				return fmt.Errorf("replicas %q: want a whole number, 0 or more", args[0])
-			}
-			cli, err := container.Connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer cli.Close()
-			if err := container.ScaleService(cmd.Context(), cli, service, n); err != nil {
-				return err
-			}
-			a.printf("service %s scaled to %d tasks\n", service, n)
-			return nil
-		},
-	}
-	c.Flags().BoolVar(&swarmMode, "swarm", false, "scale a Docker Swarm service (required)")
-	c.Flags().StringVar(&service, "service", "", "the service's name or run id")
-	c.MarkFlagRequired("service")
-	return c
+requests of a removed task go to the others with their seeds.`)
 }
 
 func newServeDownCmd(a *app) *cobra.Command {
