@@ -153,6 +153,7 @@ func setItem(container, key, value py.Value) error {
 		if i < 0 || int(i) >= len(c.Items) {
 			return py.Errorf("IndexError", "list assignment index out of range")
 		}
+		c.Own()
 		c.Items[i] = value
 		return nil
 	}
@@ -383,6 +384,7 @@ func (tb *Trading) removeFromWatchlist(symbol py.Value) (py.Value, error) {
 	}
 	for i, it := range l.Items {
 		if py.Is(it, symbol) || py.Eq(it, symbol) {
+			l.Own()
 			l.Items = append(l.Items[:i], l.Items[i+1:]...)
 			break
 		}
