@@ -39,6 +39,7 @@ func (tb *Trading) stockInfo(symbol py.Value) (py.Value, error) {
 	if !ok {
 		return errDict("Stock with symbol '" + py.StrOf(symbol) + "' not found."), nil
 	}
+	tb.ownStock(symbol)
 	stock, err := py.Index(tb.stocks, symbol)
 	if err != nil || !tb.longContext {
 		return stock, err
@@ -504,6 +505,7 @@ func (tb *Trading) priceOf(symbol py.Value) (py.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	tb.ownStock(symbol)
 	s, ok, err := stocks.Get(symbol)
 	if err != nil {
 		return nil, err
