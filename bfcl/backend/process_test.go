@@ -18,8 +18,8 @@ func TestConstantCopiesArePerProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	edits := map[string]func(l *py.List){
-		"PRICES": func(l *py.List) { l.Items[0] = py.Float(99); l.Append(py.Float(4)) },
-		"NAMES":  func(l *py.List) { l.Items = append(l.Items[:0], py.Str("z")) },
+		"PRICES": func(l *py.List) { _ = py.SetItem(l, py.Int(0), py.Float(99)); l.Append(py.Float(4)) },
+		"NAMES":  func(l *py.List) { l.Own(); l.Items = append(l.Items[:0], py.Str("z")) },
 		"NESTED": func(l *py.List) { l.Items[0].(*py.List).Append(py.Int(7)) },
 	}
 	for name, edit := range edits {

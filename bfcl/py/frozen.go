@@ -32,9 +32,12 @@ func Freeze(l *List) *FrozenList {
 }
 
 // Copy is a fresh list with the frozen items (list(l)), which renders from
-// the stored texts while its items stay the same.
+// the stored texts while its items stay the same. It borrows the frozen
+// array until it changes it in place (List.Own); its capacity ends at its
+// length, so an append moves it.
 func (f *FrozenList) Copy() *List {
-	return &List{Items: append([]Value(nil), f.items...), frozen: f}
+	n := len(f.items)
+	return &List{Items: f.items[:n:n], frozen: f, borrowed: true}
 }
 
 // Items returns the frozen items, which the caller must not change.

@@ -19,9 +19,10 @@ func TestFrozenListCopyRendersAsPlainList(t *testing.T) {
 	}{
 		{"unchanged", func(*List) {}},
 		{"append", func(l *List) { l.Append(Float(2.5)) }},
-		{"item set", func(l *List) { l.Items[0] = Float(1.25) }},
-		{"item set to an equal value", func(l *List) { l.Items[2] = Int(3) }},
-		{"remove", func(l *List) { l.Items = append(l.Items[:1], l.Items[2:]...) }},
+		{"item set", func(l *List) { l.Own(); l.Items[0] = Float(1.25) }},
+		{"item set to an equal value", func(l *List) { l.Own(); l.Items[2] = Int(3) }},
+		{"remove", func(l *List) { l.Own(); l.Items = append(l.Items[:1], l.Items[2:]...) }},
+		{"truncate and append", func(l *List) { l.Own(); l.Items = append(l.Items[:0], Int(5)) }},
 		{"truncate", func(l *List) { l.Items = l.Items[:0] }},
 	}
 	for _, m := range mutations {
@@ -51,12 +52,52 @@ func TestFrozenListCopyRendersAsPlainList(t *testing.T) {
 func TestFrozenListCopiesAreIndependent(t *testing.T) {
 	f := Freeze(frozenSample())
 	a, b := f.Copy(), f.Copy()
-	a.Items[0] = Str("changed")
+	if err := SetItem(a, Int(0), Str("changed")); err != nil {
+		t.Fatal(err)
+	}
 	a.Append(Int(9))
+	if err := ListRemove(a, Int(9)); err != nil {
+		t.Fatal(err)
+	}
 	want := Repr(frozenSample())
 	for name, l := range map[string]*List{"other copy": b, "later copy": f.Copy()} {
 		if got := Repr(l); got != want {
 			t.Errorf("%s: %s, want %s", name, got, want)
+		}
+	}
+}
+
+// A copy borrows the frozen array until it changes it in place: an item
+// set, a removal or an append changes neither the frozen items nor a copy
+// made before or after.
+func TestFrozenListCopyBorrowsUntilItChanges(t *testing.T) {
+	f := Freeze(frozenSample())
+	edits := []struct {
+		name string
+		do   func(l *List) error
+	}{
+		{"SetItem", func(l *List) error { return SetItem(l, Int(1), Str("x")) }},
+		{"ListRemove", func(l *List) error { return ListRemove(l, Int(3)) }},
+		{"Append", func(l *List) error { l.Append(Int(7)); return nil }},
+		{"Own then truncate and append", func(l *List) error { l.Own(); l.Items = append(l.Items[:0], Int(5)); return nil }},
+	}
+	want := Repr(frozenSample())
+	for _, e := range edits {
+		before := f.Copy()
+		edited := f.Copy()
+		if &edited.Items[0] != &f.Items()[0] {
+			t.Fatalf("%s: a fresh copy does not borrow the frozen array", e.name)
+		}
+		if err := e.do(edited); err != nil {
+			t.Fatal(err)
+		}
+		if Repr(edited) == want {
+			t.Fatalf("%s: the edit changed nothing", e.name)
+		}
+		for name, l := range map[string]*List{"copy made before": before, "copy made after": f.Copy(), "frozen items": NewList(f.Items()...)} {
+			if got := Repr(l); got != want {
+				t.Errorf("%s: %s holds %s, want %s", e.name, name, got, want)
+			}
 		}
 	}
 }

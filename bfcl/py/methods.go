@@ -140,6 +140,7 @@ func SetItem(v, key, val Value) error {
 		if i < 0 || int(i) >= len(x.Items) {
 			return Errorf("IndexError", "list assignment index out of range")
 		}
+		x.Own()
 		x.Items[i] = val
 		return nil
 	}

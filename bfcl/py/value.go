@@ -79,12 +79,30 @@ type Float float64
 type Str string
 
 // List is a Python list; use a pointer for identity.
+//
+// Items may be borrowed from a FrozenList (FrozenList.Copy): appending to
+// it is safe (its capacity ends at its length, so append moves it), but
+// a write in place (an item set, a removal that shifts the tail) must
+// call Own first.
 type List struct {
 	Items []Value
 
 	// frozen is the FrozenList the list was copied from, whose stored
 	// texts render it while its items are unchanged.
 	frozen *FrozenList
+	// borrowed says Items is still the frozen list's array, shared with
+	// every other copy: Own replaces it with the list's own copy.
+	borrowed bool
+}
+
+// Own gives l its own items array when they are borrowed from a
+// FrozenList, so that l can change them in place. Every write to
+// l.Items other than an append calls it first.
+func (l *List) Own() {
+	if l.borrowed {
+		l.Items = append([]Value(nil), l.Items...)
+		l.borrowed = false
+	}
 }
 
 // Tuple is a Python tuple.

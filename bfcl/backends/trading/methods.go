@@ -39,6 +39,7 @@ func (tb *Trading) stockInfo(symbol py.Value) (py.Value, error) {
 	if !ok {
 		return errDict("Stock with symbol '" + py.StrOf(symbol) + "' not found."), nil
 	}
+	tb.ownStock(symbol)
 	stock, err := py.Index(tb.stocks, symbol)
 	if err != nil || !tb.longContext {
 		return stock, err
@@ -153,6 +154,7 @@ func setItem(container, key, value py.Value) error {
 		if i < 0 || int(i) >= len(c.Items) {
 			return py.Errorf("IndexError", "list assignment index out of range")
 		}
+		c.Own()
 		c.Items[i] = value
 		return nil
 	}
@@ -383,6 +385,7 @@ func (tb *Trading) removeFromWatchlist(symbol py.Value) (py.Value, error) {
 	}
 	for i, it := range l.Items {
 		if py.Is(it, symbol) || py.Eq(it, symbol) {
+			l.Own()
 			l.Items = append(l.Items[:i], l.Items[i+1:]...)
 			break
 		}
@@ -502,6 +505,7 @@ func (tb *Trading) priceOf(symbol py.Value) (py.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	tb.ownStock(symbol)
 	s, ok, err := stocks.Get(symbol)
 	if err != nil {
 		return nil, err

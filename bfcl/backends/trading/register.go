@@ -7,9 +7,10 @@ import (
 
 func init() {
 	backend.Register(&backend.Class{
-		Name:    ClassName,
-		New:     func(p *backend.Process) backend.Instance { return &Trading{proc: p} },
-		Methods: methods(),
+		Name:        ClassName,
+		ReadsConfig: true,
+		New:         func(p *backend.Process) backend.Instance { return &Trading{proc: p} },
+		Methods:     methods(),
 	})
 }
 

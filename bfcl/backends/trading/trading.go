@@ -37,10 +37,18 @@ type Trading struct {
 	orders, accountInfo, authenticated, marketStatus, orderCounter py.Value
 	stocks, watchList, transactionHistory                          py.Value
 	longContext                                                    bool
+	// configStocks is initial_config's stocks dict, read-only and shared
+	// by every instance built from it (ReadsConfig), while stocks (a
+	// shallow copy of it) may still hold some of its stock dicts: a
+	// method hands a stock, or a value of one, on only after ownStock
+	// replaced it with a deep copy. It is nil when every stock is the
+	// instance's own.
+	configStocks *py.Dict
 }
 
 // State implements backend.Instance.
 func (tb *Trading) State() []py.Attr {
+	tb.ownStocks()
 	return []py.Attr{
 		{Name: "orders", Value: tb.orders},
 		{Name: "account_info", Value: tb.accountInfo},
@@ -97,10 +105,16 @@ func stocksDict() *py.Dict {
 }
 
 // LoadScenario implements backend.Instance (upstream _load_scenario).
+//
+// The config is shared (ReadsConfig): every value kept is a deep copy
+// (one Copier, so aliasing inside the config is kept as a deep copy of
+// the whole would), except the stock dicts, copied on first use
+// (ownStock).
 func (tb *Trading) LoadScenario(cfg *py.Dict, longContext bool) error {
+	var copier py.Copier
 	get := func(key string, def func() py.Value) py.Value {
 		if x, ok := cfg.GetStr(key); ok {
-			return x
+			return copier.Copy(x)
 		}
 		return def()
 	}
@@ -128,7 +142,15 @@ func (tb *Trading) LoadScenario(cfg *py.Dict, longContext bool) error {
 	tb.authenticated = get("authenticated", func() py.Value { return py.Bool(false) })
 	tb.marketStatus = get("market_status", func() py.Value { return py.Str("Closed") })
 	tb.orderCounter = get("order_counter", func() py.Value { return py.Int(12446) })
-	tb.stocks = get("stocks", func() py.Value { return stocksDict() })
+	tb.stocks, tb.configStocks = nil, nil
+	if d, ok := cfg.GetStr("stocks"); ok {
+		if shared, isDict := d.(*py.Dict); isDict {
+			tb.stocks, tb.configStocks = shared.Copy(), shared
+		}
+	}
+	if tb.stocks == nil {
+		tb.stocks = get("stocks", func() py.Value { return stocksDict() })
+	}
 	tb.watchList = get("watch_list", func() py.Value { return py.StrList("NVDA") })
 	tb.transactionHistory = get("transaction_history", func() py.Value { return py.NewList() })
 	tb.longContext = longContext
@@ -146,6 +168,35 @@ func (tb *Trading) transactionTimestamp() py.Value {
 	const day = 24 * 60 * 60
 	offset := tb.random.RandInt(0, day)
 	return py.Str(currentTime.Add(time.Duration(offset) * time.Second).Format("2006-01-02 15:04:05"))
+}
+
+// ownStock replaces the stock at symbol, when it is still the config's
+// dict, with a deep copy, before a method hands it or a value of it on.
+func (tb *Trading) ownStock(symbol py.Value) {
+	if tb.configStocks == nil {
+		return
+	}
+	stocks := tb.stocks.(*py.Dict)
+	v, found, err := stocks.Get(symbol)
+	if err != nil || !found {
+		return
+	}
+	if shared, ok, _ := tb.configStocks.Get(symbol); ok && py.Is(v, shared) {
+		_ = stocks.Set(symbol, py.DeepCopy(v))
+	}
+}
+
+// ownStocks gives the instance its own copy of every stock still shared
+// with the config.
+func (tb *Trading) ownStocks() {
+	if tb.configStocks == nil {
+		return
+	}
+	stocks := tb.stocks.(*py.Dict)
+	for i := 0; i < stocks.Len(); i++ {
+		tb.ownStock(stocks.KeyAt(i))
+	}
+	tb.configStocks = nil
 }
 
 func (tb *Trading) constant(name string) (py.Value, error) {

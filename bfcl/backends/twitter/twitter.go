@@ -25,10 +25,17 @@ type Twitter struct {
 	retweets      py.Value
 	followingList py.Value
 	tweetCounter  py.Value
+	// configTweets is initial_config's tweets dict, read-only and shared
+	// by every instance built from it (ReadsConfig), while tweets may
+	// still hold some of its tweet dicts: a method hands a tweet on, or
+	// changes it, only after ownTweet replaced it with a deep copy. It is
+	// nil when every tweet is the instance's own.
+	configTweets *py.Dict
 }
 
 // State implements backend.Instance.
 func (t *Twitter) State() []py.Attr {
+	t.ownTweets()
 	return []py.Attr{
 		{Name: "username", Value: t.username},
 		{Name: "password", Value: t.password},
@@ -49,14 +56,27 @@ func get(cfg *py.Dict, key string, def py.Value) py.Value {
 }
 
 // LoadScenario implements backend.Instance; tweet ids become ints.
+//
+// The config is shared (ReadsConfig): every value kept is a deep copy
+// (one Copier, so aliasing inside the config is kept as a deep copy of
+// the whole would), except the tweet dicts, copied on first use
+// (ownTweet).
 func (t *Twitter) LoadScenario(cfg *py.Dict, _ bool) error {
-	t.username = get(cfg, "username", py.Str("john"))
-	t.password = get(cfg, "password", py.Str("john123"))
-	t.authenticated = get(cfg, "authenticated", py.Bool(false))
+	var copier py.Copier
+	kept := func(key string, def py.Value) py.Value {
+		if v, ok := cfg.GetStr(key); ok {
+			return copier.Copy(v)
+		}
+		return def
+	}
+	t.username = kept("username", py.Str("john"))
+	t.password = kept("password", py.Str("john123"))
+	t.authenticated = kept("authenticated", py.Bool(false))
 	raw, err := py.DictOf(get(cfg, "tweets", py.NewDict()), "items")
 	if err != nil {
 		return err
 	}
+	t.configTweets = raw
 	tweets := py.NewDict()
 	for i := 0; i < raw.Len(); i++ {
 		k, err := pynum.ToInt(raw.KeyAt(i))
@@ -68,11 +88,52 @@ func (t *Twitter) LoadScenario(cfg *py.Dict, _ bool) error {
 		}
 	}
 	t.tweets = tweets
-	t.comments = get(cfg, "comments", py.NewDict())
-	t.retweets = get(cfg, "retweets", py.NewDict())
-	t.followingList = get(cfg, "following_list", py.StrList("alice", "bob"))
-	t.tweetCounter = get(cfg, "tweet_counter", py.Int(0))
+	t.comments = kept("comments", py.NewDict())
+	t.retweets = kept("retweets", py.NewDict())
+	t.followingList = kept("following_list", py.StrList("alice", "bob"))
+	t.tweetCounter = kept("tweet_counter", py.Int(0))
 	return nil
+}
+
+// ownTweetAt returns the i-th tweet of the instance, first replacing it
+// with a deep copy when it is still one of the config's tweet dicts.
+func (t *Twitter) ownTweetAt(i int) py.Value {
+	tweets := t.tweets.(*py.Dict)
+	v := tweets.ValueAt(i)
+	if t.configTweets == nil {
+		return v
+	}
+	for j := 0; j < t.configTweets.Len(); j++ {
+		if py.Is(v, t.configTweets.ValueAt(j)) {
+			v = py.DeepCopy(v)
+			_ = tweets.Set(tweets.KeyAt(i), v)
+			break
+		}
+	}
+	return v
+}
+
+// ownTweet is ownTweetAt for the tweet with id, which must exist.
+func (t *Twitter) ownTweet(id py.Value) {
+	tweets := t.tweets.(*py.Dict)
+	for i := 0; i < tweets.Len(); i++ {
+		if py.Eq(tweets.KeyAt(i), id) {
+			t.ownTweetAt(i)
+			return
+		}
+	}
+}
+
+// ownTweets gives the instance its own copy of every tweet still shared
+// with the config.
+func (t *Twitter) ownTweets() {
+	if t.configTweets == nil {
+		return
+	}
+	for i := 0; i < t.tweets.(*py.Dict).Len(); i++ {
+		t.ownTweetAt(i)
+	}
+	t.configTweets = nil
 }
 
 func errDict(format string, args ...any) *py.Dict {
@@ -193,6 +254,7 @@ func (t *Twitter) mention(id, names py.Value) (py.Value, error) {
 		}
 		return errDict("Tweet with ID %s not found.", py.StrOf(id)), nil
 	}
+	t.ownTweet(id)
 	tweet, err := py.Index(t.tweets, id)
 	if err != nil {
 		return nil, err
@@ -251,6 +313,7 @@ func (t *Twitter) getTweet(id py.Value) (py.Value, error) {
 		}
 		return errDict("Tweet with ID %s not found.", py.StrOf(id)), nil
 	}
+	t.ownTweet(id)
 	return py.Index(t.tweets, id)
 }
 
@@ -269,13 +332,13 @@ func (t *Twitter) byUser(username py.Value) ([]py.Value, error) {
 		return nil, err
 	}
 	var out []py.Value
-	for _, tw := range tweets {
+	for i, tw := range tweets {
 		u, err := py.Index(tw, py.Str("username"))
 		if err != nil {
 			return nil, err
 		}
 		if py.Eq(u, username) {
-			out = append(out, tw)
+			out = append(out, t.ownTweetAt(i))
 		}
 	}
 	return out, nil
@@ -295,13 +358,13 @@ func (t *Twitter) search(keyword py.Value) (py.Value, error) {
 		return nil, err
 	}
 	out := &py.List{Items: []py.Value{}}
-	for _, tw := range tweets {
+	for i, tw := range tweets {
 		ok, err := tweetMatches(tw, keyword)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			out.Append(tw)
+			out.Append(t.ownTweetAt(i))
 		}
 	}
 	return out, nil
@@ -393,8 +456,9 @@ func init() {
 		return func(s backend.Instance, a []py.Value) (py.Value, error) { return f(self(s), a[0], a[1]) }
 	}
 	backend.Register(&backend.Class{
-		Name: ClassName,
-		New:  func(p *backend.Process) backend.Instance { return &Twitter{proc: p} },
+		Name:        ClassName,
+		ReadsConfig: true,
+		New:         func(p *backend.Process) backend.Instance { return &Twitter{proc: p} },
 		Methods: []*backend.Method{
 			{Name: "authenticate_twitter", Params: []backend.Param{req("username"), req("password")}, Call: call2((*Twitter).authenticate)},
 			{Name: "posting_get_login_status", Call: call0((*Twitter).loginStatus)},
