@@ -19,6 +19,7 @@ func TestEnvEngines(t *testing.T) {
 			[]EngineSpec{{"unix:///var/run/docker.sock", 1, ""}, {"tcp://10.0.0.5:2376", 2, "/etc/seeupo/b"}, {"ssh://me@gpu-1", 0.5, ""}}},
 		{"no scheme", "env:\n  backend: docker\n  engines: 10.0.0.5:2376\n", `env.engines entry 1 "10.0.0.5:2376": the address must be unix:///path`, nil},
 		{"other scheme", "env:\n  backend: docker\n  engines: 'unix:///s, http://h:1'\n", `env.engines entry 2 "http://h:1": the address must be`, nil},
+		{"no port", "env:\n  backend: docker\n  engines: 'unix:///s, tcp://10.0.0.5'\n", `env.engines entry 2 "tcp://10.0.0.5": a tcp:// engine needs a port`, nil},
 		{"zero weight", "env:\n  backend: docker\n  engines: unix:///s weight=0\n", `weight "0": want a positive number`, nil},
 		{"bad weight", "env:\n  backend: docker\n  engines: unix:///s weight=heavy\n", `weight "heavy": want a positive number`, nil},
 		{"tls on a socket", "env:\n  backend: docker\n  engines: unix:///s tls=/d\n", "tls applies to tcp:// engines only", nil},

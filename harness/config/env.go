@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -141,6 +142,9 @@ func parseEngine(fields []string) (EngineSpec, error) {
 	scheme, rest, ok := strings.Cut(spec.Host, "://")
 	if !ok || rest == "" || (scheme != "unix" && scheme != "tcp" && scheme != "ssh") {
 		return spec, fmt.Errorf("the address must be unix:///path, tcp://host:port or ssh://[user@]host[:port]")
+	}
+	if u, err := url.Parse(spec.Host); scheme == "tcp" && (err != nil || u.Port() == "") {
+		return spec, fmt.Errorf("a tcp:// engine needs a port (2376 with TLS, by convention)")
 	}
 	for _, f := range fields[1:] {
 		k, v, ok := strings.Cut(f, "=")
