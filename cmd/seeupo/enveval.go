@@ -183,6 +183,9 @@ func (a *app) runEval(ctx context.Context, cfg config.Config, f evalFlags) error
 	}
 	if engines, _ := cfg.Env.EngineList(); label == "docker" && len(engines) > 0 {
 		label = fmt.Sprintf("docker fleet of %d engines", len(engines))
+		if len(engines) == 1 {
+			label = "docker fleet of 1 engine"
+		}
 	}
 	a.printEvalSummary(label, len(backends), recs, elapsed)
 	return runErr
