@@ -19,6 +19,8 @@ type Constants struct {
 	// long-context price and name lists), frozen once: a process's copy
 	// of one renders from their stored texts while unchanged.
 	frozen map[string]*py.FrozenList
+	// joined holds the frozen lists of JoinedConstant, by joinKey.
+	joined sync.Map
 }
 
 // ParseConstants decodes the content of long_context_constants.json.
@@ -186,4 +188,48 @@ func (p *Process) Module(key string, init func() any) any {
 	}
 	p.modules[key] = v
 	return v
+}
+
+// JoinedConstant is a fresh list of the strs head followed by the items
+// of the list constant name (head + NAME), for a process that has not made
+// its own copy of the constant. The joined items are frozen once per
+// Constants and head, so the list borrows them and renders from their
+// stored texts until it changes them in place (List.Own). ok is false when
+// the process holds a copy of the constant or the constant is not a frozen
+// list; the caller then joins the items itself.
+func (p *Process) JoinedConstant(head []string, name string) (list *py.List, ok bool) {
+	p.mu.Lock()
+	_, copied := p.copies[name]
+	p.mu.Unlock()
+	if copied || p.consts == nil {
+		return nil, false
+	}
+	tail := p.consts.frozen[name]
+	if tail == nil {
+		return nil, false
+	}
+	key := joinKey(head, name)
+	if f, ok := p.consts.joined.Load(key); ok {
+		return f.(*py.FrozenList).Copy(), true
+	}
+	items := make([]py.Value, 0, len(head)+len(tail.Items()))
+	for _, h := range head {
+		items = append(items, py.Str(h))
+	}
+	f := py.Freeze(&py.List{Items: append(items, tail.Items()...)})
+	actual, _ := p.consts.joined.LoadOrStore(key, f)
+	return actual.(*py.FrozenList).Copy(), true
+}
+
+// joinKey names a JoinedConstant list: the constant's name, then each
+// head str, each ended by a NUL byte.
+func joinKey(head []string, name string) string {
+	var b strings.Builder
+	b.WriteString(name)
+	b.WriteByte(0)
+	for _, h := range head {
+		b.WriteString(h)
+		b.WriteByte(0)
+	}
+	return b.String()
 }

@@ -89,3 +89,52 @@ func TestConstantItemsFollowTheProcessCopy(t *testing.T) {
 		t.Errorf("a list of containers: %v", err)
 	}
 }
+
+// JoinedConstant hands out fresh lists: one changed in place leaves the
+// lists of later calls, in the same process or another, as head + the
+// file's items; a process holding its own copy of the constant is left to
+// join that copy itself.
+func TestJoinedConstantListsAreFresh(t *testing.T) {
+	consts, err := ParseConstants([]byte(testConstants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "['x', 'y', 'a', 'b']"
+	joined := func(p *Process) *py.List {
+		t.Helper()
+		l, ok := p.JoinedConstant([]string{"x", "y"}, "NAMES")
+		if !ok {
+			t.Fatal("JoinedConstant: not ok for a process without a copy")
+		}
+		return l
+	}
+	a, b := NewProcess(consts), NewProcess(consts)
+	first := joined(a)
+	if got := py.Repr(first); got != want {
+		t.Fatalf("joined list %s, want %s", got, want)
+	}
+	for i := range first.Items {
+		if err := py.SetItem(first, py.Int(i), py.Str("z")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first.Append(py.Str("w"))
+	for name, p := range map[string]*Process{"same process": a, "another process": b} {
+		l := joined(p)
+		if got := py.Repr(l); got != want {
+			t.Errorf("%s: %s, want %s", name, got, want)
+		}
+		if got, _ := py.Dumps(l); got != `["x", "y", "a", "b"]` {
+			t.Errorf("%s: json %s", name, got)
+		}
+	}
+	if _, ok := a.JoinedConstant([]string{"x"}, "NESTED"); ok {
+		t.Error("a list of containers is joined from a frozen list")
+	}
+	if _, err := a.Constant("NAMES"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := a.JoinedConstant([]string{"x"}, "NAMES"); ok {
+		t.Error("a process holding its own copy is joined from the file's items")
+	}
+}

@@ -5,13 +5,16 @@ import (
 	"unsafe"
 )
 
-// FrozenList is a list of scalars (str, int, float, bool, None) that never
-// changes, such as a long-context constant, with its json.dumps and repr
-// texts made once. Copy hands out ordinary, independent lists; until such
+// FrozenList is a list of scalars (str, int, float, bool, None, Ellipsis)
+// that never changes, such as a long-context constant, with its json.dumps
+// and repr texts made once. Copy hands out ordinary, independent lists; until such
 // a copy's items are changed, rendering it writes the stored text instead
 // of formatting every item again.
 type FrozenList struct {
 	items []Value
+	// dumpable says json.dumps accepts every item (no Ellipsis): only
+	// then is there a stored json text.
+	dumpable bool
 
 	jsonOnce, reprOnce sync.Once
 	json, repr         string
@@ -21,14 +24,17 @@ type FrozenList struct {
 // is not a scalar (a container could change under the stored text). l
 // itself must not change afterwards.
 func Freeze(l *List) *FrozenList {
+	dumpable := true
 	for _, it := range l.Items {
 		switch it.(type) {
 		case Str, Int, Float, Bool, NoneType:
+		case EllipsisType:
+			dumpable = false
 		default:
 			return nil
 		}
 	}
-	return &FrozenList{items: l.Items}
+	return &FrozenList{items: l.Items, dumpable: dumpable}
 }
 
 // Copy is a fresh list with the frozen items (list(l)), which renders from
@@ -43,7 +49,8 @@ func (f *FrozenList) Copy() *List {
 // Items returns the frozen items, which the caller must not change.
 func (f *FrozenList) Items() []Value { return f.items }
 
-// jsonText is json.dumps(items) with ensure_ascii.
+// jsonText is json.dumps(items) with ensure_ascii; only for a dumpable
+// list.
 func (f *FrozenList) jsonText() string {
 	f.jsonOnce.Do(func() {
 		b := getBuf()

@@ -111,3 +111,30 @@ func TestFreezeRefusesContainers(t *testing.T) {
 		}
 	}
 }
+
+// A list holding Ellipsis (as the long-context watch list does) freezes;
+// its copy renders as the plain list, and json.dumps refuses it as it
+// refuses the plain list.
+func TestFrozenListWithEllipsis(t *testing.T) {
+	sample := func() *List { return NewList(Str("AAPL"), Ellipsis, Int(1)) }
+	f := Freeze(sample())
+	if f == nil {
+		t.Fatal("Freeze refused a list holding Ellipsis")
+	}
+	got, want := f.Copy(), sample()
+	for i := 0; i < 2; i++ {
+		if g, w := Repr(got), Repr(want); g != w {
+			t.Errorf("Repr %s, want %s", g, w)
+		}
+		for _, dump := range []func(Value) (string, error){Dumps, DumpsUnicode} {
+			gs, gerr := dump(got)
+			ws, werr := dump(want)
+			if gs != ws || (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+				t.Errorf("dumps %q, %v; want %q, %v", gs, gerr, ws, werr)
+			}
+			if werr == nil {
+				t.Errorf("json.dumps accepted Ellipsis: %q", ws)
+			}
+		}
+	}
+}

@@ -90,7 +90,7 @@ func dumpValue(b *outBuf, v Value, stack []uintptr, ascii bool) error {
 	}
 	switch x := v.(type) {
 	case *List:
-		if f := frozenOf(x); f != nil && ascii {
+		if f := frozenOf(x); f != nil && ascii && f.dumpable {
 			b.WriteString(f.jsonText())
 			return nil
 		}

@@ -474,19 +474,13 @@ func (tb *Trading) transactionHistoryOut(startDate, endDate py.Value) (py.Value,
 }
 
 func (tb *Trading) availableStocks(sector py.Value) (py.Value, error) {
-	tech := py.StrList("AAPL", "GOOG", "MSFT", "NVDA")
-	auto := py.StrList("TSLA", "F", "GM")
-	if tb.longContext {
-		for _, x := range []struct {
-			l    *py.List
-			name string
-		}{{tech, "TECHNOLOGY_EXTENSION"}, {auto, "AUTOMOBILE_EXTENSION"}} {
-			ext, err := tb.proc.ConstantItems(x.name)
-			if err != nil {
-				return nil, err
-			}
-			x.l.Items = append(x.l.Items, ext...)
-		}
+	tech, err := tb.sectorList(techStocks, "TECHNOLOGY_EXTENSION")
+	if err != nil {
+		return nil, err
+	}
+	auto, err := tb.sectorList(autoStocks, "AUTOMOBILE_EXTENSION")
+	if err != nil {
+		return nil, err
 	}
 	sectors := py.NewDict().With("Technology", tech).With("Automobile", auto)
 	v, ok, err := sectors.Get(sector)
@@ -497,6 +491,30 @@ func (tb *Trading) availableStocks(sector py.Value) (py.Value, error) {
 		v = py.NewList()
 	}
 	return py.NewDict().With("stock_list", v), nil
+}
+
+// The stocks of each sector in get_available_stocks.
+var (
+	techStocks = []string{"AAPL", "GOOG", "MSFT", "NVDA"}
+	autoStocks = []string{"TSLA", "F", "GM"}
+)
+
+// sectorList is a fresh list of a sector's stocks, followed in long-context
+// mode by the items of the sector's extension constant.
+func (tb *Trading) sectorList(stocks []string, extension string) (*py.List, error) {
+	if !tb.longContext {
+		return py.StrList(stocks...), nil
+	}
+	if l, ok := tb.proc.JoinedConstant(stocks, extension); ok {
+		return l, nil
+	}
+	ext, err := tb.proc.ConstantItems(extension)
+	if err != nil {
+		return nil, err
+	}
+	l := py.StrList(stocks...)
+	l.Items = append(l.Items, ext...)
+	return l, nil
 }
 
 // priceOf is self.stocks.get(symbol, {}).get("price", 0).

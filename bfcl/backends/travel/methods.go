@@ -156,6 +156,22 @@ var routeCosts = func() [][maxCostFactor + 1]py.Value {
 	return t
 }()
 
+// longCostLists holds, for each k up to maxCostFactor, the long-context
+// cost list (every route's float(base * k) in baseCosts order), frozen once:
+// a call hands out a copy that borrows its items and renders from the
+// stored text, and the lookup reads the frozen items, which nothing writes.
+var longCostLists = func() [maxCostFactor + 1]*py.FrozenList {
+	var t [maxCostFactor + 1]*py.FrozenList
+	for k := range t {
+		items := make([]py.Value, len(baseCosts))
+		for i := range baseCosts {
+			items[i] = routeCosts[i][k]
+		}
+		t[k] = py.Freeze(&py.List{Items: items})
+	}
+	return t
+}()
+
 func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
 	if err := hashable(from, to); err != nil {
 		return nil, err
@@ -187,18 +203,19 @@ func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
 	}
 	k := factor * mult
 	lookup := &costLookup{class: py.StrOf(class), date: py.StrOf(date)}
+	var list *py.List
 	if tr.longContext {
+		frozen := longCostLists[k]
 		lookup.routes = baseCosts
-		lookup.costs = make([]py.Value, len(baseCosts))
-		for i := range baseCosts {
-			lookup.costs[i] = routeCosts[i][k]
-		}
+		lookup.costs = frozen.Items()
+		list = frozen.Copy()
 	} else {
 		lookup.routes = []route{{from: py.StrOf(from), to: py.StrOf(to)}}
 		lookup.costs = []py.Value{routeCosts[routeIdx][k]}
+		list = py.NewList(lookup.costs[0])
 	}
 	tr.flightCostLookup = lookup
-	return py.NewDict().With("travel_cost_list", &py.List{Items: append([]py.Value(nil), lookup.costs...)}), nil
+	return py.NewDict().With("travel_cost_list", list), nil
 }
 
 // dateMultiplier is 2 when the digits of the travel date sum to an even

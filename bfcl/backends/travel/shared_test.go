@@ -80,3 +80,60 @@ func TestLongContextCardsAreSharedWithinAProcess(t *testing.T) {
 		t.Errorf("a new process sees balance %s, want 5000.0", py.Repr(got))
 	}
 }
+
+// The long-context cost lists are made once and shared by every call: a
+// list one call hands out, changed in place, must change neither what a
+// later call (of any instance) returns nor the costs a booking reads.
+func TestLongContextCostListsAreFreshPerCall(t *testing.T) {
+	consts := constants(t)
+	c, err := backend.Lookup("TravelAPI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	costs := func(inst backend.Instance) *py.List {
+		res := call(t, c, inst, "get_flight_cost",
+			backend.KwArg{Name: "travel_from", Value: py.Str("SFO")}, backend.KwArg{Name: "travel_to", Value: py.Str("LAX")},
+			backend.KwArg{Name: "travel_date", Value: py.Str("2024-11-15")}, backend.KwArg{Name: "travel_class", Value: py.Str("economy")})
+		list, _ := res.(*py.Dict).GetStr("travel_cost_list")
+		return list.(*py.List)
+	}
+	build := func() backend.Instance {
+		inst, err := c.Build(backend.NewProcess(consts), py.NewDict(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inst
+	}
+	a := build()
+	first := costs(a)
+	wantRepr, wantJSON := py.Repr(first), mustDumps(t, first)
+	if !py.Eq(first.Items[0], py.Float(400.0)) {
+		t.Fatalf("first cost %s, want 400.0 (SFO-LAX, economy, even digit sum)", py.Repr(first.Items[0]))
+	}
+	for i := range first.Items {
+		if err := py.SetItem(first, py.Int(i), py.Float(-1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := py.Repr(first); got == wantRepr {
+		t.Errorf("the changed list still renders as the original")
+	}
+	for _, inst := range []backend.Instance{a, build()} {
+		again := costs(inst)
+		if got := py.Repr(again); got != wantRepr {
+			t.Errorf("a later call returns %.60s…, want %.60s…", got, wantRepr)
+		}
+		if got := mustDumps(t, again); got != wantJSON {
+			t.Errorf("a later call dumps %.60s…, want %.60s…", got, wantJSON)
+		}
+	}
+}
+
+func mustDumps(t *testing.T, v py.Value) string {
+	t.Helper()
+	s, err := py.Dumps(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
