@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -83,59 +82,24 @@ func TestTrainOnServeFleetEqualsInProcess(t *testing.T) {
 	})
 }
 
-// cutEngineMidRun wraps the member set the run follows. At its second
-// look once step 1's weights are saved (the first is their push, the
-// second starts step 2's rollout) it removes the container on the TLS
-// endpoint's engine (engine 1: its name holds "-e1-") and cuts the
-// endpoint; at its second look once step 3's weights are saved it waits
-// until the fleet's replacement is in the set, so that it joins between
-// pushes. The channel is closed once the cut is made.
-func cutEngineMidRun(t *testing.T, cli *client.Client, remote *testengine.TLSEndpoint, runDir string) <-chan struct{} {
-	weights := func(step int) bool {
-		_, err := os.Stat(filepath.Join(runDir, "remote", "bfcl_gen", "grpo", "seed-1", "weights", fmt.Sprintf("step-%d", step)))
-		return err == nil
-	}
-	cut := make(chan struct{})
-	var mu sync.Mutex
-	looks, phase, victim := 0, 0, ""
-	serveMembersHook = func(inner func() []harness.Endpoint) func() []harness.Endpoint {
-		return func() []harness.Endpoint {
-			mu.Lock()
-			defer mu.Unlock()
-			eps := inner()
-			switch {
-			case phase == 0 && weights(1):
-				if looks++; looks < 2 {
-					break
-				}
-				for _, e := range eps {
-					if strings.Contains(e.ID, "-e1-") {
-						victim = e.ID
-					}
-				}
-				name, _, _ := strings.Cut(victim, "#")
-				if err := cli.ContainerRemove(context.Background(), name, dcontainer.RemoveOptions{Force: true}); err != nil {
-					t.Errorf("removing %s: %v", name, err)
-				}
-				remote.Cut()
-				phase = 1
-				close(cut)
-			case phase == 1 && weights(3):
-				if looks++; looks < 4 {
-					break
-				}
-				for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-					if eps = inner(); len(eps) == 2 && eps[0].ID != victim && eps[1].ID != victim {
-						break
-					}
-				}
-				phase = 2
+// cutEngineMidRun is faultMidRun removing the container on the TLS
+// endpoint's engine (engine 1: its name holds "-e1-") and cutting the
+// endpoint, as when that engine's host goes away.
+func cutEngineMidRun(t *testing.T, cli *client.Client, remote *testengine.TLSEndpoint, runDir string) <-chan string {
+	return faultMidRun(t, runDir, func(eps []harness.Endpoint) string {
+		victim := ""
+		for _, e := range eps {
+			if strings.Contains(e.ID, "-e1-") {
+				victim = e.ID
 			}
-			return eps
 		}
-	}
-	t.Cleanup(func() { serveMembersHook = nil })
-	return cut
+		name, _, _ := strings.Cut(victim, "#")
+		if err := cli.ContainerRemove(context.Background(), name, dcontainer.RemoveOptions{Force: true}); err != nil {
+			t.Errorf("removing %s: %v", name, err)
+		}
+		remote.Cut()
+		return victim
+	})
 }
 
 // serveContainers counts the containers labelled as seeupo serve's.

@@ -151,21 +151,21 @@ func serveServices(t *testing.T, cli *client.Client, run string) int {
 	return len(list)
 }
 
-// killMidRun wraps the member set the run follows (serveMembersHook). At
-// its second look once step 1's weights are saved (the first is their
-// push, the second starts step 2's rollout) it kills (SIGKILL) the first
-// member's container and hands the run the set from before the kill, so
-// that requests go to the dead task; at its second look once step 3's
-// weights are saved (after their push) it waits until Swarm's replacement
-// task is in the set: the replacement joins there, between pushes, and
-// must be given step 3's weights before its first request. It returns the killed
-// task's id once known.
-func killMidRun(t *testing.T, cli *client.Client, runDir string) <-chan string {
+// faultMidRun wraps the member set the run follows (serveMembersHook).
+// At its second look once step 1's weights are saved (the first is their
+// push, the second starts step 2's rollout) it calls fault with the set,
+// which takes a member out (its victim) and returns the victim's id; the
+// run gets the set from before the fault, so that requests go to the
+// dead member. At its second look once step 3's weights are saved (after
+// their push) it waits until the victim's replacement is in the set: the
+// replacement joins there, between pushes, and must be given step 3's
+// weights before its first request. The channel gets the victim's id.
+func faultMidRun(t *testing.T, runDir string, fault func([]harness.Endpoint) string) <-chan string {
 	weights := func(step int) bool {
 		_, err := os.Stat(filepath.Join(runDir, "remote", "bfcl_gen", "grpo", "seed-1", "weights", fmt.Sprintf("step-%d", step)))
 		return err == nil
 	}
-	killed := make(chan string, 1)
+	faulted := make(chan string, 1)
 	var mu sync.Mutex
 	looks, phase, victim := 0, 0, ""
 	serveMembersHook = func(inner func() []harness.Endpoint) func() []harness.Endpoint {
@@ -176,9 +176,8 @@ func killMidRun(t *testing.T, cli *client.Client, runDir string) <-chan string {
 			switch {
 			case phase == 0 && weights(1):
 				if looks++; looks == 2 {
-					victim, phase = eps[0].ID, 1
-					killTask(t, cli, victim)
-					killed <- victim
+					victim, phase = fault(eps), 1
+					faulted <- victim
 				}
 			case phase == 1 && weights(3):
 				if looks++; looks < 4 {
@@ -195,7 +194,15 @@ func killMidRun(t *testing.T, cli *client.Client, runDir string) <-chan string {
 		}
 	}
 	t.Cleanup(func() { serveMembersHook = nil })
-	return killed
+	return faulted
+}
+
+// killMidRun is faultMidRun killing (SIGKILL) the first task's container.
+func killMidRun(t *testing.T, cli *client.Client, runDir string) <-chan string {
+	return faultMidRun(t, runDir, func(eps []harness.Endpoint) string {
+		killTask(t, cli, eps[0].ID)
+		return eps[0].ID
+	})
 }
 
 // killTask kills the task's container and waits until it is dead.
