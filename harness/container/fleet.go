@@ -117,10 +117,7 @@ func StartFleet(ctx context.Context, opts FleetOptions) (*Fleet, error) {
 	if err := opts.setFleetDefaults(); err != nil {
 		return nil, err
 	}
-	f := &Fleet{opts: opts, runID: opts.RunID}
-	if f.runID == "" {
-		f.runID = env.NewInstanceID()[5:17]
-	}
+	f := &Fleet{opts: opts, runID: runIDOr(opts.RunID)}
 	ok := false
 	defer func() {
 		if !ok {

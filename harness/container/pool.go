@@ -239,10 +239,7 @@ func Start(ctx context.Context, cli *client.Client, opts Options) (*Pool, error)
 	if err := opts.setDefaults(cli.DaemonHost()); err != nil {
 		return nil, err
 	}
-	p := &Pool{cli: cli, opts: opts, runID: opts.RunID}
-	if p.runID == "" {
-		p.runID = env.NewInstanceID()[5:17]
-	}
+	p := &Pool{cli: cli, opts: opts, runID: runIDOr(opts.RunID)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -351,6 +348,14 @@ func (p *Pool) URLs() []string {
 }
 
 func (p *Pool) labels() map[string]string { return p.opts.labels(p.runID) }
+
+// runIDOr is id, or a new random run id when id is empty.
+func runIDOr(id string) string {
+	if id == "" {
+		return env.NewInstanceID()[5:17]
+	}
+	return id
+}
 
 // runLabels are the labels of everything a run creates (containers,
 // networks, volumes, services), by which Down finds them.

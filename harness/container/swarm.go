@@ -87,10 +87,7 @@ func StartService(ctx context.Context, cli *client.Client, opts Options) (*Servi
 	if err != nil {
 		return nil, fmt.Errorf("inspecting image %s: %w", opts.Image, err)
 	}
-	s := &Service{cli: cli, opts: opts, runID: opts.RunID, owned: true}
-	if s.runID == "" {
-		s.runID = env.NewInstanceID()[5:17]
-	}
+	s := &Service{cli: cli, opts: opts, runID: runIDOr(opts.RunID), owned: true}
 	s.name = opts.NamePrefix + "-" + s.runID
 	ok := false
 	defer func() {
