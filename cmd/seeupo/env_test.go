@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/seeupo/seeupo/harness/config"
 	"github.com/seeupo/seeupo/harness/env"
 	"github.com/seeupo/seeupo/harness/env/counter"
 	"github.com/seeupo/seeupo/internal/testdata"
@@ -220,6 +222,58 @@ func TestEnvServeSizesInstanceLimitFromMemory(t *testing.T) {
 	}
 	if _, err := c.Create(ctx, task, "c"); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Fatalf("third create: %v, want the instance limit", err)
+	}
+}
+
+// TestEnvServeSetsTheCollector fixes the memory budget and expects env
+// serve to run its collector at env.server.gc_percent under a soft limit
+// of 3/4 of the budget, to leave it alone where GOGC or GOMEMLIMIT is set,
+// and to restore the process's setting when it stops; the config's
+// default is env.DefaultServerGCPercent.
+func TestEnvServeSetsTheCollector(t *testing.T) {
+	if d := config.Default().Env.Server.GCPercent; d != env.DefaultServerGCPercent {
+		t.Errorf("env.server.gc_percent defaults to %d, env.DefaultServerGCPercent is %d", d, env.DefaultServerGCPercent)
+	}
+	savedBudget := memoryBudget
+	t.Cleanup(func() { memoryBudget = savedBudget })
+	memoryBudget = func() uint64 { return 512 << 20 }
+	before := debug.SetGCPercent(100)
+	debug.SetGCPercent(before)
+	cases := []struct {
+		name, gogc, want string
+		percent          int
+		limit            int64
+	}{
+		{"default", "", "garbage collector: GC percent 800, soft memory limit 384 MiB (env.server.gc_percent; the limit is 3/4 of 512 MiB)", 800, 384 << 20},
+		{"GOGC set", "200", `garbage collector as the environment sets it (GOGC="200", GOMEMLIMIT="")`, before, -1},
+	}
+	for _, c := range cases {
+		getenv := func(k string) string {
+			if k == "GOGC" {
+				return c.gogc
+			}
+			return ""
+		}
+		about, restore := setServerGC(800, getenv)
+		percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+		debug.SetGCPercent(percent)
+		restore()
+		if about != c.want {
+			t.Errorf("%s: %q, want %q", c.name, about, c.want)
+		}
+		if percent != c.percent || (c.limit > 0 && limit != c.limit) {
+			t.Errorf("%s: collector at percent %d limit %d, want %d and %d", c.name, percent, limit, c.percent, c.limit)
+		}
+		if after := debug.SetGCPercent(100); after != before {
+			t.Errorf("%s: percent %d after restoring, want %d", c.name, after, before)
+		}
+		debug.SetGCPercent(before)
+	}
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	_, out := startEnvServe(t, "--suite", "counter")
+	if !strings.Contains(out.String(), "garbage collector: GC percent 800, soft memory limit 384 MiB") {
+		t.Errorf("env serve output %q: no collector line", out.String())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -47,6 +48,9 @@ env.server.idle_timeout_s are released. Stops gracefully on Ctrl-C or SIGTERM.
 			}
 			a.printf("serving %s on http://%s\n", strings.Join(suites, ", "), ln.Addr())
 			a.printf("%s\n", limit)
+			about, restore := setServerGC(r.Env.Server.GCPercent, os.Getenv)
+			defer restore()
+			a.printf("%s\n", about)
 			return srv.Serve(cmd.Context(), ln)
 		},
 	}
@@ -103,6 +107,30 @@ func newEnvServer(cfg config.Config, names []string, opts env.Options, log *slog
 	return srv, about, err
 }
 
-// availableMemory is the machine's available memory in bytes (0 when
-// unknown); a variable so that tests can fix it.
-var availableMemory = func() uint64 { return sysinfo.ProbeHost().MemAvailable }
+// availableMemory is the memory available to the process in bytes (the
+// machine's, or its container's where that is less; 0 when unknown); a
+// variable so that tests can fix it.
+var availableMemory = sysinfo.MemoryAvailable
+
+// memoryBudget is the memory the process may use in bytes (the machine's,
+// or its container's limit where that is less; 0 when unknown); a
+// variable so that tests can fix it.
+var memoryBudget = sysinfo.MemoryBudget
+
+// setServerGC sets the garbage collector as env.ServerGC says for percent
+// and the process's memory budget, unless GOGC or GOMEMLIMIT (read with
+// getenv) set it already; it describes what the collector runs with and
+// returns how to restore the setting it replaced.
+func setServerGC(percent int, getenv func(string) string) (about string, restore func()) {
+	if g, m := getenv("GOGC"), getenv("GOMEMLIMIT"); g != "" || m != "" {
+		return fmt.Sprintf("garbage collector as the environment sets it (GOGC=%q, GOMEMLIMIT=%q)", g, m), func() {}
+	}
+	budget := memoryBudget()
+	s := env.ServerGC(percent, budget)
+	prev := s.Apply()
+	source := "the memory budget is unknown"
+	if budget > 0 {
+		source = fmt.Sprintf("the limit is 3/4 of %d MiB", budget>>20)
+	}
+	return fmt.Sprintf("garbage collector: %s (env.server.gc_percent; %s)", s, source), func() { prev.Apply() }
+}
