@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seeupo/seeupo/harness/env"
 )
 
 // upstreamDriver is the Python process of testdata/upstream_gt_driver.py,
@@ -152,6 +154,11 @@ func processCPU(b *testing.B) time.Duration {
 //
 // It reports the mean CPU time per call of each side and upstream's over
 // the port's ("speedup"), and the same from wall time ("wall-speedup").
+// Each iteration also runs a second port round with the collector set as
+// `seeupo env serve` sets it in a container of 512 MiB (GC percent 800,
+// soft limit 384 MiB), reported as "port-serve-gc-cpu-ns/call" and
+// "speedup-serve-gc"; the first port round runs with Go's default
+// collector (GOGC=100) unless the environment sets GOGC.
 // CPU time is the figure to read on a shared machine, where wall time
 // includes waiting for a core.
 func BenchmarkUpstreamGroundTruth(b *testing.B) {
@@ -177,24 +184,45 @@ func BenchmarkUpstreamGroundTruth(b *testing.B) {
 		b.Fatalf("outputs differ: port digest %s, upstream %s", got, want[0])
 	}
 	b.ResetTimer()
-	var upCPU, upWall, portCPU, portWall time.Duration
+	var up, port, served sideTimes
 	for i := 0; i < b.N; i++ {
 		f := py.ask(b, "run", "ns")
-		upCPU += time.Duration(atoi(b, f[0]))
-		upWall += time.Duration(atoi(b, f[1]))
-		c0, t0 := processCPU(b), time.Now()
-		groundTruthRound(b, d, entries, nil)
-		portWall += time.Since(t0)
-		portCPU += processCPU(b) - c0
+		up.add(time.Duration(atoi(b, f[0])), time.Duration(atoi(b, f[1])))
+		port.add(timedRound(b, d, entries))
+		restore := serveGC.Apply()
+		served.add(timedRound(b, d, entries))
+		restore.Apply()
 	}
 	b.StopTimer()
 	total := float64(b.N * calls)
-	b.ReportMetric(float64(upCPU.Nanoseconds())/total, "upstream-cpu-ns/call")
-	b.ReportMetric(float64(portCPU.Nanoseconds())/total, "port-cpu-ns/call")
-	b.ReportMetric(float64(upCPU)/float64(portCPU), "speedup")
-	b.ReportMetric(float64(upWall.Nanoseconds())/total, "upstream-wall-ns/call")
-	b.ReportMetric(float64(portWall.Nanoseconds())/total, "port-wall-ns/call")
-	b.ReportMetric(float64(upWall)/float64(portWall), "wall-speedup")
+	b.ReportMetric(float64(up.cpu.Nanoseconds())/total, "upstream-cpu-ns/call")
+	b.ReportMetric(float64(port.cpu.Nanoseconds())/total, "port-cpu-ns/call")
+	b.ReportMetric(float64(up.cpu)/float64(port.cpu), "speedup")
+	b.ReportMetric(float64(served.cpu.Nanoseconds())/total, "port-serve-gc-cpu-ns/call")
+	b.ReportMetric(float64(up.cpu)/float64(served.cpu), "speedup-serve-gc")
+	b.ReportMetric(float64(up.wall.Nanoseconds())/total, "upstream-wall-ns/call")
+	b.ReportMetric(float64(port.wall.Nanoseconds())/total, "port-wall-ns/call")
+	b.ReportMetric(float64(up.wall)/float64(port.wall), "wall-speedup")
 	b.ReportMetric(float64(calls), "calls/round")
 	b.ReportMetric(0, "ns/op")
+}
+
+// serveGC is the collector setting of `seeupo env serve` in a container
+// with env.docker.memory_mb's default of 512 MiB.
+var serveGC = env.ServerGC(env.DefaultServerGCPercent, 512<<20)
+
+// sideTimes sums the CPU and wall time of one side's rounds.
+type sideTimes struct{ cpu, wall time.Duration }
+
+func (s *sideTimes) add(cpu, wall time.Duration) {
+	s.cpu += cpu
+	s.wall += wall
+}
+
+// timedRound runs one port round and returns its CPU time (the garbage
+// collector's threads included) and wall time.
+func timedRound(b *testing.B, d *Dataset, entries []*Entry) (cpu, wall time.Duration) {
+	c0, t0 := processCPU(b), time.Now()
+	groundTruthRound(b, d, entries, nil)
+	return processCPU(b) - c0, time.Since(t0)
 }

@@ -14,11 +14,16 @@ command per line on stdin:
           turn), summed over the entries
   quit    exits
 
+With SEEUPO_UPSTREAM_GC=off in the environment, Python's cyclic garbage
+collector is frozen and disabled after loading (reference counting still
+frees memory), to measure what the collector costs upstream.
+
 Each entry gets fresh instances: upstream keeps them in the executor
 module's globals under "<model>_<id>_<Class>_instance", so they are
 removed after the entry (outside the timed part).
 """
 
+import gc
 import hashlib
 import json
 import os
@@ -77,6 +82,9 @@ def main():
 
     entries = load_entries(data_dir)
     calls = sum(len(turn) for e in entries for turn in e[4])
+    if os.environ.get("SEEUPO_UPSTREAM_GC") == "off":
+        gc.freeze()
+        gc.disable()
     print("ready", calls, flush=True)
     for line in sys.stdin:
         cmd = line.strip()
