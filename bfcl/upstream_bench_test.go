@@ -156,7 +156,7 @@ func processCPU(b *testing.B) time.Duration {
 // the port's ("speedup"), and the same from wall time ("wall-speedup").
 // Each iteration also runs a second port round with the collector set as
 // `seeupo env serve` sets it in a container of 512 MiB (GC percent 800,
-// soft limit 384 MiB), reported as "port-serve-gc-cpu-ns/call" and
+// soft limit 256 MiB), reported as "port-serve-gc-cpu-ns/call" and
 // "speedup-serve-gc"; the first port round runs with Go's default
 // collector (GOGC=100) unless the environment sets GOGC.
 // CPU time is the figure to read on a shared machine, where wall time

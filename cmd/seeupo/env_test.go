@@ -227,7 +227,7 @@ func TestEnvServeSizesInstanceLimitFromMemory(t *testing.T) {
 
 // TestEnvServeSetsTheCollector fixes the memory budget and expects env
 // serve to run its collector at env.server.gc_percent under a soft limit
-// of 3/4 of the budget, to leave it alone where GOGC or GOMEMLIMIT is set,
+// of half the budget, to leave it alone where GOGC or GOMEMLIMIT is set,
 // and to restore the process's setting when it stops; the config's
 // default is env.DefaultServerGCPercent.
 func TestEnvServeSetsTheCollector(t *testing.T) {
@@ -244,7 +244,7 @@ func TestEnvServeSetsTheCollector(t *testing.T) {
 		percent          int
 		limit            int64
 	}{
-		{"default", "", "garbage collector: GC percent 800, soft memory limit 384 MiB (env.server.gc_percent; the limit is 3/4 of 512 MiB)", 800, 384 << 20},
+		{"default", "", "garbage collector: GC percent 800, soft memory limit 256 MiB (env.server.gc_percent; the limit is half of 512 MiB)", 800, 256 << 20},
 		{"GOGC set", "200", `garbage collector as the environment sets it (GOGC="200", GOMEMLIMIT="")`, before, -1},
 	}
 	for _, c := range cases {
@@ -272,7 +272,7 @@ func TestEnvServeSetsTheCollector(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	_, out := startEnvServe(t, "--suite", "counter")
-	if !strings.Contains(out.String(), "garbage collector: GC percent 800, soft memory limit 384 MiB") {
+	if !strings.Contains(out.String(), "garbage collector: GC percent 800, soft memory limit 256 MiB") {
 		t.Errorf("env serve output %q: no collector line", out.String())
 	}
 }

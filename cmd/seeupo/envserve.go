@@ -130,7 +130,7 @@ func setServerGC(percent int, getenv func(string) string) (about string, restore
 	prev := s.Apply()
 	source := "the memory budget is unknown"
 	if budget > 0 {
-		source = fmt.Sprintf("the limit is 3/4 of %d MiB", budget>>20)
+		source = fmt.Sprintf("the limit is half of %d MiB", budget>>20)
 	}
 	return fmt.Sprintf("garbage collector: %s (env.server.gc_percent; %s)", s, source), func() { prev.Apply() }
 }

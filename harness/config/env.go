@@ -50,7 +50,7 @@ type EnvServerConfig struct {
 	MaxBodyBytes int64   `key:"max_body_bytes" min:"1024" max:"1073741824" help:"largest request body accepted; larger ones get 413"`
 	IdleTimeoutS float64 `key:"idle_timeout_s" min:"1" max:"604800" help:"an instance unused this many seconds is released"`
 	MaxInstances int     `key:"max_instances" min:"0" max:"100000" help:"most live instances per server; /create past it gets 503 (0: sized from the machine's available memory, at most 1024)"`
-	GCPercent    int     `key:"gc_percent" min:"25" max:"100000" help:"Go GC percent of seeupo env serve (GOGC; Go's default is 100), capped by a soft memory limit of 3/4 of the container's or machine's memory; GOGC or GOMEMLIMIT in the environment take precedence"`
+	GCPercent    int     `key:"gc_percent" min:"25" max:"100000" help:"Go GC percent of seeupo env serve (GOGC; Go's default is 100), capped by a soft memory limit of half the container's or machine's memory; GOGC or GOMEMLIMIT in the environment take precedence"`
 }
 
 // EnvDockerConfig configures the environment containers.

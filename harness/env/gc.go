@@ -24,14 +24,14 @@ const DefaultServerGCPercent = 800
 
 // ServerGC is the collector setting of a process that serves
 // environments: percent as given (env.server.gc_percent), capped by a
-// soft memory limit of three quarters of budget, the memory the process
+// soft memory limit of half of budget, the memory the process
 // may use (its container's limit or the machine's memory; 0 when unknown
 // leaves no limit). Near the limit the collector runs as often as it must
 // to stay below it.
 func ServerGC(percent int, budget uint64) GCSetting {
 	s := GCSetting{Percent: percent}
 	if budget > 0 {
-		s.Limit = int64(min(budget/4*3, math.MaxInt64))
+		s.Limit = int64(min(budget/2, math.MaxInt64))
 	}
 	return s
 }

@@ -13,8 +13,8 @@ func TestServerGC(t *testing.T) {
 		want    GCSetting
 		text    string
 	}{
-		{"container of 512 MiB", 800, 512 << 20, GCSetting{Percent: 800, Limit: 384 << 20}, "GC percent 800, soft memory limit 384 MiB"},
-		{"machine of 24 GiB", 400, 24 << 30, GCSetting{Percent: 400, Limit: 18 << 30}, "GC percent 400, soft memory limit 18432 MiB"},
+		{"container of 512 MiB", 800, 512 << 20, GCSetting{Percent: 800, Limit: 256 << 20}, "GC percent 800, soft memory limit 256 MiB"},
+		{"machine of 24 GiB", 400, 24 << 30, GCSetting{Percent: 400, Limit: 12 << 30}, "GC percent 400, soft memory limit 12288 MiB"},
 		{"budget unknown", 800, 0, GCSetting{Percent: 800}, "GC percent 800, no memory limit"},
 	}
 	for _, c := range cases {
