@@ -317,6 +317,9 @@ func (d *Dict) Set(k, v Value) error {
 	if !dk.str && (d.ext == nil || d.ext.hkeys == nil) {
 		d.textKeys()
 	}
+	if len(d.keys) == cap(d.keys) || len(d.vals) == cap(d.vals) {
+		d.grow()
+	}
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
 	x := d.ext
@@ -396,12 +399,23 @@ func (d *Dict) withKeys() *Dict {
 	}
 	c := &Dict{keys: d.keys, ext: d.ext}
 	c.sharedKeys.Store(true)
-	if n := len(d.vals); n <= firstDictCap {
-		c.vals = c.inline.kv[firstDictCap : firstDictCap+n : 2*firstDictCap]
+	if n := len(d.vals); n <= len(c.inline.kv) {
+		// The keys live elsewhere: all the inline storage is for the
+		// values.
+		c.vals = c.inline.kv[:n]
 	} else {
 		c.vals = make([]Value, n)
 	}
 	return c
+}
+
+// grow moves keys and vals into one new array with room for more keys
+// (one allocation instead of one for each).
+func (d *Dict) grow() {
+	n := max(2*len(d.keys), firstDictCap)
+	kv := make([]Value, 2*n)
+	d.keys = append(kv[:0:n], d.keys...)
+	d.vals = append(kv[n:n:2*n], d.vals...)
 }
 
 // textKeys makes hkeys for the str keys so far, before the first key of
