@@ -25,6 +25,12 @@ type Dict struct {
 	// removal) makes the dict its own copies first. Values are never
 	// shared.
 	sharedKeys atomic.Bool
+	// lens holds, for each of the first smallDict keys, the low four
+	// bits of the length of its text (4 bits a key, the first key in
+	// the lowest): a scan compares a key's text only where its length
+	// may match, without loading the key. It is only read while the
+	// dict has no index.
+	lens uint32
 	// inline is the first storage of keys and vals, so that a small dict
 	// is one allocation.
 	inline struct {
@@ -55,6 +61,13 @@ type dictExt struct {
 // of the backends are small, and scanning a few strings is cheaper than
 // building and copying a map.
 const smallDict = 8
+
+// lenBits is the number of bits of a key's length in Dict.lens, lenMask
+// their mask.
+const (
+	lenBits = 4
+	lenMask = 1<<lenBits - 1
+)
 
 // firstDictCap is the room a dict's first key gets.
 const firstDictCap = 4
@@ -100,10 +113,12 @@ func (d *Dict) find(k dictKey) int {
 		if !k.str {
 			return -1
 		}
+		want, lens := uint32(len(k.h))&lenMask, d.lens
 		for i, key := range d.keys {
-			if string(key.(Str)) == k.h {
+			if lens&lenMask == want && string(key.(Str)) == k.h {
 				return i
 			}
+			lens >>= lenBits
 		}
 		return -1
 	}
@@ -326,6 +341,9 @@ func (d *Dict) Set(k, v Value) error {
 	if x != nil && x.hkeys != nil {
 		x.hkeys = append(x.hkeys, dk.h)
 	}
+	if n := len(d.keys) - 1; n < smallDict {
+		d.lens |= (uint32(len(dk.h)) & lenMask) << (lenBits * n)
+	}
 	switch {
 	case x != nil && x.indexed:
 		x.put(dk, len(d.keys)-1)
@@ -358,6 +376,10 @@ func (d *Dict) Pop(k Value) (Value, bool, error) {
 	x := d.ext
 	if x != nil && x.indexed {
 		x.remove(d.keyAt(i))
+	}
+	if i < smallDict {
+		low := d.lens & (1<<(lenBits*i) - 1)
+		d.lens = low | d.lens>>(lenBits*(i+1))<<(lenBits*i)
 	}
 	d.keys = append(d.keys[:i], d.keys[i+1:]...)
 	d.vals = append(d.vals[:i], d.vals[i+1:]...)
@@ -397,7 +419,7 @@ func (d *Dict) withKeys() *Dict {
 	if !d.sharedKeys.Load() {
 		d.sharedKeys.Store(true)
 	}
-	c := &Dict{keys: d.keys, ext: d.ext}
+	c := &Dict{keys: d.keys, ext: d.ext, lens: d.lens}
 	c.sharedKeys.Store(true)
 	if n := len(d.vals); n <= len(c.inline.kv) {
 		// The keys live elsewhere: all the inline storage is for the

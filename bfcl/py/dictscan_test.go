@@ -1,0 +1,75 @@
+package py
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// scanFind is the general lookup: a plain scan of the keys with Python's
+// key equality, for checking the fast paths of find against.
+func scanFind(d *Dict, k Value) int {
+	want, _ := HashKey(k)
+	for i := 0; i < d.Len(); i++ {
+		if h, _ := HashKey(d.KeyAt(i)); h == want {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkLens fails when Dict.lens disagrees with the keys of a dict
+// without an index.
+func checkLens(t *testing.T, d *Dict, step int) {
+	t.Helper()
+	if d.ext != nil && d.ext.indexed {
+		return
+	}
+	for i := 0; i < d.Len(); i++ {
+		got := d.lens >> (lenBits * i) & lenMask
+		if want := uint32(len(d.keyAt(i).h)) & lenMask; got != want {
+			t.Fatalf("step %d: lens of key %d is %d, want %d", step, i, got, want)
+		}
+	}
+}
+
+// Lookups through the length check of small dicts, the index of large
+// ones and the key texts of mixed ones agree with a plain scan, through
+// random sets, pops and copies, with keys whose lengths differ by 16 (the
+// same four low bits).
+func TestDictFindMatchesScan(t *testing.T) {
+	pool := []Value{Str(""), Str("a"), Str("b"), Str("ab"), Str(strings.Repeat("a", 17)),
+		Str(strings.Repeat("b", 17)), Str(strings.Repeat("a", 16)), Str("i1"), Str("name"),
+		Str("type"), Str("size"), Str("k0"), Str("k1"), Int(1), Int(17), Float(2.5), Bool(true)}
+	for _, strOnly := range []bool{true, false} {
+		keys := pool
+		if strOnly {
+			keys = pool[:13]
+		}
+		rng := rand.New(rand.NewSource(1))
+		d := NewDict()
+		for step := 0; step < 5000; step++ {
+			k := keys[rng.Intn(len(keys))]
+			switch r := rng.Intn(10); {
+			case r < 5:
+				_ = d.Set(k, Int(step))
+			case r < 8:
+				_, _, _ = d.Pop(k)
+			case r < 9:
+				d = d.Copy()
+			default:
+				d = DeepCopy(d).(*Dict)
+			}
+			if d.Len() > 12 {
+				d = NewDict()
+			}
+			checkLens(t, d, step)
+			for _, q := range pool {
+				i, _ := d.findKey(q)
+				if want := scanFind(d, q); i != want {
+					t.Fatalf("strOnly=%v step %d: find(%s) = %d, want %d in %s", strOnly, step, Repr(q), i, want, Repr(d))
+				}
+			}
+		}
+	}
+}
