@@ -202,7 +202,10 @@ func HashKey(v Value) (string, error) {
 	case Str:
 		return "s" + string(x), nil
 	case Int:
-		return "i" + strconv.FormatInt(int64(x), 10), nil
+		// One allocation: the text is built on the stack.
+		var buf [24]byte
+		buf[0] = 'i'
+		return string(strconv.AppendInt(buf[:1], int64(x), 10)), nil
 	}
 	var b strings.Builder
 	if err := writeHashKey(&b, v); err != nil {

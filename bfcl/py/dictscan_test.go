@@ -73,3 +73,17 @@ func TestDictFindMatchesScan(t *testing.T) {
 		}
 	}
 }
+
+// HashKey of an int is "i" and its decimal digits, as writeHashKey
+// writes it, for small, large and negative ints.
+func TestHashKeyOfInt(t *testing.T) {
+	for _, n := range []int64{0, 7, -7, 99, 100, 12446, -1 << 63, 1<<63 - 1} {
+		var b strings.Builder
+		if err := writeHashKey(&b, Int(n)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := HashKey(Int(n)); got != b.String() {
+			t.Errorf("HashKey(%d) = %q, want %q", n, got, b.String())
+		}
+	}
+}
