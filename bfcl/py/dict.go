@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Dict is a Python dict: insertion-ordered, keyed by any hashable Value
@@ -175,6 +176,13 @@ func (d *Dict) findStr(k string) int {
 
 // findKey returns the position of key k, or -1; unhashable k is an error.
 func (d *Dict) findKey(k Value) (int, error) {
+	if n, ok := k.(Int); ok {
+		// The text of an int key (as HashKey), built on the stack: a
+		// lookup keeps nothing of it.
+		var buf [24]byte
+		t := strconv.AppendInt(append(buf[:0], 'i'), int64(n), 10)
+		return d.find(dictKey{unsafe.String(&t[0], len(t)), false}), nil
+	}
 	dk, err := keyOf(k)
 	if err != nil {
 		return -1, err

@@ -40,7 +40,8 @@ func checkLens(t *testing.T, d *Dict, step int) {
 func TestDictFindMatchesScan(t *testing.T) {
 	pool := []Value{Str(""), Str("a"), Str("b"), Str("ab"), Str(strings.Repeat("a", 17)),
 		Str(strings.Repeat("b", 17)), Str(strings.Repeat("a", 16)), Str("i1"), Str("name"),
-		Str("type"), Str("size"), Str("k0"), Str("k1"), Int(1), Int(17), Float(2.5), Bool(true)}
+		Str("type"), Str("size"), Str("k0"), Str("k1"), Int(1), Int(17), Float(2.5), Bool(true),
+		Float(17), Int(-3), Int(123456789), Str("i17")}
 	for _, strOnly := range []bool{true, false} {
 		keys := pool
 		if strOnly {
