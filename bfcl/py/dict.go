@@ -44,11 +44,12 @@ type dictExt struct {
 	// hkeys holds, in the order of keys, each key's text: the string
 	// itself for a str key (no copy), its HashKey for any other key.
 	// A str key and another key with the same text differ by the type
-	// of the key in keys. It is nil while every key is a str (most
-	// dicts): the texts are then the keys themselves.
+	// of the key in keys. It is nil while every key is a str and there
+	// are at most smallDict keys (most dicts): the texts are then the
+	// keys themselves.
 	hkeys []string
 	// indexed says strs and others hold every key's position; it is
-	// false while the dict has at most smallDict keys, which are found
+	// false while the dict has at most scanDict keys, which are found
 	// by scanning.
 	indexed bool
 	// strs maps the text of each str key to its position, others the
@@ -58,10 +59,14 @@ type dictExt struct {
 	strs, others map[string]int
 }
 
-// smallDict is the size up to which a dict has no index map: most dicts
-// of the backends are small, and scanning a few strings is cheaper than
-// building and copying a map.
+// smallDict is the size up to which an all-str dict has no key texts
+// (hkeys): its scan reads the keys, with the length check of lens.
 const smallDict = 8
+
+// scanDict is the size up to which a dict has no index map: most dicts of
+// the backends are small, and scanning the key texts (their lengths side
+// by side) is cheaper than building, copying and probing a map.
+const scanDict = 32
 
 // lenBits is the number of bits of a key's length in Dict.lens, lenMask
 // their mask.
@@ -190,7 +195,7 @@ func (d *Dict) findKey(k Value) (int, error) {
 	return d.find(dk), nil
 }
 
-// buildIndex makes the index once the dict outgrows smallDict.
+// buildIndex makes the index once the dict outgrows scanDict.
 func (d *Dict) buildIndex() {
 	if d.ext == nil {
 		d.ext = &dictExt{}
@@ -340,7 +345,7 @@ func (d *Dict) Set(k, v Value) error {
 		d.keys = d.inline.kv[:0:firstDictCap]
 		d.vals = d.inline.kv[firstDictCap : firstDictCap : 2*firstDictCap]
 	}
-	if !dk.str && (d.ext == nil || d.ext.hkeys == nil) {
+	if (!dk.str || len(d.keys) >= smallDict) && (d.ext == nil || d.ext.hkeys == nil) {
 		d.textKeys()
 	}
 	if len(d.keys) == cap(d.keys) || len(d.vals) == cap(d.vals) {
@@ -358,7 +363,7 @@ func (d *Dict) Set(k, v Value) error {
 	switch {
 	case x != nil && x.indexed:
 		x.put(dk, len(d.keys)-1)
-	case len(d.keys) > smallDict:
+	case len(d.keys) > scanDict:
 		d.buildIndex()
 	}
 	return nil
@@ -452,7 +457,8 @@ func (d *Dict) grow() {
 }
 
 // textKeys makes hkeys for the str keys so far, before the first key of
-// another type is added (the keys are then d's own).
+// another type or the key after the smallDict-th is added (the keys are
+// then d's own).
 func (d *Dict) textKeys() {
 	if d.ext == nil {
 		d.ext = &dictExt{}

@@ -1,6 +1,7 @@
 package py
 
 import (
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -18,12 +19,12 @@ func scanFind(d *Dict, k Value) int {
 	return -1
 }
 
-// checkLens fails when Dict.lens disagrees with the keys of a dict
-// without an index.
+// checkLens fails when Dict.lens disagrees with the keys of a dict whose
+// keys find scans.
 func checkLens(t *testing.T, d *Dict, step int) {
 	t.Helper()
-	if d.ext != nil && d.ext.indexed {
-		return
+	if lookupMode(d) != "keys" {
+		return // lens is only read while the keys are scanned.
 	}
 	for i := 0; i < d.Len(); i++ {
 		got := d.lens >> (lenBits * i) & lenMask
@@ -42,17 +43,21 @@ func TestDictFindMatchesScan(t *testing.T) {
 		Str(strings.Repeat("b", 17)), Str(strings.Repeat("a", 16)), Str("i1"), Str("name"),
 		Str("type"), Str("size"), Str("k0"), Str("k1"), Int(1), Int(17), Float(2.5), Bool(true),
 		Float(17), Int(-3), Int(123456789), Str("i17")}
+	for i := 0; i < 40; i++ {
+		pool = append(pool, Str(fmt.Sprintf("f%d", i)))
+	}
 	for _, strOnly := range []bool{true, false} {
 		keys := pool
 		if strOnly {
-			keys = pool[:13]
+			keys = append(pool[:13:13], pool[21:]...)
 		}
 		rng := rand.New(rand.NewSource(1))
 		d := NewDict()
-		for step := 0; step < 5000; step++ {
+		modes := map[string]bool{}
+		for step := 0; step < 20000; step++ {
 			k := keys[rng.Intn(len(keys))]
 			switch r := rng.Intn(10); {
-			case r < 5:
+			case r < 6:
 				_ = d.Set(k, Int(step))
 			case r < 8:
 				_, _, _ = d.Pop(k)
@@ -61,10 +66,11 @@ func TestDictFindMatchesScan(t *testing.T) {
 			default:
 				d = DeepCopy(d).(*Dict)
 			}
-			if d.Len() > 12 {
+			if d.Len() > 40 {
 				d = NewDict()
 			}
 			checkLens(t, d, step)
+			modes[lookupMode(d)] = true
 			for _, q := range pool {
 				i, _ := d.findKey(q)
 				if want := scanFind(d, q); i != want {
@@ -72,7 +78,21 @@ func TestDictFindMatchesScan(t *testing.T) {
 				}
 			}
 		}
+		if len(modes) != 3 {
+			t.Errorf("strOnly=%v: the lookups went through %v, want all three ways", strOnly, modes)
+		}
 	}
+}
+
+// lookupMode names the way find looks a key up in d.
+func lookupMode(d *Dict) string {
+	switch {
+	case d.ext != nil && d.ext.indexed:
+		return "index"
+	case d.ext != nil && d.ext.hkeys != nil:
+		return "key texts"
+	}
+	return "keys"
 }
 
 // HashKey of an int is "i" and its decimal digits, as writeHashKey
