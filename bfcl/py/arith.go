@@ -333,6 +333,16 @@ func (m *copyMemo) put(id uintptr, v Value) {
 	m.m[id] = v
 }
 
+// copyItem is deepCopy(v, memo) with the common scalars, which deepCopy
+// returns as they are, returned without the call.
+func copyItem(v Value, memo *copyMemo) Value {
+	switch v.(type) {
+	case Str, Int, Float, Bool, NoneType:
+		return v
+	}
+	return deepCopy(v, memo)
+}
+
 func deepCopy(v Value, memo *copyMemo) Value {
 	id := identity(v)
 	if id != 0 {
@@ -345,20 +355,20 @@ func deepCopy(v Value, memo *copyMemo) Value {
 		c := &List{Items: make([]Value, len(x.Items))}
 		memo.put(id, c)
 		for i, it := range x.Items {
-			c.Items[i] = deepCopy(it, memo)
+			c.Items[i] = copyItem(it, memo)
 		}
 		return c
 	case Tuple:
 		c := make(Tuple, len(x))
 		for i, it := range x {
-			c[i] = deepCopy(it, memo)
+			c[i] = copyItem(it, memo)
 		}
 		return c
 	case *Dict:
 		c := x.withKeys()
 		memo.put(id, c)
 		for i, it := range x.vals {
-			c.vals[i] = deepCopy(it, memo)
+			c.vals[i] = copyItem(it, memo)
 		}
 		return c
 	case *Set:

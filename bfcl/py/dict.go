@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Dict is a Python dict: insertion-ordered, keyed by any hashable Value
@@ -15,32 +16,64 @@ import (
 type Dict struct {
 	keys []Value
 	vals []Value
-	// hkeys holds, in the order of keys, each key's text: the string
-	// itself for a str key (no copy), its HashKey for any other key.
-	// A str key and another key with the same text differ by the type
-	// of the key in keys. It is nil while every key is a str (most
-	// dicts): the texts are then the keys themselves.
-	hkeys []string
-	// index maps a key to its position; it is nil while the dict has at
-	// most smallDict keys, which are found by scanning hkeys.
-	index map[dictKey]int
-	// sharedKeys says keys, hkeys and index may be shared with copies of
-	// the dict (Copy, DeepCopy), which keep the same keys in the same
-	// order: they are read-only, and the first change of the key set
-	// (a new key, a removal) makes the dict its own copies first. Values
-	// are never shared.
+	// ext holds the key texts and the index, for the dicts that need
+	// them (a key of another type than str, more than smallDict keys);
+	// it is nil for most dicts, which keeps a dict small.
+	ext *dictExt
+	// sharedKeys says keys and ext may be shared with copies of the dict
+	// (Copy, DeepCopy), which keep the same keys in the same order: they
+	// are read-only, and the first change of the key set (a new key, a
+	// removal) makes the dict its own copies first. Values are never
+	// shared.
 	sharedKeys atomic.Bool
-	// inline is the first storage of keys, vals and hkeys, so that a
-	// small dict is one allocation.
+	// lens holds, for each of the first smallDict keys, the low four
+	// bits of the length of its text (4 bits a key, the first key in
+	// the lowest): a scan compares a key's text only where its length
+	// may match, without loading the key. It is only read while the
+	// dict has no index.
+	lens uint32
+	// inline is the first storage of keys and vals, so that a small dict
+	// is one allocation.
 	inline struct {
 		kv [2 * firstDictCap]Value
 	}
 }
 
-// smallDict is the size up to which a dict has no index map: most dicts
-// of the backends are small, and scanning a few strings is cheaper than
-// building and copying a map.
+// dictExt is the part of a Dict that only some dicts need.
+type dictExt struct {
+	// hkeys holds, in the order of keys, each key's text: the string
+	// itself for a str key (no copy), its HashKey for any other key.
+	// A str key and another key with the same text differ by the type
+	// of the key in keys. It is nil while every key is a str and there
+	// are at most smallDict keys (most dicts): the texts are then the
+	// keys themselves.
+	hkeys []string
+	// indexed says strs and others hold every key's position; it is
+	// false while the dict has at most scanDict keys, which are found
+	// by scanning.
+	indexed bool
+	// strs maps the text of each str key to its position, others the
+	// HashKey text of each other key (others is nil until there is
+	// one): two maps keyed by plain strings keep a str key apart from
+	// another key with the same text.
+	strs, others map[string]int
+}
+
+// smallDict is the size up to which an all-str dict has no key texts
+// (hkeys): its scan reads the keys, with the length check of lens.
 const smallDict = 8
+
+// scanDict is the size up to which a dict has no index map: most dicts of
+// the backends are small, and scanning the key texts (their lengths side
+// by side) is cheaper than building, copying and probing a map.
+const scanDict = 32
+
+// lenBits is the number of bits of a key's length in Dict.lens, lenMask
+// their mask.
+const (
+	lenBits = 4
+	lenMask = 1<<lenBits - 1
+)
 
 // firstDictCap is the room a dict's first key gets.
 const firstDictCap = 4
@@ -69,33 +102,36 @@ func keyOf(k Value) (dictKey, error) {
 
 // keyAt is the dictKey of the i-th key.
 func (d *Dict) keyAt(i int) dictKey {
-	if d.hkeys == nil {
+	if d.ext == nil || d.ext.hkeys == nil {
 		return dictKey{string(d.keys[i].(Str)), true}
 	}
 	_, str := d.keys[i].(Str)
-	return dictKey{d.hkeys[i], str}
+	return dictKey{d.ext.hkeys[i], str}
 }
 
 // find returns the position of key k, or -1.
 func (d *Dict) find(k dictKey) int {
-	if d.index != nil {
-		if i, ok := d.index[k]; ok {
-			return i
+	x := d.ext
+	if x == nil || x.hkeys == nil {
+		if x != nil && x.indexed {
+			return x.lookup(k)
 		}
-		return -1
-	}
-	if d.hkeys == nil {
 		if !k.str {
 			return -1
 		}
+		want, lens := uint32(len(k.h))&lenMask, d.lens
 		for i, key := range d.keys {
-			if string(key.(Str)) == k.h {
+			if lens&lenMask == want && string(key.(Str)) == k.h {
 				return i
 			}
+			lens >>= lenBits
 		}
 		return -1
 	}
-	for i, h := range d.hkeys {
+	if x.indexed {
+		return x.lookup(k)
+	}
+	for i, h := range x.hkeys {
 		if h == k.h {
 			if _, str := d.keys[i].(Str); str == k.str {
 				return i
@@ -105,6 +141,39 @@ func (d *Dict) find(k dictKey) int {
 	return -1
 }
 
+// lookup returns the position of k in the index, or -1.
+func (x *dictExt) lookup(k dictKey) int {
+	m := x.strs
+	if !k.str {
+		m = x.others
+	}
+	if i, ok := m[k.h]; ok {
+		return i
+	}
+	return -1
+}
+
+// remove takes k out of the index.
+func (x *dictExt) remove(k dictKey) {
+	if k.str {
+		delete(x.strs, k.h)
+	} else {
+		delete(x.others, k.h)
+	}
+}
+
+// put records k at position i in the index.
+func (x *dictExt) put(k dictKey, i int) {
+	if k.str {
+		x.strs[k.h] = i
+	} else {
+		if x.others == nil {
+			x.others = make(map[string]int)
+		}
+		x.others[k.h] = i
+	}
+}
+
 // findStr returns the position of the str key k, or -1.
 func (d *Dict) findStr(k string) int {
 	return d.find(dictKey{k, true})
@@ -112,6 +181,13 @@ func (d *Dict) findStr(k string) int {
 
 // findKey returns the position of key k, or -1; unhashable k is an error.
 func (d *Dict) findKey(k Value) (int, error) {
+	if n, ok := k.(Int); ok {
+		// The text of an int key (as HashKey), built on the stack: a
+		// lookup keeps nothing of it.
+		var buf [24]byte
+		t := strconv.AppendInt(append(buf[:0], 'i'), int64(n), 10)
+		return d.find(dictKey{unsafe.String(&t[0], len(t)), false}), nil
+	}
 	dk, err := keyOf(k)
 	if err != nil {
 		return -1, err
@@ -119,11 +195,16 @@ func (d *Dict) findKey(k Value) (int, error) {
 	return d.find(dk), nil
 }
 
-// buildIndex makes the index map once the dict outgrows smallDict.
+// buildIndex makes the index once the dict outgrows scanDict.
 func (d *Dict) buildIndex() {
-	d.index = make(map[dictKey]int, 2*len(d.keys))
+	if d.ext == nil {
+		d.ext = &dictExt{}
+	}
+	x := d.ext
+	x.indexed = true
+	x.strs = make(map[string]int, 2*len(d.keys))
 	for i := range d.keys {
-		d.index[d.keyAt(i)] = i
+		x.put(d.keyAt(i), i)
 	}
 }
 
@@ -134,7 +215,10 @@ func HashKey(v Value) (string, error) {
 	case Str:
 		return "s" + string(x), nil
 	case Int:
-		return "i" + strconv.FormatInt(int64(x), 10), nil
+		// One allocation: the text is built on the stack.
+		var buf [24]byte
+		buf[0] = 'i'
+		return string(strconv.AppendInt(buf[:1], int64(x), 10)), nil
 	}
 	var b strings.Builder
 	if err := writeHashKey(&b, v); err != nil {
@@ -261,18 +345,25 @@ func (d *Dict) Set(k, v Value) error {
 		d.keys = d.inline.kv[:0:firstDictCap]
 		d.vals = d.inline.kv[firstDictCap : firstDictCap : 2*firstDictCap]
 	}
-	if d.hkeys == nil && !dk.str {
+	if (!dk.str || len(d.keys) >= smallDict) && (d.ext == nil || d.ext.hkeys == nil) {
 		d.textKeys()
+	}
+	if len(d.keys) == cap(d.keys) || len(d.vals) == cap(d.vals) {
+		d.grow()
 	}
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
-	if d.hkeys != nil {
-		d.hkeys = append(d.hkeys, dk.h)
+	x := d.ext
+	if x != nil && x.hkeys != nil {
+		x.hkeys = append(x.hkeys, dk.h)
+	}
+	if n := len(d.keys) - 1; n < smallDict {
+		d.lens |= (uint32(len(dk.h)) & lenMask) << (lenBits * n)
 	}
 	switch {
-	case d.index != nil:
-		d.index[dk] = len(d.keys) - 1
-	case len(d.keys) > smallDict:
+	case x != nil && x.indexed:
+		x.put(dk, len(d.keys)-1)
+	case len(d.keys) > scanDict:
 		d.buildIndex()
 	}
 	return nil
@@ -298,17 +389,22 @@ func (d *Dict) Pop(k Value) (Value, bool, error) {
 	}
 	v := d.vals[i]
 	d.ownKeys()
-	if d.index != nil {
-		delete(d.index, d.keyAt(i))
+	x := d.ext
+	if x != nil && x.indexed {
+		x.remove(d.keyAt(i))
+	}
+	if i < smallDict {
+		low := d.lens & (1<<(lenBits*i) - 1)
+		d.lens = low | d.lens>>(lenBits*(i+1))<<(lenBits*i)
 	}
 	d.keys = append(d.keys[:i], d.keys[i+1:]...)
 	d.vals = append(d.vals[:i], d.vals[i+1:]...)
-	if d.hkeys != nil {
-		d.hkeys = append(d.hkeys[:i], d.hkeys[i+1:]...)
+	if x != nil && x.hkeys != nil {
+		x.hkeys = append(x.hkeys[:i], x.hkeys[i+1:]...)
 	}
-	if d.index != nil {
+	if x != nil && x.indexed {
 		for j := i; j < len(d.keys); j++ {
-			d.index[d.keyAt(j)] = j
+			x.put(d.keyAt(j), j)
 		}
 	}
 	return v, true, nil
@@ -339,36 +435,58 @@ func (d *Dict) withKeys() *Dict {
 	if !d.sharedKeys.Load() {
 		d.sharedKeys.Store(true)
 	}
-	c := &Dict{keys: d.keys, hkeys: d.hkeys, index: d.index}
+	c := &Dict{keys: d.keys, ext: d.ext, lens: d.lens}
 	c.sharedKeys.Store(true)
-	if n := len(d.vals); n <= firstDictCap {
-		c.vals = c.inline.kv[firstDictCap : firstDictCap+n : 2*firstDictCap]
+	if n := len(d.vals); n <= len(c.inline.kv) {
+		// The keys live elsewhere: all the inline storage is for the
+		// values.
+		c.vals = c.inline.kv[:n]
 	} else {
 		c.vals = make([]Value, n)
 	}
 	return c
 }
 
-// textKeys makes hkeys for the str keys so far, before the first key of
-// another type is added (the keys are then d's own).
-func (d *Dict) textKeys() {
-	d.hkeys = make([]string, len(d.keys), cap(d.keys))
-	for i, k := range d.keys {
-		d.hkeys[i] = string(k.(Str))
-	}
+// grow moves keys and vals into one new array with room for more keys
+// (one allocation instead of one for each).
+func (d *Dict) grow() {
+	n := max(2*len(d.keys), firstDictCap)
+	kv := make([]Value, 2*n)
+	d.keys = append(kv[:0:n], d.keys...)
+	d.vals = append(kv[n:n:2*n], d.vals...)
 }
 
-// ownKeys gives d its own keys, hkeys and index before it changes them,
+// textKeys makes hkeys for the str keys so far, before the first key of
+// another type or the key after the smallDict-th is added (the keys are
+// then d's own).
+func (d *Dict) textKeys() {
+	if d.ext == nil {
+		d.ext = &dictExt{}
+	}
+	h := make([]string, len(d.keys), cap(d.keys))
+	for i, k := range d.keys {
+		h[i] = string(k.(Str))
+	}
+	d.ext.hkeys = h
+}
+
+// ownKeys gives d its own keys and ext before it changes them,
 // when they may be shared.
 func (d *Dict) ownKeys() {
 	if !d.sharedKeys.Load() {
 		return
 	}
 	d.keys = append(make([]Value, 0, len(d.keys)+1), d.keys...)
-	if d.hkeys != nil {
-		d.hkeys = append(make([]string, 0, len(d.hkeys)+1), d.hkeys...)
+	if x := d.ext; x != nil {
+		d.ext = &dictExt{
+			indexed: x.indexed,
+			strs:    maps.Clone(x.strs),
+			others:  maps.Clone(x.others),
+		}
+		if x.hkeys != nil {
+			d.ext.hkeys = append(make([]string, 0, len(x.hkeys)+1), x.hkeys...)
+		}
 	}
-	d.index = maps.Clone(d.index)
 	d.sharedKeys.Store(false)
 }
 

@@ -30,7 +30,7 @@ func TestDictCopiesKeepTheirOwnKeys(t *testing.T) {
 		"set":      func(d *Dict) { d.SetStr("k1", Str("x")) },
 		"pop, add": func(d *Dict) { _, _, _ = d.Pop(Str("k1")); d.SetStr("k1", Int(1)) },
 	}
-	for _, n := range []int{2, 20} {
+	for _, n := range []int{2, 3, 6, 7, 20} {
 		for cname, cp := range copiers {
 			for ename, edit := range edits {
 				for _, editCopy := range []bool{true, false} {

@@ -79,6 +79,10 @@ func frozenOf(l *List) *FrozenList {
 	if f == nil || len(l.Items) != len(f.items) {
 		return nil
 	}
+	if len(f.items) > 0 && &l.Items[0] == &f.items[0] {
+		// Still the frozen array (borrowed): the same items.
+		return f
+	}
 	for i, it := range l.Items {
 		if !sameValue(it, f.items[i]) {
 			return nil

@@ -2,6 +2,7 @@ package py
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Dumps is json.dumps(v) with Python's defaults: ", " and ": " separators,
@@ -186,7 +188,7 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 	b.WriteByte('"')
 	for i := 0; i < len(s); {
 		// Copy the run of bytes that need no escape in one write.
-		j := i
+		j := plainWords(s, i, ascii)
 		if ascii {
 			for j < len(s) && jsonASCIIPlain[s[j]] {
 				j++
@@ -240,6 +242,40 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 	}
 	b.WriteByte('"')
 }
+
+// Masks of the word-at-a-time byte tests: a byte of ones, the top bit of
+// every byte.
+const (
+	ones8 = 0x0101010101010101
+	high8 = 0x8080808080808080
+)
+
+// plainWords skips, from i, the 8-byte words of s in which no byte needs
+// an escape in a JSON string (nor, with ascii, is 0x7f), and returns
+// where the rest must be checked a byte at a time. A word with a byte
+// that may need one stops the skip; the tests never miss such a byte.
+func plainWords(s string, i int, ascii bool) int {
+	if len(s)-i < 8 {
+		return i
+	}
+	bs := unsafe.Slice(unsafe.StringData(s), len(s))
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(bs[i:])
+		special := w&high8 | // a byte >= 0x80
+			(w-0x20*ones8)&^w&high8 | // a byte < 0x20
+			hasZeroByte(w^'"'*ones8) | hasZeroByte(w^'\\'*ones8)
+		if ascii {
+			special |= hasZeroByte(w ^ 0x7f*ones8)
+		}
+		if special != 0 {
+			break
+		}
+	}
+	return i
+}
+
+// hasZeroByte is non-zero when a byte of w is zero.
+func hasZeroByte(w uint64) uint64 { return (w - ones8) &^ w & high8 }
 
 // jsonASCIIPlain marks the bytes json.dumps with ensure_ascii writes as
 // they are: printable ASCII other than '"' and '\\'.
