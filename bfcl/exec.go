@@ -25,7 +25,17 @@ type Executor struct {
 	classes   []*backend.Class
 	instances []backend.Instance
 	varNames  []string
+
+	// The slices above start in these arrays, so that an executor of a
+	// few classes is one allocation.
+	classBuf [inlineClasses]*backend.Class
+	instBuf  [inlineClasses]backend.Instance
+	nameBuf  [inlineClasses]string
 }
+
+// inlineClasses is how many classes an Executor holds without allocating
+// its slices (BFCL entries involve at most four).
+const inlineClasses = 4
 
 // owner returns the index of the class whose instance receives the public
 // method name: the last involved class that has it.
@@ -83,18 +93,56 @@ func instanceVarName(model, entry, class string) string {
 			return r
 		}, model+"_"+entry+"_"+class+"_instance")
 	}
-	b := make([]byte, 0, len(model)+len(entry)+len(class)+len("___instance"))
+	var b strings.Builder
+	b.Grow(len(model) + len(entry) + len(class) + len("___instance"))
+	writeVarName(&b, model, entry, class)
+	return b.String()
+}
+
+// writeVarName writes the instance variable name of valid UTF-8 parts.
+func writeVarName(b *strings.Builder, model, entry, class string) {
 	for _, part := range [...]string{model, "_", entry, "_", class, "_instance"} {
 		for i := 0; i < len(part); i++ {
 			switch c := part[i]; c {
 			case '-', '.', '/', ':':
-				b = append(b, '_')
+				b.WriteByte('_')
 			default:
-				b = append(b, c)
+				b.WriteByte(c)
 			}
 		}
 	}
-	return string(b)
+}
+
+// instanceVarNames appends to dst the instance variable names of the
+// classes; the names share one allocation.
+func instanceVarNames(dst []string, model, entry string, classes []string) []string {
+	size := 0
+	for _, c := range classes {
+		if !utf8.ValidString(c) {
+			size = -1
+			break
+		}
+		size += len(model) + len(entry) + len(c) + len("___instance")
+	}
+	if size < 0 || !utf8.ValidString(model) || !utf8.ValidString(entry) {
+		for _, c := range classes {
+			dst = append(dst, instanceVarName(model, entry, c))
+		}
+		return dst
+	}
+	var b strings.Builder
+	b.Grow(size)
+	ends := make([]int, 0, inlineClasses)
+	for _, c := range classes {
+		writeVarName(&b, model, entry, c)
+		ends = append(ends, b.Len())
+	}
+	all, start := b.String(), 0
+	for _, end := range ends {
+		dst = append(dst, all[start:end])
+		start = end
+	}
+	return dst
 }
 
 // NewExecutor builds the instances and loads their scenarios.
@@ -104,6 +152,7 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		proc = backend.NewProcess(cfg.Constants)
 	}
 	e := &Executor{}
+	e.classes, e.instances, e.varNames = e.classBuf[:0], e.instBuf[:0], e.nameBuf[:0]
 	for _, name := range cfg.Classes {
 		c, err := backend.Lookup(name)
 		if err != nil {
@@ -115,8 +164,8 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		}
 		e.classes = append(e.classes, c)
 		e.instances = append(e.instances, inst)
-		e.varNames = append(e.varNames, instanceVarName(cfg.ModelName, cfg.EntryID, name))
 	}
+	e.varNames = instanceVarNames(e.varNames, cfg.ModelName, cfg.EntryID, cfg.Classes)
 	return e, nil
 }
 
@@ -215,6 +264,98 @@ func isWord(r rune) bool { return py.IsWordChar(r) }
 // gets "<instance variable>." in front. It also applies inside string
 // literals, as upstream. A call that needs no change is returned as is.
 func (e *Executor) rewrite(s string) string {
+	if out, ok := e.rewriteAtParens(s); ok {
+		return out
+	}
+	return e.rewriteScan(s)
+}
+
+// maxParenMatches bounds the matches rewriteAtParens records without
+// allocating; a call with more goes to rewriteScan.
+const maxParenMatches = 8
+
+// parenMatch is one identifier before a "(": s[start:end] is the name,
+// s[end:paren] the whitespace dropped, owner the owning class or -1.
+type parenMatch struct{ start, end, paren, owner int }
+
+// rewriteAtParens is rewrite for the usual call: it visits only the "("
+// of s and reads the identifier before each backwards. ok is false when
+// that reading meets a non-ASCII byte (a Unicode word or space character
+// may extend the match) or there are too many matches; rewriteScan then
+// does the rewrite.
+func (e *Executor) rewriteAtParens(s string) (string, bool) {
+	var buf [maxParenMatches]parenMatch
+	matches := buf[:0]
+	grow := 0
+	for off := 0; ; {
+		p := strings.IndexByte(s[off:], '(')
+		if p < 0 {
+			break
+		}
+		p += off
+		off = p + 1
+		m, found, ok := e.matchBefore(s, p)
+		if !ok {
+			return "", false
+		}
+		if !found || m.owner < 0 && m.end == p {
+			continue
+		}
+		if len(matches) == len(buf) {
+			return "", false
+		}
+		matches = append(matches, m)
+		if m.owner >= 0 {
+			grow += len(e.varNames[m.owner]) + 1
+		}
+	}
+	if len(matches) == 0 {
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(len(s) + grow)
+	last := 0
+	for _, m := range matches {
+		b.WriteString(s[last:m.start])
+		if m.owner >= 0 {
+			b.WriteString(e.varNames[m.owner])
+			b.WriteByte('.')
+		}
+		b.WriteString(s[m.start:m.end])
+		last = m.paren
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+// matchBefore reads backwards from the "(" at s[paren] the whitespace and
+// the run of word characters before it: found says the run is an
+// identifier at a word boundary (the regular expression matches it), ok
+// is false when the reading meets a non-ASCII byte.
+func (e *Executor) matchBefore(s string, paren int) (m parenMatch, found, ok bool) {
+	end := paren
+	for end > 0 && s[end-1] < utf8.RuneSelf && py.IsSpace(rune(s[end-1])) {
+		end--
+	}
+	start := end
+	for start > 0 && s[start-1] < utf8.RuneSelf && asciiClass[s[start-1]]&wordChar != 0 {
+		start--
+	}
+	if start > 0 && s[start-1] >= utf8.RuneSelf {
+		return m, false, false
+	}
+	if start == end || asciiClass[s[start]]&identStart == 0 {
+		return m, false, true
+	}
+	m = parenMatch{start: start, end: end, paren: paren, owner: -1}
+	if idx, owned := e.owner(s[start:end]); owned {
+		m.owner = idx
+	}
+	return m, true, true
+}
+
+// rewriteScan is rewrite reading every character of s.
+func (e *Executor) rewriteScan(s string) string {
 	var b strings.Builder
 	last := 0 // s[:last] is written to b (when b is in use)
 	prevWord := false

@@ -89,7 +89,11 @@ func (v *Vehicle) LoadScenario(cfg *py.Dict, longContext bool) error {
 	v.fuelLevel = get("fuelLevel", py.Float(0.0))
 	v.batteryVoltage = get("batteryVoltage", py.Float(12.6))
 	v.engineState = get("engineState", py.Str("stopped"))
-	v.doorStatus = get("doorStatus", defaultDoors())
+	if x, ok := cfg.GetStr("doorStatus"); ok {
+		v.doorStatus = x
+	} else {
+		v.doorStatus = defaultDoors()
+	}
 	doors, ok := v.doorStatus.(*py.Dict)
 	if !ok {
 		return fmt.Errorf("doorStatus: want an object, got %s", v.doorStatus.TypeName())
