@@ -418,11 +418,21 @@ func (e evaluator) callDirect(m boundMethod, n *Call, depth int) (py.Value, erro
 		}
 		kw = append(kw, backend.KwArg{Name: k.Name, Value: v})
 	}
-	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
+	// The arguments of nested calls are evaluated: the executor's
+	// buffer is free until Call returns.
+	buf := e.argBuf[:0]
+	if e.freshArgs {
+		buf = nil
+	}
+	args, err := backend.BindInto(buf, m.class.Name, m.method, pos, kw)
 	if err != nil {
 		return nil, err
 	}
-	return m.method.Call(m.inst, args)
+	v, err := m.method.Call(m.inst, args)
+	if !e.freshArgs {
+		clear(args) // a backend that kept the slice sees the change
+	}
+	return v, err
 }
 
 func (e evaluator) keywordArgs(fn py.Value, n *Call, depth int) ([]backend.KwArg, error) {

@@ -31,6 +31,12 @@ type Executor struct {
 	classBuf [inlineClasses]*backend.Class
 	instBuf  [inlineClasses]backend.Instance
 	nameBuf  [inlineClasses]string
+
+	// argBuf holds the bound arguments of the call being made.
+	argBuf [maxDirectArgs]py.Value
+	// freshArgs makes every call bind into a new slice (the reference
+	// the tests compare the reused buffer with).
+	freshArgs bool
 }
 
 // inlineClasses is how many classes an Executor holds without allocating

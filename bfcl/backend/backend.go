@@ -32,7 +32,8 @@
 //     caller leaves the parameter out. Bind reproduces CPython 3.11's
 //     argument binding and TypeError texts ("X.m() missing 1 required
 //     positional argument: 'a'"), so Call always receives len(Params)
-//     values. For a mutable default that upstream shares between calls
+//     values; Call may keep the values but not the slice, which the
+//     executor reuses. For a mutable default that upstream shares between calls
 //     (`tags: list = []`), use OptShared: Call then receives nil for an
 //     omitted argument and takes the shared object from Process.Module.
 //   - Arguments are Values of any type (models pass wrong types); go
@@ -93,7 +94,9 @@ func OptShared(name string) Param { return Param{Name: name, Optional: true} }
 type Method struct {
 	Name   string
 	Params []Param
-	// Call runs the method on self with one value per Param.
+	// Call runs the method on self with one value per Param. It must
+	// not keep the args slice (the values are its to keep): the caller
+	// may reuse it for the next call.
 	Call func(self Instance, args []py.Value) (py.Value, error)
 }
 
@@ -189,9 +192,22 @@ type KwArg struct {
 // CPython 3.11 binds a call of a method (self counted), returning one
 // value per parameter or the TypeError CPython raises.
 func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, error) {
+	return BindInto(nil, class, m, pos, kw)
+}
+
+// BindInto is Bind writing the values into buf when it has the capacity
+// (an executor reuses one buffer for its calls, which is why Call must
+// not keep its args slice).
+func BindInto(buf []py.Value, class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, error) {
 	qual := func() string { return class + "." + m.Name + "()" }
 	n := len(m.Params)
-	args := make([]py.Value, n)
+	var args []py.Value
+	if cap(buf) >= n {
+		args = buf[:n]
+		clear(args)
+	} else {
+		args = make([]py.Value, n)
+	}
 	var setBuf [16]bool
 	set := setBuf[:0]
 	if n <= len(setBuf) {
