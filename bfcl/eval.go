@@ -56,6 +56,13 @@ func (e *Executor) eval(src string) (py.Value, error) {
 		return nil, err
 	}
 	ev := evaluator{Executor: e, budget: py.NewBudget(MaxCallValueSize)}
+	if c, ok := expr.(*Call); ok && !e.freshArgs {
+		if m, ok := ev.directMethod(c.Func); ok && plainArgs(c) {
+			// The buffer is passed apart from ev: deriving it from ev
+			// would make the budget escape with it.
+			return ev.callDirect(m, c, 0, e.argBuf[:0])
+		}
+	}
 	return ev.evalExpr(expr, 0)
 }
 
@@ -307,7 +314,7 @@ func callPrefix(fn py.Value) string {
 // lone *x.
 func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 	if m, ok := e.directMethod(n.Func); ok && plainArgs(n) {
-		return e.callDirect(m, n, depth)
+		return e.callDirect(m, n, depth, nil)
 	}
 	fn, err := e.evalExpr(n.Func, depth+1)
 	if err != nil {
@@ -399,8 +406,10 @@ func plainArgs(n *Call) bool {
 const maxDirectArgs = 8
 
 // callDirect is evalCall for a resolved method and plain arguments:
-// positional arguments, then keyword arguments, evaluated in order.
-func (e evaluator) callDirect(m boundMethod, n *Call, depth int) (py.Value, error) {
+// positional arguments, then keyword arguments, evaluated in order. The
+// arguments are bound into buf when it is large enough (nil: a new
+// slice); it is cleared when the method returns.
+func (e evaluator) callDirect(m boundMethod, n *Call, depth int, buf []py.Value) (py.Value, error) {
 	var posBuf [maxDirectArgs]py.Value
 	var kwBuf [maxDirectArgs]backend.KwArg
 	pos, kw := posBuf[:0], kwBuf[:0]
@@ -418,18 +427,12 @@ func (e evaluator) callDirect(m boundMethod, n *Call, depth int) (py.Value, erro
 		}
 		kw = append(kw, backend.KwArg{Name: k.Name, Value: v})
 	}
-	// The arguments of nested calls are evaluated: the executor's
-	// buffer is free until Call returns.
-	buf := e.argBuf[:0]
-	if e.freshArgs {
-		buf = nil
-	}
 	args, err := backend.BindInto(buf, m.class.Name, m.method, pos, kw)
 	if err != nil {
 		return nil, err
 	}
 	v, err := m.method.Call(m.inst, args)
-	if !e.freshArgs {
+	if buf != nil {
 		clear(args) // a backend that kept the slice sees the change
 	}
 	return v, err
