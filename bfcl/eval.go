@@ -52,11 +52,17 @@ func (e *Executor) eval(src string) (py.Value, error) {
 			return nil, err
 		}
 	}
+	return e.evalParsed(expr)
+}
+
+// evalParsed evaluates a parsed call string, with a fresh budget for the
+// values it builds.
+func (e *Executor) evalParsed(expr Expr) (py.Value, error) {
 	if err := checkCompile(expr, 0); err != nil {
 		return nil, err
 	}
 	ev := evaluator{Executor: e, budget: py.NewBudget(MaxCallValueSize)}
-	if c, ok := expr.(*Call); ok && !e.freshArgs {
+	if c, ok := expr.(*Call); ok && !e.general {
 		if m, ok := ev.directMethod(c.Func); ok && plainArgs(c) {
 			// The buffer is passed apart from ev: deriving it from ev
 			// would make the budget escape with it.

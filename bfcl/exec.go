@@ -34,9 +34,12 @@ type Executor struct {
 
 	// argBuf holds the bound arguments of the call being made.
 	argBuf [maxDirectArgs]py.Value
-	// freshArgs makes every call bind into a new slice (the reference
-	// the tests compare the reused buffer with).
-	freshArgs bool
+	// simpleVar[i] says varNames[i] is a name parseSimpleCall reads.
+	simpleVar [inlineClasses]bool
+	// general makes every call take the general path: the rewritten text
+	// is built and parsed, the arguments bound into a new slice (the
+	// reference the tests compare the fast paths with).
+	general bool
 }
 
 // inlineClasses is how many classes an Executor holds without allocating
@@ -172,6 +175,13 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		e.instances = append(e.instances, inst)
 	}
 	e.varNames = instanceVarNames(e.varNames, cfg.ModelName, cfg.EntryID, cfg.Classes)
+	for i, v := range e.varNames {
+		if i < len(e.simpleVar) {
+			s := simpleScanner{src: v}
+			_, ok := s.name()
+			e.simpleVar[i] = ok && s.i == len(v)
+		}
+	}
 	return e, nil
 }
 
@@ -223,6 +233,9 @@ func (e *Executor) Execute(calls []string) []string {
 // ExecuteOne runs one call string: rewrite the method names to instance
 // variables, refuse the deny-listed names, evaluate, render.
 func (e *Executor) ExecuteOne(call string) string {
+	if out, ok := e.executeOwned(call); ok {
+		return out
+	}
 	rewritten := e.rewrite(call)
 	if name := calledName(rewritten); deniedNames[name] {
 		return errorPrefix + "Function call " + name + " is not allowed."
@@ -232,6 +245,40 @@ func (e *Executor) ExecuteOne(call string) string {
 		return errorPrefix + err.Error()
 	}
 	return render(v)
+}
+
+// executeOwned is ExecuteOne for the usual call, "method(literals)" of
+// an involved instance, without writing out the rewritten text
+// "<instance variable>.method(literals)": ok is false for any other call.
+func (e *Executor) executeOwned(call string) (string, bool) {
+	if e.general {
+		return "", false
+	}
+	var buf [maxParenMatches]parenMatch
+	matches, ok := e.parenMatches(call, buf[:0])
+	if !ok || len(matches) != 1 {
+		return "", false
+	}
+	m := matches[0]
+	if m.start != 0 || m.end != m.paren || m.owner < 0 || m.owner >= len(e.simpleVar) || !e.simpleVar[m.owner] {
+		return "", false
+	}
+	// The instance variable holds neither "." nor "(": the deny-list key
+	// of the rewritten text is the method name.
+	if deniedNames[call[:m.end]] {
+		return errorPrefix + "Function call " + call[:m.end] + " is not allowed.", true
+	}
+	ar := astArenas.Get().(*astArena)
+	defer ar.release()
+	expr, ok := parseSimpleOwnedCall(e.varNames[m.owner], call, ar)
+	if !ok {
+		return "", false
+	}
+	v, err := e.evalParsed(expr)
+	if err != nil {
+		return errorPrefix + err.Error(), true
+	}
+	return render(v), true
 }
 
 // calledName is upstream's deny-list key: the text before the first "(",
@@ -291,32 +338,18 @@ type parenMatch struct{ start, end, paren, owner int }
 // does the rewrite.
 func (e *Executor) rewriteAtParens(s string) (string, bool) {
 	var buf [maxParenMatches]parenMatch
-	matches := buf[:0]
-	grow := 0
-	for off := 0; ; {
-		p := strings.IndexByte(s[off:], '(')
-		if p < 0 {
-			break
-		}
-		p += off
-		off = p + 1
-		m, found, ok := e.matchBefore(s, p)
-		if !ok {
-			return "", false
-		}
-		if !found || m.owner < 0 && m.end == p {
-			continue
-		}
-		if len(matches) == len(buf) {
-			return "", false
-		}
-		matches = append(matches, m)
-		if m.owner >= 0 {
-			grow += len(e.varNames[m.owner]) + 1
-		}
+	matches, ok := e.parenMatches(s, buf[:0])
+	if !ok {
+		return "", false
 	}
 	if len(matches) == 0 {
 		return s, true
+	}
+	grow := 0
+	for _, m := range matches {
+		if m.owner >= 0 {
+			grow += len(e.varNames[m.owner]) + 1
+		}
 	}
 	var b strings.Builder
 	b.Grow(len(s) + grow)
@@ -332,6 +365,33 @@ func (e *Executor) rewriteAtParens(s string) (string, bool) {
 	}
 	b.WriteString(s[last:])
 	return b.String(), true
+}
+
+// parenMatches appends to matches (up to its capacity) the identifiers
+// before each "(" of s that rewrite changes: owned ones, or ones with
+// whitespace before the "(". ok is false when reading them backwards
+// meets a non-ASCII byte or they do not fit.
+func (e *Executor) parenMatches(s string, matches []parenMatch) ([]parenMatch, bool) {
+	for off := 0; ; {
+		p := strings.IndexByte(s[off:], '(')
+		if p < 0 {
+			break
+		}
+		p += off
+		off = p + 1
+		m, found, ok := e.matchBefore(s, p)
+		if !ok {
+			return nil, false
+		}
+		if !found || m.owner < 0 && m.end == p {
+			continue
+		}
+		if len(matches) == cap(matches) {
+			return nil, false
+		}
+		matches = append(matches, m)
+	}
+	return matches, true
 }
 
 // matchBefore reads backwards from the "(" at s[paren] the whitespace and

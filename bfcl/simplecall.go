@@ -23,6 +23,22 @@ func parseSimpleCall(src string, ar *astArena) (Expr, bool) {
 	if !ok || !s.byte('.') {
 		return nil, false
 	}
+	return s.methodCall(obj, ar)
+}
+
+// parseSimpleOwnedCall is parseSimpleCall(obj + "." + src) for an obj
+// that simpleScanner.name reads whole.
+func parseSimpleOwnedCall(obj, src string, ar *astArena) (Expr, bool) {
+	if !utf8.ValidString(src) {
+		return nil, false
+	}
+	s := simpleScanner{src: src}
+	return s.methodCall(obj, ar)
+}
+
+// methodCall reads the rest of a simple call after "obj.".
+func (s *simpleScanner) methodCall(obj string, ar *astArena) (Expr, bool) {
+	src := s.src
 	method, ok := s.name()
 	if !ok || !s.byte('(') {
 		return nil, false
