@@ -123,7 +123,7 @@ func (s *simpleScanner) name() (string, bool) {
 	case "True", "False", "None", "not":
 		return "", false
 	}
-	if unsupportedWords[w] || s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') && isStringPrefix(w) {
+	if unsupportedWord(w) || s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') && isStringPrefix(w) {
 		return "", false
 	}
 	return w, true
