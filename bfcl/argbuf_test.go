@@ -12,6 +12,7 @@ import (
 // args slice of a call would fail this: the buffer is cleared after each
 // call.
 func TestFastPathsMatchGeneral(t *testing.T) {
+	huge := strings.Repeat("x", MaxCallValueSize)
 	d := loadDataset(t)
 	variants := []func(string) string{
 		func(c string) string { return c },
@@ -21,6 +22,12 @@ func TestFastPathsMatchGeneral(t *testing.T) {
 		func(c string) string { return strings.Replace(c, "(", "(1, 2, 3, 4, 5, 6, ", 1) },
 		func(c string) string { return "kill" + c[strings.IndexByte(c, '('):] },
 		func(c string) string { return strings.Replace(c, "(", "(é", 1) },
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(a=[1, 'b'], a=2)" },
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "([1, 2.5, None, True, 'x'], k=[])" },
+		func(c string) string { return strings.Replace(c, "(", "([], ", 1) },
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(['" + huge + "'])" },
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(1, 2, 3, 4, 5, 6, 7, 8, 9)" },
+		func(c string) string { return "no_such_method" + c[strings.IndexByte(c, '('):] },
 	}
 	for i, e := range d.All() {
 		fast, err := d.NewExecutor(e, "", nil)

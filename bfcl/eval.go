@@ -101,7 +101,7 @@ func checkCompile(x Expr, depth int) error {
 	case *Call:
 		for i, k := range n.Keywords {
 			if k.Name != "" && repeatedKeyword(n.Keywords[:i], k.Name) {
-				return &SyntaxError{Msg: "keyword argument repeated: " + k.Name, File: "<string>", Line: 1}
+				return keywordRepeated(k.Name)
 			}
 		}
 		for _, k := range n.Keywords {
@@ -146,6 +146,12 @@ func checkCompile(x Expr, depth int) error {
 		return checkCompile(n.Index, depth)
 	}
 	return nil
+}
+
+// keywordRepeated is CPython's compile error for a keyword argument
+// given twice.
+func keywordRepeated(name string) error {
+	return &SyntaxError{Msg: "keyword argument repeated: " + name, File: "<string>", Line: 1}
 }
 
 // checkAll is checkCompile of each expression in order.

@@ -268,13 +268,10 @@ func (e *Executor) executeOwned(call string) (string, bool) {
 	if deniedNames[call[:m.end]] {
 		return errorPrefix + "Function call " + call[:m.end] + " is not allowed.", true
 	}
-	ar := astArenas.Get().(*astArena)
-	defer ar.release()
-	expr, ok := parseSimpleOwnedCall(e.varNames[m.owner], call, ar)
+	v, err, ok := e.callOwned(e.varNames[m.owner], call)
 	if !ok {
 		return "", false
 	}
-	v, err := e.evalParsed(expr)
 	if err != nil {
 		return errorPrefix + err.Error(), true
 	}
