@@ -103,7 +103,12 @@ func (v *Vehicle) LoadScenario(cfg *py.Dict, longContext bool) error {
 // loadConfig sets the attributes to the config's values, or their
 // defaults, in one pass over the config. It returns the random seed
 // (cfg's or the default) and whether cfg has doorStatus (then set).
+//
+// The config is shared (ReadsConfig): each value kept is a deep copy,
+// made by one Copier in the config's order, as the deep copy of the
+// whole config would make it.
 func (v *Vehicle) loadConfig(cfg *py.Dict) (seed py.Value, hasDoors bool) {
+	var copier py.Copier
 	seed = py.Int(defaultSeed)
 	v.fuelLevel, v.batteryVoltage, v.engineState = py.Float(0.0), py.Float(12.6), py.Str("stopped")
 	v.acTemperature, v.fanSpeed, v.acMode, v.humidityLevel = py.Float(25.0), py.Int(50), py.Str("auto"), py.Float(50.0)
@@ -119,14 +124,14 @@ func (v *Vehicle) loadConfig(cfg *py.Dict) (seed py.Value, hasDoors bool) {
 			continue
 		}
 		if dst := v.configField(string(k)); dst != nil {
-			*dst = cfg.ValueAt(i)
+			*dst = copier.Copy(cfg.ValueAt(i))
 			continue
 		}
 		switch k {
 		case "random_seed":
-			seed = cfg.ValueAt(i)
+			seed = cfg.ValueAt(i) // read, not kept
 		case "doorStatus":
-			v.doorStatus, hasDoors = cfg.ValueAt(i), true
+			v.doorStatus, hasDoors = copier.Copy(cfg.ValueAt(i)), true
 		}
 	}
 	return seed, hasDoors
