@@ -2,6 +2,7 @@ package bfcl
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
@@ -158,13 +159,12 @@ func (s *simpleScanner) literalValue(depth int) (v py.Value, list []py.Value, ok
 	}
 	switch c := s.src[s.i]; {
 	case c == '\'' || c == '"':
-		end, ok := plainStringEnd(s.src, s.i)
+		text, end, ok := stringLiteral(s.src, s.i)
 		if !ok || end < len(s.src) && (s.src[end] == '\'' || s.src[end] == '"') {
 			return nil, nil, false
 		}
-		v := py.Str(s.src[s.i+1 : end-1])
 		s.i = end
-		return v, nil, true
+		return py.Str(text), nil, true
 	case c >= '0' && c <= '9':
 		v, ok := s.number()
 		return v, nil, ok
@@ -207,6 +207,40 @@ func (s *simpleScanner) literalValue(depth int) (v py.Value, list []py.Value, ok
 		return nil, nil, false
 	}
 	return v, nil, true
+}
+
+// stringLiteral reads the one-line str literal whose quote is src[q]:
+// its value and the index after it. ok is false for a literal with a
+// line break or an escape other than a one-character one (the lexer
+// reads those), and for an unterminated one.
+func stringLiteral(src string, q int) (text string, end int, ok bool) {
+	if end, ok := plainStringEnd(src, q); ok {
+		return src[q+1 : end-1], end, true
+	}
+	quote := src[q]
+	var b strings.Builder
+	b.Grow(len(src) - q)
+	for i := q + 1; i < len(src); i++ {
+		switch c := src[i]; c {
+		case quote:
+			return b.String(), i + 1, true
+		case '\n':
+			return "", 0, false
+		case '\\':
+			if i+1 == len(src) || src[i+1] == '\n' {
+				return "", 0, false
+			}
+			e, ok := simpleEscape(src[i+1])
+			if !ok {
+				return "", 0, false
+			}
+			b.WriteString(e)
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", 0, false
 }
 
 // number reads digits, or digits '.' digits: an int without leading
