@@ -111,13 +111,15 @@ func instanceVarName(model, entry, class string) string {
 // writeVarName writes the instance variable name of valid UTF-8 parts.
 func writeVarName(b *strings.Builder, model, entry, class string) {
 	for _, part := range [...]string{model, "_", entry, "_", class, "_instance"} {
-		for i := 0; i < len(part); i++ {
-			switch c := part[i]; c {
-			case '-', '.', '/', ':':
-				b.WriteByte('_')
-			default:
-				b.WriteByte(c)
+		for {
+			i := strings.IndexAny(part, "-./:")
+			if i < 0 {
+				b.WriteString(part)
+				break
 			}
+			b.WriteString(part[:i])
+			b.WriteByte('_')
+			part = part[i+1:]
 		}
 	}
 }
