@@ -58,6 +58,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/seeupo/seeupo/bfcl/py"
 )
@@ -136,16 +137,28 @@ func (c *Class) MethodNames() []string {
 }
 
 var (
-	regMu   sync.RWMutex
-	classes = map[string]*Class{}
+	// regMu serializes Register; registry holds the registered classes
+	// by name, a map never changed once stored (Register stores a new
+	// one), so Lookup reads it without locking.
+	regMu    sync.Mutex
+	registry atomic.Pointer[map[string]*Class]
 )
+
+// registered is the current map of registered classes (read-only).
+func registered() map[string]*Class {
+	if m := registry.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
 
 // Register makes a class known by its Name. Registering a name twice, or a
 // class with duplicate method names, panics.
 func Register(c *Class) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	if _, dup := classes[c.Name]; dup {
+	old := registered()
+	if _, dup := old[c.Name]; dup {
 		panic("backend: class " + c.Name + " registered twice")
 	}
 	c.byName = make(map[string]*Method, len(c.Methods))
@@ -155,15 +168,18 @@ func Register(c *Class) {
 		}
 		c.byName[m.Name] = m
 	}
-	classes[c.Name] = c
+	next := make(map[string]*Class, len(old)+1)
+	for name, class := range old {
+		next[name] = class
+	}
+	next[c.Name] = c
+	registry.Store(&next)
 }
 
 // Lookup returns the class registered under name; an unknown name is an
 // error listing the known ones.
 func Lookup(name string) (*Class, error) {
-	regMu.RLock()
-	c, ok := classes[name]
-	regMu.RUnlock()
+	c, ok := registered()[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown backend class %q; known classes: %s", name, strings.Join(Names(), ", "))
 	}
@@ -172,8 +188,7 @@ func Lookup(name string) (*Class, error) {
 
 // Names lists the registered classes, sorted.
 func Names() []string {
-	regMu.RLock()
-	defer regMu.RUnlock()
+	classes := registered()
 	names := make([]string, 0, len(classes))
 	for n := range classes {
 		names = append(names, n)
