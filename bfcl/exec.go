@@ -111,16 +111,16 @@ func instanceVarName(model, entry, class string) string {
 // writeVarName writes the instance variable name of valid UTF-8 parts.
 func writeVarName(b *strings.Builder, model, entry, class string) {
 	for _, part := range [...]string{model, "_", entry, "_", class, "_instance"} {
-		for {
-			i := strings.IndexAny(part, "-./:")
-			if i < 0 {
-				b.WriteString(part)
-				break
+		start := 0 // part[start:i] is still to write
+		for i := 0; i < len(part); i++ {
+			switch part[i] {
+			case '-', '.', '/', ':':
+				b.WriteString(part[start:i])
+				b.WriteByte('_')
+				start = i + 1
 			}
-			b.WriteString(part[:i])
-			b.WriteByte('_')
-			part = part[i+1:]
 		}
+		b.WriteString(part[start:])
 	}
 }
 
