@@ -49,12 +49,18 @@ const inlineClasses = 4
 // owner returns the index of the class whose instance receives the public
 // method name: the last involved class that has it.
 func (e *Executor) owner(name string) (int, bool) {
+	i, m := e.ownerMethod(name)
+	return i, m != nil
+}
+
+// ownerMethod is owner with the method found (nil when none).
+func (e *Executor) ownerMethod(name string) (int, *backend.Method) {
 	for i := len(e.classes) - 1; i >= 0; i-- {
-		if e.classes[i].Method(name) != nil {
-			return i, true
+		if m := e.classes[i].Method(name); m != nil {
+			return i, m
 		}
 	}
-	return 0, false
+	return 0, nil
 }
 
 // byVar returns the class index of an instance variable name (the last
@@ -270,7 +276,7 @@ func (e *Executor) executeOwned(call string) (string, bool) {
 	if deniedNames[call[:m.end]] {
 		return errorPrefix + "Function call " + call[:m.end] + " is not allowed.", true
 	}
-	v, err, ok := e.callOwned(e.varNames[m.owner], call)
+	v, err, ok := e.callOwned(m.owner, m.method, call)
 	if !ok {
 		return "", false
 	}
@@ -327,8 +333,12 @@ func (e *Executor) rewrite(s string) string {
 const maxParenMatches = 8
 
 // parenMatch is one identifier before a "(": s[start:end] is the name,
-// s[end:paren] the whitespace dropped, owner the owning class or -1.
-type parenMatch struct{ start, end, paren, owner int }
+// s[end:paren] the whitespace dropped, owner the owning class or -1 and
+// method its method.
+type parenMatch struct {
+	start, end, paren, owner int
+	method                   *backend.Method
+}
 
 // rewriteAtParens is rewrite for the usual call: it visits only the "("
 // of s and reads the identifier before each backwards. ok is false when
@@ -413,8 +423,8 @@ func (e *Executor) matchBefore(s string, paren int) (m parenMatch, found, ok boo
 		return m, false, true
 	}
 	m = parenMatch{start: start, end: end, paren: paren, owner: -1}
-	if idx, owned := e.owner(s[start:end]); owned {
-		m.owner = idx
+	if idx, method := e.ownerMethod(s[start:end]); method != nil {
+		m.owner, m.method = idx, method
 	}
 	return m, true, true
 }

@@ -286,11 +286,13 @@ func (s *simpleScanner) number() (py.Value, bool) {
 }
 
 // callOwned evaluates call, "method(literals)" with obj the instance
-// variable in front, as evalParsed evaluates the tree that
-// parseSimpleCall(obj + "." + call) builds, without building it: ok is
-// false (nothing evaluated) where parseSimpleCall fails or the method is
-// not one of obj's class, which the general path then handles.
-func (e *Executor) callOwned(obj, call string) (v py.Value, err error, ok bool) {
+// variable of class owner (whose method is ownerMethod) in front, as
+// evalParsed evaluates the tree that parseSimpleCall(obj + "." + call)
+// builds, without building it: ok is false (nothing evaluated) where
+// parseSimpleCall fails or the method is not one of obj's class, which
+// the general path then handles.
+func (e *Executor) callOwned(owner int, ownerMethod *backend.Method, call string) (v py.Value, err error, ok bool) {
+	obj := e.varNames[owner]
 	if !utf8.ValidString(call) {
 		return nil, nil, false
 	}
@@ -315,7 +317,10 @@ func (e *Executor) callOwned(obj, call string) (v py.Value, err error, ok bool) 
 	if !found {
 		return nil, nil, false
 	}
-	m := e.classes[i].Method(method)
+	m := ownerMethod
+	if i != owner || m.Name != method {
+		m = e.classes[i].Method(method)
+	}
 	if m == nil {
 		return nil, nil, false
 	}
