@@ -2,6 +2,7 @@ package pynum
 
 import (
 	"math/big"
+	"sync"
 	"testing"
 )
 
@@ -30,4 +31,23 @@ func TestLn2CacheShared(t *testing.T) {
 	if n := len(ln2Cache.m); n > ln2CacheMax {
 		t.Errorf("ln2 cache holds %d precisions, want at most %d", n, ln2CacheMax)
 	}
+}
+
+// Goroutines share the cached ln 2 values safely (run with -race).
+func TestLn2CacheConcurrent(t *testing.T) {
+	want := lnHigh(big.NewFloat(12345.678), 777)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				if got := lnHigh(big.NewFloat(12345.678), 777); got.Cmp(want) != 0 {
+					t.Error("ln differs between goroutines")
+				}
+				_ = ln2Big(uint(500 + i))
+			}
+		}()
+	}
+	wg.Wait()
 }
