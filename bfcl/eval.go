@@ -52,10 +52,23 @@ func (e *Executor) eval(src string) (py.Value, error) {
 			return nil, err
 		}
 	}
+	return e.evalParsed(expr)
+}
+
+// evalParsed evaluates a parsed call string, with a fresh budget for the
+// values it builds.
+func (e *Executor) evalParsed(expr Expr) (py.Value, error) {
 	if err := checkCompile(expr, 0); err != nil {
 		return nil, err
 	}
 	ev := evaluator{Executor: e, budget: py.NewBudget(MaxCallValueSize)}
+	if c, ok := expr.(*Call); ok && !e.general {
+		if m, ok := ev.directMethod(c.Func); ok && plainArgs(c) {
+			// The buffer is passed apart from ev: deriving it from ev
+			// would make the budget escape with it.
+			return ev.callDirect(m, c, 0, e.argBuf[:0])
+		}
+	}
 	return ev.evalExpr(expr, 0)
 }
 
@@ -88,7 +101,7 @@ func checkCompile(x Expr, depth int) error {
 	case *Call:
 		for i, k := range n.Keywords {
 			if k.Name != "" && repeatedKeyword(n.Keywords[:i], k.Name) {
-				return &SyntaxError{Msg: "keyword argument repeated: " + k.Name, File: "<string>", Line: 1}
+				return keywordRepeated(k.Name)
 			}
 		}
 		for _, k := range n.Keywords {
@@ -133,6 +146,12 @@ func checkCompile(x Expr, depth int) error {
 		return checkCompile(n.Index, depth)
 	}
 	return nil
+}
+
+// keywordRepeated is CPython's compile error for a keyword argument
+// given twice.
+func keywordRepeated(name string) error {
+	return &SyntaxError{Msg: "keyword argument repeated: " + name, File: "<string>", Line: 1}
 }
 
 // checkAll is checkCompile of each expression in order.
@@ -307,7 +326,7 @@ func callPrefix(fn py.Value) string {
 // lone *x.
 func (e evaluator) evalCall(n *Call, depth int) (py.Value, error) {
 	if m, ok := e.directMethod(n.Func); ok && plainArgs(n) {
-		return e.callDirect(m, n, depth)
+		return e.callDirect(m, n, depth, nil)
 	}
 	fn, err := e.evalExpr(n.Func, depth+1)
 	if err != nil {
@@ -399,8 +418,10 @@ func plainArgs(n *Call) bool {
 const maxDirectArgs = 8
 
 // callDirect is evalCall for a resolved method and plain arguments:
-// positional arguments, then keyword arguments, evaluated in order.
-func (e evaluator) callDirect(m boundMethod, n *Call, depth int) (py.Value, error) {
+// positional arguments, then keyword arguments, evaluated in order. The
+// arguments are bound into buf when it is large enough (nil: a new
+// slice); it is cleared when the method returns.
+func (e evaluator) callDirect(m boundMethod, n *Call, depth int, buf []py.Value) (py.Value, error) {
 	var posBuf [maxDirectArgs]py.Value
 	var kwBuf [maxDirectArgs]backend.KwArg
 	pos, kw := posBuf[:0], kwBuf[:0]
@@ -418,11 +439,15 @@ func (e evaluator) callDirect(m boundMethod, n *Call, depth int) (py.Value, erro
 		}
 		kw = append(kw, backend.KwArg{Name: k.Name, Value: v})
 	}
-	args, err := backend.Bind(m.class.Name, m.method, pos, kw)
+	args, err := backend.BindInto(buf, m.class.Name, m.method, pos, kw)
 	if err != nil {
 		return nil, err
 	}
-	return m.method.Call(m.inst, args)
+	v, err := m.method.Call(m.inst, args)
+	if buf != nil {
+		clear(args) // a backend that kept the slice sees the change
+	}
+	return v, err
 }
 
 func (e evaluator) keywordArgs(fn py.Value, n *Call, depth int) ([]backend.KwArg, error) {

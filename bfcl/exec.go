@@ -25,17 +25,42 @@ type Executor struct {
 	classes   []*backend.Class
 	instances []backend.Instance
 	varNames  []string
+
+	// The slices above start in these arrays, so that an executor of a
+	// few classes is one allocation.
+	classBuf [inlineClasses]*backend.Class
+	instBuf  [inlineClasses]backend.Instance
+	nameBuf  [inlineClasses]string
+
+	// argBuf holds the bound arguments of the call being made.
+	argBuf [maxDirectArgs]py.Value
+	// simpleVar[i] says varNames[i] is a name parseSimpleCall reads.
+	simpleVar [inlineClasses]bool
+	// general makes every call take the general path: the rewritten text
+	// is built and parsed, the arguments bound into a new slice (the
+	// reference the tests compare the fast paths with).
+	general bool
 }
+
+// inlineClasses is how many classes an Executor holds without allocating
+// its slices (BFCL entries involve at most four).
+const inlineClasses = 4
 
 // owner returns the index of the class whose instance receives the public
 // method name: the last involved class that has it.
 func (e *Executor) owner(name string) (int, bool) {
+	i, m := e.ownerMethod(name)
+	return i, m != nil
+}
+
+// ownerMethod is owner with the method found (nil when none).
+func (e *Executor) ownerMethod(name string) (int, *backend.Method) {
 	for i := len(e.classes) - 1; i >= 0; i-- {
-		if e.classes[i].Method(name) != nil {
-			return i, true
+		if m := e.classes[i].Method(name); m != nil {
+			return i, m
 		}
 	}
-	return 0, false
+	return 0, nil
 }
 
 // byVar returns the class index of an instance variable name (the last
@@ -83,18 +108,58 @@ func instanceVarName(model, entry, class string) string {
 			return r
 		}, model+"_"+entry+"_"+class+"_instance")
 	}
-	b := make([]byte, 0, len(model)+len(entry)+len(class)+len("___instance"))
+	var b strings.Builder
+	b.Grow(len(model) + len(entry) + len(class) + len("___instance"))
+	writeVarName(&b, model, entry, class)
+	return b.String()
+}
+
+// writeVarName writes the instance variable name of valid UTF-8 parts.
+func writeVarName(b *strings.Builder, model, entry, class string) {
 	for _, part := range [...]string{model, "_", entry, "_", class, "_instance"} {
+		start := 0 // part[start:i] is still to write
 		for i := 0; i < len(part); i++ {
-			switch c := part[i]; c {
+			switch part[i] {
 			case '-', '.', '/', ':':
-				b = append(b, '_')
-			default:
-				b = append(b, c)
+				b.WriteString(part[start:i])
+				b.WriteByte('_')
+				start = i + 1
 			}
 		}
+		b.WriteString(part[start:])
 	}
-	return string(b)
+}
+
+// instanceVarNames appends to dst the instance variable names of the
+// classes; the names share one allocation.
+func instanceVarNames(dst []string, model, entry string, classes []string) []string {
+	size := 0
+	for _, c := range classes {
+		if !utf8.ValidString(c) {
+			size = -1
+			break
+		}
+		size += len(model) + len(entry) + len(c) + len("___instance")
+	}
+	if size < 0 || !utf8.ValidString(model) || !utf8.ValidString(entry) {
+		for _, c := range classes {
+			dst = append(dst, instanceVarName(model, entry, c))
+		}
+		return dst
+	}
+	var b strings.Builder
+	b.Grow(size)
+	ends := make([]int, 0, inlineClasses)
+	for _, c := range classes {
+		writeVarName(&b, model, entry, c)
+		ends = append(ends, b.Len())
+	}
+	all, start := b.String(), 0
+	for _, end := range ends {
+		dst = append(dst, all[start:end])
+		start = end
+	}
+	return dst
 }
 
 // NewExecutor builds the instances and loads their scenarios.
@@ -104,6 +169,7 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		proc = backend.NewProcess(cfg.Constants)
 	}
 	e := &Executor{}
+	e.classes, e.instances, e.varNames = e.classBuf[:0], e.instBuf[:0], e.nameBuf[:0]
 	for _, name := range cfg.Classes {
 		c, err := backend.Lookup(name)
 		if err != nil {
@@ -115,7 +181,14 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		}
 		e.classes = append(e.classes, c)
 		e.instances = append(e.instances, inst)
-		e.varNames = append(e.varNames, instanceVarName(cfg.ModelName, cfg.EntryID, name))
+	}
+	e.varNames = instanceVarNames(e.varNames, cfg.ModelName, cfg.EntryID, cfg.Classes)
+	for i, v := range e.varNames {
+		if i < len(e.simpleVar) {
+			s := simpleScanner{src: v}
+			_, ok := s.name()
+			e.simpleVar[i] = ok && s.i == len(v)
+		}
 	}
 	return e, nil
 }
@@ -168,6 +241,9 @@ func (e *Executor) Execute(calls []string) []string {
 // ExecuteOne runs one call string: rewrite the method names to instance
 // variables, refuse the deny-listed names, evaluate, render.
 func (e *Executor) ExecuteOne(call string) string {
+	if out, ok := e.executeOwned(call); ok {
+		return out
+	}
 	rewritten := e.rewrite(call)
 	if name := calledName(rewritten); deniedNames[name] {
 		return errorPrefix + "Function call " + name + " is not allowed."
@@ -177,6 +253,37 @@ func (e *Executor) ExecuteOne(call string) string {
 		return errorPrefix + err.Error()
 	}
 	return render(v)
+}
+
+// executeOwned is ExecuteOne for the usual call, "method(literals)" of
+// an involved instance, without writing out the rewritten text
+// "<instance variable>.method(literals)": ok is false for any other call.
+func (e *Executor) executeOwned(call string) (string, bool) {
+	if e.general {
+		return "", false
+	}
+	var buf [maxParenMatches]parenMatch
+	matches, ok := e.parenMatches(call, buf[:0])
+	if !ok || len(matches) != 1 {
+		return "", false
+	}
+	m := matches[0]
+	if m.start != 0 || m.end != m.paren || m.owner < 0 || m.owner >= len(e.simpleVar) || !e.simpleVar[m.owner] {
+		return "", false
+	}
+	// The instance variable holds neither "." nor "(": the deny-list key
+	// of the rewritten text is the method name.
+	if deniedNames[call[:m.end]] {
+		return errorPrefix + "Function call " + call[:m.end] + " is not allowed.", true
+	}
+	v, err, ok := e.callOwned(m.owner, m.method, call)
+	if !ok {
+		return "", false
+	}
+	if err != nil {
+		return errorPrefix + err.Error(), true
+	}
+	return render(v), true
 }
 
 // calledName is upstream's deny-list key: the text before the first "(",
@@ -215,6 +322,115 @@ func isWord(r rune) bool { return py.IsWordChar(r) }
 // gets "<instance variable>." in front. It also applies inside string
 // literals, as upstream. A call that needs no change is returned as is.
 func (e *Executor) rewrite(s string) string {
+	if out, ok := e.rewriteAtParens(s); ok {
+		return out
+	}
+	return e.rewriteScan(s)
+}
+
+// maxParenMatches bounds the matches rewriteAtParens records without
+// allocating; a call with more goes to rewriteScan.
+const maxParenMatches = 8
+
+// parenMatch is one identifier before a "(": s[start:end] is the name,
+// s[end:paren] the whitespace dropped, owner the owning class or -1 and
+// method its method.
+type parenMatch struct {
+	start, end, paren, owner int
+	method                   *backend.Method
+}
+
+// rewriteAtParens is rewrite for the usual call: it visits only the "("
+// of s and reads the identifier before each backwards. ok is false when
+// that reading meets a non-ASCII byte (a Unicode word or space character
+// may extend the match) or there are too many matches; rewriteScan then
+// does the rewrite.
+func (e *Executor) rewriteAtParens(s string) (string, bool) {
+	var buf [maxParenMatches]parenMatch
+	matches, ok := e.parenMatches(s, buf[:0])
+	if !ok {
+		return "", false
+	}
+	if len(matches) == 0 {
+		return s, true
+	}
+	grow := 0
+	for _, m := range matches {
+		if m.owner >= 0 {
+			grow += len(e.varNames[m.owner]) + 1
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s) + grow)
+	last := 0
+	for _, m := range matches {
+		b.WriteString(s[last:m.start])
+		if m.owner >= 0 {
+			b.WriteString(e.varNames[m.owner])
+			b.WriteByte('.')
+		}
+		b.WriteString(s[m.start:m.end])
+		last = m.paren
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+// parenMatches appends to matches (up to its capacity) the identifiers
+// before each "(" of s that rewrite changes: owned ones, or ones with
+// whitespace before the "(". ok is false when reading them backwards
+// meets a non-ASCII byte or they do not fit.
+func (e *Executor) parenMatches(s string, matches []parenMatch) ([]parenMatch, bool) {
+	for off := 0; ; {
+		p := strings.IndexByte(s[off:], '(')
+		if p < 0 {
+			break
+		}
+		p += off
+		off = p + 1
+		m, found, ok := e.matchBefore(s, p)
+		if !ok {
+			return nil, false
+		}
+		if !found || m.owner < 0 && m.end == p {
+			continue
+		}
+		if len(matches) == cap(matches) {
+			return nil, false
+		}
+		matches = append(matches, m)
+	}
+	return matches, true
+}
+
+// matchBefore reads backwards from the "(" at s[paren] the whitespace and
+// the run of word characters before it: found says the run is an
+// identifier at a word boundary (the regular expression matches it), ok
+// is false when the reading meets a non-ASCII byte.
+func (e *Executor) matchBefore(s string, paren int) (m parenMatch, found, ok bool) {
+	end := paren
+	for end > 0 && s[end-1] < utf8.RuneSelf && py.IsSpace(rune(s[end-1])) {
+		end--
+	}
+	start := end
+	for start > 0 && s[start-1] < utf8.RuneSelf && asciiClass[s[start-1]]&wordChar != 0 {
+		start--
+	}
+	if start > 0 && s[start-1] >= utf8.RuneSelf {
+		return m, false, false
+	}
+	if start == end || asciiClass[s[start]]&identStart == 0 {
+		return m, false, true
+	}
+	m = parenMatch{start: start, end: end, paren: paren, owner: -1}
+	if idx, method := e.ownerMethod(s[start:end]); method != nil {
+		m.owner, m.method = idx, method
+	}
+	return m, true, true
+}
+
+// rewriteScan is rewrite reading every character of s.
+func (e *Executor) rewriteScan(s string) string {
 	var b strings.Builder
 	last := 0 // s[:last] is written to b (when b is in use)
 	prevWord := false

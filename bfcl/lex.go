@@ -477,12 +477,41 @@ func plainStringEnd(src string, q int) (int, bool) {
 	return 0, false
 }
 
+// simpleEscape is the text of the one-character escape sequence \c of a
+// str literal (a backslash-newline is a line continuation: no text).
+func simpleEscape(c byte) (string, bool) {
+	switch c {
+	case '\\':
+		return "\\", true
+	case '\'':
+		return "'", true
+	case '"':
+		return "\"", true
+	case 'a':
+		return "\a", true
+	case 'b':
+		return "\b", true
+	case 'f':
+		return "\f", true
+	case 'n':
+		return "\n", true
+	case 'r':
+		return "\r", true
+	case 't':
+		return "\t", true
+	case 'v':
+		return "\v", true
+	case '\n':
+		return "", true
+	}
+	return "", false
+}
+
 // escape decodes the escape sequence at src[i] (a backslash) and returns
 // the index after it.
 func (lx *lexer) escape(b *strings.Builder, src string, i int) (int, *SyntaxError) {
 	c := src[i+1]
-	simple := map[byte]string{'\\': "\\", '\'': "'", '"': "\"", 'a': "\a", 'b': "\b", 'f': "\f", 'n': "\n", 'r': "\r", 't': "\t", 'v': "\v", '\n': ""}
-	if s, ok := simple[c]; ok {
+	if s, ok := simpleEscape(c); ok {
 		if c == '\n' {
 			lx.line++
 		}
@@ -500,7 +529,13 @@ func (lx *lexer) escape(b *strings.Builder, src string, i int) (int, *SyntaxErro
 		b.WriteRune(rune(v))
 		return j, nil
 	case c == 'x' || c == 'u' || c == 'U':
-		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
+		n := 8 // \U
+		switch c {
+		case 'x':
+			n = 2
+		case 'u':
+			n = 4
+		}
 		j := i + 2
 		if j+n > len(src) {
 			return 0, lx.truncated(c)

@@ -218,7 +218,15 @@ func (p *parser) exprList() (Expr, error) {
 	return &TupleExpr{Elts: elts}, nil
 }
 
-var unsupportedWords = map[string]bool{"lambda": true, "if": true, "for": true, "and": true, "or": true, "in": true, "is": true, "yield": true, "await": true}
+// unsupportedWord reports whether the parser refuses the name w: the
+// keywords of the expressions it does not support.
+func unsupportedWord(w string) bool {
+	switch w {
+	case "lambda", "if", "for", "and", "or", "in", "is", "yield", "await":
+		return true
+	}
+	return false
+}
 
 func (p *parser) expr() (Expr, error) {
 	e, err := p.arith()
@@ -226,7 +234,7 @@ func (p *parser) expr() (Expr, error) {
 		return nil, err
 	}
 	t := p.peek()
-	if t.kind == tokOp && strings.Contains("==!=<=>=<>", t.text) && t.text != "=" || t.kind == tokName && unsupportedWords[t.text] {
+	if t.kind == tokOp && strings.Contains("==!=<=>=<>", t.text) && t.text != "=" || t.kind == tokName && unsupportedWord(t.text) {
 		return nil, p.syntax(t.line, "unsupported expression: %s", t.text)
 	}
 	return e, nil
@@ -438,7 +446,7 @@ func (p *parser) atom() (Expr, error) {
 		case "None":
 			return p.newConst(Const{Value: py.None}), nil
 		}
-		if unsupportedWords[t.text] || t.text == "not" {
+		if unsupportedWord(t.text) || t.text == "not" {
 			return nil, p.syntax(t.line, "invalid syntax")
 		}
 		return p.newName(t.text), nil

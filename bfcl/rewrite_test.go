@@ -2,6 +2,7 @@ package bfcl
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -74,19 +75,34 @@ func TestRewriteMatchesRuneByRune(t *testing.T) {
 			inputs = append(inputs, turn...)
 		}
 	}
-	pieces := []string{"cd", "ls", "echo", "post_tweet", "x", "_y", "9", " ", "\t", "\u3000", "\u00a0", "(", ")", "'", "é", "ß", "²", "a.b", "=", ",", "\xff"}
+	pieces := []string{"cd", "ls", "echo", "post_tweet", "x", "_y", "9", " ", "\t", "\u3000", "\u00a0", "(", ")", "'", "é", "ß", "²", "a.b", "=", ",", "\xff",
+		"\x1c", "\v", "\n", "mkdir(", "cd (", "\u00e9("}
 	rng := rand.New(rand.NewSource(1))
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < 40000; i++ {
 		var b strings.Builder
-		for n := rng.Intn(12); n >= 0; n-- {
+		for n := rng.Intn(12 + i%3*12); n >= 0; n-- {
 			b.WriteString(pieces[rng.Intn(len(pieces))])
 		}
 		inputs = append(inputs, b.String())
 	}
+	fast := 0
 	for _, in := range inputs {
-		if got, want := ex.rewrite(in), rewriteByRune(ex, in); got != want {
+		want := rewriteByRune(ex, in)
+		if got := ex.rewrite(in); got != want {
 			t.Fatalf("rewrite(%q) = %q, want %q", in, got, want)
 		}
+		if got := ex.rewriteScan(in); got != want {
+			t.Fatalf("rewriteScan(%q) = %q, want %q", in, got, want)
+		}
+		if got, ok := ex.rewriteAtParens(in); ok {
+			fast++
+			if got != want {
+				t.Fatalf("rewriteAtParens(%q) = %q, want %q", in, got, want)
+			}
+		}
+	}
+	if fast < len(inputs)/2 {
+		t.Errorf("rewriteAtParens took %d of %d inputs, want at least half", fast, len(inputs))
 	}
 }
 
@@ -115,6 +131,31 @@ func TestInstanceVarName(t *testing.T) {
 	for _, c := range cases {
 		if got := instanceVarName(c.model, c.entry, c.class); got != c.want {
 			t.Errorf("instanceVarName(%q, %q, %q) = %q, want %q", c.model, c.entry, c.class, got, c.want)
+		}
+	}
+}
+
+// instanceVarNames gives, in one allocation, the names instanceVarName
+// gives one by one, invalid UTF-8 included.
+func TestInstanceVarNames(t *testing.T) {
+	cases := []struct {
+		model, entry string
+		classes      []string
+	}{
+		{"gpt-4o", "multi_turn_base_0", []string{"GorillaFileSystem", "TwitterAPI", "MathAPI"}},
+		{"org/model:v1.5", "e-1", []string{"C"}},
+		{"m", "e", nil},
+		{"bad\xff", "e", []string{"A", "B"}},
+		{"m", "e", []string{"A", "B\xfe", "C", "D", "E"}},
+	}
+	for _, c := range cases {
+		got := instanceVarNames([]string{"keep"}, c.model, c.entry, c.classes)
+		want := []string{"keep"}
+		for _, class := range c.classes {
+			want = append(want, instanceVarName(c.model, c.entry, class))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("instanceVarNames(%q, %q, %q) = %q, want %q", c.model, c.entry, c.classes, got, want)
 		}
 	}
 }

@@ -2,8 +2,10 @@ package bfcl
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/seeupo/seeupo/bfcl/backend"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -23,13 +25,19 @@ func parseSimpleCall(src string, ar *astArena) (Expr, bool) {
 	if !ok || !s.byte('.') {
 		return nil, false
 	}
+	return s.methodCall(obj, ar)
+}
+
+// methodCall reads the rest of a simple call after "obj.".
+func (s *simpleScanner) methodCall(obj string, ar *astArena) (Expr, bool) {
+	src := s.src
 	method, ok := s.name()
 	if !ok || !s.byte('(') {
 		return nil, false
 	}
 	p := &parser{ar: ar}
 	fn := p.newAttribute(p.newName(obj), method)
-	var args [8]Expr
+	var args [maxDirectArgs]Expr
 	var starred [8]bool
 	var kws [8]Keyword
 	nArgs, nKws := 0, 0
@@ -107,7 +115,7 @@ func (s *simpleScanner) name() (string, bool) {
 	case "True", "False", "None", "not":
 		return "", false
 	}
-	if unsupportedWords[w] || s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') && isStringPrefix(w) {
+	if unsupportedWord(w) || s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') && isStringPrefix(w) {
 		return "", false
 	}
 	return w, true
@@ -125,51 +133,66 @@ func (s *simpleScanner) keywordName() (string, bool) {
 	return "", false
 }
 
-// literal reads one literal; depth 0 allows one level of list.
+// literal reads one literal as a tree node; depth 0 allows one level of
+// list.
 func (s *simpleScanner) literal(p *parser, depth int) (Expr, bool) {
-	if s.i >= len(s.src) {
+	v, list, ok := s.literalValue(depth)
+	if !ok {
 		return nil, false
+	}
+	if list == nil {
+		return p.newConst(Const{Value: v}), true
+	}
+	elts := make([]Expr, len(list))
+	for i, item := range list {
+		elts[i] = p.newConst(Const{Value: item})
+	}
+	return &ListExpr{Elts: elts}, true
+}
+
+// literalValue reads one literal: a scalar as v, or a list display as
+// the values of its items (list non-nil, empty for []); depth 0 allows
+// one level of list.
+func (s *simpleScanner) literalValue(depth int) (v py.Value, list []py.Value, ok bool) {
+	if s.i >= len(s.src) {
+		return nil, nil, false
 	}
 	switch c := s.src[s.i]; {
 	case c == '\'' || c == '"':
-		end, ok := plainStringEnd(s.src, s.i)
+		text, end, ok := stringLiteral(s.src, s.i)
 		if !ok || end < len(s.src) && (s.src[end] == '\'' || s.src[end] == '"') {
-			return nil, false
+			return nil, nil, false
 		}
-		v := py.Str(s.src[s.i+1 : end-1])
 		s.i = end
-		return p.newConst(Const{Value: v}), true
+		return py.Str(text), nil, true
 	case c >= '0' && c <= '9':
-		return s.number(p)
+		v, ok := s.number()
+		return v, nil, ok
 	case c == '[' && depth == 0:
 		s.i++
 		s.spaces()
-		var elts []Expr
+		items := []py.Value{}
 		for !s.byte(']') {
-			v, ok := s.literal(p, depth+1)
+			v, _, ok := s.literalValue(depth + 1)
 			if !ok {
-				return nil, false
+				return nil, nil, false
 			}
-			elts = append(elts, v)
+			items = append(items, v)
 			s.spaces()
 			if s.byte(']') {
 				break
 			}
 			if !s.byte(',') {
-				return nil, false
+				return nil, nil, false
 			}
 			s.spaces()
 		}
-		if elts == nil {
-			elts = []Expr{}
-		}
-		return &ListExpr{Elts: elts}, true
+		return nil, items, true
 	}
 	start := s.i
 	for s.i < len(s.src) && s.src[s.i] < 0x80 && asciiClass[s.src[s.i]]&wordChar != 0 {
 		s.i++
 	}
-	var v py.Value
 	switch s.src[start:s.i] {
 	case "True":
 		v = py.Bool(true)
@@ -178,17 +201,51 @@ func (s *simpleScanner) literal(p *parser, depth int) (Expr, bool) {
 	case "None":
 		v = py.None
 	default:
-		return nil, false
+		return nil, nil, false
 	}
 	if s.i < len(s.src) && s.src[s.i] >= 0x80 {
-		return nil, false
+		return nil, nil, false
 	}
-	return p.newConst(Const{Value: v}), true
+	return v, nil, true
+}
+
+// stringLiteral reads the one-line str literal whose quote is src[q]:
+// its value and the index after it. ok is false for a literal with a
+// line break or an escape other than a one-character one (the lexer
+// reads those), and for an unterminated one.
+func stringLiteral(src string, q int) (text string, end int, ok bool) {
+	if end, ok := plainStringEnd(src, q); ok {
+		return src[q+1 : end-1], end, true
+	}
+	quote := src[q]
+	var b strings.Builder
+	b.Grow(len(src) - q)
+	for i := q + 1; i < len(src); i++ {
+		switch c := src[i]; c {
+		case quote:
+			return b.String(), i + 1, true
+		case '\n':
+			return "", 0, false
+		case '\\':
+			if i+1 == len(src) || src[i+1] == '\n' {
+				return "", 0, false
+			}
+			e, ok := simpleEscape(src[i+1])
+			if !ok {
+				return "", 0, false
+			}
+			b.WriteString(e)
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", 0, false
 }
 
 // number reads digits, or digits '.' digits: an int without leading
 // zeros that fits in 64 bits, or a float.
-func (s *simpleScanner) number(p *parser) (Expr, bool) {
+func (s *simpleScanner) number() (py.Value, bool) {
 	start := s.i
 	for s.i < len(s.src) && s.src[s.i] >= '0' && s.src[s.i] <= '9' {
 		s.i++
@@ -216,7 +273,7 @@ func (s *simpleScanner) number(p *parser) (Expr, bool) {
 		if err != nil {
 			return nil, false
 		}
-		return p.newConst(Const{Value: py.Float(f)}), true
+		return py.Float(f), true
 	}
 	if len(text) > 1 && text[0] == '0' {
 		return nil, false
@@ -225,5 +282,132 @@ func (s *simpleScanner) number(p *parser) (Expr, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return p.newConst(Const{Value: py.Int(n)}), true
+	return py.Int(n), true
+}
+
+// callOwned evaluates call, "method(literals)" with obj the instance
+// variable of class owner (whose method is ownerMethod) in front, as
+// evalParsed evaluates the tree that parseSimpleCall(obj + "." + call)
+// builds, without building it: ok is false (nothing evaluated) where
+// parseSimpleCall fails or the method is not one of obj's class, which
+// the general path then handles.
+func (e *Executor) callOwned(owner int, ownerMethod *backend.Method, call string) (v py.Value, err error, ok bool) {
+	obj := e.varNames[owner]
+	if !utf8.ValidString(call) {
+		return nil, nil, false
+	}
+	s := simpleScanner{src: call}
+	method, ok := s.name()
+	if !ok || !s.byte('(') {
+		return nil, nil, false
+	}
+	var args simpleArgs
+	if !args.scan(&s) {
+		return nil, nil, false
+	}
+	// evalParsed: checkCompile, then the callee, then callDirect.
+	for i := 0; i < args.nKws; i++ {
+		for _, k := range args.kws[:i] {
+			if k.Name == args.kws[i].Name {
+				return nil, keywordRepeated(k.Name), true
+			}
+		}
+	}
+	i, found := e.byVar(obj)
+	if !found {
+		return nil, nil, false
+	}
+	m := ownerMethod
+	if i != owner || m.Name != method {
+		m = e.classes[i].Method(method)
+	}
+	if m == nil {
+		return nil, nil, false
+	}
+	if err := args.charge(); err != nil {
+		return nil, err, true
+	}
+	bound, err := backend.BindInto(e.argBuf[:0], e.classes[i].Name, m, args.pos[:args.nPos], args.kws[:args.nKws])
+	if err != nil {
+		return nil, err, true
+	}
+	v, err = m.Call(e.instances[i], bound)
+	clear(bound) // a backend that kept the slice sees the change
+	return v, err, true
+}
+
+// simpleArgs are the arguments of a simple call, read as values; lists
+// marks the list displays (values built when evaluated, so charged to
+// the call's budget).
+type simpleArgs struct {
+	pos        [maxDirectArgs]py.Value
+	kws        [maxDirectArgs]backend.KwArg
+	posList    [maxDirectArgs]bool
+	kwList     [maxDirectArgs]bool
+	nPos, nKws int
+	anyList    bool
+}
+
+// scan reads the arguments after "(" up to the closing ")", which must
+// end the text, as parseSimpleCall does; false where it gives up.
+func (a *simpleArgs) scan(s *simpleScanner) bool {
+	s.spaces()
+	for !s.byte(')') {
+		if a.nPos+a.nKws == maxDirectArgs {
+			return false
+		}
+		kwName, isKw := s.keywordName()
+		v, list, ok := s.literalValue(0)
+		if !ok {
+			return false
+		}
+		if list != nil {
+			v = &py.List{Items: list}
+			a.anyList = true
+		}
+		if isKw {
+			a.kws[a.nKws] = backend.KwArg{Name: kwName, Value: v}
+			a.kwList[a.nKws] = list != nil
+			a.nKws++
+		} else {
+			if a.nKws > 0 {
+				return false
+			}
+			a.pos[a.nPos] = v
+			a.posList[a.nPos] = list != nil
+			a.nPos++
+		}
+		s.spaces()
+		if s.byte(')') {
+			break
+		}
+		if !s.byte(',') {
+			return false
+		}
+		s.spaces()
+	}
+	return s.i == len(s.src)
+}
+
+// charge charges the lists, in evaluation order, to a fresh call budget.
+func (a *simpleArgs) charge() error {
+	if !a.anyList {
+		return nil
+	}
+	budget := py.NewBudget(MaxCallValueSize)
+	for i := 0; i < a.nPos; i++ {
+		if a.posList[i] {
+			if err := budget.Charge(a.pos[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for i := 0; i < a.nKws; i++ {
+		if a.kwList[i] {
+			if err := budget.Charge(a.kws[i].Value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -29,7 +29,8 @@ func TestSimpleCallsParseLikeParseExpr(t *testing.T) {
 	gt := len(srcs)
 	pieces := []string{"a", "b_1", "x.y", "(", ")", "=", "==", ",", " ", "  ", "\t", "'s'", `"d"`, `'it''s'`, `'''t'''`, `'a\nb'`,
 		"u'x'", "b'x'", "1", "0", "00", "007", "1.5", "1.", ".5", "1e3", "1_0", "-2", "99999999999999999999", "True", "False",
-		"None", "not", "if", "lambda", "[", "]", "[1, 'a']", "[[1]]", "[]", "é", "\xff", "**", "*", "x=1", "y='v'"}
+		"None", "not", "if", "lambda", "[", "]", "[1, 'a']", "[[1]]", "[]", "é", "\xff", "**", "*", "x=1", "y='v'",
+		`'a\'b'`, `"x\"y"`, `'t\\n'`, `'\t\r\v\f\a\b'`, `'\x41'`, `'\q'`, "'a\\\nb'", `'\`, `"\\"`, `'é\n'`, `'\é'`}
 	rng := rand.New(rand.NewSource(5))
 	for i := 0; i < 200000; i++ {
 		var b strings.Builder

@@ -32,7 +32,8 @@
 //     caller leaves the parameter out. Bind reproduces CPython 3.11's
 //     argument binding and TypeError texts ("X.m() missing 1 required
 //     positional argument: 'a'"), so Call always receives len(Params)
-//     values. For a mutable default that upstream shares between calls
+//     values; Call may keep the values but not the slice, which the
+//     executor reuses. For a mutable default that upstream shares between calls
 //     (`tags: list = []`), use OptShared: Call then receives nil for an
 //     omitted argument and takes the shared object from Process.Module.
 //   - Arguments are Values of any type (models pass wrong types); go
@@ -57,6 +58,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/seeupo/seeupo/bfcl/py"
 )
@@ -93,7 +95,9 @@ func OptShared(name string) Param { return Param{Name: name, Optional: true} }
 type Method struct {
 	Name   string
 	Params []Param
-	// Call runs the method on self with one value per Param.
+	// Call runs the method on self with one value per Param. It must
+	// not keep the args slice (the values are its to keep): the caller
+	// may reuse it for the next call.
 	Call func(self Instance, args []py.Value) (py.Value, error)
 }
 
@@ -133,16 +137,28 @@ func (c *Class) MethodNames() []string {
 }
 
 var (
-	regMu   sync.RWMutex
-	classes = map[string]*Class{}
+	// regMu serializes Register; registry holds the registered classes
+	// by name, a map never changed once stored (Register stores a new
+	// one), so Lookup reads it without locking.
+	regMu    sync.Mutex
+	registry atomic.Pointer[map[string]*Class]
 )
+
+// registered is the current map of registered classes (read-only).
+func registered() map[string]*Class {
+	if m := registry.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
 
 // Register makes a class known by its Name. Registering a name twice, or a
 // class with duplicate method names, panics.
 func Register(c *Class) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	if _, dup := classes[c.Name]; dup {
+	old := registered()
+	if _, dup := old[c.Name]; dup {
 		panic("backend: class " + c.Name + " registered twice")
 	}
 	c.byName = make(map[string]*Method, len(c.Methods))
@@ -152,15 +168,18 @@ func Register(c *Class) {
 		}
 		c.byName[m.Name] = m
 	}
-	classes[c.Name] = c
+	next := make(map[string]*Class, len(old)+1)
+	for name, class := range old {
+		next[name] = class
+	}
+	next[c.Name] = c
+	registry.Store(&next)
 }
 
 // Lookup returns the class registered under name; an unknown name is an
 // error listing the known ones.
 func Lookup(name string) (*Class, error) {
-	regMu.RLock()
-	c, ok := classes[name]
-	regMu.RUnlock()
+	c, ok := registered()[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown backend class %q; known classes: %s", name, strings.Join(Names(), ", "))
 	}
@@ -169,8 +188,7 @@ func Lookup(name string) (*Class, error) {
 
 // Names lists the registered classes, sorted.
 func Names() []string {
-	regMu.RLock()
-	defer regMu.RUnlock()
+	classes := registered()
 	names := make([]string, 0, len(classes))
 	for n := range classes {
 		names = append(names, n)
@@ -189,9 +207,22 @@ type KwArg struct {
 // CPython 3.11 binds a call of a method (self counted), returning one
 // value per parameter or the TypeError CPython raises.
 func Bind(class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, error) {
+	return BindInto(nil, class, m, pos, kw)
+}
+
+// BindInto is Bind writing the values into buf when it has the capacity
+// (an executor reuses one buffer for its calls, which is why Call must
+// not keep its args slice).
+func BindInto(buf []py.Value, class string, m *Method, pos []py.Value, kw []KwArg) ([]py.Value, error) {
 	qual := func() string { return class + "." + m.Name + "()" }
 	n := len(m.Params)
-	args := make([]py.Value, n)
+	var args []py.Value
+	if cap(buf) >= n {
+		args = buf[:n]
+		clear(args)
+	} else {
+		args = make([]py.Value, n)
+	}
 	var setBuf [16]bool
 	set := setBuf[:0]
 	if n <= len(setBuf) {

@@ -30,15 +30,43 @@ func TestBindErrors(t *testing.T) {
 		{o, []py.Value{one}, nil, "C.o() missing 2 required positional arguments: 'b' and 'c'"},
 		{o, []py.Value{one, one, one, one}, nil, "C.o() takes 4 positional arguments but 5 were given"},
 	}
+	stale := []py.Value{two, two, two, two}
 	for i, c := range cases {
 		_, err := Bind("C", c.m, c.pos, c.kw)
 		if err == nil || err.Error() != c.want {
 			t.Errorf("case %d: %v, want %q", i, err, c.want)
 		}
+		for _, buf := range [][]py.Value{stale[:0], stale[:0:1]} {
+			_, err := BindInto(buf, "C", c.m, c.pos, c.kw)
+			if err == nil || err.Error() != c.want {
+				t.Errorf("case %d, BindInto with cap %d: %v, want %q", i, cap(buf), err, c.want)
+			}
+		}
 	}
 	args, err := Bind("C", m, []py.Value{two}, nil)
 	if err != nil || len(args) != 2 || args[0] != two || args[1] != one {
 		t.Fatalf("Bind with default = %v, %v", args, err)
+	}
+}
+
+// BindInto binds into the buffer when it is large enough, whatever it
+// held, and into a new slice otherwise.
+func TestBindInto(t *testing.T) {
+	m := &Method{Name: "m", Params: []Param{Req("a"), Opt("b", py.Int(1)), OptShared("c")}}
+	one, two := py.Int(1), py.Int(2)
+	for _, size := range []int{0, 2, 3, 8} {
+		buf := make([]py.Value, size)
+		for i := range buf {
+			buf[i] = py.Str("stale")
+		}
+		args, err := BindInto(buf[:0], "C", m, []py.Value{two}, nil)
+		if err != nil || len(args) != 3 || args[0] != two || args[1] != one || args[2] != nil {
+			t.Fatalf("cap %d: BindInto = %v, %v", size, args, err)
+		}
+		reused := size > 0 && &args[0] == &buf[0]
+		if want := size >= 3; reused != want {
+			t.Errorf("cap %d: buffer reused %v, want %v", size, reused, want)
+		}
 	}
 }
 

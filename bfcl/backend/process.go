@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/seeupo/seeupo/bfcl/py"
 )
@@ -19,9 +20,15 @@ type Constants struct {
 	// long-context price and name lists), frozen once: a process's copy
 	// of one renders from their stored texts while unchanged.
 	frozen map[string]*py.FrozenList
-	// joined holds the frozen lists of JoinedConstant, by joinKey.
-	joined sync.Map
+	// joined holds the frozen lists of JoinedConstant, by joinKey;
+	// joinedCount counts them, up to maxJoinedLists.
+	joined      sync.Map
+	joinedCount atomic.Int32
 }
+
+// maxJoinedLists bounds the lists JoinedConstant keeps per Constants: a
+// head may come from a model's calls, as a watch list does.
+const maxJoinedLists = 256
 
 // ParseConstants decodes the content of long_context_constants.json.
 func ParseConstants(data []byte) (*Constants, error) {
@@ -195,8 +202,10 @@ func (p *Process) Module(key string, init func() any) any {
 // its own copy of the constant. The joined items are frozen once per
 // Constants and head, so the list borrows them and renders from their
 // stored texts until it changes them in place (List.Own). ok is false when
-// the process holds a copy of the constant or the constant is not a frozen
-// list; the caller then joins the items itself.
+// the process holds a copy of the constant, the constant is not a frozen
+// list, or maxJoinedLists other heads are kept already (concurrent first
+// joins may pass that bound by a few); the caller then joins the items
+// itself.
 func (p *Process) JoinedConstant(head []string, name string) (list *py.List, ok bool) {
 	p.mu.Lock()
 	_, copied := p.copies[name]
@@ -212,12 +221,18 @@ func (p *Process) JoinedConstant(head []string, name string) (list *py.List, ok 
 	if f, ok := p.consts.joined.Load(key); ok {
 		return f.(*py.FrozenList).Copy(), true
 	}
+	if p.consts.joinedCount.Load() >= maxJoinedLists {
+		return nil, false
+	}
 	items := make([]py.Value, 0, len(head)+len(tail.Items()))
 	for _, h := range head {
 		items = append(items, py.Str(h))
 	}
 	f := py.Freeze(&py.List{Items: append(items, tail.Items()...)})
-	actual, _ := p.consts.joined.LoadOrStore(key, f)
+	actual, loaded := p.consts.joined.LoadOrStore(key, f)
+	if !loaded {
+		p.consts.joinedCount.Add(1)
+	}
 	return actual.(*py.FrozenList).Copy(), true
 }
 

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/py"
@@ -136,5 +137,33 @@ func TestJoinedConstantListsAreFresh(t *testing.T) {
 	}
 	if _, ok := a.JoinedConstant([]string{"x"}, "NAMES"); ok {
 		t.Error("a process holding its own copy is joined from the file's items")
+	}
+}
+
+// JoinedConstant keeps at most maxJoinedLists heads: past that, a new
+// head is left to the caller, while the kept ones are still joined.
+func TestJoinedConstantBounded(t *testing.T) {
+	consts, err := ParseConstants([]byte(testConstants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewProcess(consts)
+	for i := 0; i < maxJoinedLists+10; i++ {
+		head := []string{strconv.Itoa(i)}
+		l, ok := p.JoinedConstant(head, "NAMES")
+		if ok != (i < maxJoinedLists) {
+			t.Fatalf("head %d: ok %v", i, ok)
+		}
+		if ok {
+			if got, want := py.Repr(l), "['"+head[0]+"', 'a', 'b']"; got != want {
+				t.Fatalf("head %d: %s, want %s", i, got, want)
+			}
+		}
+	}
+	if _, ok := p.JoinedConstant([]string{"0"}, "NAMES"); !ok {
+		t.Error("a kept head is no longer joined")
+	}
+	if n := consts.joinedCount.Load(); n != maxJoinedLists {
+		t.Errorf("%d heads kept, want %d", n, maxJoinedLists)
 	}
 }

@@ -3,6 +3,7 @@ package pynum
 import (
 	"math"
 	"math/big"
+	"sync"
 )
 
 // The functions here give correctly rounded double results of pow, exp,
@@ -20,8 +21,39 @@ func lnBig(x *big.Float, prec uint) *big.Float {
 	return lnHigh(x, prec)
 }
 
-// ln2Big is ln 2 at prec bits.
+// ln2Cache holds ln 2 at the precisions computed so far, up to
+// ln2CacheMax of them; its values are shared and read-only.
+var ln2Cache struct {
+	sync.Mutex
+	m map[uint]*big.Float
+}
+
+// ln2CacheMax bounds the precisions ln2Cache keeps.
+const ln2CacheMax = 64
+
+// ln2Big is ln 2 at prec bits. The value may be shared: callers must not
+// change it.
 func ln2Big(prec uint) *big.Float {
+	ln2Cache.Lock()
+	v := ln2Cache.m[prec]
+	ln2Cache.Unlock()
+	if v != nil {
+		return v
+	}
+	v = computeLn2(prec)
+	ln2Cache.Lock()
+	if ln2Cache.m == nil {
+		ln2Cache.m = map[uint]*big.Float{}
+	}
+	if len(ln2Cache.m) < ln2CacheMax {
+		ln2Cache.m[prec] = v
+	}
+	ln2Cache.Unlock()
+	return v
+}
+
+// computeLn2 is ln 2 at prec bits, 2 atanh(1/3), computed afresh.
+func computeLn2(prec uint) *big.Float {
 	one := new(big.Float).SetPrec(prec).SetInt64(1)
 	third := new(big.Float).SetPrec(prec).Quo(one, new(big.Float).SetPrec(prec).SetInt64(3))
 	return atanhTimes2(third, prec)

@@ -219,9 +219,8 @@ func lnHigh(x *big.Float, wp uint) *big.Float {
 	z.Quo(z, new(big.Float).SetPrec(wp).Add(m, one))
 	res := atanhTimes2(z, wp)
 	if e != 0 {
-		third := new(big.Float).SetPrec(wp).Quo(one, new(big.Float).SetPrec(wp).SetInt64(3))
-		ln2 := atanhTimes2(third, wp)
-		res.Add(res, ln2.Mul(ln2, new(big.Float).SetPrec(wp).SetInt64(int64(e))))
+		eln2 := new(big.Float).SetPrec(wp).Mul(ln2Big(wp), new(big.Float).SetPrec(wp).SetInt64(int64(e)))
+		res.Add(res, eln2)
 	}
 	return res
 }
@@ -232,13 +231,14 @@ func atanhTimes2(z *big.Float, wp uint) *big.Float {
 	z2 := new(big.Float).SetPrec(wp).Mul(z, z)
 	pow := new(big.Float).SetPrec(wp).Set(z)
 	term := new(big.Float).SetPrec(wp)
+	kf := new(big.Float).SetPrec(wp)
 	limit := -int(wp) - 8
 	for k := int64(3); ; k += 2 {
 		pow.Mul(pow, z2)
 		if pow.Sign() == 0 || pow.MantExp(nil) < limit {
 			break
 		}
-		term.Quo(pow, new(big.Float).SetPrec(wp).SetInt64(k))
+		term.Quo(pow, kf.SetInt64(k))
 		sum.Add(sum, term)
 	}
 	return sum.Mul(sum, new(big.Float).SetPrec(wp).SetInt64(2))

@@ -108,8 +108,14 @@ func (fs *FileSystem) loadDirectory(current *py.Dict, parent *Directory) error {
 		if err != nil {
 			return err
 		}
-		for _, n := range names.(*py.List).Items {
-			if err := parent.addFile(py.Str(py.StrOf(n)), py.Str("")); err != nil {
+		items := names.(*py.List).Items
+		files := make([]File, len(items)) // one allocation for the files
+		for i, n := range items {
+			name := n
+			if _, isStr := n.(py.Str); !isStr {
+				name = py.Str(py.StrOf(n))
+			}
+			if err := parent.addFileObject(&files[i], name, py.Str("")); err != nil {
 				return err
 			}
 		}

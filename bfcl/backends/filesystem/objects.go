@@ -92,12 +92,18 @@ func (d *Directory) PyEqDepth(other py.Value, depth int) bool {
 
 // addFile is Directory._add_file.
 func (d *Directory) addFile(name, content py.Value) error {
+	return d.addFileObject(new(File), name, content)
+}
+
+// addFileObject is addFile storing the new file in f, a File not in use.
+func (d *Directory) addFileObject(f *File, name, content py.Value) error {
 	if ok, err := d.Contents.Has(name); err != nil {
 		return err
 	} else if ok {
 		return py.ValueErrorf("File '%s' already exists in directory '%s'.", py.StrOf(name), py.StrOf(d.Name))
 	}
-	return d.Contents.Set(name, &File{Name: name, Content: content})
+	*f = File{Name: name, Content: content}
+	return d.Contents.Set(name, f)
 }
 
 // addDirectory is Directory._add_directory.

@@ -64,11 +64,13 @@ func (m *Message) LoadScenario(cfg *py.Dict, _ bool) error {
 		return fmt.Errorf("random_seed: want an int, got %s", seed.TypeName())
 	}
 	m.random = pyrandom.New(int64(s))
-	emptySet, _ := py.NewSet()
-	m.generatedIDs = get(cfg, "generated_ids", emptySet)
+	m.generatedIDs = getOr(cfg, "generated_ids", func() py.Value {
+		emptySet, _ := py.NewSet()
+		return emptySet
+	})
 	m.userCount = get(cfg, "user_count", py.Int(4))
-	m.userMap = get(cfg, "user_map", defaultUserMap())
-	m.inbox = get(cfg, "inbox", defaultInbox())
+	m.userMap = getOr(cfg, "user_map", func() py.Value { return defaultUserMap() })
+	m.inbox = getOr(cfg, "inbox", func() py.Value { return defaultInbox() })
 	m.messageCount = get(cfg, "message_count", py.Int(3))
 	m.currentUser = get(cfg, "current_user", py.None)
 	return nil
@@ -79,6 +81,14 @@ func get(cfg *py.Dict, key string, def py.Value) py.Value {
 		return v
 	}
 	return def
+}
+
+// getOr is get with a default made only when the key is absent.
+func getOr(cfg *py.Dict, key string, def func() py.Value) py.Value {
+	if v, ok := cfg.GetStr(key); ok {
+		return v
+	}
+	return def()
 }
 
 func errDict(format string, args ...any) *py.Dict {

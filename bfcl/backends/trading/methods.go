@@ -402,6 +402,11 @@ func (tb *Trading) watchlist() (py.Value, error) {
 		if err != nil {
 			return nil, err
 		}
+		if head, ok := strItems(l.Items); ok {
+			if joined, ok := tb.proc.JoinedConstant(head, "WATCH_LIST_EXTENSION"); ok {
+				return joined, nil
+			}
+		}
 		ext, err := tb.proc.ConstantItems("WATCH_LIST_EXTENSION")
 		if err != nil {
 			return nil, err
@@ -410,6 +415,19 @@ func (tb *Trading) watchlist() (py.Value, error) {
 		return py.NewList(append(append(items, l.Items...), ext...)...), nil
 	}
 	return py.NewDict().With("watchlist", tb.watchList), nil
+}
+
+// strItems returns the items as Go strings when every one is a str.
+func strItems(items []py.Value) ([]string, bool) {
+	out := make([]string, len(items))
+	for i, v := range items {
+		s, ok := v.(py.Str)
+		if !ok {
+			return nil, false
+		}
+		out[i] = string(s)
+	}
+	return out, true
 }
 
 func (tb *Trading) orderHistory() (py.Value, error) {

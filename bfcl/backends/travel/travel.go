@@ -71,8 +71,8 @@ func (tr *Travel) LoadScenario(cfg *py.Dict, longContext bool) error {
 		return fmt.Errorf("random_seed: want an int")
 	}
 	tr.random = pyrandom.New(int64(seed))
-	tr.creditCards = get("credit_card_list", py.NewDict())
-	tr.bookings = get("booking_record", py.NewDict())
+	tr.creditCards = getOrEmpty(cfg, "credit_card_list")
+	tr.bookings = getOrEmpty(cfg, "booking_record")
 	tr.accessToken = get("access_token", py.None)
 	tr.tokenType = get("token_type", py.None)
 	tr.tokenExpiresIn = get("token_expires_in", py.None)
@@ -91,6 +91,14 @@ func (tr *Travel) LoadScenario(cfg *py.Dict, longContext bool) error {
 		}
 	}
 	return nil
+}
+
+// getOrEmpty is cfg[key], or a new empty dict when key is absent.
+func getOrEmpty(cfg *py.Dict, key string) py.Value {
+	if x, ok := cfg.GetStr(key); ok {
+		return x
+	}
+	return py.NewDict()
 }
 
 // addExtension adds each entry of a long-context constant that target

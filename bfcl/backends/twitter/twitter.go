@@ -48,13 +48,6 @@ func (t *Twitter) State() []py.Attr {
 	}
 }
 
-func get(cfg *py.Dict, key string, def py.Value) py.Value {
-	if v, ok := cfg.GetStr(key); ok {
-		return v
-	}
-	return def
-}
-
 // LoadScenario implements backend.Instance; tweet ids become ints.
 //
 // The config is shared (ReadsConfig): every value kept is a deep copy
@@ -63,16 +56,22 @@ func get(cfg *py.Dict, key string, def py.Value) py.Value {
 // (ownTweet).
 func (t *Twitter) LoadScenario(cfg *py.Dict, _ bool) error {
 	var copier py.Copier
-	kept := func(key string, def py.Value) py.Value {
+	// A default is made only when its key is absent.
+	kept := func(key string, def func() py.Value) py.Value {
 		if v, ok := cfg.GetStr(key); ok {
 			return copier.Copy(v)
 		}
-		return def
+		return def()
 	}
-	t.username = kept("username", py.Str("john"))
-	t.password = kept("password", py.Str("john123"))
-	t.authenticated = kept("authenticated", py.Bool(false))
-	raw, err := py.DictOf(get(cfg, "tweets", py.NewDict()), "items")
+	str := func(s string) func() py.Value { return func() py.Value { return py.Str(s) } }
+	t.username = kept("username", str("john"))
+	t.password = kept("password", str("john123"))
+	t.authenticated = kept("authenticated", func() py.Value { return py.Bool(false) })
+	rawTweets, ok := cfg.GetStr("tweets")
+	if !ok {
+		rawTweets = py.NewDict()
+	}
+	raw, err := py.DictOf(rawTweets, "items")
 	if err != nil {
 		return err
 	}
@@ -88,10 +87,11 @@ func (t *Twitter) LoadScenario(cfg *py.Dict, _ bool) error {
 		}
 	}
 	t.tweets = tweets
-	t.comments = kept("comments", py.NewDict())
-	t.retweets = kept("retweets", py.NewDict())
-	t.followingList = kept("following_list", py.StrList("alice", "bob"))
-	t.tweetCounter = kept("tweet_counter", py.Int(0))
+	newDict := func() py.Value { return py.NewDict() }
+	t.comments = kept("comments", newDict)
+	t.retweets = kept("retweets", newDict)
+	t.followingList = kept("following_list", func() py.Value { return py.StrList("alice", "bob") })
+	t.tweetCounter = kept("tweet_counter", func() py.Value { return py.Int(0) })
 	return nil
 }
 

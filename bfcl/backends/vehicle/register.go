@@ -10,9 +10,10 @@ const ClassName = "VehicleControlAPI"
 
 func init() {
 	backend.Register(&backend.Class{
-		Name:    ClassName,
-		New:     func(p *backend.Process) backend.Instance { return &Vehicle{proc: p} },
-		Methods: methods(),
+		Name:        ClassName,
+		ReadsConfig: true,
+		New:         func(p *backend.Process) backend.Instance { return &Vehicle{proc: p} },
+		Methods:     methods(),
 	})
 }
 

@@ -75,21 +75,15 @@ func defaultDoors() *py.Dict {
 
 // LoadScenario implements backend.Instance (upstream _load_scenario).
 func (v *Vehicle) LoadScenario(cfg *py.Dict, longContext bool) error {
-	get := func(key string, def py.Value) py.Value {
-		if x, ok := cfg.GetStr(key); ok {
-			return x
-		}
-		return def
-	}
-	seed, err := seedOf(get("random_seed", py.Int(defaultSeed)))
+	seedValue, hasDoors := v.loadConfig(cfg)
+	seed, err := seedOf(seedValue)
 	if err != nil {
 		return err
 	}
 	v.random = pyrandom.New(seed)
-	v.fuelLevel = get("fuelLevel", py.Float(0.0))
-	v.batteryVoltage = get("batteryVoltage", py.Float(12.6))
-	v.engineState = get("engineState", py.Str("stopped"))
-	v.doorStatus = get("doorStatus", defaultDoors())
+	if !hasDoors {
+		v.doorStatus = defaultDoors()
+	}
 	doors, ok := v.doorStatus.(*py.Dict)
 	if !ok {
 		return fmt.Errorf("doorStatus: want an object, got %s", v.doorStatus.TypeName())
@@ -102,24 +96,91 @@ func (v *Vehicle) LoadScenario(cfg *py.Dict, longContext bool) error {
 		}
 	}
 	v.remainingUnlockedDoors = py.Int(4 - locked)
-	v.acTemperature = get("acTemperature", py.Float(25.0))
-	v.fanSpeed = get("fanSpeed", py.Int(50))
-	v.acMode = get("acMode", py.Str("auto"))
-	v.humidityLevel = get("humidityLevel", py.Float(50.0))
-	v.headLightStatus = get("headLightStatus", py.Str("off"))
-	v.parkingBrakeStatus = get("parkingBrakeStatus", py.Str("released"))
-	v.parkingBrakeForce = get("parkingBrakeForce", py.Float(0.0))
-	v.slopeAngle = get("slopeAngle", py.Float(0.0))
-	v.brakePedalStatus = get("brakePedalStatus", py.Str("released"))
-	v.brakePedalForce = get("brakePedalForce", py.Float(0.0))
-	v.distanceToNextVehicle = get("distanceToNextVehicle", py.Float(50.0))
-	v.cruiseStatus = get("cruiseStatus", py.Str("inactive"))
-	v.destination = get("destination", py.Str("None"))
-	v.frontLeftTire = get("frontLeftTirePressure", py.Float(32.0))
-	v.frontRightTire = get("frontRightTirePressure", py.Float(32.0))
-	v.rearLeftTire = get("rearLeftTirePressure", py.Float(30.0))
-	v.rearRightTire = get("rearRightTirePressure", py.Float(30.0))
 	v.longContext = longContext
+	return nil
+}
+
+// loadConfig sets the attributes to the config's values, or their
+// defaults, in one pass over the config. It returns the random seed
+// (cfg's or the default) and whether cfg has doorStatus (then set).
+//
+// The config is shared (ReadsConfig): each value kept is a deep copy,
+// made by one Copier in the config's order, as the deep copy of the
+// whole config would make it.
+func (v *Vehicle) loadConfig(cfg *py.Dict) (seed py.Value, hasDoors bool) {
+	var copier py.Copier
+	seed = py.Int(defaultSeed)
+	v.fuelLevel, v.batteryVoltage, v.engineState = py.Float(0.0), py.Float(12.6), py.Str("stopped")
+	v.acTemperature, v.fanSpeed, v.acMode, v.humidityLevel = py.Float(25.0), py.Int(50), py.Str("auto"), py.Float(50.0)
+	v.headLightStatus, v.parkingBrakeStatus = py.Str("off"), py.Str("released")
+	v.parkingBrakeForce, v.slopeAngle = py.Float(0.0), py.Float(0.0)
+	v.brakePedalStatus, v.brakePedalForce = py.Str("released"), py.Float(0.0)
+	v.distanceToNextVehicle, v.cruiseStatus, v.destination = py.Float(50.0), py.Str("inactive"), py.Str("None")
+	v.frontLeftTire, v.frontRightTire = py.Float(32.0), py.Float(32.0)
+	v.rearLeftTire, v.rearRightTire = py.Float(30.0), py.Float(30.0)
+	for i := 0; i < cfg.Len(); i++ {
+		k, ok := cfg.KeyAt(i).(py.Str)
+		if !ok {
+			continue
+		}
+		if dst := v.configField(string(k)); dst != nil {
+			*dst = copier.Copy(cfg.ValueAt(i))
+			continue
+		}
+		switch k {
+		case "random_seed":
+			seed = cfg.ValueAt(i) // read, not kept
+		case "doorStatus":
+			v.doorStatus, hasDoors = copier.Copy(cfg.ValueAt(i)), true
+		}
+	}
+	return seed, hasDoors
+}
+
+// configField is the attribute a config key sets, or nil.
+func (v *Vehicle) configField(key string) *py.Value {
+	switch key {
+	case "fuelLevel":
+		return &v.fuelLevel
+	case "batteryVoltage":
+		return &v.batteryVoltage
+	case "engineState":
+		return &v.engineState
+	case "acTemperature":
+		return &v.acTemperature
+	case "fanSpeed":
+		return &v.fanSpeed
+	case "acMode":
+		return &v.acMode
+	case "humidityLevel":
+		return &v.humidityLevel
+	case "headLightStatus":
+		return &v.headLightStatus
+	case "parkingBrakeStatus":
+		return &v.parkingBrakeStatus
+	case "parkingBrakeForce":
+		return &v.parkingBrakeForce
+	case "slopeAngle":
+		return &v.slopeAngle
+	case "brakePedalStatus":
+		return &v.brakePedalStatus
+	case "brakePedalForce":
+		return &v.brakePedalForce
+	case "distanceToNextVehicle":
+		return &v.distanceToNextVehicle
+	case "cruiseStatus":
+		return &v.cruiseStatus
+	case "destination":
+		return &v.destination
+	case "frontLeftTirePressure":
+		return &v.frontLeftTire
+	case "frontRightTirePressure":
+		return &v.frontRightTire
+	case "rearLeftTirePressure":
+		return &v.rearLeftTire
+	case "rearRightTirePressure":
+		return &v.rearRightTire
+	}
 	return nil
 }
 
