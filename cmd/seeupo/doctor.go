@@ -16,11 +16,14 @@ func init() { register("", newDoctorCmd) }
 
 // doctorReport is everything doctor finds, as printed with --json.
 type doctorReport struct {
-	Host    sysinfo.Host    `json:"host"`
-	Docker  sysinfo.Docker  `json:"docker"`
-	GPU     sysinfo.GPU     `json:"gpu"`
-	Data    sysinfo.DataDir `json:"data"`
-	DataWhy string          `json:"data_source"`
+	Host sysinfo.Host `json:"host"`
+	// Cgroup is the memory limit of the process's control group (a
+	// container's), zero where none is set.
+	Cgroup  sysinfo.CgroupMemory `json:"cgroup_memory"`
+	Docker  sysinfo.Docker       `json:"docker"`
+	GPU     sysinfo.GPU          `json:"gpu"`
+	Data    sysinfo.DataDir      `json:"data"`
+	DataWhy string               `json:"data_source"`
 	// Memory is the suite's estimate (--suite), one entry a family.
 	Memory []benchmarks.FamilyMemory `json:"memory,omitempty"`
 }
@@ -53,6 +56,7 @@ does before it starts (and refuses when it will not fit).`,
 			}
 			r := doctorReport{
 				Host:    sysinfo.ProbeHost(),
+				Cgroup:  sysinfo.ProbeCgroupMemory(),
 				Docker:  sysinfo.ProbeDocker(cmd.Context(), ""),
 				GPU:     sysinfo.ProbeGPU(),
 				Data:    sysinfo.ProbeDataDir(cfg.DataDir),
@@ -81,13 +85,23 @@ does before it starts (and refuses when it will not fit).`,
 	return c
 }
 
+// cgroupLine describes the container's memory limit, or is empty where
+// none is set.
+func (r doctorReport) cgroupLine() string {
+	if r.Cgroup.Limit == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; this process's control group (container) is limited to %s, %s in use",
+		humanBytes(r.Cgroup.Limit), humanBytes(r.Cgroup.Usage))
+}
+
 func (r doctorReport) print(a *app) error {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	h := r.Host
 	fmt.Fprintf(w, "Go\t%s %s/%s\n", h.GoVersion, h.OS, h.Arch)
 	fmt.Fprintf(w, "CPU\t%s, %d cores\n", h.CPUModel, h.Cores)
 	fmt.Fprintf(w, "SIMD\t%s\n", orNone(strings.Join(h.SIMD, " ")))
-	fmt.Fprintf(w, "Memory\t%s total, %s available\n", humanBytes(h.MemTotal), humanBytes(h.MemAvailable))
+	fmt.Fprintf(w, "Memory\t%s total, %s available%s\n", humanBytes(h.MemTotal), humanBytes(h.MemAvailable), r.cgroupLine())
 	d := r.Docker
 	if d.Reachable {
 		fmt.Fprintf(w, "Docker\tengine %s (API %s, %s/%s) at %s\n", d.Version, d.APIVersion, d.OS, d.Arch, d.Host)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seeupo/seeupo/harness/sysinfo"
 )
 
 // runCLI runs the CLI in-process and returns its output streams.
@@ -51,8 +53,24 @@ func TestDoctorReportsEverySection(t *testing.T) {
 		}
 	}
 	js, _, err := runCLI(t, "doctor", "--json", "--data-dir", data)
-	if err != nil || !strings.Contains(js, `"go_version"`) || !strings.Contains(js, `"docker"`) {
+	if err != nil || !strings.Contains(js, `"go_version"`) || !strings.Contains(js, `"docker"`) || !strings.Contains(js, `"cgroup_memory"`) {
 		t.Fatalf("doctor --json: %v\n%s", err, js)
+	}
+}
+
+// The memory line names a container's limit where one is set.
+func TestDoctorNamesTheContainerLimit(t *testing.T) {
+	cases := []struct {
+		cg   sysinfo.CgroupMemory
+		want string
+	}{
+		{sysinfo.CgroupMemory{}, ""},
+		{sysinfo.CgroupMemory{Limit: 512 << 20, Usage: 30 << 20}, "; this process's control group (container) is limited to 512.0 MiB, 30.0 MiB in use"},
+	}
+	for _, c := range cases {
+		if got := (doctorReport{Cgroup: c.cg}).cgroupLine(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.cg, got, c.want)
+		}
 	}
 }
 

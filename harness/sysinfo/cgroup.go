@@ -12,7 +12,8 @@ import (
 // what the group uses now, in bytes. Limit is 0 where no limit is set or
 // none can be read (no cgroup file system, a limit of "max").
 type CgroupMemory struct {
-	Limit, Usage uint64
+	Limit uint64 `json:"limit_bytes"`
+	Usage uint64 `json:"usage_bytes"`
 }
 
 // ProbeCgroupMemory reads the process's memory limit from cgroup v2
