@@ -13,6 +13,7 @@ package travel
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
 	"github.com/seeupo/seeupo/bfcl/py"
@@ -167,5 +168,5 @@ func errDict(msg string) *py.Dict { return py.NewDict().With("error", py.Str(msg
 
 // randomID is str(self._random.randint(lo, hi)).
 func (tr *Travel) randomID(lo, hi int64) py.Str {
-	return py.Str(fmt.Sprint(tr.random.RandInt(lo, hi)))
+	return py.Str(strconv.FormatInt(tr.random.RandInt(lo, hi), 10))
 }
