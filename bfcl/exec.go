@@ -36,6 +36,9 @@ type Executor struct {
 	argBuf [maxDirectArgs]py.Value
 	// simpleVar[i] says varNames[i] is a name parseSimpleCall reads.
 	simpleVar [inlineClasses]bool
+	// owners is the shared method table of classes (nil when there are
+	// more than inlineClasses classes or too many tables are kept).
+	owners ownerTable
 	// general makes every call take the general path: the rewritten text
 	// is built and parsed, the arguments bound into a new slice (the
 	// reference the tests compare the fast paths with).
@@ -55,6 +58,10 @@ func (e *Executor) owner(name string) (int, bool) {
 
 // ownerMethod is owner with the method found (nil when none).
 func (e *Executor) ownerMethod(name string) (int, *backend.Method) {
+	if e.owners != nil {
+		o := e.owners[name]
+		return o.owner, o.method
+	}
 	for i := len(e.classes) - 1; i >= 0; i-- {
 		if m := e.classes[i].Method(name); m != nil {
 			return i, m
@@ -181,6 +188,9 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		}
 		e.classes = append(e.classes, c)
 		e.instances = append(e.instances, inst)
+	}
+	if len(e.classes) <= inlineClasses {
+		e.owners = ownerTableOf(e.classes)
 	}
 	e.varNames = instanceVarNames(e.varNames, cfg.ModelName, cfg.EntryID, cfg.Classes)
 	for i, v := range e.varNames {

@@ -332,7 +332,7 @@ func (c *Class) Build(p *Process, initialConfig *py.Dict, longContext bool) (Ins
 	if c.Stateless {
 		return inst, nil
 	}
-	cfg := py.NewDict()
+	var cfg *py.Dict
 	if initialConfig != nil {
 		if v, ok := initialConfig.GetStr(c.Name); ok {
 			if !c.ReadsConfig {
@@ -344,6 +344,10 @@ func (c *Class) Build(p *Process, initialConfig *py.Dict, longContext bool) (Ins
 			}
 			cfg = d
 		}
+	}
+	if cfg == nil {
+		// Made only when absent: a dict is one large allocation.
+		cfg = py.NewDict()
 	}
 	if err := inst.LoadScenario(cfg, longContext); err != nil {
 		return nil, fmt.Errorf("%s._load_scenario: %w", c.Name, err)

@@ -24,7 +24,14 @@ type Constants struct {
 	// joinedCount counts them, up to maxJoinedLists.
 	joined      sync.Map
 	joinedCount atomic.Int32
+	// memo holds the values of ConstantsMemo, by key; memoCount counts
+	// them, up to maxMemo.
+	memo      sync.Map
+	memoCount atomic.Int32
 }
+
+// maxMemo bounds the values ConstantsMemo keeps per Constants.
+const maxMemo = 256
 
 // maxJoinedLists bounds the lists JoinedConstant keeps per Constants: a
 // head may come from a model's calls, as a watch list does.
@@ -247,4 +254,28 @@ func joinKey(head []string, name string) string {
 		b.WriteByte(0)
 	}
 	return b.String()
+}
+
+// ConstantsMemo returns the value kept under key for the process's
+// constants, made by build on first use and shared by every process of
+// the same Constants (and every goroutine): build must derive it from
+// read-only data only, and callers must not change it. Without constants,
+// or once maxMemo values are kept (concurrent first uses may pass that
+// bound by a few), build's value is returned without being kept.
+func (p *Process) ConstantsMemo(key string, build func() any) any {
+	if p.consts == nil {
+		return build()
+	}
+	if v, ok := p.consts.memo.Load(key); ok {
+		return v
+	}
+	v := build()
+	if p.consts.memoCount.Load() >= maxMemo {
+		return v
+	}
+	actual, loaded := p.consts.memo.LoadOrStore(key, v)
+	if !loaded {
+		p.consts.memoCount.Add(1)
+	}
+	return actual
 }

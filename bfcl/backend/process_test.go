@@ -167,3 +167,34 @@ func TestJoinedConstantBounded(t *testing.T) {
 		t.Errorf("%d heads kept, want %d", n, maxJoinedLists)
 	}
 }
+
+// ConstantsMemo keeps one value per key for all processes of the same
+// constants, and keeps nothing for a process without constants.
+func TestConstantsMemo(t *testing.T) {
+	consts, err := ParseConstants([]byte(`{"A": [1]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	builds := 0
+	build := func() any { builds++; return &builds }
+	tests := []struct {
+		name       string
+		proc       *Process
+		key        string
+		wantBuilds int
+	}{
+		{"first use", NewProcess(consts), "k", 1},
+		{"other process, same constants", NewProcess(consts), "k", 1},
+		{"other key", NewProcess(consts), "k2", 2},
+		{"no constants", NewProcess(nil), "k", 3},
+		{"no constants again", NewProcess(nil), "k", 4},
+	}
+	for _, tt := range tests {
+		if got := tt.proc.ConstantsMemo(tt.key, build); got != &builds {
+			t.Errorf("%s: got %v", tt.name, got)
+		}
+		if builds != tt.wantBuilds {
+			t.Errorf("%s: %d builds, want %d", tt.name, builds, tt.wantBuilds)
+		}
+	}
+}

@@ -108,17 +108,7 @@ func (fs *FileSystem) loadDirectory(current *py.Dict, parent *Directory) error {
 		if err != nil {
 			return err
 		}
-		items := names.(*py.List).Items
-		files := make([]File, len(items)) // one allocation for the files
-		for i, n := range items {
-			name := n
-			if _, isStr := n.(py.Str); !isStr {
-				name = py.Str(py.StrOf(n))
-			}
-			if err := parent.addFileObject(&files[i], name, py.Str("")); err != nil {
-				return err
-			}
-		}
+		return fs.populate(parent, names.(*py.List).Items)
 	}
 	return nil
 }

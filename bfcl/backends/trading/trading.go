@@ -111,14 +111,8 @@ func stocksDict() *py.Dict {
 // the whole would), except the stock dicts, copied on first use
 // (ownStock).
 func (tb *Trading) LoadScenario(cfg *py.Dict, longContext bool) error {
-	var copier py.Copier
-	get := func(key string, def func() py.Value) py.Value {
-		if x, ok := cfg.GetStr(key); ok {
-			return copier.Copy(x)
-		}
-		return def()
-	}
-	orders, ok := get("orders", func() py.Value { return defaultOrders() }).(*py.Dict)
+	orderValue, seedValue := tb.loadConfig(cfg)
+	orders, ok := orderValue.(*py.Dict)
 	if !ok {
 		return fmt.Errorf("orders: want an object")
 	}
@@ -135,30 +129,99 @@ func (tb *Trading) LoadScenario(cfg *py.Dict, longContext bool) error {
 		}
 	}
 	tb.orders = converted
-	tb.accountInfo = get("account_info", func() py.Value {
-		return py.NewDict().With("account_id", py.Int(12345)).With("balance", py.Float(10000.0)).
-			With("binding_card", py.Int(1974202140965533))
-	})
-	tb.authenticated = get("authenticated", func() py.Value { return py.Bool(false) })
-	tb.marketStatus = get("market_status", func() py.Value { return py.Str("Closed") })
-	tb.orderCounter = get("order_counter", func() py.Value { return py.Int(12446) })
-	tb.stocks, tb.configStocks = nil, nil
-	if d, ok := cfg.GetStr("stocks"); ok {
-		if shared, isDict := d.(*py.Dict); isDict {
-			tb.stocks, tb.configStocks = shared.Copy(), shared
-		}
-	}
-	if tb.stocks == nil {
-		tb.stocks = get("stocks", func() py.Value { return stocksDict() })
-	}
-	tb.watchList = get("watch_list", func() py.Value { return py.StrList("NVDA") })
-	tb.transactionHistory = get("transaction_history", func() py.Value { return py.NewList() })
 	tb.longContext = longContext
-	seed, ok := get("random_seed", func() py.Value { return py.Int(defaultSeed) }).(py.Int)
+	seed, ok := seedValue.(py.Int)
 	if !ok {
 		return fmt.Errorf("random_seed: want an int")
 	}
 	tb.random = pyrandom.New(int64(seed))
+	return nil
+}
+
+// loadConfig sets the attributes other than orders to the config's
+// values, or their defaults, in one pass over the config, and returns
+// the orders (a copy) and the random seed, each the config's or the
+// default.
+func (tb *Trading) loadConfig(cfg *py.Dict) (orders, seed py.Value) {
+	var copier py.Copier
+	tb.accountInfo, tb.authenticated, tb.marketStatus, tb.orderCounter = nil, nil, nil, nil
+	tb.stocks, tb.configStocks, tb.watchList, tb.transactionHistory = nil, nil, nil, nil
+	for i := 0; i < cfg.Len(); i++ {
+		k, ok := cfg.KeyAt(i).(py.Str)
+		if !ok {
+			continue
+		}
+		v := cfg.ValueAt(i)
+		switch k {
+		case "random_seed":
+			seed = v // read, not kept
+		case "orders":
+			orders = copier.Copy(v)
+		case "stocks":
+			if shared, isDict := v.(*py.Dict); isDict {
+				tb.stocks, tb.configStocks = shared.Copy(), shared
+			} else {
+				tb.stocks = copier.Copy(v)
+			}
+		default:
+			if dst := tb.configField(string(k)); dst != nil {
+				*dst = copier.Copy(v)
+			}
+		}
+	}
+	tb.setDefaults()
+	if orders == nil {
+		orders = defaultOrders()
+	}
+	if seed == nil {
+		seed = py.Int(defaultSeed)
+	}
+	return orders, seed
+}
+
+// setDefaults sets each attribute the config did not set to its default.
+func (tb *Trading) setDefaults() {
+	if tb.accountInfo == nil {
+		tb.accountInfo = py.NewDict().With("account_id", py.Int(12345)).With("balance", py.Float(10000.0)).
+			With("binding_card", py.Int(1974202140965533))
+	}
+	if tb.authenticated == nil {
+		tb.authenticated = py.Bool(false)
+	}
+	if tb.marketStatus == nil {
+		tb.marketStatus = py.Str("Closed")
+	}
+	if tb.orderCounter == nil {
+		tb.orderCounter = py.Int(12446)
+	}
+	if tb.stocks == nil {
+		tb.stocks = stocksDict()
+	}
+	if tb.watchList == nil {
+		tb.watchList = py.StrList("NVDA")
+	}
+	if tb.transactionHistory == nil {
+		tb.transactionHistory = py.NewList()
+	}
+}
+
+// configField is the attribute a config key other than orders, stocks
+// and random_seed sets, or nil.
+func (tb *Trading) configField(key string) *py.Value {
+	switch key {
+	case "account_info":
+		return &tb.accountInfo
+	case "authenticated":
+		return &tb.authenticated
+	case "market_status":
+		return &tb.marketStatus
+	case "order_counter":
+		return &tb.orderCounter
+	case "watch_list":
+		return &tb.watchList
+	case "transaction_history":
+		return &tb.transactionHistory
+	}
 	return nil
 }
 

@@ -137,3 +137,80 @@ func mustDumps(t *testing.T, v py.Value) string {
 	}
 	return s
 }
+
+// authenticate logs inst in and returns its access token.
+func authenticate(t *testing.T, c *backend.Class, inst backend.Instance) py.Value {
+	t.Helper()
+	auth := call(t, c, inst, "authenticate_travel",
+		backend.KwArg{Name: "client_id", Value: py.Str("x")}, backend.KwArg{Name: "client_secret", Value: py.Str("y")},
+		backend.KwArg{Name: "refresh_token", Value: py.Str("z")}, backend.KwArg{Name: "grant_type", Value: py.Str("read_write")},
+		backend.KwArg{Name: "user_first_name", Value: py.Str("A")}, backend.KwArg{Name: "user_last_name", Value: py.Str("B")})
+	token, _ := auth.(*py.Dict).GetStr("access_token")
+	return token
+}
+
+// The long-context card and booking dicts of instances built from the
+// same config share their keys (one template per constants and config
+// keys): a card registered and a flight booked through one instance must
+// not show in another process's instance, built before or after, and the
+// instances of many goroutines may do so at once.
+func TestLongContextMergedDictsStayApart(t *testing.T) {
+	consts := constants(t)
+	c, err := backend.Lookup("TravelAPI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := py.NewDict().With("TravelAPI", py.NewDict().
+		With("credit_card_list", py.NewDict().With("1111222233334444", py.NewDict().
+			With("card_number", py.Str("1111222233334444")).With("balance", py.Float(9000.0)))).
+		With("booking_record", py.NewDict().With("b1", py.NewDict().With("card_id", py.Str("1111222233334444")))))
+	build := func() backend.Instance {
+		inst, err := c.Build(backend.NewProcess(consts), config, true)
+		if err != nil {
+			t.Error(err)
+		}
+		return inst
+	}
+	state := func(inst backend.Instance) string { return backend.EncodeState(inst) }
+	before := build()
+	want := state(before)
+	change := func(inst backend.Instance) {
+		token := authenticate(t, c, inst)
+		call(t, c, inst, "register_credit_card", backend.KwArg{Name: "access_token", Value: token},
+			backend.KwArg{Name: "card_number", Value: py.Str("9999888877776666")},
+			backend.KwArg{Name: "expiration_date", Value: py.Str("12/2030")},
+			backend.KwArg{Name: "cardholder_name", Value: py.Str("A B")},
+			backend.KwArg{Name: "card_verification_number", Value: py.Int(123)})
+		call(t, c, inst, "book_flight", backend.KwArg{Name: "access_token", Value: token},
+			backend.KwArg{Name: "card_id", Value: py.Str("1111222233334444")}, backend.KwArg{Name: "travel_date", Value: py.Str("2024-11-15")},
+			backend.KwArg{Name: "travel_from", Value: py.Str("SFO")}, backend.KwArg{Name: "travel_to", Value: py.Str("LAX")},
+			backend.KwArg{Name: "travel_class", Value: py.Str("economy")})
+	}
+	changed := build()
+	change(changed)
+	if state(changed) == want {
+		t.Fatal("registering a card and booking a flight changed nothing")
+	}
+	for name, inst := range map[string]backend.Instance{"built before": before, "built after": build()} {
+		if got := state(inst); got != want {
+			t.Errorf("instance %s sees the other's changes:\n%.300s\nwant\n%.300s", name, got, want)
+		}
+	}
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			inst := build()
+			change(inst)
+			done <- state(inst)
+		}()
+	}
+	first := <-done
+	for range 7 {
+		if got := <-done; got != first {
+			t.Errorf("concurrent instances differ:\n%.300s\nwant\n%.300s", got, first)
+		}
+	}
+	if got := state(build()); got != want {
+		t.Errorf("an instance built after the concurrent ones sees their changes")
+	}
+}

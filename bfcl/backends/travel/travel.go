@@ -13,6 +13,7 @@ package travel
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
 	"github.com/seeupo/seeupo/bfcl/py"
@@ -60,76 +61,112 @@ func (tr *Travel) State() []py.Attr {
 
 // LoadScenario implements backend.Instance (upstream _load_scenario).
 func (tr *Travel) LoadScenario(cfg *py.Dict, longContext bool) error {
-	get := func(key string, def py.Value) py.Value {
-		if x, ok := cfg.GetStr(key); ok {
-			return x
-		}
-		return def
-	}
-	seed, ok := get("random_seed", py.Int(defaultSeed)).(py.Int)
+	seed, ok := tr.loadConfig(cfg).(py.Int)
 	if !ok {
 		return fmt.Errorf("random_seed: want an int")
 	}
 	tr.random = pyrandom.New(int64(seed))
-	tr.creditCards = getOrEmpty(cfg, "credit_card_list")
-	tr.bookings = getOrEmpty(cfg, "booking_record")
-	tr.accessToken = get("access_token", py.None)
-	tr.tokenType = get("token_type", py.None)
-	tr.tokenExpiresIn = get("token_expires_in", py.None)
-	tr.tokenScope = get("token_scope", py.None)
-	tr.userFirstName = get("user_first_name", py.None)
-	tr.userLastName = get("user_last_name", py.None)
-	tr.budget = get("budget_limit", py.None)
 	tr.longContext = longContext
 	tr.flightCostLookup = &costLookup{}
 	if longContext {
-		if err := tr.addExtension("CREDIT_CARD_EXTENSION", tr.creditCards); err != nil {
+		cards, err := tr.addExtension("CREDIT_CARD_EXTENSION", tr.creditCards, tr.bookings)
+		if err != nil {
 			return err
 		}
-		if err := tr.addExtension("BOOKING_RECORD_EXTENSION", tr.bookings); err != nil {
+		tr.creditCards = cards
+		bookings, err := tr.addExtension("BOOKING_RECORD_EXTENSION", tr.bookings, tr.creditCards)
+		if err != nil {
 			return err
 		}
+		tr.bookings = bookings
 	}
 	return nil
 }
 
-// getOrEmpty is cfg[key], or a new empty dict when key is absent.
-func getOrEmpty(cfg *py.Dict, key string) py.Value {
-	if x, ok := cfg.GetStr(key); ok {
-		return x
+// loadConfig sets the attributes to the config's values, or their
+// defaults, in one pass over the config, and returns the random seed
+// (the config's or the default).
+func (tr *Travel) loadConfig(cfg *py.Dict) (seed py.Value) {
+	seed = py.Int(defaultSeed)
+	tr.creditCards, tr.bookings = nil, nil
+	tr.accessToken, tr.tokenType, tr.tokenExpiresIn, tr.tokenScope = py.None, py.None, py.None, py.None
+	tr.userFirstName, tr.userLastName, tr.budget = py.None, py.None, py.None
+	for i := 0; i < cfg.Len(); i++ {
+		k, ok := cfg.KeyAt(i).(py.Str)
+		if !ok {
+			continue
+		}
+		if k == "random_seed" {
+			seed = cfg.ValueAt(i)
+		} else if dst := tr.configField(string(k)); dst != nil {
+			*dst = cfg.ValueAt(i)
+		}
 	}
-	return py.NewDict()
+	if tr.creditCards == nil {
+		tr.creditCards = py.NewDict()
+	}
+	if tr.bookings == nil {
+		tr.bookings = py.NewDict()
+	}
+	return seed
 }
 
-// addExtension adds each entry of a long-context constant that target
-// lacks, by reference.
-func (tr *Travel) addExtension(name string, target py.Value) error {
+// configField is the attribute a config key sets, or nil.
+func (tr *Travel) configField(key string) *py.Value {
+	switch key {
+	case "credit_card_list":
+		return &tr.creditCards
+	case "booking_record":
+		return &tr.bookings
+	case "access_token":
+		return &tr.accessToken
+	case "token_type":
+		return &tr.tokenType
+	case "token_expires_in":
+		return &tr.tokenExpiresIn
+	case "token_scope":
+		return &tr.tokenScope
+	case "user_first_name":
+		return &tr.userFirstName
+	case "user_last_name":
+		return &tr.userLastName
+	case "budget_limit":
+		return &tr.budget
+	}
+	return nil
+}
+
+// addExtension returns target with each entry of a long-context constant
+// that target lacks added, by reference (a new dict with target's items
+// first, when target is not also other, the other dict extended).
+func (tr *Travel) addExtension(name string, target, other py.Value) (py.Value, error) {
 	c, err := tr.proc.Constant(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ext, ok := c.(*py.Dict)
 	dst, ok2 := target.(*py.Dict)
 	if !ok || !ok2 {
-		return fmt.Errorf("%s: want objects", name)
+		return nil, fmt.Errorf("%s: want objects", name)
 	}
-	for i := 0; i < ext.Len(); i++ {
-		has, err := dst.Has(ext.KeyAt(i))
-		if err != nil {
-			return err
-		}
-		if !has {
-			if err := dst.Set(ext.KeyAt(i), ext.ValueAt(i)); err != nil {
-				return err
-			}
+	return tr.mergeExtension(name, ext, dst, py.Is(target, other) || tr.holdsElsewhere(dst))
+}
+
+// holdsElsewhere says whether an attribute other than the two dicts
+// holds d itself.
+func (tr *Travel) holdsElsewhere(d *py.Dict) bool {
+	for _, v := range []py.Value{tr.accessToken, tr.tokenType, tr.tokenExpiresIn, tr.tokenScope,
+		tr.userFirstName, tr.userLastName, tr.budget} {
+		if py.Is(v, d) {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 func errDict(msg string) *py.Dict { return py.NewDict().With("error", py.Str(msg)) }
 
 // randomID is str(self._random.randint(lo, hi)).
 func (tr *Travel) randomID(lo, hi int64) py.Str {
-	return py.Str(fmt.Sprint(tr.random.RandInt(lo, hi)))
+	return py.Str(strconv.FormatInt(tr.random.RandInt(lo, hi), 10))
 }

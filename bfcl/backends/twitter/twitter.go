@@ -55,20 +55,8 @@ func (t *Twitter) State() []py.Attr {
 // the whole would), except the tweet dicts, copied on first use
 // (ownTweet).
 func (t *Twitter) LoadScenario(cfg *py.Dict, _ bool) error {
-	var copier py.Copier
-	// A default is made only when its key is absent.
-	kept := func(key string, def func() py.Value) py.Value {
-		if v, ok := cfg.GetStr(key); ok {
-			return copier.Copy(v)
-		}
-		return def()
-	}
-	str := func(s string) func() py.Value { return func() py.Value { return py.Str(s) } }
-	t.username = kept("username", str("john"))
-	t.password = kept("password", str("john123"))
-	t.authenticated = kept("authenticated", func() py.Value { return py.Bool(false) })
-	rawTweets, ok := cfg.GetStr("tweets")
-	if !ok {
+	rawTweets := t.loadConfig(cfg)
+	if rawTweets == nil {
 		rawTweets = py.NewDict()
 	}
 	raw, err := py.DictOf(rawTweets, "items")
@@ -87,11 +75,66 @@ func (t *Twitter) LoadScenario(cfg *py.Dict, _ bool) error {
 		}
 	}
 	t.tweets = tweets
-	newDict := func() py.Value { return py.NewDict() }
-	t.comments = kept("comments", newDict)
-	t.retweets = kept("retweets", newDict)
-	t.followingList = kept("following_list", func() py.Value { return py.StrList("alice", "bob") })
-	t.tweetCounter = kept("tweet_counter", func() py.Value { return py.Int(0) })
+	return nil
+}
+
+// loadConfig sets the attributes other than tweets to deep copies of the
+// config's values (one Copier), or their defaults, in one pass over the
+// config, and returns the config's tweets (nil when absent).
+func (t *Twitter) loadConfig(cfg *py.Dict) (rawTweets py.Value) {
+	var copier py.Copier
+	t.username, t.password, t.authenticated = nil, nil, nil
+	t.comments, t.retweets, t.followingList, t.tweetCounter = nil, nil, nil, nil
+	for i := 0; i < cfg.Len(); i++ {
+		k, ok := cfg.KeyAt(i).(py.Str)
+		if !ok {
+			continue
+		}
+		if k == "tweets" {
+			rawTweets = cfg.ValueAt(i)
+		} else if dst := t.configField(string(k)); dst != nil {
+			*dst = copier.Copy(cfg.ValueAt(i))
+		}
+	}
+	// A default is made only when its key is absent.
+	for _, d := range []struct {
+		dst *py.Value
+		def func() py.Value
+	}{
+		{&t.username, func() py.Value { return py.Str("john") }},
+		{&t.password, func() py.Value { return py.Str("john123") }},
+		{&t.authenticated, func() py.Value { return py.Bool(false) }},
+		{&t.comments, func() py.Value { return py.NewDict() }},
+		{&t.retweets, func() py.Value { return py.NewDict() }},
+		{&t.followingList, func() py.Value { return py.StrList("alice", "bob") }},
+		{&t.tweetCounter, func() py.Value { return py.Int(0) }},
+	} {
+		if *d.dst == nil {
+			*d.dst = d.def()
+		}
+	}
+	return rawTweets
+}
+
+// configField is the attribute a config key other than tweets sets, or
+// nil.
+func (t *Twitter) configField(key string) *py.Value {
+	switch key {
+	case "username":
+		return &t.username
+	case "password":
+		return &t.password
+	case "authenticated":
+		return &t.authenticated
+	case "comments":
+		return &t.comments
+	case "retweets":
+		return &t.retweets
+	case "following_list":
+		return &t.followingList
+	case "tweet_counter":
+		return &t.tweetCounter
+	}
 	return nil
 }
 
