@@ -144,7 +144,10 @@ func (d *Dict) find(k dictKey) int {
 		return x.lookup(k)
 	}
 	for i, h := range x.hkeys {
-		if h == k.h {
+		// The last bytes first: many keys of a dict have one length
+		// (codes, ids), and this spares most of them the call that
+		// compares whole texts.
+		if len(h) == len(k.h) && (h == "" || h[len(h)-1] == k.h[len(h)-1]) && h == k.h {
 			if _, str := d.keys[i].(Str); str == k.str {
 				return i
 			}
