@@ -183,19 +183,8 @@ func jsonKey(k Value) (string, error) {
 // writeJSONString writes s as a JSON string the way Python's json module
 // does: with ascii true every non-ASCII code point becomes \uXXXX
 // (surrogate pairs above U+FFFF); with ascii false (ensure_ascii=False) only
-// '"', '\\' and control characters are escaped. The text of a long string
-// may come from jsonCache.
+// '"', '\\' and control characters are escaped.
 func writeJSONString(b *outBuf, s string, ascii bool) {
-	if ascii && len(s) >= minCachedJSON && len(s) <= maxCachedJSON {
-		writeCachedJSONString(b, s)
-		return
-	}
-	writeJSONText(b, s, ascii)
-}
-
-// writeJSONText writes s as a JSON string (see writeJSONString), escaping
-// every byte that needs it.
-func writeJSONText(b *outBuf, s string, ascii bool) {
 	b.WriteByte('"')
 	for i := 0; i < len(s); {
 		// Copy the run of bytes that need no escape in one write.
