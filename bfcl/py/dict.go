@@ -26,11 +26,10 @@ type Dict struct {
 	// removal) makes the dict its own copies first. Values are never
 	// shared.
 	sharedKeys atomic.Bool
-	// lens holds, for each of the first smallDict keys, the low four
-	// bits of the length of its text (4 bits a key, the first key in
-	// the lowest): a scan compares a key's text only where its length
-	// may match, without loading the key. It is only read while the
-	// dict has no index.
+	// lens holds, for each of the first smallDict keys, the keyTag of
+	// its text (4 bits a key, the first key in the lowest): a scan
+	// compares a key's text only where its tag matches, without loading
+	// the key. It is only read while the dict has no index.
 	lens uint32
 	// inline is the first storage of keys and vals, so that a small dict
 	// is one allocation.
@@ -68,7 +67,7 @@ const smallDict = 8
 // by side) is cheaper than building, copying and probing a map.
 const scanDict = 32
 
-// lenBits is the number of bits of a key's length in Dict.lens, lenMask
+// lenBits is the number of bits of a key's tag in Dict.lens, lenMask
 // their mask.
 const (
 	lenBits = 4
@@ -77,6 +76,19 @@ const (
 
 // firstDictCap is the room a dict's first key gets.
 const firstDictCap = 4
+
+// keyTag is the 4-bit tag of a key text in Dict.lens: its length mixed
+// with its last and middle bytes, so that keys of one length (the
+// fields of a record often are) mostly differ in it too. Equal texts
+// have equal tags.
+func keyTag(s string) uint32 {
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	t := uint32(n) + uint32(s[n-1]) + uint32(s[n/2])<<2
+	return (t ^ t>>4) & lenMask
+}
 
 // TypeName implements Value.
 func (*Dict) TypeName() string { return "dict" }
@@ -119,7 +131,7 @@ func (d *Dict) find(k dictKey) int {
 		if !k.str {
 			return -1
 		}
-		want, lens := uint32(len(k.h))&lenMask, d.lens
+		want, lens := keyTag(k.h), d.lens
 		for i, key := range d.keys {
 			if lens&lenMask == want && string(key.(Str)) == k.h {
 				return i
@@ -132,7 +144,10 @@ func (d *Dict) find(k dictKey) int {
 		return x.lookup(k)
 	}
 	for i, h := range x.hkeys {
-		if h == k.h {
+		// The last bytes first: many keys of a dict have one length
+		// (codes, ids), and this spares most of them the call that
+		// compares whole texts.
+		if len(h) == len(k.h) && (h == "" || h[len(h)-1] == k.h[len(h)-1]) && h == k.h {
 			if _, str := d.keys[i].(Str); str == k.str {
 				return i
 			}
@@ -358,7 +373,7 @@ func (d *Dict) Set(k, v Value) error {
 		x.hkeys = append(x.hkeys, dk.h)
 	}
 	if n := len(d.keys) - 1; n < smallDict {
-		d.lens |= (uint32(len(dk.h)) & lenMask) << (lenBits * n)
+		d.lens |= keyTag(dk.h) << (lenBits * n)
 	}
 	switch {
 	case x != nil && x.indexed:

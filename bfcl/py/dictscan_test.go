@@ -28,7 +28,7 @@ func checkLens(t *testing.T, d *Dict, step int) {
 	}
 	for i := 0; i < d.Len(); i++ {
 		got := d.lens >> (lenBits * i) & lenMask
-		if want := uint32(len(d.keyAt(i).h)) & lenMask; got != want {
+		if want := keyTag(d.keyAt(i).h); got != want {
 			t.Fatalf("step %d: lens of key %d is %d, want %d", step, i, got, want)
 		}
 	}
@@ -36,8 +36,8 @@ func checkLens(t *testing.T, d *Dict, step int) {
 
 // Lookups through the length check of small dicts, the index of large
 // ones and the key texts of mixed ones agree with a plain scan, through
-// random sets, pops and copies, with keys whose lengths differ by 16 (the
-// same four low bits).
+// random sets, pops and copies, with keys whose lengths differ by 16 and
+// distinct keys of one length and one keyTag (see tagTwins).
 func TestDictFindMatchesScan(t *testing.T) {
 	pool := []Value{Str(""), Str("a"), Str("b"), Str("ab"), Str(strings.Repeat("a", 17)),
 		Str(strings.Repeat("b", 17)), Str(strings.Repeat("a", 16)), Str("i1"), Str("name"),
@@ -45,6 +45,9 @@ func TestDictFindMatchesScan(t *testing.T) {
 		Float(17), Int(-3), Int(123456789), Str("i17")}
 	for i := 0; i < 40; i++ {
 		pool = append(pool, Str(fmt.Sprintf("f%d", i)))
+	}
+	if !tagTwins(pool) {
+		t.Fatal("no two distinct str keys of the pool share length and tag: the text comparison goes untested")
 	}
 	for _, strOnly := range []bool{true, false} {
 		keys := pool
@@ -82,6 +85,24 @@ func TestDictFindMatchesScan(t *testing.T) {
 			t.Errorf("strOnly=%v: the lookups went through %v, want all three ways", strOnly, modes)
 		}
 	}
+}
+
+// tagTwins says whether two distinct str keys have the same length and
+// the same keyTag, so that a scan must compare their texts.
+func tagTwins(keys []Value) bool {
+	seen := map[[2]int]string{}
+	for _, k := range keys {
+		s, ok := k.(Str)
+		if !ok {
+			continue
+		}
+		id := [2]int{len(s), int(keyTag(string(s)))}
+		if prev, ok := seen[id]; ok && prev != string(s) {
+			return true
+		}
+		seen[id] = string(s)
+	}
+	return false
 }
 
 // lookupMode names the way find looks a key up in d.
