@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -343,5 +344,33 @@ func TestMpfLogRatioMatchesMpmath(t *testing.T) {
 func TestStrptimeNamesNoneAsNone(t *testing.T) {
 	if _, err := Strptime(py.None, "%Y-%m-%d"); err == nil || err.Error() != "strptime() argument 1 must be str, not None" {
 		t.Errorf("Strptime(None) error %v, want strptime() argument 1 must be str, not None", err)
+	}
+}
+
+// TestStrptimeISODateFastPath compares Strptime's "%Y-%m-%d" fast path
+// with the regular expression path on every month and day text of two
+// characters around the valid ones, for leap and other years, and on
+// texts of other shapes.
+func TestStrptimeISODateFastPath(t *testing.T) {
+	var inputs []string
+	two := []string{" 1", "1 ", "1-", "-1", "+1", "1a", "\u0661\u0662"}
+	for i := 0; i < 100; i++ {
+		two = append(two, fmt.Sprintf("%02d", i))
+	}
+	for _, y := range []string{"0000", "0001", "1900", "2000", "2023", "2024", "9999", "202a", " 202"} {
+		for _, m := range two {
+			for _, d := range two {
+				inputs = append(inputs, y+"-"+m+"-"+d)
+			}
+		}
+	}
+	inputs = append(inputs, "", "2024-01-1", "2024-1-15", "2024-01-015", "2024-01-15 ", "2024/01/15",
+		"2024-01-15x", "02024-01-15", "2024-01--5", "2024-01-1\n", "２０２４-01-15")
+	for _, in := range inputs {
+		got, gotErr := Strptime(py.Str(in), "%Y-%m-%d")
+		want, wantErr := strptimeRegexpPath(in, "%Y-%m-%d")
+		if !got.Equal(want) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Errorf("Strptime(%q) = %v, %v; the regular expression gives %v, %v", in, got, gotErr, want, wantErr)
+		}
 	}
 }

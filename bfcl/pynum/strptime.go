@@ -60,24 +60,67 @@ func Strptime(v py.Value, format string) (time.Time, error) {
 	if !ok {
 		return time.Time{}, py.TypeErrorf("strptime() argument 1 must be str, not %s", py.ArgTypeName(v))
 	}
+	if format == "%Y-%m-%d" {
+		if year, month, day, ok := isoDate(string(s)); ok {
+			return dateTime(year, month, day, 0, 0, 0)
+		}
+	}
+	return strptimeRegexpPath(string(s), format)
+}
+
+// strptimeRegexpPath is Strptime of the str s through the format's
+// regular expression.
+func strptimeRegexpPath(s, format string) (time.Time, error) {
 	re := strptimeRegexp(format)
-	m := re.FindStringSubmatchIndex(string(s))
+	m := re.FindStringSubmatchIndex(s)
 	if m == nil {
-		return time.Time{}, py.ValueErrorf("time data %s does not match format %s", py.StrRepr(string(s)), py.StrRepr(format))
+		return time.Time{}, py.ValueErrorf("time data %s does not match format %s", py.StrRepr(s), py.StrRepr(format))
 	}
 	if m[1] != len(s) {
-		return time.Time{}, py.ValueErrorf("unconverted data remains: %s", string(s)[m[1]:])
+		return time.Time{}, py.ValueErrorf("unconverted data remains: %s", s[m[1]:])
 	}
 	field := func(name string, def int) int {
 		i := re.SubexpIndex(name)
 		if i < 0 || m[2*i] < 0 {
 			return def
 		}
-		n, _ := strconv.Atoi(strings.TrimSpace(string(s)[m[2*i]:m[2*i+1]]))
+		n, _ := strconv.Atoi(strings.TrimSpace(s[m[2*i]:m[2*i+1]]))
 		return n
 	}
 	year, month, day := field("Y", 1900), field("m", 1), field("d", 1)
-	hour, minute, second := field("H", 0), field("M", 0), field("S", 0)
+	return dateTime(year, month, day, field("H", 0), field("M", 0), field("S", 0))
+}
+
+// isoDate reads s of the form "YYYY-MM-DD" with a two-digit month 01-12
+// and a two-digit day 01-31, which the regular expression of "%Y-%m-%d"
+// matches whole with those fields; ok is false for any other text (the
+// regular expression then decides).
+func isoDate(s string) (year, month, day int, ok bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, false
+	}
+	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, 0, 0, false
+		}
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			v = 10*v + int(c-'0')
+		}
+		return v
+	}
+	year, month, day = num(0, 4), num(5, 2), num(8, 2)
+	if month < 1 || month > 12 || day < 1 || day > 31 {
+		return 0, 0, 0, false
+	}
+	return year, month, day, true
+}
+
+// dateTime checks the fields Strptime read as CPython does and makes the
+// naive date-time.
+func dateTime(year, month, day, hour, minute, second int) (time.Time, error) {
 	if year < 1 {
 		return time.Time{}, py.ValueErrorf("year %d is out of range", year)
 	}
