@@ -71,3 +71,27 @@ func TestIsAirportIsListMembership(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteIndexStrFastPath compares routeIndex on strs with the route
+// scan through py.EqStr, for every route, reversed routes and unknown
+// airports.
+func TestRouteIndexStrFastPath(t *testing.T) {
+	codes := []string{"", "sfo", "XXX", "SFO "}
+	for _, r := range baseCosts {
+		codes = append(codes, r.from, r.to)
+	}
+	for _, from := range codes {
+		for _, to := range codes {
+			want := -1
+			for i, r := range baseCosts {
+				if py.EqStr(py.Str(from), r.from) && py.EqStr(py.Str(to), r.to) {
+					want = i
+					break
+				}
+			}
+			if got := routeIndex(py.Str(from), py.Str(to)); got != want {
+				t.Fatalf("routeIndex(%q, %q) = %d, want %d", from, to, got, want)
+			}
+		}
+	}
+}

@@ -173,18 +173,29 @@ var longCostLists = func() [maxCostFactor + 1]*py.FrozenList {
 }()
 
 func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
-	if err := hashable(from, to); err != nil {
+	k, err := tr.fillCostLookup(from, to, date, class)
+	if err != nil {
 		return nil, err
 	}
-	routeIdx := -1
-	for i, r := range baseCosts {
-		if py.EqStr(from, r.from) && py.EqStr(to, r.to) {
-			routeIdx = i
-			break
-		}
+	var list *py.List
+	if tr.longContext {
+		list = longCostLists[k].Copy()
+	} else {
+		list = py.NewList(tr.flightCostLookup.costs[0])
 	}
+	return py.NewDict().With("travel_cost_list", list), nil
+}
+
+// fillCostLookup is get_flight_cost without its result: it checks the
+// arguments, fills the cost lookup and returns the cost factor k (travel
+// class times date multiplier), or the error get_flight_cost raises.
+func (tr *Travel) fillCostLookup(from, to, date, class py.Value) (int64, error) {
+	if err := hashable(from, to); err != nil {
+		return 0, err
+	}
+	routeIdx := routeIndex(from, to)
 	if routeIdx < 0 {
-		return nil, py.ValueErrorf("No available route for the given airports.")
+		return 0, py.ValueErrorf("No available route for the given airports.")
 	}
 	var factor int64
 	switch {
@@ -195,27 +206,44 @@ func (tr *Travel) flightCost(from, to, date, class py.Value) (py.Value, error) {
 	case py.Eq(class, py.Str("first")):
 		factor = 5
 	default:
-		return nil, py.ValueErrorf("Invalid travel class. Options are: economy, business, first.")
+		return 0, py.ValueErrorf("Invalid travel class. Options are: economy, business, first.")
 	}
 	mult, err := dateMultiplier(date)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	k := factor * mult
 	lookup := &costLookup{class: py.StrOf(class), date: py.StrOf(date)}
-	var list *py.List
 	if tr.longContext {
-		frozen := longCostLists[k]
 		lookup.routes = baseCosts
-		lookup.costs = frozen.Items()
-		list = frozen.Copy()
+		lookup.costs = longCostLists[k].Items()
 	} else {
 		lookup.routes = []route{{from: py.StrOf(from), to: py.StrOf(to)}}
 		lookup.costs = []py.Value{routeCosts[routeIdx][k]}
-		list = py.NewList(lookup.costs[0])
 	}
 	tr.flightCostLookup = lookup
-	return py.NewDict().With("travel_cost_list", list), nil
+	return k, nil
+}
+
+// routeIndex is the index in baseCosts of the first route from from to
+// to, or -1.
+func routeIndex(from, to py.Value) int {
+	f, fStr := from.(py.Str)
+	t, tStr := to.(py.Str)
+	if fStr && tStr {
+		for i, r := range baseCosts {
+			if r.from == string(f) && r.to == string(t) {
+				return i
+			}
+		}
+		return -1
+	}
+	for i, r := range baseCosts {
+		if py.EqStr(from, r.from) && py.EqStr(to, r.to) {
+			return i
+		}
+	}
+	return -1
 }
 
 // dateMultiplier is 2 when the digits of the travel date sum to an even
@@ -380,7 +408,7 @@ func (tr *Travel) bookFlight(accessToken, cardID, date, from, to, class py.Value
 // cachedCost runs get_flight_cost and reads the cost back from the cache,
 // turning ValueErrors into booking errors as upstream does.
 func (tr *Travel) cachedCost(from, to, date, class py.Value) (py.Value, py.Value, error) {
-	if _, err := tr.flightCost(from, to, date, class); err != nil {
+	if _, err := tr.fillCostLookup(from, to, date, class); err != nil {
 		if isValueError(err) {
 			return nil, bookingError(err.Error()), nil
 		}
