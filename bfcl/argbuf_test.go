@@ -28,6 +28,22 @@ func TestFastPathsMatchGeneral(t *testing.T) {
 		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(['" + huge + "'])" },
 		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(1, 2, 3, 4, 5, 6, 7, 8, 9)" },
 		func(c string) string { return "no_such_method" + c[strings.IndexByte(c, '('):] },
+		// A "(" after the first, in str literals: plain, escaped, after a
+		// method name, in a list, after an invalid byte, with a denied name.
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "('a(b', 'c')" },
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(x='ls(', y='cd (a)')" },
+		func(c string) string { return strings.Replace(c, "(", "('\\n(', ", 1) },
+		func(c string) string { return strings.Replace(c, "(", "(['(', 'cd('], ", 1) },
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(1, '\xff(', 'a')" },
+		func(c string) string { return c[:strings.IndexByte(c, '(')] + "(1, \xff, 'a')" },
+		func(c string) string { return "kill('x(y', 2)" },
+		func(c string) string { return "kill('x', cd())" },
+		func(c string) string { return c + c },
+		// Upstream's rewrite changes "name (" in a str argument, which
+		// outputs and states show.
+		func(c string) string { return strings.Replace(c, "'", "'a (b) cd (c) ", 1) },
+		func(c string) string { return strings.Replace(c, "'", "'\\t a (b) ", 1) },
+		func(c string) string { return strings.Replace(c, "'", "'a (b) cd (c) ", 1) },
 	}
 	for i, e := range d.All() {
 		fast, err := d.NewExecutor(e, "", nil)

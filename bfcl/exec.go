@@ -272,21 +272,28 @@ func (e *Executor) executeOwned(call string) (string, bool) {
 	if e.general {
 		return "", false
 	}
-	var buf [maxParenMatches]parenMatch
-	matches, ok := e.parenMatches(call, buf[:0])
-	if !ok || len(matches) != 1 {
+	m, ok := e.firstMatch(call)
+	if !ok {
 		return "", false
 	}
-	m := matches[0]
-	if m.start != 0 || m.end != m.paren || m.owner < 0 || m.owner >= len(e.simpleVar) || !e.simpleVar[m.owner] {
-		return "", false
+	var args simpleArgs
+	method, paren, scanned := scanOwned(call, &args)
+	if !scanned || paren {
+		// A "(" after the first may start another match: look at them all.
+		var buf [maxParenMatches]parenMatch
+		if matches, ok := e.parenMatches(call, buf[:0]); !ok || len(matches) != 1 {
+			return "", false
+		}
 	}
 	// The instance variable holds neither "." nor "(": the deny-list key
 	// of the rewritten text is the method name.
 	if deniedNames[call[:m.end]] {
 		return errorPrefix + "Function call " + call[:m.end] + " is not allowed.", true
 	}
-	v, err, ok := e.callOwned(m.owner, m.method, call)
+	if !scanned {
+		return "", false
+	}
+	v, err, ok := e.callOwned(m.owner, m.method, method, &args)
 	if !ok {
 		return "", false
 	}
@@ -294,6 +301,25 @@ func (e *Executor) executeOwned(call string) (string, bool) {
 		return errorPrefix + err.Error(), true
 	}
 	return render(v), true
+}
+
+// firstMatch is the match of parenMatches(call) at the first "(" of call
+// when it is the one match the fast path takes: the method name of an
+// instance with a simple variable, at the start of call, right before the
+// "(". ok is false otherwise; parenMatches(call) then has no such match
+// first, as a later "(" has a match that starts after the first "(".
+// With ok, parenMatches(call) has this match first; the caller checks
+// that it is the only one.
+func (e *Executor) firstMatch(call string) (m parenMatch, ok bool) {
+	p := strings.IndexByte(call, '(')
+	if p < 0 {
+		return m, false
+	}
+	m, found, ok := e.matchBefore(call, p)
+	if !ok || !found || m.start != 0 || m.end != m.paren || m.owner < 0 || m.owner >= len(e.simpleVar) || !e.simpleVar[m.owner] {
+		return m, false
+	}
+	return m, true
 }
 
 // calledName is upstream's deny-list key: the text before the first "(",

@@ -80,6 +80,8 @@ func (s *simpleScanner) methodCall(obj string, ar *astArena) (Expr, bool) {
 type simpleScanner struct {
 	src string
 	i   int
+	// paren says a str literal read so far holds a "(" in its source.
+	paren bool
 }
 
 func (s *simpleScanner) byte(c byte) bool {
@@ -159,7 +161,8 @@ func (s *simpleScanner) literalValue(depth int) (v py.Value, list []py.Value, ok
 	}
 	switch c := s.src[s.i]; {
 	case c == '\'' || c == '"':
-		text, end, ok := stringLiteral(s.src, s.i)
+		text, end, paren, ok := stringLiteral(s.src, s.i)
+		s.paren = s.paren || paren
 		if !ok || end < len(s.src) && (s.src[end] == '\'' || s.src[end] == '"') {
 			return nil, nil, false
 		}
@@ -210,12 +213,13 @@ func (s *simpleScanner) literalValue(depth int) (v py.Value, list []py.Value, ok
 }
 
 // stringLiteral reads the one-line str literal whose quote is src[q]:
-// its value and the index after it. ok is false for a literal with a
-// line break or an escape other than a one-character one (the lexer
-// reads those), and for an unterminated one.
-func stringLiteral(src string, q int) (text string, end int, ok bool) {
-	if end, ok := plainStringEnd(src, q); ok {
-		return src[q+1 : end-1], end, true
+// its value and the index after it, and whether its source holds a "("
+// (paren). ok is false for a literal with a line break or an escape other
+// than a one-character one (the lexer reads those), and for an
+// unterminated one.
+func stringLiteral(src string, q int) (text string, end int, paren, ok bool) {
+	if end, paren, ok := plainStringEndParen(src, q); ok {
+		return src[q+1 : end-1], end, paren, true
 	}
 	quote := src[q]
 	var b strings.Builder
@@ -223,24 +227,42 @@ func stringLiteral(src string, q int) (text string, end int, ok bool) {
 	for i := q + 1; i < len(src); i++ {
 		switch c := src[i]; c {
 		case quote:
-			return b.String(), i + 1, true
+			return b.String(), i + 1, paren, true
 		case '\n':
-			return "", 0, false
+			return "", 0, false, false
 		case '\\':
 			if i+1 == len(src) || src[i+1] == '\n' {
-				return "", 0, false
+				return "", 0, false, false
 			}
 			e, ok := simpleEscape(src[i+1])
 			if !ok {
-				return "", 0, false
+				return "", 0, false, false
 			}
 			b.WriteString(e)
 			i++
 		default:
+			paren = paren || c == '('
 			b.WriteByte(c)
 		}
 	}
-	return "", 0, false
+	return "", 0, false, false
+}
+
+// plainStringEndParen is plainStringEnd that also reports whether the
+// literal holds a "(".
+func plainStringEndParen(src string, q int) (end int, paren, ok bool) {
+	quote := src[q]
+	for i := q + 1; i < len(src); i++ {
+		switch src[i] {
+		case quote:
+			return i + 1, paren, true
+		case '\\', '\n':
+			return 0, false, false
+		case '(':
+			paren = true
+		}
+	}
+	return 0, false, false
 }
 
 // number reads digits, or digits '.' digits: an int without leading
@@ -285,26 +307,31 @@ func (s *simpleScanner) number() (py.Value, bool) {
 	return py.Int(n), true
 }
 
-// callOwned evaluates call, "method(literals)" with obj the instance
-// variable of class owner (whose method is ownerMethod) in front, as
-// evalParsed evaluates the tree that parseSimpleCall(obj + "." + call)
-// builds, without building it: ok is false (nothing evaluated) where
-// parseSimpleCall fails or the method is not one of obj's class, which
-// the general path then handles.
-func (e *Executor) callOwned(owner int, ownerMethod *backend.Method, call string) (v py.Value, err error, ok bool) {
-	obj := e.varNames[owner]
+// scanOwned reads call, "method(literals)", as parseSimpleCall reads it
+// with an instance variable in front: the method name and the arguments
+// into args. ok is false where parseSimpleCall fails; paren says a str
+// literal of the arguments holds a "(" (meaningful only when ok: then
+// every "(" but the first is in such a literal).
+func scanOwned(call string, args *simpleArgs) (method string, paren, ok bool) {
 	if !utf8.ValidString(call) {
-		return nil, nil, false
+		return "", false, false
 	}
 	s := simpleScanner{src: call}
-	method, ok := s.name()
-	if !ok || !s.byte('(') {
-		return nil, nil, false
+	method, ok = s.name()
+	if !ok || !s.byte('(') || !args.scan(&s) {
+		return "", false, false
 	}
-	var args simpleArgs
-	if !args.scan(&s) {
-		return nil, nil, false
-	}
+	return method, s.paren, true
+}
+
+// callOwned evaluates the call of method with args, which scanOwned read
+// from "method(literals)", with obj the instance variable of class owner
+// (whose method is ownerMethod) in front, as evalParsed evaluates the
+// tree that parseSimpleCall(obj + "." + call) builds, without building
+// it: ok is false (nothing evaluated) where the method is not one of
+// obj's class, which the general path then handles.
+func (e *Executor) callOwned(owner int, ownerMethod *backend.Method, method string, args *simpleArgs) (v py.Value, err error, ok bool) {
+	obj := e.varNames[owner]
 	// evalParsed: checkCompile, then the callee, then callDirect.
 	for i := 0; i < args.nKws; i++ {
 		for _, k := range args.kws[:i] {
