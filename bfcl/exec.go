@@ -277,7 +277,7 @@ func (e *Executor) executeOwned(call string) (string, bool) {
 		return "", false
 	}
 	var args simpleArgs
-	method, paren, scanned := scanOwned(call, &args)
+	method, paren, scanned := scanOwned(call, m.paren, &args)
 	if !scanned || paren {
 		// A "(" after the first may start another match: look at them all.
 		var buf [maxParenMatches]parenMatch

@@ -113,14 +113,20 @@ func (s *simpleScanner) name() (string, bool) {
 		return "", false // a non-ASCII identifier character
 	}
 	w := s.src[start:s.i]
-	switch w {
-	case "True", "False", "None", "not":
-		return "", false
-	}
-	if unsupportedWord(w) || s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') && isStringPrefix(w) {
+	if !plainName(w) || s.i < len(s.src) && (s.src[s.i] == '\'' || s.src[s.i] == '"') && isStringPrefix(w) {
 		return "", false
 	}
 	return w, true
+}
+
+// plainName says the parser reads the identifier w, not followed by a
+// quote, as a plain name.
+func plainName(w string) bool {
+	switch w {
+	case "True", "False", "None", "not":
+		return false
+	}
+	return !unsupportedWord(w)
 }
 
 // keywordName reads `name=` (not `name==`) when it comes next.
@@ -307,18 +313,21 @@ func (s *simpleScanner) number() (py.Value, bool) {
 	return py.Int(n), true
 }
 
-// scanOwned reads call, "method(literals)", as parseSimpleCall reads it
-// with an instance variable in front: the method name and the arguments
-// into args. ok is false where parseSimpleCall fails; paren says a str
-// literal of the arguments holds a "(" (meaningful only when ok: then
-// every "(" but the first is in such a literal).
-func scanOwned(call string, args *simpleArgs) (method string, paren, ok bool) {
-	if !utf8.ValidString(call) {
+// scanOwned reads call, "method(literals)" whose call[:open] is an
+// ASCII identifier and call[open] the "(" (as firstMatch found them), as
+// parseSimpleCall reads it with an instance variable in front: the
+// method name and the arguments into args. ok is false where
+// parseSimpleCall fails; paren says a str literal of the arguments holds
+// a "(" (meaningful only when ok: then every "(" but the first is in such
+// a literal).
+func scanOwned(call string, open int, args *simpleArgs) (method string, paren, ok bool) {
+	// simpleScanner.name would read call[:open]: the "(" ends it.
+	method = call[:open]
+	if !utf8.ValidString(call) || !plainName(method) {
 		return "", false, false
 	}
-	s := simpleScanner{src: call}
-	method, ok = s.name()
-	if !ok || !s.byte('(') || !args.scan(&s) {
+	s := simpleScanner{src: call, i: open + 1}
+	if !args.scan(&s) {
 		return "", false, false
 	}
 	return method, s.paren, true
