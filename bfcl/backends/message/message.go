@@ -64,29 +64,33 @@ func (m *Message) LoadScenario(cfg *py.Dict, _ bool) error {
 		return fmt.Errorf("random_seed: want an int, got %s", seed.TypeName())
 	}
 	m.random = pyrandom.New(int64(s))
-	m.generatedIDs = getOr(cfg, "generated_ids", func() py.Value {
+	// The config is shared (ReadsConfig): each value kept is a deep copy,
+	// made by one Copier, as the deep copy of the whole config would.
+	var c py.Copier
+	m.generatedIDs = getOr(&c, cfg, "generated_ids", func() py.Value {
 		emptySet, _ := py.NewSet()
 		return emptySet
 	})
-	m.userCount = get(cfg, "user_count", py.Int(4))
-	m.userMap = getOr(cfg, "user_map", func() py.Value { return defaultUserMap() })
-	m.inbox = getOr(cfg, "inbox", func() py.Value { return defaultInbox() })
-	m.messageCount = get(cfg, "message_count", py.Int(3))
-	m.currentUser = get(cfg, "current_user", py.None)
+	m.userCount = get(&c, cfg, "user_count", py.Int(4))
+	m.userMap = getOr(&c, cfg, "user_map", func() py.Value { return defaultUserMap() })
+	m.inbox = getOr(&c, cfg, "inbox", func() py.Value { return defaultInbox() })
+	m.messageCount = get(&c, cfg, "message_count", py.Int(3))
+	m.currentUser = get(&c, cfg, "current_user", py.None)
 	return nil
 }
 
-func get(cfg *py.Dict, key string, def py.Value) py.Value {
+// get is a deep copy (by copier) of cfg[key], or def when absent.
+func get(copier *py.Copier, cfg *py.Dict, key string, def py.Value) py.Value {
 	if v, ok := cfg.GetStr(key); ok {
-		return v
+		return copier.Copy(v)
 	}
 	return def
 }
 
 // getOr is get with a default made only when the key is absent.
-func getOr(cfg *py.Dict, key string, def func() py.Value) py.Value {
+func getOr(copier *py.Copier, cfg *py.Dict, key string, def func() py.Value) py.Value {
 	if v, ok := cfg.GetStr(key); ok {
-		return v
+		return copier.Copy(v)
 	}
 	return def()
 }
@@ -340,8 +344,9 @@ func init() {
 		return func(s backend.Instance, a []py.Value) (py.Value, error) { return f(self(s), a[0]) }
 	}
 	backend.Register(&backend.Class{
-		Name: ClassName,
-		New:  func(*backend.Process) backend.Instance { return &Message{} },
+		Name:        ClassName,
+		ReadsConfig: true,
+		New:         func(*backend.Process) backend.Instance { return &Message{} },
 		Methods: []*backend.Method{
 			{Name: "list_users", Call: call0((*Message).listUsers)},
 			{Name: "get_user_id", Params: []backend.Param{req("user")}, Call: call1((*Message).getUserID)},

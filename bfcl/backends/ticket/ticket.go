@@ -31,15 +31,19 @@ func (t *Ticket) State() []py.Attr {
 
 // LoadScenario implements backend.Instance.
 func (t *Ticket) LoadScenario(cfg *py.Dict, _ bool) error {
-	t.queue = get(cfg, "ticket_queue", &py.List{Items: []py.Value{}})
-	t.counter = get(cfg, "ticket_counter", py.Int(1))
-	t.currentUser = get(cfg, "current_user", py.None)
+	// The config is shared (ReadsConfig): each value kept is a deep copy,
+	// made by one Copier, as the deep copy of the whole config would.
+	var copier py.Copier
+	t.queue = get(&copier, cfg, "ticket_queue", &py.List{Items: []py.Value{}})
+	t.counter = get(&copier, cfg, "ticket_counter", py.Int(1))
+	t.currentUser = get(&copier, cfg, "current_user", py.None)
 	return nil
 }
 
-func get(cfg *py.Dict, key string, def py.Value) py.Value {
+// get is a deep copy (by copier) of cfg[key], or def when absent.
+func get(copier *py.Copier, cfg *py.Dict, key string, def py.Value) py.Value {
 	if v, ok := cfg.GetStr(key); ok {
-		return v
+		return copier.Copy(v)
 	}
 	return def
 }
@@ -247,8 +251,9 @@ func init() {
 	req, opt := backend.Req, backend.Opt
 	self := func(s backend.Instance) *Ticket { return s.(*Ticket) }
 	backend.Register(&backend.Class{
-		Name: ClassName,
-		New:  func(*backend.Process) backend.Instance { return &Ticket{} },
+		Name:        ClassName,
+		ReadsConfig: true,
+		New:         func(*backend.Process) backend.Instance { return &Ticket{} },
 		Methods: []*backend.Method{
 			{Name: "create_ticket", Params: []backend.Param{req("title"), opt("description", py.Str("")), opt("priority", py.Int(1))},
 				Call: func(s backend.Instance, a []py.Value) (py.Value, error) {

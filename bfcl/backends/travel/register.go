@@ -7,9 +7,10 @@ import (
 
 func init() {
 	backend.Register(&backend.Class{
-		Name:    ClassName,
-		New:     func(p *backend.Process) backend.Instance { return &Travel{proc: p} },
-		Methods: methods(),
+		Name:        ClassName,
+		ReadsConfig: true,
+		New:         func(p *backend.Process) backend.Instance { return &Travel{proc: p} },
+		Methods:     methods(),
 	})
 }
 

@@ -86,7 +86,12 @@ func (tr *Travel) LoadScenario(cfg *py.Dict, longContext bool) error {
 // loadConfig sets the attributes to the config's values, or their
 // defaults, in one pass over the config, and returns the random seed
 // (the config's or the default).
+//
+// The config is shared (ReadsConfig): each value kept is a deep copy,
+// made by one Copier in the config's order, as the deep copy of the
+// whole config would make it.
 func (tr *Travel) loadConfig(cfg *py.Dict) (seed py.Value) {
+	var copier py.Copier
 	seed = py.Int(defaultSeed)
 	tr.creditCards, tr.bookings = nil, nil
 	tr.accessToken, tr.tokenType, tr.tokenExpiresIn, tr.tokenScope = py.None, py.None, py.None, py.None
@@ -99,7 +104,7 @@ func (tr *Travel) loadConfig(cfg *py.Dict) (seed py.Value) {
 		if k == "random_seed" {
 			seed = cfg.ValueAt(i)
 		} else if dst := tr.configField(string(k)); dst != nil {
-			*dst = cfg.ValueAt(i)
+			*dst = copier.Copy(cfg.ValueAt(i))
 		}
 	}
 	if tr.creditCards == nil {
