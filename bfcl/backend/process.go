@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -254,6 +255,25 @@ func joinKey(head []string, name string) string {
 		b.WriteByte(0)
 	}
 	return b.String()
+}
+
+// KeysMemoKey is a ConstantsMemo key for a value made from d's keys: the
+// prefix followed by each key, length-prefixed so that no two key lists
+// give one text; ok is false when a key of d is not a str.
+func KeysMemoKey(prefix string, d *py.Dict) (key string, ok bool) {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for i := 0; i < d.Len(); i++ {
+		k, isStr := d.KeyAt(i).(py.Str)
+		if !isStr {
+			return "", false
+		}
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(len(k)))
+		b.WriteByte(':')
+		b.WriteString(string(k))
+	}
+	return b.String(), true
 }
 
 // ConstantsMemo returns the value kept under key for the process's

@@ -198,3 +198,39 @@ func TestConstantsMemo(t *testing.T) {
 		}
 	}
 }
+
+// Memo keys of different key lists differ, even where the keys' texts
+// run together the same way; a dict with a key other than a str has none.
+func TestKeysMemoKey(t *testing.T) {
+	dict := func(keys ...py.Value) *py.Dict {
+		d := py.NewDict()
+		for _, k := range keys {
+			if err := d.Set(k, py.None); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	cases := []struct {
+		name string
+		d    *py.Dict
+		key  string
+		ok   bool
+	}{
+		{"no keys", dict(), "p", true},
+		{"two keys", dict(py.Str("a"), py.Str("bc")), "p\x001:a\x002:bc", true},
+		{"one key holding the separator", dict(py.Str("a\x001:b")), "p\x005:a\x001:b", true},
+		{"an int key", dict(py.Str("a"), py.Int(1)), "", false},
+	}
+	for _, c := range cases {
+		key, ok := KeysMemoKey("p", c.d)
+		if key != c.key || ok != c.ok {
+			t.Errorf("%s: %q, %v; want %q, %v", c.name, key, ok, c.key, c.ok)
+		}
+	}
+	a, _ := KeysMemoKey("p", dict(py.Str("a"), py.Str("b")))
+	b, _ := KeysMemoKey("p", dict(py.Str("a\x001:b")))
+	if a == b {
+		t.Errorf("two key lists share the memo key %q", a)
+	}
+}

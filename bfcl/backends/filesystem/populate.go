@@ -1,9 +1,7 @@
 package filesystem
 
 import (
-	"strconv"
-	"strings"
-
+	"github.com/seeupo/seeupo/bfcl/backend"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -54,7 +52,7 @@ type populated struct {
 // when none fits: a key or item is not a str, or a new name is already
 // a key or given twice (populate then reports it).
 func (fs *FileSystem) populateTemplate(contents *py.Dict, items []py.Value) *populated {
-	key, ok := populateKey(contents)
+	key, ok := backend.KeysMemoKey("filesystem.populate", contents)
 	if !ok {
 		return nil
 	}
@@ -99,22 +97,4 @@ func (t *populated) fits(items []py.Value) bool {
 		}
 	}
 	return true
-}
-
-// populateKey names the template for a directory with contents' keys;
-// ok is false when a key is not a str.
-func populateKey(contents *py.Dict) (key string, ok bool) {
-	var b strings.Builder
-	b.WriteString("filesystem.populate")
-	for i := 0; i < contents.Len(); i++ {
-		k, isStr := contents.KeyAt(i).(py.Str)
-		if !isStr {
-			return "", false
-		}
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(len(k)))
-		b.WriteByte(':')
-		b.WriteString(string(k))
-	}
-	return b.String(), true
 }

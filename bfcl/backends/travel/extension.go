@@ -1,9 +1,7 @@
 package travel
 
 import (
-	"strconv"
-	"strings"
-
+	"github.com/seeupo/seeupo/bfcl/backend"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -72,32 +70,13 @@ func (t *extTemplate) merge(ext, dst *py.Dict) *py.Dict {
 	return m
 }
 
-// templateKey names the template of the constant name merged into a
-// dict with dst's keys; ok is false when a key of dst is not a str.
-func templateKey(name string, dst *py.Dict) (key string, ok bool) {
-	var b strings.Builder
-	b.WriteString("travel.")
-	b.WriteString(name)
-	for i := 0; i < dst.Len(); i++ {
-		k, isStr := dst.KeyAt(i).(py.Str)
-		if !isStr {
-			return "", false
-		}
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(len(k)))
-		b.WriteByte(':')
-		b.WriteString(string(k))
-	}
-	return b.String(), true
-}
-
 // mergeExtension returns dst with the items of ext it lacks, by
 // reference: a new dict built from a shared template when one fits (dst
 // is the instance's own and no other attribute holds it), else dst
 // itself, the items added.
 func (tr *Travel) mergeExtension(name string, ext, dst *py.Dict, aliased bool) (*py.Dict, error) {
 	if !aliased {
-		if key, ok := templateKey(name, dst); ok {
+		if key, ok := backend.KeysMemoKey("travel."+name, dst); ok {
 			t, _ := tr.proc.ConstantsMemo(key, func() any { return newExtTemplate(ext, dst) }).(*extTemplate)
 			if t != nil && t.fits(ext) {
 				return t.merge(ext, dst), nil
