@@ -26,6 +26,9 @@ func newEnvServeCmd(a *app) *cobra.Command {
 /step, /evaluate, /release, /get_info, /get_env_profile, GET /healthz; see
 docs/envservice.md). Each instance id holds one episode; instances unused for
 env.server.idle_timeout_s are released. Stops gracefully on Ctrl-C or SIGTERM.
+Go's garbage collector runs at env.server.gc_percent (800) under a soft memory
+limit of half the container's memory limit, or of the machine's memory (GOGC
+and GOMEMLIMIT in the environment take precedence).
 
   seeupo env serve --suite bfcl --addr 0.0.0.0:8000 --param category=multi_turn_base`,
 		Args: cobra.NoArgs,
