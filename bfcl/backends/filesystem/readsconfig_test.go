@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
+	"github.com/seeupo/seeupo/bfcl/backends/configtest"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -23,47 +24,34 @@ func TestInstancesDoNotChangeTheSharedConfig(t *testing.T) {
 			With("l1", file(shared)).
 			With("l2", file(shared)).
 			With("docs", py.NewDict().With("type", py.Str("directory")).With("contents", py.NewDict()))))))
-	before := py.EncodeState(cfg)
-	c, err := backend.Lookup(ClassName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	build := func() *FileSystem {
-		inst, err := c.Build(backend.NewProcess(nil), cfg, false)
-		if err != nil {
-			t.Fatal(err)
+	h := configtest.New(t, ClassName, cfg)
+	h.CheckEdits(func(inst backend.Instance) []configtest.Edit {
+		fs := inst.(*FileSystem)
+		l1 := fs.Root.Contents.ValueAt(1).(*File).Content.(*py.List)
+		l2 := fs.Root.Contents.ValueAt(2).(*File).Content.(*py.List)
+		if l1 == shared {
+			t.Fatal("a list content is the config's own list")
 		}
-		return inst.(*FileSystem)
-	}
-	fresh := backend.EncodeState(build())
-	fs := build()
-	l1 := fs.Root.Contents.ValueAt(1).(*File).Content.(*py.List)
-	l2 := fs.Root.Contents.ValueAt(2).(*File).Content.(*py.List)
-	if l1 == shared {
-		t.Fatal("a list content is the config's own list")
-	}
-	if l1 != l2 {
-		t.Error("two files sharing one list in the config do not share its copy")
-	}
-	l1.Append(py.Str("changed"))
-	for _, call := range []struct {
-		name string
-		kw   []backend.KwArg
-	}{
-		{"echo", []backend.KwArg{{Name: "content", Value: py.Str("new")}, {Name: "file_name", Value: py.Str("a.txt")}}},
-		{"touch", []backend.KwArg{{Name: "file_name", Value: py.Str("b.txt")}}},
-		{"mkdir", []backend.KwArg{{Name: "dir_name", Value: py.Str("d2")}}},
-		{"mv", []backend.KwArg{{Name: "source", Value: py.Str("a.txt")}, {Name: "destination", Value: py.Str("docs")}}},
-		{"rm", []backend.KwArg{{Name: "file_name", Value: py.Str("b.txt")}}},
-	} {
-		if _, err := c.Call(fs, call.name, nil, call.kw); err != nil {
-			t.Fatalf("%s: %v", call.name, err)
+		if l1 != l2 {
+			t.Error("two files sharing one list in the config do not share its copy")
 		}
-	}
-	if got := py.EncodeState(cfg); got != before {
-		t.Errorf("the config changed:\n%s\nwant\n%s", got, before)
-	}
-	if got := backend.EncodeState(build()); got != fresh {
-		t.Errorf("a later instance starts from\n%s\nwant\n%s", got, fresh)
-	}
+		edits := []configtest.Edit{{Name: "list content", Do: func() { l1.Append(py.Str("changed")) }}}
+		for _, call := range []struct {
+			name string
+			kw   []backend.KwArg
+		}{
+			{"echo", []backend.KwArg{{Name: "content", Value: py.Str("new")}, {Name: "file_name", Value: py.Str("a.txt")}}},
+			{"touch", []backend.KwArg{{Name: "file_name", Value: py.Str("b.txt")}}},
+			{"mkdir", []backend.KwArg{{Name: "dir_name", Value: py.Str("d2")}}},
+			{"mv", []backend.KwArg{{Name: "source", Value: py.Str("a.txt")}, {Name: "destination", Value: py.Str("docs")}}},
+			{"rm", []backend.KwArg{{Name: "file_name", Value: py.Str("b.txt")}}},
+		} {
+			edits = append(edits, configtest.Edit{Name: call.name, Do: func() {
+				if _, err := h.Class.Call(fs, call.name, nil, call.kw); err != nil {
+					t.Fatalf("%s: %v", call.name, err)
+				}
+			}})
+		}
+		return edits
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
+	"github.com/seeupo/seeupo/bfcl/backends/configtest"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -31,63 +32,44 @@ func sharedConfig() *py.Dict {
 // reach the config nor another instance built from it, while the instance
 // itself sees them, as upstream's instance sees its own dicts.
 func TestInstancesDoNotChangeTheSharedConfig(t *testing.T) {
-	cfg := sharedConfig()
-	before := py.EncodeState(cfg)
-	c, err := backend.Lookup(ClassName)
-	if err != nil {
-		t.Fatal(err)
-	}
 	consts, err := backend.ParseConstants([]byte(`{"MA_5_EXTENSION": [1.0], "MA_20_EXTENSION": [2.0]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	build := func(longContext bool) *Trading {
-		inst, err := c.Build(backend.NewProcess(consts), cfg, longContext)
-		if err != nil {
-			t.Fatal(err)
+	h := configtest.New(t, ClassName, sharedConfig())
+	h.Consts = consts
+	h.CheckEdits(func(tb backend.Instance) []configtest.Edit {
+		return []configtest.Edit{
+			{Name: "get_stock_info", Do: func() {
+				info := h.Call(tb, "get_stock_info", py.Str("AAPL")).(*py.Dict)
+				if err := py.SetItem(info, py.Str("price"), py.Float(1.0)); err != nil {
+					t.Fatal(err)
+				}
+				ma, _ := info.GetStr("MA(5)")
+				ma.(*py.List).Append(py.Float(2.0))
+				if got, _ := h.Call(tb, "get_stock_info", py.Str("AAPL")).(*py.Dict).GetStr("price"); !py.Eq(got, py.Float(1.0)) {
+					t.Errorf("the instance does not see the change to its own stock dict: price %s", py.Repr(got))
+				}
+			}},
+			{Name: "place_order", Do: func() { h.Call(tb, "place_order", py.Str("Buy"), py.Str("NVDA"), py.Float(200.0), py.Int(3)) }},
+			{Name: "cancel_order", Do: func() { h.Call(tb, "cancel_order", py.Int(12345)) }},
+			{Name: "fund_account", Do: func() { h.Call(tb, "fund_account", py.Float(5.0)) }},
+			{Name: "remove_stock_from_watchlist", Do: func() { h.Call(tb, "remove_stock_from_watchlist", py.Str("NVDA")) }},
+			{Name: "add_to_watchlist", Do: func() { h.Call(tb, "add_to_watchlist", py.Str("NVDA")) }},
+			{Name: "state", Do: func() {
+				for _, a := range tb.State() {
+					if a.Name == "stocks" {
+						nvda, _ := a.Value.(*py.Dict).GetStr("NVDA")
+						if err := py.SetItem(nvda, py.Str("volume"), py.Float(9.0)); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}},
 		}
-		return inst.(*Trading)
-	}
-	call := func(tb *Trading, name string, args ...py.Value) py.Value {
-		t.Helper()
-		v, err := c.Call(tb, name, args, nil)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v
-	}
-	fresh := backend.EncodeState(build(false))
-	tb := build(false)
-	info := call(tb, "get_stock_info", py.Str("AAPL")).(*py.Dict)
-	if err := py.SetItem(info, py.Str("price"), py.Float(1.0)); err != nil {
-		t.Fatal(err)
-	}
-	ma, _ := info.GetStr("MA(5)")
-	ma.(*py.List).Append(py.Float(2.0))
-	if got, _ := call(tb, "get_stock_info", py.Str("AAPL")).(*py.Dict).GetStr("price"); !py.Eq(got, py.Float(1.0)) {
-		t.Errorf("the instance does not see the change to its own stock dict: price %s", py.Repr(got))
-	}
-	call(tb, "place_order", py.Str("Buy"), py.Str("NVDA"), py.Float(200.0), py.Int(3))
-	call(tb, "cancel_order", py.Int(12345))
-	call(tb, "fund_account", py.Float(5.0))
-	call(tb, "remove_stock_from_watchlist", py.Str("NVDA"))
-	call(tb, "add_to_watchlist", py.Str("NVDA"))
-	for _, a := range tb.State() {
-		if a.Name == "stocks" {
-			nvda, _ := a.Value.(*py.Dict).GetStr("NVDA")
-			if err := py.SetItem(nvda, py.Str("volume"), py.Float(9.0)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if got := py.EncodeState(cfg); got != before {
-		t.Errorf("the config changed:\n%s\nwant\n%s", got, before)
-	}
-	if got := backend.EncodeState(build(false)); got != fresh {
-		t.Errorf("a later instance starts from\n%s\nwant\n%s", got, fresh)
-	}
-	long := build(true)
-	info = call(long, "get_stock_info", py.Str("NVDA")).(*py.Dict)
+	})
+	h.LongContext = true
+	info := h.Call(h.Build(), "get_stock_info", py.Str("NVDA")).(*py.Dict)
 	if got, _ := info.GetStr("volume"); !py.Eq(got, py.Float(1.5)) {
 		t.Errorf("a later long-context instance reads volume %s, want 1.5", py.Repr(got))
 	}
