@@ -122,3 +122,21 @@ func (h *Harness) MatchesDeepCopy(cfgs ...*py.Dict) {
 		}
 	}
 }
+
+// KeyConfigs are configs for comparing a one-pass config loader with one
+// look-up per key: one config per key holding only that key (a str value
+// naming it), an empty one, and one with every key (int values in order)
+// followed by an int key 7, which no loader knows.
+func KeyConfigs(t *testing.T, keys ...string) []*py.Dict {
+	t.Helper()
+	var configs []*py.Dict
+	all := py.NewDict()
+	for i, k := range keys {
+		configs = append(configs, py.NewDict().With(k, py.Str("value of "+k)))
+		all.SetStr(k, py.Int(i))
+	}
+	if err := all.Set(py.Int(7), py.Str("int key")); err != nil {
+		t.Fatal(err)
+	}
+	return append(configs, py.NewDict(), all)
+}

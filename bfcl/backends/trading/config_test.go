@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
+	"github.com/seeupo/seeupo/bfcl/backends/configtest"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -46,17 +47,9 @@ func loadByProbe(tb *Trading, cfg *py.Dict) (orders, seed py.Value) {
 func TestLoadConfigMatchesProbes(t *testing.T) {
 	keys := []string{"orders", "account_info", "authenticated", "market_status", "order_counter",
 		"stocks", "watch_list", "transaction_history", "random_seed", "unknown"}
-	var configs []*py.Dict
-	all := py.NewDict()
-	for i, k := range keys {
-		configs = append(configs, py.NewDict().With(k, py.Str("value of "+k)))
-		all.SetStr(k, py.Int(i))
-	}
-	if err := all.Set(py.Int(7), py.Str("int key")); err != nil {
-		t.Fatal(err)
-	}
+	configs := configtest.KeyConfigs(t, keys...)
 	shared := py.StrList("x")
-	configs = append(configs, py.NewDict(), all,
+	configs = append(configs,
 		py.NewDict().With("stocks", py.NewDict().With("AAPL", py.NewDict().With("price", py.Float(1)))),
 		py.NewDict().With("orders", py.NewDict().With("1", shared)).With("watch_list", shared).
 			With("transaction_history", shared))

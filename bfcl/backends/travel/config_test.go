@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
+	"github.com/seeupo/seeupo/bfcl/backends/configtest"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -35,16 +36,7 @@ func loadByProbe(tr *Travel, cfg *py.Dict) (seed py.Value) {
 func TestLoadConfigMatchesProbes(t *testing.T) {
 	keys := []string{"random_seed", "credit_card_list", "booking_record", "access_token", "token_type",
 		"token_expires_in", "token_scope", "user_first_name", "user_last_name", "budget_limit", "unknown"}
-	var configs []*py.Dict
-	all := py.NewDict()
-	for i, k := range keys {
-		configs = append(configs, py.NewDict().With(k, py.Str("value of "+k)))
-		all.SetStr(k, py.Int(i))
-	}
-	if err := all.Set(py.Int(7), py.Str("int key")); err != nil {
-		t.Fatal(err)
-	}
-	configs = append(configs, py.NewDict(), all)
+	configs := configtest.KeyConfigs(t, keys...)
 	for _, cfg := range configs {
 		got, want := &Travel{}, &Travel{}
 		gotSeed, wantSeed := got.loadConfig(cfg), loadByProbe(want, cfg)

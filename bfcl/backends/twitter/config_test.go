@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
+	"github.com/seeupo/seeupo/bfcl/backends/configtest"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -34,18 +35,10 @@ func loadByProbe(t *Twitter, cfg *py.Dict) {
 func TestLoadConfigMatchesProbes(t *testing.T) {
 	keys := []string{"username", "password", "authenticated", "comments", "retweets",
 		"following_list", "tweet_counter", "tweets", "unknown"}
-	var configs []*py.Dict
-	all := py.NewDict()
-	for i, k := range keys {
-		configs = append(configs, py.NewDict().With(k, py.Str("value of "+k)))
-		all.SetStr(k, py.Int(i))
-	}
-	if err := all.Set(py.Int(7), py.Str("int key")); err != nil {
-		t.Fatal(err)
-	}
+	configs := configtest.KeyConfigs(t, keys...)
 	shared := py.StrList("x")
 	aliased := py.NewDict().With("comments", shared).With("following_list", shared)
-	configs = append(configs, py.NewDict(), all, aliased)
+	configs = append(configs, aliased)
 	for _, cfg := range configs {
 		got, want := &Twitter{}, &Twitter{}
 		got.loadConfig(cfg)
