@@ -24,6 +24,13 @@ func (fs *FileSystem) populate(dir *Directory, items []py.Value) error {
 		dir.Contents = c
 		return nil
 	}
+	return populateOneByOne(dir, items, files)
+}
+
+// populateOneByOne adds the files one by one into files (one per item),
+// with upstream's error for a name already there: populate without a
+// template.
+func populateOneByOne(dir *Directory, items []py.Value, files []File) error {
 	for i, n := range items {
 		name := n
 		if _, isStr := n.(py.Str); !isStr {

@@ -9,22 +9,6 @@ import (
 	"github.com/seeupo/seeupo/internal/testdata"
 )
 
-// populateOneByOne is populate without templates: the reference the
-// template path must equal.
-func populateOneByOne(dir *Directory, items []py.Value) error {
-	files := make([]File, len(items))
-	for i, n := range items {
-		name := n
-		if _, isStr := n.(py.Str); !isStr {
-			name = py.Str(py.StrOf(n))
-		}
-		if err := dir.addFileObject(&files[i], name, py.Str("")); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // populate gives the directory what adding the files one by one gives
 // (the same state, or the same error), for contents and names with and
 // without a fitting template.
@@ -54,7 +38,7 @@ func TestPopulateMatchesOneByOne(t *testing.T) {
 			fs := &FileSystem{proc: backend.NewProcess(fsConstants(t))}
 			for round := range 2 { // the second round uses the kept template
 				got, want := dir(), dir()
-				gotErr, wantErr := fs.populate(got, tt.items), populateOneByOne(want, tt.items)
+				gotErr, wantErr := fs.populate(got, tt.items), populateOneByOne(want, tt.items, make([]File, len(tt.items)))
 				if py.StrOf(errValue(gotErr)) != py.StrOf(errValue(wantErr)) {
 					t.Fatalf("round %d: error %v, want %v", round, gotErr, wantErr)
 				}
