@@ -96,7 +96,7 @@ var Exceptions = []Exception{
 // TestOnly are packages meant for tests: only _test.go files and other
 // test-only packages may import them, and their own imports are checked
 // as a test's are (so they may use each other).
-var TestOnly = []string{"internal/testdata", "internal/testswarm", "internal/testengine", "bfcl/backends/replaytest", "harness/serve/servetest"}
+var TestOnly = []string{"internal/testdata", "internal/testswarm", "internal/testengine", "bfcl/backends/replaytest", "bfcl/backends/configtest", "harness/serve/servetest"}
 
 // Package is what the check needs of one package of `go list -json`.
 type Package struct {
