@@ -21,14 +21,35 @@ type Constants struct {
 	// long-context price and name lists), frozen once: a process's copy
 	// of one renders from their stored texts while unchanged.
 	frozen map[string]*py.FrozenList
-	// joined holds the frozen lists of JoinedConstant, by joinKey;
-	// joinedCount counts them, up to maxJoinedLists.
-	joined      sync.Map
-	joinedCount atomic.Int32
-	// memo holds the values of ConstantsMemo, by key; memoCount counts
-	// them, up to maxMemo.
-	memo      sync.Map
-	memoCount atomic.Int32
+	// joined holds the frozen lists of JoinedConstant, by joinKey, up to
+	// maxJoinedLists.
+	joined boundedMemo
+	// memo holds the values of ConstantsMemo, by key, up to maxMemo.
+	memo boundedMemo
+}
+
+// boundedMemo is a concurrent map of read-only values that stops taking
+// new keys once it holds max of them (concurrent first stores may pass
+// that bound by a few).
+type boundedMemo struct {
+	m sync.Map
+	n atomic.Int32
+}
+
+// load returns the value kept under key.
+func (c *boundedMemo) load(key string) (any, bool) { return c.m.Load(key) }
+
+// full says whether the memo holds max values.
+func (c *boundedMemo) full(max int) bool { return int(c.n.Load()) >= max }
+
+// keep stores v under key unless a value is kept there already, and
+// returns the kept value.
+func (c *boundedMemo) keep(key string, v any) any {
+	actual, loaded := c.m.LoadOrStore(key, v)
+	if !loaded {
+		c.n.Add(1)
+	}
+	return actual
 }
 
 // maxMemo bounds the values ConstantsMemo keeps per Constants.
@@ -226,10 +247,10 @@ func (p *Process) JoinedConstant(head []string, name string) (list *py.List, ok 
 		return nil, false
 	}
 	key := joinKey(head, name)
-	if f, ok := p.consts.joined.Load(key); ok {
+	if f, ok := p.consts.joined.load(key); ok {
 		return f.(*py.FrozenList).Copy(), true
 	}
-	if p.consts.joinedCount.Load() >= maxJoinedLists {
+	if p.consts.joined.full(maxJoinedLists) {
 		return nil, false
 	}
 	items := make([]py.Value, 0, len(head)+len(tail.Items()))
@@ -237,24 +258,28 @@ func (p *Process) JoinedConstant(head []string, name string) (list *py.List, ok 
 		items = append(items, py.Str(h))
 	}
 	f := py.Freeze(&py.List{Items: append(items, tail.Items()...)})
-	actual, loaded := p.consts.joined.LoadOrStore(key, f)
-	if !loaded {
-		p.consts.joinedCount.Add(1)
-	}
-	return actual.(*py.FrozenList).Copy(), true
+	return p.consts.joined.keep(key, f).(*py.FrozenList).Copy(), true
 }
 
 // joinKey names a JoinedConstant list: the constant's name, then each
-// head str, each ended by a NUL byte.
+// head str, length-prefixed (a head comes from a model's calls and may
+// hold any byte).
 func joinKey(head []string, name string) string {
 	var b strings.Builder
 	b.WriteString(name)
-	b.WriteByte(0)
 	for _, h := range head {
-		b.WriteString(h)
-		b.WriteByte(0)
+		writeKeyPart(&b, h)
 	}
 	return b.String()
+}
+
+// writeKeyPart appends part to a memo key, length-prefixed, so that no
+// two lists of parts give one key.
+func writeKeyPart(b *strings.Builder, part string) {
+	b.WriteByte(0)
+	b.WriteString(strconv.Itoa(len(part)))
+	b.WriteByte(':')
+	b.WriteString(part)
 }
 
 // KeysMemoKey is a ConstantsMemo key for a value made from d's keys: the
@@ -268,10 +293,7 @@ func KeysMemoKey(prefix string, d *py.Dict) (key string, ok bool) {
 		if !isStr {
 			return "", false
 		}
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(len(k)))
-		b.WriteByte(':')
-		b.WriteString(string(k))
+		writeKeyPart(&b, string(k))
 	}
 	return b.String(), true
 }
@@ -286,16 +308,12 @@ func (p *Process) ConstantsMemo(key string, build func() any) any {
 	if p.consts == nil {
 		return build()
 	}
-	if v, ok := p.consts.memo.Load(key); ok {
+	if v, ok := p.consts.memo.load(key); ok {
 		return v
 	}
 	v := build()
-	if p.consts.memoCount.Load() >= maxMemo {
+	if p.consts.memo.full(maxMemo) {
 		return v
 	}
-	actual, loaded := p.consts.memo.LoadOrStore(key, v)
-	if !loaded {
-		p.consts.memoCount.Add(1)
-	}
-	return actual
+	return p.consts.memo.keep(key, v)
 }

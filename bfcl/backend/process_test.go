@@ -163,7 +163,7 @@ func TestJoinedConstantBounded(t *testing.T) {
 	if _, ok := p.JoinedConstant([]string{"0"}, "NAMES"); !ok {
 		t.Error("a kept head is no longer joined")
 	}
-	if n := consts.joinedCount.Load(); n != maxJoinedLists {
+	if n := int(consts.joined.n.Load()); n != maxJoinedLists {
 		t.Errorf("%d heads kept, want %d", n, maxJoinedLists)
 	}
 }
@@ -232,5 +232,25 @@ func TestKeysMemoKey(t *testing.T) {
 	b, _ := KeysMemoKey("p", dict(py.Str("a\x001:b")))
 	if a == b {
 		t.Errorf("two key lists share the memo key %q", a)
+	}
+}
+
+// Heads whose strs run together the same way (a head comes from a model's
+// calls and may hold NUL bytes) get lists of their own.
+func TestJoinedConstantKeepsHeadsApart(t *testing.T) {
+	consts, err := ParseConstants([]byte(testConstants))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewProcess(consts)
+	for _, head := range [][]string{{"a\x00", "b"}, {"a", "\x00b"}} {
+		l, ok := p.JoinedConstant(head, "NAMES")
+		if !ok {
+			t.Fatalf("head %q: not joined", head)
+		}
+		want := py.Repr(py.StrList(append(head, "a", "b")...))
+		if got := py.Repr(l); got != want {
+			t.Errorf("head %q: %s, want %s", head, got, want)
+		}
 	}
 }
