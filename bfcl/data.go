@@ -31,7 +31,10 @@ type Entry struct {
 	Category string // "base", "miss_func", "miss_param" or "long_context"
 	// Question holds the user messages of each turn (a miss_func
 	// hand-out turn is empty).
-	Question        [][]Message
+	Question [][]Message
+	// InitialConfig is read only: entries whose initial_config has the
+	// same text share one dict (800 multi-turn entries hold about 200),
+	// so a build that changed it would change other entries' scenarios.
 	InitialConfig   *py.Dict
 	InvolvedClasses []string
 	Path            []string
@@ -141,8 +144,9 @@ func Load(dir string) (*Dataset, error) {
 
 func load(dir string) (*Dataset, error) {
 	d := &Dataset{Dir: dir, Entries: map[string][]*Entry{}, byID: map[string]*Entry{}, Docs: map[string][]FuncDoc{}}
+	configs := map[string]*py.Dict{} // one dict per initial_config text
 	for _, c := range Categories {
-		entries, err := loadCategory(dir, c)
+		entries, err := loadCategory(dir, c, configs)
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +187,7 @@ type rawAnswer struct {
 	GroundTruth [][]string `json:"ground_truth"`
 }
 
-func loadCategory(dir, category string) ([]*Entry, error) {
+func loadCategory(dir, category string, configs map[string]*py.Dict) ([]*Entry, error) {
 	qPath := filepath.Join(dir, "BFCL_v4_multi_turn_"+category+".json")
 	aPath := filepath.Join(dir, "possible_answer", "BFCL_v4_multi_turn_"+category+".json")
 	var entries []*Entry
@@ -198,7 +202,9 @@ func loadCategory(dir, category string) ([]*Entry, error) {
 			return fmt.Errorf("field id: missing")
 		}
 		cfg := py.NewDict()
-		if len(r.InitialConfig) > 0 {
+		if c, ok := configs[string(r.InitialConfig)]; ok {
+			cfg = c
+		} else if len(r.InitialConfig) > 0 {
 			v, err := py.FromJSON(r.InitialConfig)
 			if err != nil {
 				return fmt.Errorf("field initial_config: %w", err)
@@ -208,6 +214,7 @@ func loadCategory(dir, category string) ([]*Entry, error) {
 				return fmt.Errorf("field initial_config: want an object")
 			}
 			cfg = d
+			configs[string(r.InitialConfig)] = d
 		}
 		e.InitialConfig = cfg
 		for k, fns := range r.MissedFunction {
