@@ -125,7 +125,16 @@ func (fs *FileSystem) extendContent(name, content py.Value) (py.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return py.Add(content, ext)
+	text, isStr := content.(py.Str)
+	suffix, extIsStr := ext.(py.Str)
+	if !isStr || !extIsStr {
+		return py.Add(content, ext)
+	}
+	// The file texts of the scenarios are few, and a str never changes:
+	// each extended text is made once per constants (whose
+	// FILE_CONTENT_EXTENSION is the suffix) and shared.
+	key := "filesystem.extended\x00" + string(text)
+	return fs.proc.ConstantsMemo(key, func() any { return text + suffix }).(py.Str), nil
 }
 
 // strOf returns v as a Go string, or the AttributeError of calling the str

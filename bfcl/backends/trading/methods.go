@@ -101,16 +101,63 @@ func (tb *Trading) orderDetails(id py.Value) (py.Value, error) {
 		return nil, err
 	}
 	ext := c.(*py.Dict)
+	texts, err := tb.orderMetadata(ext, py.StrOf(symbol))
+	if err != nil {
+		return nil, err
+	}
 	formatted := py.NewDict()
 	for i := 0; i < ext.Len(); i++ {
-		text, ok := ext.ValueAt(i).(py.Str)
-		if !ok {
-			return nil, py.AttributeError(ext.ValueAt(i), "format")
-		}
-		_ = formatted.Set(ext.KeyAt(i), py.Str(strings.ReplaceAll(string(text), "{symbol}", py.StrOf(symbol))))
+		_ = formatted.Set(ext.KeyAt(i), texts[i])
 	}
 	cp.SetStr("metadata", formatted)
 	return cp, nil
+}
+
+// metadataTexts are the values of ORDER_DETAIL_EXTENSION with one
+// symbol put in: made once per constants and symbol, and shared (a str
+// never changes).
+type metadataTexts struct {
+	// from are the extension's texts the values were made from.
+	from []py.Str
+	out  []py.Value
+}
+
+// orderMetadata returns the values of ext, the process's copy of
+// ORDER_DETAIL_EXTENSION, with "{symbol}" replaced by symbol, in order.
+func (tb *Trading) orderMetadata(ext *py.Dict, symbol string) ([]py.Value, error) {
+	for i := 0; i < ext.Len(); i++ {
+		if _, ok := ext.ValueAt(i).(py.Str); !ok {
+			return nil, py.AttributeError(ext.ValueAt(i), "format")
+		}
+	}
+	build := func() any {
+		m := &metadataTexts{from: make([]py.Str, ext.Len()), out: make([]py.Value, ext.Len())}
+		for i := range m.from {
+			m.from[i] = ext.ValueAt(i).(py.Str)
+			m.out[i] = py.Str(strings.ReplaceAll(string(m.from[i]), "{symbol}", symbol))
+		}
+		return m
+	}
+	m := tb.proc.ConstantsMemo("trading.order_detail\x00"+symbol, build).(*metadataTexts)
+	if !m.madeFrom(ext) {
+		// The process's copy differs from the one the kept texts were
+		// made from.
+		m = build().(*metadataTexts)
+	}
+	return m.out, nil
+}
+
+// madeFrom says whether ext holds the texts m was made from.
+func (m *metadataTexts) madeFrom(ext *py.Dict) bool {
+	if ext.Len() != len(m.from) {
+		return false
+	}
+	for i, text := range m.from {
+		if v, ok := ext.ValueAt(i).(py.Str); !ok || v != text {
+			return false
+		}
+	}
+	return true
 }
 
 func (tb *Trading) cancelOrder(id py.Value) (py.Value, error) {
