@@ -93,7 +93,7 @@ func dumpValue(b *outBuf, v Value, stack []uintptr, ascii bool) error {
 	switch x := v.(type) {
 	case *List:
 		if f := frozenOf(x); f != nil && ascii && f.dumpable {
-			b.WriteString(f.jsonText())
+			b.writeText(f.jsonText())
 			return nil
 		}
 		return dumpItems(b, x.Items, stack, ascii)
@@ -202,7 +202,7 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 				j++
 			}
 		}
-		b.WriteString(s[i:j])
+		b.writeText(s[i:j])
 		if j == len(s) {
 			break
 		}

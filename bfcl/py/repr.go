@@ -217,7 +217,7 @@ func writeStrRepr(b *outBuf, s string) {
 		quote = '"'
 	}
 	b.WriteByte(quote)
-	b.WriteString(s)
+	b.writeText(s)
 	b.WriteByte(quote)
 }
 
@@ -272,7 +272,7 @@ func writeRepr(b *outBuf, v Value, stack []uintptr) {
 		b.WriteString("Ellipsis")
 	case *List:
 		if f := frozenOf(x); f != nil {
-			b.WriteString(f.reprText())
+			b.writeText(f.reprText())
 			return
 		}
 		b.WriteByte('[')
