@@ -185,6 +185,19 @@ func jsonKey(k Value) (string, error) {
 // (surrogate pairs above U+FFFF); with ascii false (ensure_ascii=False) only
 // '"', '\\' and control characters are escaped.
 func writeJSONString(b *outBuf, s string, ascii bool) {
+	if len(s) <= maxShortJSON && shortPlain(s) {
+		// Most strs (dict keys, names) are short printable ASCII
+		// without quotes or backslashes: written as they are.
+		b.b = append(b.b, '"')
+		b.b = append(b.b, s...)
+		b.b = append(b.b, '"')
+		return
+	}
+	writeJSONText(b, s, ascii)
+}
+
+// writeJSONText is writeJSONString escaping every character of s.
+func writeJSONText(b *outBuf, s string, ascii bool) {
 	b.WriteByte('"')
 	for i := 0; i < len(s); {
 		// Copy the run of bytes that need no escape in one write.
@@ -241,6 +254,21 @@ func writeJSONString(b *outBuf, s string, ascii bool) {
 		}
 	}
 	b.WriteByte('"')
+}
+
+// maxShortJSON is the length up to which writeJSONString tests a str
+// a byte at a time for the plain case before escaping it.
+const maxShortJSON = 16
+
+// shortPlain says every byte of s is written as it is with or without
+// ensure_ascii: printable ASCII other than '"' and '\\'.
+func shortPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !jsonASCIIPlain[s[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // Masks of the word-at-a-time byte tests: a byte of ones, the top bit of

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // A buffer gives the concatenation of what was written, whether the
@@ -164,6 +165,34 @@ func TestLongStrRendering(t *testing.T) {
 		writeStrRepr(b, s)
 		if got, want := b.release(), StrRepr(s); got != want {
 			t.Fatalf("writeStrRepr(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// Short strs of every byte render as with the general escaping, and as
+// the reference where they are UTF-8.
+func TestShortStrJSON(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	bytes := []byte("aZ~ 09!#\"\\\x00\x1f\x7f\x80\xc3\xa9\xff\n\t")
+	for i := 0; i < 100000; i++ {
+		n := rng.Intn(maxShortJSON + 3)
+		buf := make([]byte, n)
+		for j := range buf {
+			if rng.Intn(4) == 0 {
+				buf[j] = byte(rng.Intn(256))
+			} else {
+				buf[j] = bytes[rng.Intn(len(bytes))]
+			}
+		}
+		s := string(buf)
+		for _, ascii := range []bool{true, false} {
+			got, want := getBuf(), getBuf()
+			writeJSONString(got, s, ascii)
+			writeJSONText(want, s, ascii)
+			g, w := got.release(), want.release()
+			if g != w || utf8.ValidString(s) && g != refJSONString(s, ascii) {
+				t.Fatalf("writeJSONString(%q, %v) = %s, want %s", s, ascii, g, w)
+			}
 		}
 	}
 }
