@@ -437,6 +437,10 @@ func (d *Dict) KeyAt(i int) Value { return d.keys[i] }
 // ValueAt gives the i-th value in insertion order.
 func (d *Dict) ValueAt(i int) Value { return d.vals[i] }
 
+// SetValueAt sets the i-th value in insertion order; the keys stay as
+// they are (a copy's keys may be shared, its values never are).
+func (d *Dict) SetValueAt(i int, v Value) { d.vals[i] = v }
+
 // Copy is d.copy() (shallow).
 func (d *Dict) Copy() *Dict {
 	c := d.withKeys()

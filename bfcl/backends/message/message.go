@@ -40,18 +40,17 @@ func (m *Message) State() []py.Attr {
 	}
 }
 
-func defaultUserMap() *py.Dict {
-	return py.NewDict().With("Alice", py.Str("USR001")).With("Bob", py.Str("USR002")).
-		With("Catherine", py.Str("USR003")).With("Daniel", py.Str("USR004"))
-}
-
-func defaultInbox() *py.List {
-	return py.NewList(
+// defaultUserMap and defaultInbox are upstream's defaults, made once and
+// read-only: an instance gets copies of them.
+var (
+	defaultUserMap = py.NewDict().With("Alice", py.Str("USR001")).With("Bob", py.Str("USR002")).
+			With("Catherine", py.Str("USR003")).With("Daniel", py.Str("USR004"))
+	defaultInbox = py.NewList(
 		py.NewDict().With("USR002", py.Str("My name is Alice. I want to connect.")),
 		py.NewDict().With("USR003", py.Str("Could you upload the file?")),
 		py.NewDict().With("USR004", py.Str("Could you upload the file?")),
 	)
-}
+)
 
 // LoadScenario implements backend.Instance.
 func (m *Message) LoadScenario(cfg *py.Dict, _ bool) error {
@@ -72,8 +71,8 @@ func (m *Message) LoadScenario(cfg *py.Dict, _ bool) error {
 		return emptySet
 	})
 	m.userCount = get(&c, cfg, "user_count", py.Int(4))
-	m.userMap = getOr(&c, cfg, "user_map", func() py.Value { return defaultUserMap() })
-	m.inbox = getOr(&c, cfg, "inbox", func() py.Value { return defaultInbox() })
+	m.userMap = getOr(&c, cfg, "user_map", func() py.Value { return defaultUserMap.Copy() })
+	m.inbox = getOr(&c, cfg, "inbox", func() py.Value { return py.DeepCopy(defaultInbox) })
 	m.messageCount = get(&c, cfg, "message_count", py.Int(3))
 	m.currentUser = get(&c, cfg, "current_user", py.None)
 	return nil

@@ -65,3 +65,31 @@ func TestReadsConfigMatchesADeepCopy(t *testing.T) {
 		t.Errorf("the config changed: %s, want %s", g, w)
 	}
 }
+
+// An instance built without user_map and inbox holds copies of the
+// defaults, made once: changes through it never reach another instance.
+func TestDefaultsAreNotShared(t *testing.T) {
+	h := configtest.New(t, message.ClassName, configtest.FromJSON(t, `{"MessageAPI": {"current_user": "USR001"}}`))
+	h.CheckEdits(func(inst backend.Instance) []configtest.Edit {
+		return []configtest.Edit{
+			{Name: "send_message", Do: func() { h.Call(inst, "send_message", py.Str("USR002"), py.Str("yo")) }},
+			{Name: "add_contact", Do: func() { h.Call(inst, "add_contact", py.Str("Carol")) }},
+			{Name: "delete_message", Do: func() { h.Call(inst, "delete_message", py.Str("USR002")) }},
+			{Name: "state", Do: func() {
+				for _, a := range inst.State() {
+					switch a.Name {
+					case "inbox":
+						first := a.Value.(*py.List).Items[0]
+						if err := py.SetItem(first, py.Str("USR004"), py.Str("changed")); err != nil {
+							t.Fatal(err)
+						}
+					case "user_map":
+						if err := py.SetItem(a.Value, py.Str("Alice"), py.Str("USR009")); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}},
+		}
+	})
+}

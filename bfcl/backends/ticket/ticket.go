@@ -34,7 +34,11 @@ func (t *Ticket) LoadScenario(cfg *py.Dict, _ bool) error {
 	// The config is shared (ReadsConfig): each value kept is a deep copy,
 	// made by one Copier, as the deep copy of the whole config would.
 	var copier py.Copier
-	t.queue = get(&copier, cfg, "ticket_queue", &py.List{Items: []py.Value{}})
+	t.queue = get(&copier, cfg, "ticket_queue", nil)
+	if t.queue == nil {
+		// Made only when absent.
+		t.queue = &py.List{Items: []py.Value{}}
+	}
 	t.counter = get(&copier, cfg, "ticket_counter", py.Int(1))
 	t.currentUser = get(&copier, cfg, "current_user", py.None)
 	return nil

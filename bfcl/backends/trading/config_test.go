@@ -40,6 +40,17 @@ func loadByProbe(tb *Trading, cfg *py.Dict) (orders, seed py.Value) {
 	return orders, seed
 }
 
+// loadWithOrders is loadConfig with the orders it returns copied by its
+// copier, or the default orders when absent.
+func loadWithOrders(tb *Trading, cfg *py.Dict) (orders, seed py.Value) {
+	var copier py.Copier
+	orders, seed = tb.loadConfig(&copier, cfg)
+	if orders == nil {
+		return defaultOrders(), seed
+	}
+	return copier.Copy(orders), seed
+}
+
 // loadConfig sets every attribute, the orders and the seed as one
 // look-up per key does, for configs with each key alone (stocks as a dict
 // and as a list), all keys, unknown and non-str keys, and a list held by
@@ -55,7 +66,7 @@ func TestLoadConfigMatchesProbes(t *testing.T) {
 			With("transaction_history", shared))
 	for _, cfg := range configs {
 		got, want := &Trading{}, &Trading{}
-		gotOrders, gotSeed := got.loadConfig(cfg)
+		gotOrders, gotSeed := loadWithOrders(got, cfg)
 		wantOrders, wantSeed := loadByProbe(want, cfg)
 		got.orders, want.orders = gotOrders, wantOrders
 		if g, w := backend.EncodeState(got), backend.EncodeState(want); g != w {
@@ -69,7 +80,7 @@ func TestLoadConfigMatchesProbes(t *testing.T) {
 		}
 	}
 	tb := &Trading{}
-	orders, _ := tb.loadConfig(configs[len(configs)-1])
+	orders, _ := loadWithOrders(tb, configs[len(configs)-1])
 	held, _ := orders.(*py.Dict).GetStr("1")
 	if held != tb.watchList || held != tb.transactionHistory || held == py.Value(shared) {
 		t.Error("the list held by three keys is not one copy")

@@ -17,7 +17,6 @@ import (
 
 	"github.com/seeupo/seeupo/bfcl/backend"
 	"github.com/seeupo/seeupo/bfcl/py"
-	"github.com/seeupo/seeupo/bfcl/pynum"
 	"github.com/seeupo/seeupo/bfcl/pyrandom"
 )
 
@@ -109,26 +108,23 @@ func stocksDict() *py.Dict {
 // The config is shared (ReadsConfig): every value kept is a deep copy
 // (one Copier, so aliasing inside the config is kept as a deep copy of
 // the whole would), except the stock dicts, copied on first use
-// (ownStock).
+// (ownStock). The orders are the config's with their keys converted
+// (orderKey), or a deep copy of the default orders.
 func (tb *Trading) LoadScenario(cfg *py.Dict, longContext bool) error {
-	orderValue, seedValue := tb.loadConfig(cfg)
-	orders, ok := orderValue.(*py.Dict)
-	if !ok {
-		return fmt.Errorf("orders: want an object")
-	}
-	converted := py.NewDict()
-	for i := 0; i < orders.Len(); i++ {
-		k := orders.KeyAt(i)
-		if s, ok := k.(py.Str); ok && pynum.IsDigitStr(string(s)) {
-			if n, err := pynum.ToInt(s); err == nil {
-				k = n
-			}
-		}
-		if err := converted.Set(k, orders.ValueAt(i)); err != nil {
+	var copier py.Copier
+	orderValue, seedValue := tb.loadConfig(&copier, cfg)
+	switch orders := orderValue.(type) {
+	case nil:
+		tb.orders = py.DeepCopy(defaultOrdersDict)
+	case *py.Dict:
+		converted, err := tb.loadOrders(&copier, orders)
+		if err != nil {
 			return err
 		}
+		tb.orders = converted
+	default:
+		return fmt.Errorf("orders: want an object")
 	}
-	tb.orders = converted
 	tb.longContext = longContext
 	seed, ok := seedValue.(py.Int)
 	if !ok {
@@ -140,10 +136,9 @@ func (tb *Trading) LoadScenario(cfg *py.Dict, longContext bool) error {
 
 // loadConfig sets the attributes other than orders to the config's
 // values, or their defaults, in one pass over the config, and returns
-// the orders (a copy) and the random seed, each the config's or the
-// default.
-func (tb *Trading) loadConfig(cfg *py.Dict) (orders, seed py.Value) {
-	var copier py.Copier
+// the config's orders (nil when absent; to be copied by copier) and the
+// random seed, the config's or the default.
+func (tb *Trading) loadConfig(copier *py.Copier, cfg *py.Dict) (orders, seed py.Value) {
 	tb.accountInfo, tb.authenticated, tb.marketStatus, tb.orderCounter = nil, nil, nil, nil
 	tb.stocks, tb.configStocks, tb.watchList, tb.transactionHistory = nil, nil, nil, nil
 	for i := 0; i < cfg.Len(); i++ {
@@ -156,7 +151,7 @@ func (tb *Trading) loadConfig(cfg *py.Dict) (orders, seed py.Value) {
 		case "random_seed":
 			seed = v // read, not kept
 		case "orders":
-			orders = copier.Copy(v)
+			orders = v
 		case "stocks":
 			if shared, isDict := v.(*py.Dict); isDict {
 				tb.stocks, tb.configStocks = shared.Copy(), shared
@@ -170,20 +165,21 @@ func (tb *Trading) loadConfig(cfg *py.Dict) (orders, seed py.Value) {
 		}
 	}
 	tb.setDefaults()
-	if orders == nil {
-		orders = defaultOrders()
-	}
 	if seed == nil {
 		seed = py.Int(defaultSeed)
 	}
 	return orders, seed
 }
 
+// defaultAccountInfo is upstream's default account_info, made once and
+// read-only: an instance gets a copy of it (its values are scalars).
+var defaultAccountInfo = py.NewDict().With("account_id", py.Int(12345)).With("balance", py.Float(10000.0)).
+	With("binding_card", py.Int(1974202140965533))
+
 // setDefaults sets each attribute the config did not set to its default.
 func (tb *Trading) setDefaults() {
 	if tb.accountInfo == nil {
-		tb.accountInfo = py.NewDict().With("account_id", py.Int(12345)).With("balance", py.Float(10000.0)).
-			With("binding_card", py.Int(1974202140965533))
+		tb.accountInfo = defaultAccountInfo.Copy()
 	}
 	if tb.authenticated == nil {
 		tb.authenticated = py.Bool(false)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/seeupo/seeupo/bfcl/backend"
 	"github.com/seeupo/seeupo/bfcl/py"
-	"github.com/seeupo/seeupo/bfcl/pynum"
 )
 
 // ClassName is the upstream class name.
@@ -64,15 +63,9 @@ func (t *Twitter) LoadScenario(cfg *py.Dict, _ bool) error {
 		return err
 	}
 	t.configTweets = raw
-	tweets := py.NewDict()
-	for i := 0; i < raw.Len(); i++ {
-		k, err := pynum.ToInt(raw.KeyAt(i))
-		if err != nil {
-			return err
-		}
-		if err := tweets.Set(k, raw.ValueAt(i)); err != nil {
-			return err
-		}
+	tweets, err := t.loadTweets(raw)
+	if err != nil {
+		return err
 	}
 	t.tweets = tweets
 	return nil
@@ -149,7 +142,7 @@ func (t *Twitter) ownTweetAt(i int) py.Value {
 	for j := 0; j < t.configTweets.Len(); j++ {
 		if py.Is(v, t.configTweets.ValueAt(j)) {
 			v = py.DeepCopy(v)
-			_ = tweets.Set(tweets.KeyAt(i), v)
+			tweets.SetValueAt(i, v)
 			break
 		}
 	}

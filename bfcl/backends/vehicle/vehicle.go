@@ -89,9 +89,8 @@ func (v *Vehicle) LoadScenario(cfg *py.Dict, longContext bool) error {
 		return fmt.Errorf("doorStatus: want an object, got %s", v.doorStatus.TypeName())
 	}
 	locked := 0
-	for _, k := range doors.Keys() {
-		st, _ := doors.Item(k)
-		if py.Eq(st, py.Str("locked")) {
+	for i := 0; i < doors.Len(); i++ {
+		if py.Eq(doors.ValueAt(i), py.Str("locked")) {
 			locked++
 		}
 	}
