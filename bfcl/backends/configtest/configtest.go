@@ -8,6 +8,7 @@
 package configtest
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
@@ -98,6 +99,40 @@ func (h *Harness) CheckEdits(edits func(inst backend.Instance) []Edit) {
 		if got := backend.EncodeState(h.Build()); got != fresh {
 			h.T.Errorf("%s: a later instance starts from\n%.*s\nwant\n%.*s", e.Name, shown, got, shown, fresh)
 		}
+	}
+}
+
+// CheckConcurrent builds n instances at once, each in a goroutine of its
+// own with a process of its own, and calls edit on each, which changes it
+// (edit's error fails the test). Afterwards the root config and a newly
+// built instance must be as before. Run with -race, it finds writes to
+// data the instances share.
+func (h *Harness) CheckConcurrent(n int, edit func(inst backend.Instance) error) {
+	h.T.Helper()
+	fresh := backend.EncodeState(h.Build())
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			inst, err := h.Class.Build(backend.NewProcess(h.Consts), h.Root, h.LongContext)
+			if err == nil {
+				err = edit(inst)
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			h.T.Error(err)
+		}
+	}
+	if got := py.EncodeState(h.Root); got != h.before {
+		h.T.Errorf("the config changed:\n%.*s\nwant\n%.*s", shown, got, shown, h.before)
+	}
+	if got := backend.EncodeState(h.Build()); got != fresh {
+		h.T.Errorf("a later instance starts from\n%.*s\nwant\n%.*s", shown, got, shown, fresh)
 	}
 }
 

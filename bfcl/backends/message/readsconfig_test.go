@@ -93,3 +93,19 @@ func TestDefaultsAreNotShared(t *testing.T) {
 		}
 	})
 }
+
+// Instances built at once from the defaults change their own inbox and
+// user map only.
+func TestConcurrentInstances(t *testing.T) {
+	h := configtest.New(t, message.ClassName, configtest.FromJSON(t, `{"MessageAPI": {"current_user": "USR001"}}`))
+	h.CheckConcurrent(8, func(inst backend.Instance) error {
+		if _, err := h.Class.Call(inst, "send_message", []py.Value{py.Str("USR002"), py.Str("yo")}, nil); err != nil {
+			return err
+		}
+		if _, err := h.Class.Call(inst, "add_contact", []py.Value{py.Str("Carol")}, nil); err != nil {
+			return err
+		}
+		st := inst.State()
+		return py.SetItem(st[3].Value.(*py.List).Items[0], py.Str("USR002"), py.Str("changed"))
+	})
+}

@@ -102,3 +102,33 @@ func TestDefaultsAreNotShared(t *testing.T) {
 		}
 	})
 }
+
+// Instances built at once from one config, or from the defaults, with
+// one constants (so one kept layout of the order keys), change their own
+// orders and account only.
+func TestConcurrentInstances(t *testing.T) {
+	consts, err := backend.ParseConstants([]byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, root := range []*py.Dict{sharedConfig(), py.NewDict().With(ClassName, py.NewDict())} {
+		h := configtest.New(t, ClassName, root)
+		h.Consts = consts
+		h.CheckConcurrent(8, func(tb backend.Instance) error {
+			if _, err := h.Class.Call(tb, "place_order", []py.Value{py.Str("Buy"), py.Str("NVDA"), py.Float(1), py.Int(3)}, nil); err != nil {
+				return err
+			}
+			for _, id := range []int64{12345, 12446} {
+				if _, err := h.Class.Call(tb, "cancel_order", []py.Value{py.Int(id)}, nil); err != nil {
+					return err
+				}
+			}
+			for _, a := range tb.State() {
+				if a.Name == "account_info" {
+					return py.SetItem(a.Value, py.Str("balance"), py.Float(1))
+				}
+			}
+			return nil
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/backend"
+	"github.com/seeupo/seeupo/bfcl/backends/configtest"
 	"github.com/seeupo/seeupo/bfcl/py"
 )
 
@@ -56,4 +57,34 @@ func TestLoadTweetsMatchesConvert(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Instances built at once from one config, with one constants (so one
+// kept layout of the tweet keys), change their own tweets only.
+func TestConcurrentInstances(t *testing.T) {
+	consts, err := backend.ParseConstants([]byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := configtest.New(t, ClassName, configtest.FromJSON(t, `{"TwitterAPI": {"username": "john", "authenticated": true,
+		"tweets": {"0": {"id": 0, "username": "john", "content": "first", "tags": [], "mentions": []},
+			"1": {"id": 1, "username": "alice", "content": "second", "tags": [], "mentions": []}},
+		"tweet_counter": 2}}`))
+	h.Consts = consts
+	h.CheckConcurrent(8, func(inst backend.Instance) error {
+		for _, c := range []struct {
+			name string
+			args []py.Value
+		}{
+			{"post_tweet", []py.Value{py.Str("new")}},
+			{"mention", []py.Value{py.Int(1), py.StrList("carol")}},
+			{"comment", []py.Value{py.Int(0), py.Str("reply")}},
+		} {
+			if _, err := h.Class.Call(inst, c.name, c.args, nil); err != nil {
+				return err
+			}
+		}
+		inst.State()
+		return nil
+	})
 }
