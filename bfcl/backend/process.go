@@ -286,16 +286,30 @@ func writeKeyPart(b *strings.Builder, part string) {
 // prefix followed by each key, length-prefixed so that no two key lists
 // give one text; ok is false when a key of d is not a str.
 func KeysMemoKey(prefix string, d *py.Dict) (key string, ok bool) {
-	var b strings.Builder
-	b.WriteString(prefix)
+	size := len(prefix)
 	for i := 0; i < d.Len(); i++ {
 		k, isStr := d.KeyAt(i).(py.Str)
 		if !isStr {
 			return "", false
 		}
-		writeKeyPart(&b, string(k))
+		size += keyPartLen(string(k))
+	}
+	var b strings.Builder
+	b.Grow(size) // one allocation
+	b.WriteString(prefix)
+	for i := 0; i < d.Len(); i++ {
+		writeKeyPart(&b, string(d.KeyAt(i).(py.Str)))
 	}
 	return b.String(), true
+}
+
+// keyPartLen is the number of bytes writeKeyPart appends for part.
+func keyPartLen(part string) int {
+	n := len(part) + 3 // NUL, ':', one digit
+	for l := len(part); l >= 10; l /= 10 {
+		n++
+	}
+	return n
 }
 
 // ConstantsMemo returns the value kept under key for the process's

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/seeupo/seeupo/bfcl/py"
@@ -251,6 +252,19 @@ func TestJoinedConstantKeepsHeadsApart(t *testing.T) {
 		want := py.Repr(py.StrList(append(head, "a", "b")...))
 		if got := py.Repr(l); got != want {
 			t.Errorf("head %q: %s, want %s", head, got, want)
+		}
+	}
+}
+
+// keyPartLen is the length writeKeyPart appends, for part lengths around
+// each power of ten.
+func TestKeyPartLen(t *testing.T) {
+	for _, n := range []int{0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 12345} {
+		part := strings.Repeat("k", n)
+		var b strings.Builder
+		writeKeyPart(&b, part)
+		if got, want := keyPartLen(part), b.Len(); got != want {
+			t.Errorf("length %d: %d, want %d", n, got, want)
 		}
 	}
 }
