@@ -29,14 +29,7 @@ func TestFrozenListCopyRendersAsPlainList(t *testing.T) {
 		got, want := f.Copy(), frozenSample()
 		m.do(got)
 		m.do(want)
-		for _, r := range []struct {
-			name string
-			f    func(Value) string
-		}{
-			{"Repr", Repr},
-			{"Dumps", func(v Value) string { s, _ := Dumps(v); return s }},
-			{"DumpsUnicode", func(v Value) string { s, _ := DumpsUnicode(v); return s }},
-		} {
+		for _, r := range renderers {
 			// Twice: the first rendering may drop the stored text.
 			for i := 0; i < 2; i++ {
 				if g, w := r.f(got), r.f(want); g != w {
@@ -137,4 +130,17 @@ func TestFrozenListWithEllipsis(t *testing.T) {
 			}
 		}
 	}
+}
+
+// renderer is one of the ways a value is rendered, by name.
+type renderer struct {
+	name string
+	f    func(Value) string
+}
+
+// renderers are repr, json.dumps and json.dumps(ensure_ascii=False).
+var renderers = []renderer{
+	{"Repr", Repr},
+	{"Dumps", func(v Value) string { s, _ := Dumps(v); return s }},
+	{"DumpsUnicode", func(v Value) string { s, _ := DumpsUnicode(v); return s }},
 }

@@ -17,27 +17,15 @@ func TestInstancesDoNotChangeTheSharedConfig(t *testing.T) {
 	h := configtest.New(t, message.ClassName, configtest.FromJSON(t, `{"MessageAPI": {"user_count": 2,
 		"current_user": "USR001", "user_map": {"Alice": "USR001", "Bob": "USR002"}, "inbox": [{"USR002": "hi"}],
 		"message_count": 1, "random_seed": 7}}`))
-	h.CheckEdits(func(inst backend.Instance) []configtest.Edit {
-		return []configtest.Edit{
-			{Name: "send_message", Do: func() { h.Call(inst, "send_message", py.Str("USR002"), py.Str("yo")) }},
-			{Name: "add_contact", Do: func() { h.Call(inst, "add_contact", py.Str("Carol")) }},
-			{Name: "delete_message", Do: func() { h.Call(inst, "delete_message", py.Str("USR002")) }},
-			{Name: "state", Do: func() {
-				for _, a := range inst.State() {
-					switch a.Name {
-					case "inbox":
-						if err := py.ListAppend(a.Value, py.Int(1)); err != nil {
-							t.Fatal(err)
-						}
-					case "user_map":
-						if err := py.SetItem(a.Value, py.Str("Dan"), py.Str("USR009")); err != nil {
-							t.Fatal(err)
-						}
-					}
-				}
-			}},
+	h.CheckEdits(methodEdits(t, h, func(a py.Attr) error {
+		switch a.Name {
+		case "inbox":
+			return py.ListAppend(a.Value, py.Int(1))
+		case "user_map":
+			return py.SetItem(a.Value, py.Str("Dan"), py.Str("USR009"))
 		}
-	})
+		return nil
+	}))
 }
 
 // Built from the config itself, an instance has the state of one loaded
@@ -70,28 +58,15 @@ func TestReadsConfigMatchesADeepCopy(t *testing.T) {
 // defaults, made once: changes through it never reach another instance.
 func TestDefaultsAreNotShared(t *testing.T) {
 	h := configtest.New(t, message.ClassName, configtest.FromJSON(t, `{"MessageAPI": {"current_user": "USR001"}}`))
-	h.CheckEdits(func(inst backend.Instance) []configtest.Edit {
-		return []configtest.Edit{
-			{Name: "send_message", Do: func() { h.Call(inst, "send_message", py.Str("USR002"), py.Str("yo")) }},
-			{Name: "add_contact", Do: func() { h.Call(inst, "add_contact", py.Str("Carol")) }},
-			{Name: "delete_message", Do: func() { h.Call(inst, "delete_message", py.Str("USR002")) }},
-			{Name: "state", Do: func() {
-				for _, a := range inst.State() {
-					switch a.Name {
-					case "inbox":
-						first := a.Value.(*py.List).Items[0]
-						if err := py.SetItem(first, py.Str("USR004"), py.Str("changed")); err != nil {
-							t.Fatal(err)
-						}
-					case "user_map":
-						if err := py.SetItem(a.Value, py.Str("Alice"), py.Str("USR009")); err != nil {
-							t.Fatal(err)
-						}
-					}
-				}
-			}},
+	h.CheckEdits(methodEdits(t, h, func(a py.Attr) error {
+		switch a.Name {
+		case "inbox":
+			return py.SetItem(a.Value.(*py.List).Items[0], py.Str("USR004"), py.Str("changed"))
+		case "user_map":
+			return py.SetItem(a.Value, py.Str("Alice"), py.Str("USR009"))
 		}
-	})
+		return nil
+	}))
 }
 
 // Instances built at once from the defaults change their own inbox and
@@ -108,4 +83,24 @@ func TestConcurrentInstances(t *testing.T) {
 		st := inst.State()
 		return py.SetItem(st[3].Value.(*py.List).Items[0], py.Str("USR002"), py.Str("changed"))
 	})
+}
+
+// methodEdits are the edits both leak tests make through an instance: a
+// message sent, a contact added, a message deleted, then changeState
+// applied to each attribute State hands out.
+func methodEdits(t *testing.T, h *configtest.Harness, changeState func(py.Attr) error) func(backend.Instance) []configtest.Edit {
+	return func(inst backend.Instance) []configtest.Edit {
+		return []configtest.Edit{
+			{Name: "send_message", Do: func() { h.Call(inst, "send_message", py.Str("USR002"), py.Str("yo")) }},
+			{Name: "add_contact", Do: func() { h.Call(inst, "add_contact", py.Str("Carol")) }},
+			{Name: "delete_message", Do: func() { h.Call(inst, "delete_message", py.Str("USR002")) }},
+			{Name: "state", Do: func() {
+				for _, a := range inst.State() {
+					if err := changeState(a); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}},
+		}
+	}
 }
