@@ -93,12 +93,20 @@ func (h *Harness) CheckEdits(edits func(inst backend.Instance) []Edit) {
 	fresh := backend.EncodeState(h.Build())
 	for _, e := range edits(h.Build()) {
 		e.Do()
-		if got := py.EncodeState(h.Root); got != h.before {
-			h.T.Errorf("%s: the config changed:\n%.*s\nwant\n%.*s", e.Name, shown, got, shown, h.before)
-		}
-		if got := backend.EncodeState(h.Build()); got != fresh {
-			h.T.Errorf("%s: a later instance starts from\n%.*s\nwant\n%.*s", e.Name, shown, got, shown, fresh)
-		}
+		h.checkUnchanged(e.Name+": ", fresh)
+	}
+}
+
+// checkUnchanged checks that the root config is as it was when the
+// harness was made and that a newly built instance starts from fresh;
+// prefix starts each failure message.
+func (h *Harness) checkUnchanged(prefix, fresh string) {
+	h.T.Helper()
+	if got := py.EncodeState(h.Root); got != h.before {
+		h.T.Errorf("%sthe config changed:\n%.*s\nwant\n%.*s", prefix, shown, got, shown, h.before)
+	}
+	if got := backend.EncodeState(h.Build()); got != fresh {
+		h.T.Errorf("%sa later instance starts from\n%.*s\nwant\n%.*s", prefix, shown, got, shown, fresh)
 	}
 }
 
@@ -128,12 +136,7 @@ func (h *Harness) CheckConcurrent(n int, edit func(inst backend.Instance) error)
 			h.T.Error(err)
 		}
 	}
-	if got := py.EncodeState(h.Root); got != h.before {
-		h.T.Errorf("the config changed:\n%.*s\nwant\n%.*s", shown, got, shown, h.before)
-	}
-	if got := backend.EncodeState(h.Build()); got != fresh {
-		h.T.Errorf("a later instance starts from\n%.*s\nwant\n%.*s", shown, got, shown, fresh)
-	}
+	h.checkUnchanged("", fresh)
 }
 
 // MatchesDeepCopy checks that an instance built from each of cfgs itself
@@ -174,4 +177,25 @@ func KeyConfigs(t *testing.T, keys ...string) []*py.Dict {
 		t.Fatal(err)
 	}
 	return append(configs, py.NewDict(), all)
+}
+
+// CheckAliasKept checks, for a root config in which the attributes
+// changed and other hold one list (alias, [1]), that a built instance
+// keeps them one list, its own: 2 appended through changed shows in
+// other, and not in the config.
+func (h *Harness) CheckAliasKept(alias *py.List, changed, other string) {
+	h.T.Helper()
+	attrs := map[string]py.Value{}
+	for _, a := range h.Build().State() {
+		attrs[a.Name] = a.Value
+	}
+	if err := py.ListAppend(attrs[changed], py.Int(2)); err != nil {
+		h.T.Fatal(err)
+	}
+	if g, w := py.Repr(attrs[other]), "[1, 2]"; g != w {
+		h.T.Errorf("aliased values were copied apart: %s %s, want %s", other, g, w)
+	}
+	if g, w := py.Repr(alias), "[1]"; g != w {
+		h.T.Errorf("the config changed: %s, want %s", g, w)
+	}
 }
