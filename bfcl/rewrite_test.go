@@ -80,9 +80,7 @@ func TestRewriteMatchesRuneByRune(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for i := 0; i < 40000; i++ {
 		var b strings.Builder
-		for n := rng.Intn(12 + i%3*12); n >= 0; n-- {
-			b.WriteString(pieces[rng.Intn(len(pieces))])
-		}
+		writePieces(&b, rng, pieces, rng.Intn(12+i%3*12)+1)
 		inputs = append(inputs, b.String())
 	}
 	fast := 0
@@ -157,5 +155,12 @@ func TestInstanceVarNames(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("instanceVarNames(%q, %q, %q) = %q, want %q", c.model, c.entry, c.classes, got, want)
 		}
+	}
+}
+
+// writePieces writes n of pieces, drawn at random, to b.
+func writePieces(b *strings.Builder, rng *rand.Rand, pieces []string, n int) {
+	for ; n > 0; n-- {
+		b.WriteString(pieces[rng.Intn(len(pieces))])
 	}
 }

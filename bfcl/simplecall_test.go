@@ -36,9 +36,7 @@ func TestSimpleCallsParseLikeParseExpr(t *testing.T) {
 	for i := 0; i < 200000; i++ {
 		var b strings.Builder
 		b.WriteString("inst.m(")
-		for n := rng.Intn(6); n > 0; n-- {
-			b.WriteString(pieces[rng.Intn(len(pieces))])
-		}
+		writePieces(&b, rng, pieces, rng.Intn(6))
 		if rng.Intn(4) > 0 {
 			b.WriteString(")")
 		}
@@ -100,9 +98,7 @@ func TestScanOwnedMatchesNameScan(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		var b strings.Builder
 		b.WriteString("m(")
-		for n := rng.Intn(6); n > 0; n-- {
-			b.WriteString(pieces[rng.Intn(len(pieces))])
-		}
+		writePieces(&b, rng, pieces, rng.Intn(6))
 		b.WriteString(")")
 		calls = append(calls, b.String())
 	}
